@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs everything rstwatch needs, then builds it. Idempotent: a second run only checks.
+#
+#   scripts/setup.sh           runtime: Debian libpcap, npm packages, TypeScript build
+#   scripts/setup.sh --test    also the tools the test suite drives for real (tcpdump, tshark,
+#                              iproute2, iptables)
+#   scripts/setup.sh --bench   also the comparison tools of bench/ (tcpdump, tshark, GNU time)
+#
+# Debian packages are installed only when running as root (CI and the dev machines are root);
+# otherwise the missing ones are listed and the script carries on with what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --bench) want_bench=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- Debian packages -------------------------------------------------------------------------
+debs=(libpcap-dev)
+if ((want_test || want_bench)); then
+  debs+=(tcpdump tshark iproute2 iptables time)
+fi
+missing=()
+for d in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q 'install ok installed' || missing+=("$d")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    # wireshark-common asks whether non-root users may capture; the answer does not matter here.
+    echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections 2>/dev/null || true
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    log "not root: cannot install Debian packages ${missing[*]}; install them, or run as root"
+  fi
+fi
+
+# --- npm packages ------------------------------------------------------------------------------
+stamp=node_modules/.rstwatch-setup-stamp
+if [[ ! -f $stamp || package.json -nt $stamp || ( -f package-lock.json && package-lock.json -nt $stamp ) ]]; then
+  log "installing npm packages"
+  if [[ -f package-lock.json ]]; then
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  else
+    npm install --no-audit --no-fund --loglevel=error >&2
+  fi
+  touch "$stamp"
+fi
+
+# --- build -------------------------------------------------------------------------------------
+newest_src=$(find src tsconfig.json tsconfig.build.json -newer dist/.build-stamp 2>/dev/null | head -n 1 || true)
+if [[ ! -f dist/.build-stamp || -n $newest_src ]]; then
+  log "building (tsc)"
+  node node_modules/typescript/bin/tsc -p tsconfig.build.json
+  chmod +x dist/cli.js
+  touch dist/.build-stamp
+fi
