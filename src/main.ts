@@ -1,0 +1,137 @@
+/**
+ * The `rstwatch` commands: parse arguments, wire the parts, print; nothing else.
+ * Errors print a message and a hint (never a stack trace) and exit with the code's status
+ * (docs/exit-codes.md).
+ */
+import { readFileSync } from 'node:fs';
+import { ERROR_CODES, isRstwatchError, RstwatchError } from './errors.js';
+import { envName, loadReplayConfig, REPLAY_FLAGS, type FlagSpec, type ReplayConfig } from './config.js';
+import { runReplay } from './replay.js';
+import { buildReplayReport } from './report/replay-report.js';
+import { renderTable } from './report/table.js';
+import { ProgressBar } from './report/progress.js';
+
+/** The package version, read from package.json beside dist/ (or src/). */
+export function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const MAIN_HELP = `rstwatch: which TCP connections are refused, by whom and why, from the wire.
+
+Usage:
+  rstwatch replay [options] FILE...   analyse pcap/pcapng capture files (- reads standard input)
+  rstwatch help [COMMAND]             show help
+  rstwatch --version
+
+Run 'rstwatch replay --help' for the replay options. Exit codes: docs/exit-codes.md.
+`;
+
+function flagHelp(flags: readonly FlagSpec[]): string {
+  const rows = flags.map((f) => {
+    const name = `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.value ? ` ${f.value}` : ''}`;
+    const env = f.name === 'help' ? '' : ` [${envName(f.name)}]`;
+    return `  ${name.padEnd(30)} ${f.help}${env}`;
+  });
+  return rows.join('\n');
+}
+
+const REPLAY_HELP = `Usage: rstwatch replay [options] FILE...
+
+Reads classic pcap (micro- or nanosecond, either byte order) and pcapng files, pairs every SYN with
+its first answer (SYN-ACK: accepted, RST: refused, ICMP unreachable: icmp_rejected, none:
+unanswered) and prints totals, per server port counts, and the top refusing servers and refused
+clients. The counting rules are those of SEMANTICS.md.
+
+Several files are read one after another, in the order given, as one capture: an attempt that is
+pending at the end of one file can be answered in the next, so give rotated files in time order.
+FILE - reads standard input (e.g. tcpdump -w - | rstwatch replay -).
+
+Options (each also as the environment variable in brackets; a flag wins over its variable):
+${flagHelp(REPLAY_FLAGS)}
+
+Exit status: 0 when every file was read (a truncated last record is a warning), 2 for bad usage or
+a bad option value, 3 when a file cannot be opened, 4 when a file is not a capture or is corrupt
+(the report of everything read before the fault is still printed), 70 for a bug.
+`;
+
+async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
+  const showProgress = config.progress ?? process.stderr.isTTY === true;
+  const bar = showProgress ? new ProgressBar(process.stderr, config.files) : undefined;
+  const result = await runReplay(config.files, {
+    attemptTimeoutSeconds: config.attemptTimeoutSeconds,
+    localNets: config.localNets,
+    maxAttempts: config.maxAttempts,
+    onProgress: bar ? (read, total, index) => bar.update(read, total, index) : undefined,
+    onWarning: (message) => {
+      bar?.clear();
+      process.stderr.write(`rstwatch: warning: ${message}\n`);
+    },
+  });
+  bar?.done();
+  const report = buildReplayReport(result, {
+    version,
+    attemptTimeoutSeconds: config.attemptTimeoutSeconds,
+    maxAttempts: config.maxAttempts,
+    topN: config.topN,
+  });
+  const text = config.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { maxPortRows: config.maxPortRows });
+  await writeStdout(text);
+  if (result.error) {
+    printError(result.error);
+    return result.error.exitCode;
+  }
+  return 0;
+}
+
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.write(text, () => resolve());
+  });
+}
+
+function printError(err: RstwatchError): void {
+  process.stderr.write(`rstwatch: error: ${err.message}\n`);
+  if (err.hint) process.stderr.write(`rstwatch: hint: ${err.hint}\n`);
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const version = readVersion();
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(rest[0] === 'replay' ? REPLAY_HELP : MAIN_HELP);
+        return command === undefined ? ERROR_CODES.RSTWATCH_ERR_USAGE.exitCode : 0;
+      case '--version':
+      case 'version':
+        process.stdout.write(`rstwatch ${version}\n`);
+        return 0;
+      case 'replay': {
+        const config = loadReplayConfig(rest);
+        if (config.help) {
+          process.stdout.write(REPLAY_HELP);
+          return 0;
+        }
+        return await replayCommand(config, version);
+      }
+      default:
+        throw new RstwatchError('RSTWATCH_ERR_USAGE', `unknown command '${command}'`, { hint: "run 'rstwatch --help' for the commands" });
+    }
+  } catch (err) {
+    if (isRstwatchError(err)) {
+      printError(err);
+      return err.exitCode;
+    }
+    process.stderr.write(`rstwatch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return ERROR_CODES.RSTWATCH_ERR_INTERNAL.exitCode;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The replay report as plain data: what `--json` prints and what the table renders. Built once
+ * at the end of a replay from the tracker's counters (reading them, never changing them).
+ */
+import type { ReplayResult } from '../replay.js';
+import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_SPACE, type PortCounters } from '../track/counters.js';
+import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
+import type { AddressCount } from '../track/address-counter.js';
+import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeStatus } from '../wire/status.js';
+
+/** Outcome counts of a set of attempts. */
+export interface OutcomeCounts {
+  attempts: number;
+  accepted: number;
+  refused: number;
+  icmp_rejected: number;
+  unanswered: number;
+  syn_retransmits: number;
+  /** refused / attempts that ended (accepted + refused + icmp_rejected + unanswered); null if none ended. */
+  refusal_ratio: number | null;
+  /** icmp_rejected by ICMP code class. */
+  icmp_rejected_by_reason: Record<string, number>;
+}
+
+/** One server port's row. */
+export interface PortRow extends OutcomeCounts {
+  port: number;
+}
+
+/** Refusal latency summary, seconds. */
+export interface LatencySummary {
+  count: number;
+  min: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
+/** The replay report; `--json` prints exactly this. */
+export interface ReplayReport {
+  rstwatch_version: string;
+  /** True when every file was read to its end. */
+  complete: boolean;
+  error: { code: string; message: string } | null;
+  files: { path: string; format: string; frames: number; bytes: number; truncated_tail: boolean }[];
+  packets: number;
+  capture: { first: string | null; last: string | null; duration_seconds: number | null; timestamp_regressions: number };
+  options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number };
+  totals: OutcomeCounts;
+  directions: Record<string, OutcomeCounts>;
+  ports: PortRow[];
+  top_refusing_servers: { address: string; refused: number }[];
+  top_refused_clients: { address: string; refused: number }[];
+  refusal_latency_seconds: LatencySummary;
+  resets_seen: number;
+  unmatched: { syn_acks: number; resets: number; icmp: number };
+  tracker: { max_attempts: number; evicted_pending: number; evicted_resolved: number; timed_out: number; top_address_overflow: number };
+  decoded: { tcp: number; icmp_unreachable: number };
+  skipped: Record<string, number>;
+  decode_errors: Record<string, number>;
+  warnings: string[];
+}
+
+/** Settings echoed in the report. */
+export interface ReportSettings {
+  version: string;
+  attemptTimeoutSeconds: number;
+  maxAttempts: number;
+  topN: number;
+}
+
+function outcomes(get: (counter: number) => number): OutcomeCounts {
+  const byReason: Record<string, number> = {};
+  let icmp = 0;
+  for (let r = 0; r < ICMP_REASON_NAMES.length; r++) {
+    const n = get(FIRST_ICMP_COUNTER + r);
+    byReason[ICMP_REASON_NAMES[r]] = n;
+    icmp += n;
+  }
+  const accepted = get(Counter.Accepted);
+  const refused = get(Counter.Refused);
+  const unanswered = get(Counter.Unanswered);
+  const ended = accepted + refused + icmp + unanswered;
+  return {
+    attempts: get(Counter.Attempts),
+    accepted,
+    refused,
+    icmp_rejected: icmp,
+    unanswered,
+    syn_retransmits: get(Counter.SynRetransmits),
+    refusal_ratio: ended > 0 ? refused / ended : null,
+    icmp_rejected_by_reason: byReason,
+  };
+}
+
+function portRows(ports: PortCounters): PortRow[] {
+  const rows: PortRow[] = [];
+  for (let port = 0; port < PORT_SPACE; port++) {
+    let attempts = 0;
+    for (let d = 0; d < DIRECTION_COUNT; d++) attempts += ports.get(d, port, Counter.Attempts);
+    if (attempts === 0) continue;
+    const sum = (counter: number): number => {
+      let s = 0;
+      for (let d = 0; d < DIRECTION_COUNT; d++) s += ports.get(d, port, counter);
+      return s;
+    };
+    rows.push({ port, ...outcomes(sum) });
+  }
+  return rows;
+}
+
+function iso(ts: number): string | null {
+  return Number.isFinite(ts) ? new Date(ts * 1000).toISOString() : null;
+}
+
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function renameCount(rows: AddressCount[]): { address: string; refused: number }[] {
+  return rows.map((r) => ({ address: r.address, refused: r.count }));
+}
+
+/** Builds the report of a finished replay. */
+export function buildReplayReport(result: ReplayResult, settings: ReportSettings): ReplayReport {
+  const { tracker, sink } = result;
+  const ports = tracker.ports;
+  const directions: Record<string, OutcomeCounts> = {};
+  for (let d = 0; d < DIRECTION_COUNT; d++) directions[DIRECTION_NAMES[d]] = outcomes((c) => ports.total(d, c));
+  const skipped: Record<string, number> = {};
+  const decodeErrors: Record<string, number> = {};
+  for (let s = DecodeStatus.OK_ICMP_UNREACH + 1; s < DECODE_STATUS_COUNT; s++) {
+    const n = sink.statusCounts[s];
+    if (n === 0) continue;
+    if (s >= FIRST_ERROR_STATUS) decodeErrors[DECODE_STATUS_NAMES[s]] = n;
+    else skipped[DECODE_STATUS_NAMES[s]] = n;
+  }
+  const allDirections = [0, 1, 2];
+  const lat = tracker.refusalLatency;
+  let latCount = 0;
+  let latSum = 0;
+  let latMin = Infinity;
+  let latMax = -Infinity;
+  for (const d of allDirections) {
+    latCount += lat.count[d];
+    latSum += lat.sumSeconds[d];
+    latMin = Math.min(latMin, lat.minSeconds[d]);
+    latMax = Math.max(latMax, lat.maxSeconds[d]);
+  }
+  const duration = sink.lastTs - sink.firstTs;
+  return {
+    rstwatch_version: settings.version,
+    complete: result.error === undefined,
+    error: result.error ? { code: result.error.code, message: result.error.message } : null,
+    files: result.files.map((f) => ({
+      path: f.path,
+      format: f.format,
+      frames: f.frames,
+      bytes: f.bytesRead,
+      truncated_tail: f.truncatedTail,
+    })),
+    packets: sink.packets,
+    capture: {
+      first: iso(sink.firstTs),
+      last: iso(sink.lastTs),
+      duration_seconds: finite(duration),
+      timestamp_regressions: sink.timestampRegressions,
+    },
+    options: {
+      attempt_timeout_seconds: settings.attemptTimeoutSeconds,
+      local_nets: tracker.localNets.list().map((n) => n.text),
+      max_attempts: settings.maxAttempts,
+    },
+    totals: outcomes((c) => ports.grandTotal(c)),
+    directions,
+    ports: portRows(ports),
+    top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
+    top_refused_clients: renameCount(tracker.refusedClients.top(settings.topN)),
+    refusal_latency_seconds: {
+      count: latCount,
+      min: finite(latMin),
+      p50: finite(lat.quantile(0.5, allDirections)),
+      p90: finite(lat.quantile(0.9, allDirections)),
+      p99: finite(lat.quantile(0.99, allDirections)),
+      max: finite(latMax),
+      mean: latCount > 0 ? latSum / latCount : null,
+    },
+    resets_seen: tracker.stats.resetsSeen,
+    unmatched: {
+      syn_acks: tracker.stats.unmatchedSynAcks,
+      resets: tracker.stats.unmatchedResets,
+      icmp: tracker.stats.unmatchedIcmp,
+    },
+    tracker: {
+      max_attempts: tracker.table.capacity,
+      evicted_pending: tracker.stats.evictedPending,
+      evicted_resolved: tracker.stats.evictedResolved,
+      timed_out: tracker.stats.timedOut,
+      top_address_overflow: tracker.refusingServers.overflow + tracker.refusedClients.overflow,
+    },
+    decoded: {
+      tcp: sink.statusCounts[DecodeStatus.OK_TCP],
+      icmp_unreachable: sink.statusCounts[DecodeStatus.OK_ICMP_UNREACH],
+    },
+    skipped,
+    decode_errors: decodeErrors,
+    warnings: result.warnings,
+  };
+}

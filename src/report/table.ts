@@ -1,0 +1,110 @@
+/**
+ * The replay report as text a person reads: totals, then per server port, then who refuses whom.
+ */
+import type { OutcomeCounts, PortRow, ReplayReport } from './replay-report.js';
+
+/** Rendering choices. */
+export interface TableOptions {
+  /** Port rows to show, busiest first; Infinity shows all. */
+  maxPortRows: number;
+}
+
+function pct(ratio: number | null): string {
+  return ratio === null ? '-' : `${(ratio * 100).toFixed(1)}%`;
+}
+
+function seconds(v: number | null): string {
+  if (v === null) return '-';
+  if (v < 0.001) return `${(v * 1e6).toFixed(0)} us`;
+  if (v < 1) return `${(v * 1e3).toFixed(1)} ms`;
+  return `${v.toFixed(2)} s`;
+}
+
+function grid(header: string[], rows: string[][], rightAlign: boolean[]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => (rightAlign[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+const COUNT_HEADER = ['attempts', 'accepted', 'refused', 'icmp_rej', 'unanswered', 'refusal', 'syn_rexmit'];
+
+function countCells(o: OutcomeCounts): string[] {
+  return [o.attempts, o.accepted, o.refused, o.icmp_rejected, o.unanswered].map(String).concat(pct(o.refusal_ratio), String(o.syn_retransmits));
+}
+
+/** Renders the report as a plain-text table (ends with a newline). */
+export function renderTable(r: ReplayReport, options: TableOptions): string {
+  const out: string[] = [];
+  const files = r.files.map((f) => `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''})`);
+  out.push(`rstwatch ${r.rstwatch_version} replay: ${files.join(', ') || '(no file read)'}`);
+  const span = r.capture.first ? `${r.capture.first} .. ${r.capture.last} (${seconds(r.capture.duration_seconds)})` : 'no timestamps';
+  out.push(`${r.packets} packets, ${span}`);
+  const timeout = r.options.attempt_timeout_seconds > 0 ? `${r.options.attempt_timeout_seconds} s` : 'none (end of capture)';
+  out.push(`attempt timeout: ${timeout}; local networks: ${r.options.local_nets.join(', ') || 'none given (direction unknown)'}`);
+  out.push('');
+
+  const directionRows = Object.entries(r.directions).filter(([, o]) => o.attempts > 0);
+  const totalRows: string[][] = [['all', ...countCells(r.totals)]];
+  if (directionRows.length > 1 || (directionRows.length === 1 && directionRows[0][0] !== 'unknown')) {
+    for (const [name, o] of directionRows) totalRows.push([name, ...countCells(o)]);
+  }
+  out.push('Totals');
+  out.push(...grid(['', ...COUNT_HEADER], totalRows, [false, true, true, true, true, true, true, true]));
+  const reasons = Object.entries(r.totals.icmp_rejected_by_reason).filter(([, n]) => n > 0);
+  if (reasons.length > 0) out.push(`icmp_rejected by reason: ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  out.push('');
+
+  const ports: PortRow[] = [...r.ports].sort((a, b) => b.attempts - a.attempts || a.port - b.port);
+  const shown = ports.slice(0, options.maxPortRows);
+  out.push(`Server ports (${r.ports.length}${shown.length < ports.length ? `, busiest ${shown.length} shown; --all-ports or --json for all` : ''})`);
+  if (shown.length === 0) {
+    out.push('(no connection attempt seen)');
+  } else {
+    out.push(...grid(['port', ...COUNT_HEADER], shown.map((p) => [String(p.port), ...countCells(p)]), [true, true, true, true, true, true, true, true]));
+  }
+  out.push('');
+
+  if (r.top_refusing_servers.length > 0) {
+    out.push('Top refusing servers                     Top refused clients');
+    const n = Math.max(r.top_refusing_servers.length, r.top_refused_clients.length);
+    for (let i = 0; i < n; i++) {
+      const s = r.top_refusing_servers[i];
+      const c = r.top_refused_clients[i];
+      const left = s ? `${String(s.refused).padStart(8)}  ${s.address}` : '';
+      const right = c ? `${String(c.refused).padStart(8)}  ${c.address}` : '';
+      out.push(`${left.padEnd(41)}${right}`.trimEnd());
+    }
+    const l = r.refusal_latency_seconds;
+    out.push(`refusal latency: median ${seconds(l.p50)}, p99 ${seconds(l.p99)}, max ${seconds(l.max)} (${l.count} refusals)`);
+    out.push('');
+  }
+
+  const notes: string[] = [];
+  const unmatched = r.unmatched.syn_acks + r.unmatched.resets + r.unmatched.icmp;
+  if (unmatched > 0) {
+    notes.push(
+      `answers matching no attempt (not counted as attempts): ${r.unmatched.syn_acks} SYN-ACK, ${r.unmatched.resets} RST, ${r.unmatched.icmp} ICMP`,
+    );
+  }
+  const errors = Object.entries(r.decode_errors);
+  if (errors.length > 0) notes.push(`malformed frames (counted, skipped): ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  const skipped = Object.entries(r.skipped);
+  if (skipped.length > 0) notes.push(`frames without TCP (skipped): ${skipped.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (r.tracker.evicted_pending + r.tracker.evicted_resolved > 0) {
+    notes.push(
+      `attempt table full: ${r.tracker.evicted_pending} pending attempts evicted (counted unanswered), ${r.tracker.evicted_resolved} answered ones dropped early; raise --max-attempts (now ${r.tracker.max_attempts})`,
+    );
+  }
+  if (r.capture.timestamp_regressions > 0) notes.push(`${r.capture.timestamp_regressions} frames had a timestamp earlier than the frame before`);
+  for (const w of r.warnings) notes.push(`warning: ${w}`);
+  if (r.error) notes.push(`INCOMPLETE: ${r.error.message}`);
+  if (notes.length > 0) {
+    out.push('Notes');
+    for (const n of notes) out.push(`- ${n}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,271 @@
+/**
+ * The attempt table: a fixed-capacity hash table of connection attempts keyed by the 4-tuple,
+ * kept entirely in typed arrays sized once at construction (node-lru-cache keeps its lists the
+ * same way). Nothing is allocated after the constructor returns.
+ *
+ * Layout:
+ * - an entry pool of `capacity` slots; a slot's fields live at the same index in every array;
+ * - `buckets` (a power of two >= 2 x capacity) holds the first slot of each hash chain, chained
+ *   through `chainNext`; free slots are chained through `chainNext` too;
+ * - every used slot is on exactly one of two intrusive doubly linked lists, kept in the order
+ *   slots joined them: `pending` (attempts waiting for an answer, oldest first) and `resolved`
+ *   (answered attempts lingering so that a retransmitted SYN or a late answer can still be
+ *   matched). Expiry and eviction take the head of a list: O(1), no sweep.
+ *
+ * A key is nine 32-bit words: client address (4), server address (4), then
+ * `clientPort << 16 | serverPort`. Addresses are the four-word form of `DecodedPacket`.
+ */
+
+/** Words per key: client address, server address, ports. */
+export const KEY_WORDS = 9;
+
+/** Attempt states. `Free` marks an unused slot. */
+export const AttemptState = {
+  Free: 0,
+  /** SYN seen, no answer yet. */
+  Pending: 1,
+  /** Answered by SYN+ACK. */
+  Accepted: 2,
+  /** Answered by RST. */
+  Refused: 3,
+  /** Answered by an ICMP unreachable. */
+  IcmpRejected: 4,
+} as const;
+
+const LIST_NONE = 0;
+const LIST_PENDING = 1;
+const LIST_RESOLVED = 2;
+const NIL = -1;
+
+/** Hash of a key given as its parts; murmur3-style mixing of the nine words. */
+function hashKey(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
+  let h = 0x9747b28c;
+  h = mix(h, c[0]);
+  h = mix(h, c[1]);
+  h = mix(h, c[2]);
+  h = mix(h, c[3]);
+  h = mix(h, s[0]);
+  h = mix(h, s[1]);
+  h = mix(h, s[2]);
+  h = mix(h, s[3]);
+  h = mix(h, ((cPort << 16) | sPort) >>> 0);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function mix(h: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** Fixed-capacity table of attempts; see the module comment. */
+export class AttemptTable {
+  /** Maximum number of attempts held at once. */
+  readonly capacity: number;
+  /** Attempts held now. */
+  size = 0;
+
+  /** Key words, `KEY_WORDS` per slot. */
+  readonly keys: Uint32Array;
+  /** `AttemptState` per slot. */
+  readonly state: Uint8Array;
+  /** Direction code per slot (see track/direction.ts). */
+  readonly direction: Uint8Array;
+  /** Initial sequence number of the attempt's first SYN. */
+  readonly isn: Uint32Array;
+  /** Capture time of the attempt's first SYN, seconds since the epoch. */
+  readonly firstSynTs: Float64Array;
+  /** Capture time the slot joined its current list (the SYN for pending, the answer for resolved). */
+  readonly listTs: Float64Array;
+
+  /** Oldest pending slot, or -1. */
+  pendingHead = NIL;
+  /** Oldest resolved slot, or -1. */
+  resolvedHead = NIL;
+
+  private pendingTail = NIL;
+  private resolvedTail = NIL;
+  private freeHead: number;
+  private readonly bucketMask: number;
+  private readonly buckets: Int32Array;
+  private readonly chainNext: Int32Array;
+  private readonly hashes: Uint32Array;
+  private readonly listPrev: Int32Array;
+  private readonly listNext: Int32Array;
+  private readonly listId: Uint8Array;
+
+  /** @param capacity maximum attempts held at once (>= 1) */
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`attempt table capacity must be a positive integer, got ${capacity}`);
+    this.capacity = capacity;
+    let buckets = 16;
+    while (buckets < capacity * 2) buckets *= 2;
+    this.bucketMask = buckets - 1;
+    this.buckets = new Int32Array(buckets).fill(NIL);
+    this.keys = new Uint32Array(capacity * KEY_WORDS);
+    this.state = new Uint8Array(capacity);
+    this.direction = new Uint8Array(capacity);
+    this.isn = new Uint32Array(capacity);
+    this.firstSynTs = new Float64Array(capacity);
+    this.listTs = new Float64Array(capacity);
+    this.hashes = new Uint32Array(capacity);
+    this.chainNext = new Int32Array(capacity);
+    this.listPrev = new Int32Array(capacity).fill(NIL);
+    this.listNext = new Int32Array(capacity).fill(NIL);
+    this.listId = new Uint8Array(capacity);
+    for (let i = 0; i < capacity - 1; i++) this.chainNext[i] = i + 1;
+    this.chainNext[capacity - 1] = NIL;
+    this.freeHead = 0;
+  }
+
+  /** Bytes held by the table's arrays (for the docs and the memory budget). */
+  static bytesFor(capacity: number): number {
+    let buckets = 16;
+    while (buckets < capacity * 2) buckets *= 2;
+    return buckets * 4 + capacity * (KEY_WORDS * 4 + 1 + 1 + 4 + 8 + 8 + 4 + 4 + 4 + 4 + 1);
+  }
+
+  /** True when no slot is free: the caller must evict before `insert`. */
+  isFull(): boolean {
+    return this.freeHead === NIL;
+  }
+
+  /** Slot of the attempt with this key, or -1. */
+  find(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
+    const ports = ((cPort << 16) | sPort) >>> 0;
+    const keys = this.keys;
+    let i = this.buckets[hashKey(c, cPort, s, sPort) & this.bucketMask];
+    while (i !== NIL) {
+      const k = i * KEY_WORDS;
+      if (
+        keys[k + 8] === ports &&
+        keys[k + 3] === c[3] &&
+        keys[k + 7] === s[3] &&
+        keys[k] === c[0] &&
+        keys[k + 1] === c[1] &&
+        keys[k + 2] === c[2] &&
+        keys[k + 4] === s[0] &&
+        keys[k + 5] === s[1] &&
+        keys[k + 6] === s[2]
+      ) {
+        return i;
+      }
+      i = this.chainNext[i];
+    }
+    return NIL;
+  }
+
+  /**
+   * Adds a pending attempt with this key (which must not be in the table) and returns its slot.
+   * The table must not be full (see `isFull`).
+   */
+  insert(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number, ts: number): number {
+    const i = this.freeHead;
+    // The caller evicts first; a full table here is a bug in the caller, not bad input.
+    if (i === NIL) throw new Error('AttemptTable.insert on a full table');
+    this.freeHead = this.chainNext[i];
+    const h = hashKey(c, cPort, s, sPort);
+    const b = h & this.bucketMask;
+    this.hashes[i] = h;
+    this.chainNext[i] = this.buckets[b];
+    this.buckets[b] = i;
+    const k = i * KEY_WORDS;
+    const keys = this.keys;
+    keys[k] = c[0];
+    keys[k + 1] = c[1];
+    keys[k + 2] = c[2];
+    keys[k + 3] = c[3];
+    keys[k + 4] = s[0];
+    keys[k + 5] = s[1];
+    keys[k + 6] = s[2];
+    keys[k + 7] = s[3];
+    keys[k + 8] = ((cPort << 16) | sPort) >>> 0;
+    this.state[i] = AttemptState.Pending;
+    this.firstSynTs[i] = ts;
+    this.size++;
+    this.appendPending(i, ts);
+    return i;
+  }
+
+  /** Removes the attempt in slot `i` from the table and frees the slot. */
+  remove(i: number): void {
+    this.unlinkList(i);
+    const b = this.hashes[i] & this.bucketMask;
+    let p = this.buckets[b];
+    if (p === i) {
+      this.buckets[b] = this.chainNext[i];
+    } else {
+      while (p !== NIL && this.chainNext[p] !== i) p = this.chainNext[p];
+      if (p !== NIL) this.chainNext[p] = this.chainNext[i];
+    }
+    this.state[i] = AttemptState.Free;
+    this.chainNext[i] = this.freeHead;
+    this.freeHead = i;
+    this.size--;
+  }
+
+  /** Moves slot `i` to the tail of the resolved list (it was answered at `ts`). */
+  markResolved(i: number, state: number, ts: number): void {
+    this.unlinkList(i);
+    this.state[i] = state;
+    this.listTs[i] = ts;
+    this.listId[i] = LIST_RESOLVED;
+    this.listNext[i] = NIL;
+    this.listPrev[i] = this.resolvedTail;
+    if (this.resolvedTail === NIL) this.resolvedHead = i;
+    else this.listNext[this.resolvedTail] = i;
+    this.resolvedTail = i;
+  }
+
+  /** Restarts slot `i` as a new pending attempt whose first SYN is at `ts`. */
+  restartPending(i: number, ts: number): void {
+    this.unlinkList(i);
+    this.state[i] = AttemptState.Pending;
+    this.firstSynTs[i] = ts;
+    this.appendPending(i, ts);
+  }
+
+  /** Client port of slot `i`. */
+  clientPort(i: number): number {
+    return this.keys[i * KEY_WORDS + 8] >>> 16;
+  }
+
+  /** Server port of slot `i`. */
+  serverPort(i: number): number {
+    return this.keys[i * KEY_WORDS + 8] & 0xffff;
+  }
+
+  private appendPending(i: number, ts: number): void {
+    this.listTs[i] = ts;
+    this.listId[i] = LIST_PENDING;
+    this.listNext[i] = NIL;
+    this.listPrev[i] = this.pendingTail;
+    if (this.pendingTail === NIL) this.pendingHead = i;
+    else this.listNext[this.pendingTail] = i;
+    this.pendingTail = i;
+  }
+
+  private unlinkList(i: number): void {
+    const id = this.listId[i];
+    if (id === LIST_NONE) return;
+    const prev = this.listPrev[i];
+    const next = this.listNext[i];
+    if (prev !== NIL) this.listNext[prev] = next;
+    else if (id === LIST_PENDING) this.pendingHead = next;
+    else this.resolvedHead = next;
+    if (next !== NIL) this.listPrev[next] = prev;
+    else if (id === LIST_PENDING) this.pendingTail = prev;
+    else this.resolvedTail = prev;
+    this.listPrev[i] = NIL;
+    this.listNext[i] = NIL;
+    this.listId[i] = LIST_NONE;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The handshake tracker: pairs each SYN with its first answer from the server side, exactly as
+ * ../shared/SEMANTICS.md defines it, and counts attempts and outcomes by direction and server port.
+ *
+ * Per packet it reads the reused `DecodedPacket` and touches only typed arrays: no allocation.
+ * Time is the capture time in seconds (a float: sub-microsecond resolution, enough for latency).
+ */
+import { AttemptState, AttemptTable } from './attempt-table.js';
+import { AddressCounter } from './address-counter.js';
+import { Counter, FIRST_ICMP_COUNTER, icmpReason, PortCounters } from './counters.js';
+import { LocalNets } from './direction.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../wire/decoded-packet.js';
+
+/** Tracker settings; all have defaults. */
+export interface TrackerOptions {
+  /** Attempts held at once; beyond it the oldest is evicted (counted). Default 262144. */
+  maxAttempts?: number;
+  /**
+   * Seconds after its first SYN that a pending attempt becomes unanswered; 0 disables the
+   * timeout, so only `finish()` (the end of the capture) makes attempts unanswered. Default 60.
+   */
+  attemptTimeoutSeconds?: number;
+  /** Seconds an answered attempt stays matchable (retransmitted SYN, late answers). Default 60. */
+  lingerSeconds?: number;
+  /** Networks that decide direction. Default: none (every attempt `unknown`). */
+  localNets?: LocalNets;
+  /** Distinct addresses kept for the top-N tables. Default 65536. */
+  maxTopAddresses?: number;
+}
+
+/** Default number of attempts held at once: about 20 MB of typed arrays. */
+export const DEFAULT_MAX_ATTEMPTS = 262_144;
+/** Default attempt timeout, seconds: SEMANTICS.md asks for enough for a NAT answering 20 s late. */
+export const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 60;
+/** Default linger of an answered attempt, seconds (Linux TIME_WAIT is 60 s). */
+export const DEFAULT_LINGER_SECONDS = 60;
+
+/** Counts that are not per port: answers that matched nothing, table pressure. */
+export class TrackerStats {
+  /** RST segments seen, from either side, matched or not. */
+  resetsSeen = 0;
+  /** SYN+ACKs that matched no pending attempt (mid-stream captures, one-sided captures). */
+  unmatchedSynAcks = 0;
+  /** RSTs that matched no pending attempt (resets of established connections, late answers). */
+  unmatchedResets = 0;
+  /** ICMP unreachables quoting TCP that matched no pending attempt. */
+  unmatchedIcmp = 0;
+  /** Pending attempts evicted because the table was full (each also counted unanswered). */
+  evictedPending = 0;
+  /** Answered attempts evicted before their linger ended because the table was full. */
+  evictedResolved = 0;
+  /** Attempts that became unanswered by the timeout (not by the end of the capture). */
+  timedOut = 0;
+}
+
+/** The handshake state machine and its counters; see the module comment. */
+export class Tracker {
+  /** Attempt counts by direction and server port. */
+  readonly ports = new PortCounters();
+  /** Refusal latency per direction. */
+  readonly refusalLatency = new LatencyHistogram();
+  /** Servers by number of refused attempts. */
+  readonly refusingServers: AddressCounter;
+  /** Clients by number of refused attempts. */
+  readonly refusedClients: AddressCounter;
+  /** Counts that are not per port. */
+  readonly stats = new TrackerStats();
+  /** The attempt table (read-only for others). */
+  readonly table: AttemptTable;
+  /** The direction classifier. */
+  readonly localNets: LocalNets;
+
+  private readonly timeoutSeconds: number;
+  private readonly lingerSeconds: number;
+
+  constructor(options: TrackerOptions = {}) {
+    this.table = new AttemptTable(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const timeout = options.attemptTimeoutSeconds ?? DEFAULT_ATTEMPT_TIMEOUT_SECONDS;
+    // 0 disables the timeout: an infinite one makes the per-packet expiry check always false.
+    this.timeoutSeconds = timeout > 0 ? timeout : Infinity;
+    this.lingerSeconds = options.lingerSeconds ?? DEFAULT_LINGER_SECONDS;
+    this.localNets = options.localNets ?? new LocalNets();
+    const top = options.maxTopAddresses ?? 65_536;
+    this.refusingServers = new AddressCounter(top);
+    this.refusedClients = new AddressCounter(top);
+  }
+
+  /** Attempts currently waiting for an answer or lingering after one. */
+  get tracked(): number {
+    return this.table.size;
+  }
+
+  /**
+   * Feeds one decoded packet (status OK_TCP or OK_ICMP_UNREACH) captured at `ts` seconds.
+   * Packets of any other kind are ignored.
+   */
+  onPacket(p: DecodedPacket, ts: number): void {
+    this.expire(ts);
+    if (p.kind === PacketKind.Tcp) {
+      const flags = p.tcpFlags;
+      if ((flags & TCP_SYN) !== 0) {
+        if ((flags & TCP_ACK) === 0) this.onSyn(p, ts);
+        else this.onSynAck(p, ts);
+      } else if ((flags & TCP_RST) !== 0) {
+        this.onReset(p, ts);
+      }
+    } else if (p.kind === PacketKind.IcmpUnreach) {
+      this.onIcmpUnreach(p, ts);
+    }
+  }
+
+  /** Ends the capture: every pending attempt becomes unanswered. */
+  finish(): void {
+    const t = this.table;
+    while (t.pendingHead !== -1) {
+      const i = t.pendingHead;
+      this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
+      t.remove(i);
+    }
+  }
+
+  /** Moves attempts past the timeout to unanswered and drops answered ones past their linger. */
+  expire(ts: number): void {
+    const t = this.table;
+    const pendingLimit = ts - this.timeoutSeconds;
+    while (t.pendingHead !== -1 && t.firstSynTs[t.pendingHead] <= pendingLimit) {
+      const i = t.pendingHead;
+      this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
+      this.stats.timedOut++;
+      t.remove(i);
+    }
+    const resolvedLimit = ts - this.lingerSeconds;
+    while (t.resolvedHead !== -1 && t.listTs[t.resolvedHead] <= resolvedLimit) {
+      t.remove(t.resolvedHead);
+    }
+  }
+
+  private onSyn(p: DecodedPacket, ts: number): void {
+    const t = this.table;
+    const i = t.find(p.src, p.srcPort, p.dst, p.dstPort);
+    if (i === -1) {
+      this.startAttempt(p, ts);
+      return;
+    }
+    const state = t.state[i];
+    if (state === AttemptState.Pending || (state === AttemptState.Accepted && t.isn[i] === p.seq)) {
+      this.ports.inc(t.direction[i], p.dstPort, Counter.SynRetransmits);
+      return;
+    }
+    // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
+    t.restartPending(i, ts);
+    t.isn[i] = p.seq;
+    this.ports.inc(t.direction[i], p.dstPort, Counter.Attempts);
+  }
+
+  private startAttempt(p: DecodedPacket, ts: number): void {
+    const t = this.table;
+    if (t.isFull()) this.evictOne();
+    const i = t.insert(p.src, p.srcPort, p.dst, p.dstPort, ts);
+    t.isn[i] = p.seq;
+    const dir = this.localNets.classify(p.src, p.dst);
+    t.direction[i] = dir;
+    this.ports.inc(dir, p.dstPort, Counter.Attempts);
+  }
+
+  private evictOne(): void {
+    const t = this.table;
+    if (t.resolvedHead !== -1) {
+      this.stats.evictedResolved++;
+      t.remove(t.resolvedHead);
+      return;
+    }
+    const i = t.pendingHead;
+    this.stats.evictedPending++;
+    this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
+    t.remove(i);
+  }
+
+  private onSynAck(p: DecodedPacket, ts: number): void {
+    const t = this.table;
+    // The answer travels server -> client: the client is the packet's destination.
+    const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
+    if (i === -1 || t.state[i] !== AttemptState.Pending) {
+      this.stats.unmatchedSynAcks++;
+      return;
+    }
+    t.markResolved(i, AttemptState.Accepted, ts);
+    this.ports.inc(t.direction[i], p.srcPort, Counter.Accepted);
+  }
+
+  private onReset(p: DecodedPacket, ts: number): void {
+    this.stats.resetsSeen++;
+    const t = this.table;
+    const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
+    if (i === -1 || t.state[i] !== AttemptState.Pending) {
+      this.stats.unmatchedResets++;
+      return;
+    }
+    const dir = t.direction[i];
+    t.markResolved(i, AttemptState.Refused, ts);
+    this.ports.inc(dir, p.srcPort, Counter.Refused);
+    this.refusalLatency.observe(dir, ts - t.firstSynTs[i]);
+    this.refusingServers.inc(p.src);
+    this.refusedClients.inc(p.dst);
+  }
+
+  private onIcmpUnreach(p: DecodedPacket, ts: number): void {
+    const t = this.table;
+    // The quoted datagram is the client's SYN: quoted source = client, quoted destination = server.
+    const i = t.find(p.quotedSrc, p.quotedSrcPort, p.quotedDst, p.quotedDstPort);
+    if (i === -1 || t.state[i] !== AttemptState.Pending) {
+      this.stats.unmatchedIcmp++;
+      return;
+    }
+    t.markResolved(i, AttemptState.IcmpRejected, ts);
+    this.ports.inc(t.direction[i], p.quotedDstPort, FIRST_ICMP_COUNTER + icmpReason(p.ipVersion, p.icmpCode));
+  }
+}
