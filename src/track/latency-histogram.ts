@@ -72,6 +72,8 @@ export class LatencyHistogram {
       hi = Math.max(hi, this.maxSeconds[d]);
     }
     if (total === 0) return NaN;
+    if (q <= 0) return lo;
+    if (q >= 1) return hi;
     const rank = q * total;
     let cum = 0;
     for (let b = 0; b < FINE_BINS; b++) {
