@@ -3,7 +3,7 @@
  * at the end of a replay from the tracker's counters (reading them, never changing them).
  */
 import type { ReplayResult } from '../replay.js';
-import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_SPACE, type PortCounters } from '../track/counters.js';
+import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeStatus } from '../wire/status.js';
@@ -96,19 +96,18 @@ function outcomes(get: (counter: number) => number): OutcomeCounts {
 }
 
 function portRows(ports: PortCounters): PortRow[] {
-  const rows: PortRow[] = [];
-  for (let port = 0; port < PORT_SPACE; port++) {
-    let attempts = 0;
-    for (let d = 0; d < DIRECTION_COUNT; d++) attempts += ports.get(d, port, Counter.Attempts);
-    if (attempts === 0) continue;
+  const v = ports.values;
+  const dirStride = PORT_SPACE * PORT_COUNTERS;
+  const seen = Array.from(ports.seenPorts.subarray(0, ports.seenCount)).sort((a, b) => a - b);
+  return seen.map((port) => {
+    const row = port * PORT_COUNTERS;
     const sum = (counter: number): number => {
       let s = 0;
-      for (let d = 0; d < DIRECTION_COUNT; d++) s += ports.get(d, port, counter);
+      for (let d = 0; d < DIRECTION_COUNT; d++) s += v[d * dirStride + row + counter];
       return s;
     };
-    rows.push({ port, ...outcomes(sum) });
-  }
-  return rows;
+    return { port, ...outcomes(sum) };
+  });
 }
 
 function iso(ts: number): string | null {

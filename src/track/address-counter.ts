@@ -27,6 +27,8 @@ export class AddressCounter {
   private readonly keys: Uint32Array;
   private readonly counts: Float64Array;
   private readonly used: Uint8Array;
+  /** Slots in use, in insertion order: `order[0 .. size)`. */
+  private readonly order: Int32Array;
 
   /** @param capacity distinct addresses to hold (the slot array is the next power of two >= 2x) */
   constructor(capacity: number) {
@@ -37,6 +39,7 @@ export class AddressCounter {
     this.keys = new Uint32Array(slots * 4);
     this.counts = new Float64Array(slots);
     this.used = new Uint8Array(slots);
+    this.order = new Int32Array(capacity);
   }
 
   /** Adds one for the address in `a` (four words from `offset`). */
@@ -62,7 +65,7 @@ export class AddressCounter {
         keys[k + 2] = a2;
         keys[k + 3] = a3;
         this.counts[s] = 1;
-        this.size++;
+        this.order[this.size++] = s;
         return;
       }
       if (keys[k + 3] === a3 && keys[k] === a0 && keys[k + 1] === a1 && keys[k + 2] === a2) {
@@ -73,13 +76,38 @@ export class AddressCounter {
     }
   }
 
-  /** The `n` addresses with the highest counts, highest first (ties: lower address text first). */
+  /**
+   * The `n` addresses with the highest counts, highest first; ties go to the numerically lower
+   * address. Selects in place (no row per address): only the `n` winners become strings.
+   */
   top(n: number): AddressCount[] {
-    const rows: AddressCount[] = [];
-    for (let s = 0; s < this.used.length; s++) {
-      if (this.used[s] === 1) rows.push({ address: formatAddress(this.keys, s * 4), count: this.counts[s] });
+    const best = new Int32Array(n).fill(-1);
+    let have = 0;
+    for (let o = 0; o < this.size; o++) {
+      const s = this.order[o];
+      if (have === n && !this.ranksBefore(s, best[n - 1])) continue;
+      let at = have < n ? have++ : n - 1;
+      while (at > 0 && this.ranksBefore(s, best[at - 1])) {
+        best[at] = best[at - 1];
+        at--;
+      }
+      best[at] = s;
     }
-    rows.sort((x, y) => y.count - x.count || (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
-    return rows.slice(0, n);
+    const rows: AddressCount[] = [];
+    for (let i = 0; i < have; i++) rows.push({ address: formatAddress(this.keys, best[i] * 4), count: this.counts[best[i]] });
+    return rows;
+  }
+
+  /** True when slot `a` ranks before slot `b`: a higher count, or the same count and a lower address. */
+  private ranksBefore(a: number, b: number): boolean {
+    const ca = this.counts[a];
+    const cb = this.counts[b];
+    if (ca !== cb) return ca > cb;
+    for (let w = 0; w < 4; w++) {
+      const x = this.keys[a * 4 + w];
+      const y = this.keys[b * 4 + w];
+      if (x !== y) return x < y;
+    }
+    return false;
   }
 }

@@ -86,11 +86,25 @@ export class PortCounters {
   readonly values = new Float64Array(DIRECTION_COUNT * PORT_SPACE * PORT_COUNTERS);
   /** `totals[direction * PORT_COUNTERS + counter]`. */
   readonly totals = new Float64Array(DIRECTION_COUNT * PORT_COUNTERS);
+  /** Ports that have seen an attempt, in the order they first did: `seenPorts[0 .. seenCount)`. */
+  readonly seenPorts = new Uint16Array(PORT_SPACE);
+  /** How many entries of `seenPorts` are set. */
+  seenCount = 0;
+  private readonly seen = new Uint8Array(PORT_SPACE);
 
   /** Adds one to `counter` of (direction, port). */
   inc(direction: number, port: number, counter: number): void {
     this.values[(direction * PORT_SPACE + port) * PORT_COUNTERS + counter]++;
     this.totals[direction * PORT_COUNTERS + counter]++;
+  }
+
+  /** Adds one attempt on (direction, port), remembering the port (reports list only seen ports). */
+  incAttempt(direction: number, port: number): void {
+    this.inc(direction, port, Counter.Attempts);
+    if (this.seen[port] === 0) {
+      this.seen[port] = 1;
+      this.seenPorts[this.seenCount++] = port;
+    }
   }
 
   /** The value of `counter` for (direction, port). */

@@ -151,7 +151,7 @@ export class Tracker {
     // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
     t.restartPending(i, ts);
     t.isn[i] = p.seq;
-    this.ports.inc(t.direction[i], p.dstPort, Counter.Attempts);
+    this.ports.incAttempt(t.direction[i], p.dstPort);
   }
 
   private startAttempt(p: DecodedPacket, ts: number): void {
@@ -161,7 +161,7 @@ export class Tracker {
     t.isn[i] = p.seq;
     const dir = this.localNets.classify(p.src, p.dst);
     t.direction[i] = dir;
-    this.ports.inc(dir, p.dstPort, Counter.Attempts);
+    this.ports.incAttempt(dir, p.dstPort);
   }
 
   private evictOne(): void {
