@@ -124,7 +124,8 @@ export class Tracker {
   expire(ts: number): void {
     const t = this.table;
     const pendingLimit = ts - this.timeoutSeconds;
-    while (t.pendingHead !== -1 && t.firstSynTs[t.pendingHead] <= pendingLimit) {
+    // Strictly older than the timeout: an answer exactly at the timeout is still within it.
+    while (t.pendingHead !== -1 && t.firstSynTs[t.pendingHead] < pendingLimit) {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
       this.stats.timedOut++;
@@ -144,7 +145,13 @@ export class Tracker {
       return;
     }
     const state = t.state[i];
-    if (state === AttemptState.Pending || (state === AttemptState.Accepted && t.isn[i] === p.seq)) {
+    if (state === AttemptState.Pending) {
+      // Any ISN retransmits a pending attempt; keep the latest, the one a SYN-ACK will answer.
+      t.isn[i] = p.seq;
+      this.ports.inc(t.direction[i], p.dstPort, Counter.SynRetransmits);
+      return;
+    }
+    if (state === AttemptState.Accepted && t.isn[i] === p.seq) {
       this.ports.inc(t.direction[i], p.dstPort, Counter.SynRetransmits);
       return;
     }

@@ -302,3 +302,27 @@ describe('Tracker: direction', () => {
 it('the counter table has one row per direction and port', () => {
   expect(new Tracker().ports.values.length).toBe(3 * 65536 * PORT_COUNTERS);
 });
+
+describe('Tracker: ISN bookkeeping and timeout edge', () => {
+  it('after retransmissions with other ISNs, the latest ISN is the one a later same-ISN SYN must match', () => {
+    const t = run([
+      [0, 'syn', C, S, 100],
+      [1, 'syn', C, S, 200],
+      [1.1, 'synack', S, C],
+      [1.2, 'syn', C, S, 200], // retransmission of the answered SYN
+      [1.3, 'syn', C, S, 100], // the old ISN after accept: a new attempt
+    ]);
+    expect(counts(t, 80)).toEqual({ attempts: 2, retx: 2, accepted: 1, refused: 0, icmp: 0, unanswered: 1 });
+  });
+
+  it('an answer exactly at the timeout is within it', () => {
+    const t = run(
+      [
+        [0, 'syn', C, S],
+        [20, 'rst', S, C],
+      ],
+      { attemptTimeoutSeconds: 20 },
+    );
+    expect(counts(t, 80)).toMatchObject({ refused: 1, unanswered: 0 });
+  });
+});
