@@ -40,14 +40,16 @@ export const DecodeStatus = {
   ERR_BAD_IP_LENGTH: 12,
   /** More IPv6 extension headers than the decoder walks (a loop or an attack). */
   ERR_IPV6_TOO_MANY_EXT: 13,
-  /** The frame ends inside the TCP header (its fixed 20 bytes or its options). */
+  /** The frame ends inside the TCP header's fixed 20 bytes (options cut by the snapshot length are tolerated). */
   ERR_TRUNCATED_TCP: 14,
-  /** TCP data offset below 5 words. */
+  /** TCP data offset below 5 words, or beyond the TCP segment's length given by the IP header. */
   ERR_BAD_TCP_DATA_OFFSET: 15,
   /** The frame ends inside the ICMP header, the quoted IP header or the quoted 8 TCP bytes. */
   ERR_TRUNCATED_ICMP: 16,
   /** The quoted IP header inside an ICMP error is malformed (version, header length). */
   ERR_BAD_ICMP_QUOTE: 17,
+  /** More stacked VLAN tags than the decoder strips (see `MAX_VLAN_TAGS` in ethernet.ts). */
+  ERR_TOO_MANY_VLAN_TAGS: 18,
 } as const;
 
 /** One of the values of `DecodeStatus`. */
@@ -57,7 +59,7 @@ export type DecodeStatusValue = (typeof DecodeStatus)[keyof typeof DecodeStatus]
 export const FIRST_ERROR_STATUS = DecodeStatus.ERR_UNSUPPORTED_LINK_TYPE;
 
 /** Number of distinct statuses: size a `Float64Array` of counters with it. */
-export const DECODE_STATUS_COUNT = 18;
+export const DECODE_STATUS_COUNT = 19;
 
 /**
  * snake_case reason per status, indexed by status value: the keys of `decode_errors` in the JSON
@@ -82,6 +84,7 @@ export const DECODE_STATUS_NAMES: readonly string[] = [
   'bad_tcp_data_offset',
   'truncated_icmp',
   'bad_icmp_quote',
+  'too_many_vlan_tags',
 ];
 
 /** True when `status` is a malformed-frame error rather than a decoded or skipped frame. */
