@@ -1,0 +1,213 @@
+/**
+ * The real binary (node dist/cli.js, built by the global setup) on real files: output formats,
+ * stdin, several files, and every kind of bad input with its documented exit status.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(root, 'dist/cli.js');
+const v4 = join(root, 'pcaps/netns-refusals-v4.pcap');
+const v6 = join(root, 'pcaps/netns-refusals-v6.pcap');
+const tmp = mkdtempSync(join(tmpdir(), 'rstwatch-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function rstwatch(args: string[], input?: Buffer, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    input,
+    encoding: 'buffer',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH, ...env },
+  });
+  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+function json(args: string[], input?: Buffer) {
+  const r = rstwatch(['replay', '--json', ...args], input);
+  return { ...r, report: r.stdout ? JSON.parse(r.stdout) : undefined };
+}
+
+describe('rstwatch replay', () => {
+  it('prints a table with totals, ports and top lists', () => {
+    const r = rstwatch(['replay', v4]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Totals$/m);
+    expect(r.stdout).toMatch(/^Server ports/m);
+    expect(r.stdout).toMatch(/^ *8081 +\d+ +0 +\d+/m);
+    expect(r.stdout).toMatch(/Top refusing servers/);
+    expect(r.stdout).toMatch(/refusal latency: median/);
+  });
+
+  it('--json has the documented fields, and totals equal the sum of the ports', () => {
+    const { status, report } = json([v4]);
+    expect(status).toBe(0);
+    expect(report.complete).toBe(true);
+    expect(report.packets).toBeGreaterThan(0);
+    for (const k of ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits']) {
+      expect(typeof report.totals[k]).toBe('number');
+      const sum = report.ports.reduce((s: number, p: Record<string, number>) => s + p[k], 0);
+      expect(sum, k).toBe(report.totals[k]);
+    }
+    const t = report.totals;
+    expect(t.accepted + t.refused + t.icmp_rejected + t.unanswered).toBe(t.attempts);
+    expect(report.decode_errors).toEqual({});
+    expect(report.ports.every((p: { port: number }) => Number.isInteger(p.port))).toBe(true);
+  });
+
+  it('reads standard input with -', () => {
+    const fromFile = json([v4]).report;
+    const fromStdin = json(['-'], readFileSync(v4));
+    expect(fromStdin.status).toBe(0);
+    expect(fromStdin.report.totals).toEqual(fromFile.totals);
+    expect(fromStdin.report.ports).toEqual(fromFile.ports);
+  });
+
+  it('combines several files as one capture', () => {
+    const a = json([v4]).report;
+    const b = json([v6]).report;
+    const both = json([v4, v6]).report;
+    expect(both.files).toHaveLength(2);
+    expect(both.packets).toBe(a.packets + b.packets);
+    expect(both.totals.attempts).toBe(a.totals.attempts + b.totals.attempts);
+    expect(both.totals.refused).toBe(a.totals.refused + b.totals.refused);
+  });
+
+  it('an answer in the next file completes an attempt left pending at the end of the previous one', () => {
+    // Cut the v4 capture right after the first SYN to the closed port: its RST is in the second half.
+    const whole = readFileSync(v4);
+    const cut = firstRecordEndAfterSynTo(whole, 8081);
+    const head = whole.subarray(0, cut);
+    const tail = Buffer.concat([whole.subarray(0, 24), whole.subarray(cut)]);
+    writeFileSync(join(tmp, 'head.pcap'), head);
+    writeFileSync(join(tmp, 'tail.pcap'), tail);
+    const split = json([join(tmp, 'head.pcap'), join(tmp, 'tail.pcap')]).report;
+    expect(split.totals).toEqual(json([v4]).report.totals);
+  });
+
+  it('splits directions with --local-net', () => {
+    const { report } = json(['--local-net', '198.51.100.2/32', '--local-net', '2001:db8:52::2/128', v4, v6]);
+    expect(report.directions.inbound.attempts).toBe(report.totals.attempts);
+    expect(report.directions.unknown.attempts).toBe(0);
+    const out = json(['--local-net', '198.51.100.1/32', v4]).report;
+    expect(out.directions.outbound.attempts).toBe(out.totals.attempts);
+  });
+
+  it('help, version, and usage errors', () => {
+    const help = rstwatch(['replay', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Several files are read one after another/);
+    expect(help.stdout).toMatch(/RSTWATCH_ATTEMPT_TIMEOUT/);
+    expect(rstwatch(['--version']).stdout).toMatch(/^rstwatch \d+\.\d+\.\d+/);
+    const none = rstwatch([]);
+    expect(none.status).toBe(2);
+    const bad = rstwatch(['replay', '--frobnicate', v4]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^rstwatch: error: .*frobnicate/m);
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const unknown = rstwatch(['replya', v4]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'replya'/);
+    const badEnv = rstwatch(['replay', v4], undefined, { RSTWATCH_LOCAL_NET: '10.0.0.0/99' });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toMatch(/RSTWATCH_LOCAL_NET/);
+  });
+});
+
+describe('rstwatch replay on bad input', () => {
+  it('a missing file: exit 3, naming it', () => {
+    const r = rstwatch(['replay', join(tmp, 'nope.pcap')]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/nope\.pcap/);
+    expect(r.stderr).toMatch(/^rstwatch: hint: /m);
+  });
+
+  it('a file the user may not read: exit 3, permission denied (run as an unprivileged user when root)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rstwatch-perm-'));
+    chmodSync(dir, 0o755);
+    const p = join(dir, 'secret.pcap');
+    writeFileSync(p, readFileSync(v4));
+    chmodSync(p, 0o000);
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const cmd = [...asUser, process.execPath, cli, 'replay', p];
+    const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/secret\.pcap/);
+    expect(r.stderr).toMatch(/permission denied|EACCES/i);
+  });
+
+  it('a directory: exit 3', () => {
+    expect(rstwatch(['replay', tmp]).status).toBe(3);
+  });
+
+  it('not a capture: exit 4, naming the file and offset', () => {
+    const p = join(tmp, 'notes.txt');
+    writeFileSync(p, 'hello, this is not a capture file at all\n');
+    const r = rstwatch(['replay', p]);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/notes\.txt/);
+    expect(r.stderr).toMatch(/offset 0|byte 0/);
+  });
+
+  it('an empty file: exit 4', () => {
+    const p = join(tmp, 'empty.pcap');
+    writeFileSync(p, Buffer.alloc(0));
+    expect(rstwatch(['replay', p]).status).toBe(4);
+  });
+
+  it('a corrupt record length mid-file: exit 4, the report of what came before, marked incomplete', () => {
+    const whole = Buffer.from(readFileSync(v4));
+    const second = 24 + 16 + whole.readUInt32LE(24 + 8);
+    whole.writeUInt32LE(0x7fffffff, second + 8); // caplen of record 2
+    whole.writeUInt32LE(0x7fffffff, second + 12);
+    const p = join(tmp, 'corrupt.pcap');
+    writeFileSync(p, whole);
+    const r = json([p]);
+    expect(r.status).toBe(4);
+    expect(r.report.complete).toBe(false);
+    expect(r.report.packets).toBe(1);
+    expect(r.report.error.code).toBe('RSTWATCH_ERR_CAPTURE_FORMAT');
+    expect(r.stderr).toMatch(new RegExp(`corrupt\\.pcap.*${second}|${second}.*corrupt\\.pcap`));
+  });
+
+  it('a truncated last record: a warning, everything before it counted, exit 0', () => {
+    const whole = readFileSync(v4);
+    const p = join(tmp, 'truncated.pcap');
+    writeFileSync(p, whole.subarray(0, whole.length - 3));
+    const full = json([v4]).report;
+    const r = json([p]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*truncated\.pcap/);
+    expect(r.report.packets).toBe(full.packets - 1);
+    expect(r.report.files[0].truncated_tail).toBe(true);
+    expect(r.report.warnings.length).toBe(1);
+  });
+
+  it('stdout closed early (| head) ends quietly', () => {
+    const r = spawnSync('bash', ['-c', `node ${cli} replay ${v4} ${v6} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(['0', '141']).toContain(r.stdout.trim());
+  });
+});
+
+/** Byte offset just past the first record that carries a TCP SYN to `port` (Ethernet/IPv4, LE pcap). */
+function firstRecordEndAfterSynTo(file: Buffer, port: number): number {
+  let off = 24;
+  while (off + 16 <= file.length) {
+    const capLen = file.readUInt32LE(off + 8);
+    const frame = file.subarray(off + 16, off + 16 + capLen);
+    const end = off + 16 + capLen;
+    if (frame.readUInt16BE(12) === 0x0800) {
+      const ihl = (frame[14] & 0x0f) * 4;
+      const tcp = 14 + ihl;
+      if (frame[23] === 6 && frame.readUInt16BE(tcp + 2) === port && (frame[tcp + 13] & 0x12) === 0x02) return end;
+    }
+    off = end;
+  }
+  throw new Error(`no SYN to port ${port}`);
+}
