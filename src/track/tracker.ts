@@ -71,6 +71,11 @@ export class Tracker {
   /** The direction classifier. */
   readonly localNets: LocalNets;
 
+  /**
+   * Capture time of the packet being handled, seconds. Kept in a field rather than passed along:
+   * a double passed to a call V8 does not inline is boxed, an allocation per packet.
+   */
+  private now = 0;
   private readonly timeoutSeconds: number;
   private readonly lingerSeconds: number;
 
@@ -96,17 +101,18 @@ export class Tracker {
    * Packets of any other kind are ignored.
    */
   onPacket(p: DecodedPacket, ts: number): void {
-    this.expire(ts);
+    this.now = ts;
+    this.expireNow();
     if (p.kind === PacketKind.Tcp) {
       const flags = p.tcpFlags;
       if ((flags & TCP_SYN) !== 0) {
-        if ((flags & TCP_ACK) === 0) this.onSyn(p, ts);
-        else this.onSynAck(p, ts);
+        if ((flags & TCP_ACK) === 0) this.onSyn(p);
+        else this.onSynAck(p);
       } else if ((flags & TCP_RST) !== 0) {
-        this.onReset(p, ts);
+        this.onReset(p);
       }
     } else if (p.kind === PacketKind.IcmpUnreach) {
-      this.onIcmpUnreach(p, ts);
+      this.onIcmpUnreach(p);
     }
   }
 
@@ -120,9 +126,15 @@ export class Tracker {
     }
   }
 
-  /** Moves attempts past the timeout to unanswered and drops answered ones past their linger. */
+  /** Moves attempts past the timeout at `ts` to unanswered and drops answered ones past their linger. */
   expire(ts: number): void {
+    this.now = ts;
+    this.expireNow();
+  }
+
+  private expireNow(): void {
     const t = this.table;
+    const ts = this.now;
     const pendingLimit = ts - this.timeoutSeconds;
     // Strictly older than the timeout: an answer exactly at the timeout is still within it.
     while (t.pendingHead !== -1 && t.firstSynTs[t.pendingHead] < pendingLimit) {
@@ -137,11 +149,12 @@ export class Tracker {
     }
   }
 
-  private onSyn(p: DecodedPacket, ts: number): void {
+  private onSyn(p: DecodedPacket): void {
+    const ts = this.now;
     const t = this.table;
     const i = t.find(p.src, p.srcPort, p.dst, p.dstPort);
     if (i === -1) {
-      this.startAttempt(p, ts);
+      this.startAttempt(p);
       return;
     }
     const state = t.state[i];
@@ -161,7 +174,8 @@ export class Tracker {
     this.ports.incAttempt(t.direction[i], p.dstPort);
   }
 
-  private startAttempt(p: DecodedPacket, ts: number): void {
+  private startAttempt(p: DecodedPacket): void {
+    const ts = this.now;
     const t = this.table;
     if (t.isFull()) this.evictOne();
     const i = t.insert(p.src, p.srcPort, p.dst, p.dstPort, ts);
@@ -184,7 +198,8 @@ export class Tracker {
     t.remove(i);
   }
 
-  private onSynAck(p: DecodedPacket, ts: number): void {
+  private onSynAck(p: DecodedPacket): void {
+    const ts = this.now;
     const t = this.table;
     // The answer travels server -> client: the client is the packet's destination.
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
@@ -196,7 +211,8 @@ export class Tracker {
     this.ports.inc(t.direction[i], p.srcPort, Counter.Accepted);
   }
 
-  private onReset(p: DecodedPacket, ts: number): void {
+  private onReset(p: DecodedPacket): void {
+    const ts = this.now;
     this.stats.resetsSeen++;
     const t = this.table;
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
@@ -212,7 +228,8 @@ export class Tracker {
     this.refusedClients.inc(p.dst);
   }
 
-  private onIcmpUnreach(p: DecodedPacket, ts: number): void {
+  private onIcmpUnreach(p: DecodedPacket): void {
+    const ts = this.now;
     const t = this.table;
     // The quoted datagram is the client's SYN: quoted source = client, quoted destination = server.
     const i = t.find(p.quotedSrc, p.quotedSrcPort, p.quotedDst, p.quotedDstPort);
