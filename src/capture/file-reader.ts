@@ -3,14 +3,15 @@
  * (several sections and interfaces, EPB, SPB, OPB), streamed from a file or standard input into a
  * FrameSink.
  *
- * Buffer ownership: the reader owns one read buffer (default 4 MiB), reused for the whole file.
- * Every frame handed to `sink.onFrame` is a view into it, valid only until `onFrame` returns; the
- * next refill moves or overwrites those bytes. The buffer grows only when one record is larger
- * than it, and never beyond MAX_RECORD_BYTES.
+ * Buffer ownership: the reader owns two read buffers (default 4 MiB each, plus a 256 KiB reserve),
+ * reused for the whole file: records are handed on from one while the next chunk of the file is
+ * read ahead into the other, then they swap. Every frame handed to `sink.onFrame` is a view into
+ * the current one, valid only until `onFrame` returns; the next refill moves or overwrites those
+ * bytes. A buffer grows only when one record is larger than it, and never beyond MAX_RECORD_BYTES.
  *
  * Per record nothing is created: no object, closure, array or string. Header fields are read with
  * one DataView made per buffer; the byte order is a boolean fixed per file (pcap) or per section
- * (pcapng). There is one `await` per refill, never one per record.
+ * (pcapng). There is one `await` per chunk, never one per record.
  *
  * Bad input throws RstwatchError (RSTWATCH_ERR_FILE_OPEN, RSTWATCH_ERR_CAPTURE_FORMAT) naming the
  * file and byte offset. A last record cut short is not an error: the complete records before it
@@ -234,6 +235,13 @@ class ReadState {
   bytesRead = 0;
   frames = 0;
   readonly name: string;
+  /** Second buffer, the target of the read ahead; the two swap. */
+  private spare: Buffer;
+  /** Bytes kept free at the front of a chunk read ahead. */
+  private readonly reserve: number;
+  /** The read ahead in flight, if any, and the file offset it reads from. */
+  private ahead: Promise<number> | undefined;
+  private aheadAt = 0;
 
   constructor(
     readonly path: string,
@@ -243,38 +251,89 @@ class ReadState {
     private readonly onProgress: ReadOptions['onProgress'],
   ) {
     this.name = displayName(path);
-    this.buf = Buffer.allocUnsafeSlow(bufferSize);
+    // The reserve holds a record cut by the end of a chunk in front of the next chunk.
+    this.reserve = Math.min(bufferSize, PCAP_MAX_SNAPLEN_FLOOR + 16);
+    this.buf = Buffer.allocUnsafeSlow(bufferSize + this.reserve);
+    this.spare = Buffer.allocUnsafeSlow(bufferSize + this.reserve);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   /**
-   * Makes at least `need` unconsumed bytes available (fewer only at end of input): moves the
-   * unconsumed tail to the front, grows the buffer if `need` exceeds it, then reads.
+   * Makes at least `need` unconsumed bytes available (fewer only at end of input): takes the
+   * chunk read ahead, if any; then, if that is not enough, moves the unconsumed tail to the front,
+   * grows the buffer if `need` exceeds it, and reads; finally starts reading the next chunk ahead.
    */
   async refill(need: number): Promise<void> {
-    if (this.pos > 0) {
-      this.buf.copyWithin(0, this.pos, this.end);
-      this.base += this.pos;
-      this.end -= this.pos;
-      this.pos = 0;
-    }
-    if (need > this.buf.length) this.grow(need);
-    while (this.end < need && !this.eof) {
-      let n: number;
-      try {
-        n = await this.source.read(this.buf, this.end, this.buf.length - this.end);
-      } catch (err) {
-        throw new RstwatchError(
-          'RSTWATCH_ERR_FILE_OPEN',
-          `${this.name}: cannot read capture file at byte offset ${this.base + this.end}: ${describeOsError(err)}`,
-          { hint: OPEN_HINT, cause: err },
-        );
+    if (this.ahead !== undefined) await this.takeAhead();
+    if (this.end - this.pos < need && !this.eof) {
+      if (this.pos > 0) {
+        this.buf.copyWithin(0, this.pos, this.end);
+        this.base += this.pos;
+        this.end -= this.pos;
+        this.pos = 0;
       }
-      if (n === 0) this.eof = true;
-      this.end += n;
-      this.bytesRead += n;
+      if (need > this.buf.length) this.grow(need);
+      while (this.end < need && !this.eof) {
+        const n = await this.readChecked(this.source.read(this.buf, this.end, this.buf.length - this.end), this.end);
+        if (n === 0) this.eof = true;
+        this.end += n;
+        this.bytesRead += n;
+      }
+    }
+    if (!this.eof) {
+      // Read ahead into the spare buffer while the caller hands on the records of this one: the
+      // copy runs on a libuv thread, so the packet loop seldom waits for I/O (bench/README.md).
+      this.aheadAt = this.base + this.end;
+      this.ahead = this.source.read(this.spare, this.reserve, this.spare.length - this.reserve);
+      // A rejection is handled when the chunk is taken; this keeps it from counting as unhandled.
+      this.ahead.catch(() => undefined);
     }
     this.onProgress?.(this.bytesRead, this.totalBytes);
+  }
+
+  /**
+   * Takes the chunk read ahead: when the unconsumed tail fits in the spare buffer's reserve, the
+   * tail is copied in front of the chunk and the buffers swap; otherwise the chunk is appended to
+   * the current buffer after compacting it.
+   */
+  private async takeAhead(): Promise<void> {
+    const n = await this.readChecked(this.ahead as Promise<number>, this.aheadAt - this.base);
+    this.ahead = undefined;
+    if (n === 0) this.eof = true;
+    this.bytesRead += n;
+    const tail = this.end - this.pos;
+    if (tail <= this.reserve) {
+      const start = this.reserve - tail;
+      this.buf.copy(this.spare, start, this.pos, this.end);
+      const old = this.buf;
+      this.base += this.pos - start;
+      this.buf = this.spare;
+      this.spare = old.length === this.buf.length ? old : Buffer.allocUnsafeSlow(this.buf.length);
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+      this.pos = start;
+      this.end = this.reserve + n;
+      return;
+    }
+    this.buf.copyWithin(0, this.pos, this.end);
+    this.base += this.pos;
+    this.end = tail;
+    this.pos = 0;
+    if (tail + n > this.buf.length) this.grow(tail + n);
+    this.spare.copy(this.buf, tail, this.reserve, this.reserve + n);
+    this.end += n;
+  }
+
+  /** Awaits a read, turning an OS error into RSTWATCH_ERR_FILE_OPEN at buffer position `at`. */
+  private async readChecked(read: Promise<number>, at: number): Promise<number> {
+    try {
+      return await read;
+    } catch (err) {
+      throw new RstwatchError(
+        'RSTWATCH_ERR_FILE_OPEN',
+        `${this.name}: cannot read capture file at byte offset ${this.base + at}: ${describeOsError(err)}`,
+        { hint: OPEN_HINT, cause: err },
+      );
+    }
   }
 
   /** Replaces the buffer by one of the next power of two >= need (at most MAX_RECORD_BYTES). */
@@ -583,7 +642,7 @@ export async function readCaptureFile(path: string, sink: FrameSink, options: Re
         need = drainPcapng(st, sec, sink);
       }
       if (st.base + st.pos === 0) {
-        throw st.formatError(0, `truncated pcapng section header block: ${st.end} of ${need} bytes`);
+        throw st.formatError(st.pos, `truncated pcapng section header block: ${st.end - st.pos} of ${need} bytes`);
       }
     } else {
       throw badMagic(st, magicLe, magicBe);
