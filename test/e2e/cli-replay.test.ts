@@ -97,6 +97,14 @@ describe('rstwatch replay', () => {
     expect(out.directions.outbound.attempts).toBe(out.totals.attempts);
   });
 
+  it('--progress draws a bar on stderr and erases it; without a terminal there is none by default', () => {
+    const withBar = rstwatch(['replay', '--progress', v4]);
+    expect(withBar.status).toBe(0);
+    expect(withBar.stderr).toMatch(/\[[#.]{30}\] +\d+% /);
+    expect(withBar.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(rstwatch(['replay', v4]).stderr).toBe('');
+  });
+
   it('help, version, and usage errors', () => {
     const help = rstwatch(['replay', '--help']);
     expect(help.status).toBe(0);
