@@ -16,6 +16,9 @@
  * `clientPort << 16 | serverPort`. Addresses are the four-word form of `DecodedPacket`.
  */
 
+import { randomBytes } from 'node:crypto';
+import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
+
 /** Words per key: client address, server address, ports. */
 export const KEY_WORDS = 9;
 
@@ -37,16 +40,22 @@ const LIST_PENDING = 1;
 const LIST_RESOLVED = 2;
 const NIL = -1;
 
-/** Hash of a key given as its parts; murmur3-style mixing of the nine words. */
-function hashKey(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
-  let h = 0x9747b28c;
-  h = mix(h, c[0]);
-  h = mix(h, c[1]);
-  h = mix(h, c[2]);
+/**
+ * Hash of a key given as its parts, seeded per table (a random seed makes chains that an
+ * attacker could lengthen with crafted tuples hard to predict). An IPv4 pair (both addresses
+ * IPv4-mapped, the common case) mixes three words; anything else mixes all nine.
+ */
+function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
+  let h = seed;
+  if ((c[0] | c[1] | s[0] | s[1]) !== 0 || c[2] !== IPV4_MAPPED_WORD2 || s[2] !== IPV4_MAPPED_WORD2) {
+    h = mix(h, c[0]);
+    h = mix(h, c[1]);
+    h = mix(h, c[2]);
+    h = mix(h, s[0]);
+    h = mix(h, s[1]);
+    h = mix(h, s[2]);
+  }
   h = mix(h, c[3]);
-  h = mix(h, s[0]);
-  h = mix(h, s[1]);
-  h = mix(h, s[2]);
   h = mix(h, s[3]);
   h = mix(h, ((cPort << 16) | sPort) >>> 0);
   h ^= h >>> 16;
@@ -96,6 +105,7 @@ export class AttemptTable {
   private freeHead: number;
   private readonly bucketMask: number;
   private readonly buckets: Int32Array;
+  private readonly seed = randomBytes(4).readUInt32LE(0) | 0;
   private readonly chainNext: Int32Array;
   private readonly hashes: Uint32Array;
   private readonly listPrev: Int32Array;
@@ -142,7 +152,7 @@ export class AttemptTable {
   find(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
     const ports = ((cPort << 16) | sPort) >>> 0;
     const keys = this.keys;
-    let i = this.buckets[hashKey(c, cPort, s, sPort) & this.bucketMask];
+    let i = this.buckets[hashKey(this.seed, c, cPort, s, sPort) & this.bucketMask];
     while (i !== NIL) {
       const k = i * KEY_WORDS;
       if (
@@ -172,7 +182,7 @@ export class AttemptTable {
     // The caller evicts first; a full table here is a bug in the caller, not bad input.
     if (i === NIL) throw new Error('AttemptTable.insert on a full table');
     this.freeHead = this.chainNext[i];
-    const h = hashKey(c, cPort, s, sPort);
+    const h = hashKey(this.seed, c, cPort, s, sPort);
     const b = h & this.bucketMask;
     this.hashes[i] = h;
     this.chainNext[i] = this.buckets[b];
