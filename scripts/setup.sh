@@ -27,7 +27,9 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages -------------------------------------------------------------------------
 debs=(libpcap-dev)
 if ((want_test || want_bench)); then
-  debs+=(tcpdump tshark iproute2 iptables time)
+  # tcpdump, tshark: independent counts; iproute2, iptables: network namespaces and real rejects;
+  # prometheus: a real server scraping the daemon, and promtool.
+  debs+=(tcpdump tshark iproute2 iptables time prometheus)
 fi
 missing=()
 for d in "${debs[@]}"; do
