@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { RstwatchError } from './errors.js';
-import { LocalNets, parseCidr } from './track/direction.js';
+import { LocalNets, parseAddress, parseCidr, type Network } from './track/direction.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
 
 /** How a flag's value is read. */
@@ -79,6 +79,7 @@ export function parseFlags(
   argv: readonly string[],
   flags: readonly FlagSpec[],
   env: NodeJS.ProcessEnv,
+  command = 'replay',
 ): { values: RawValues; positionals: string[] } {
   const options: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> = {};
   for (const f of flags) {
@@ -91,7 +92,7 @@ export function parseFlags(
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {
     const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
-    throw new RstwatchError('RSTWATCH_ERR_USAGE', message, { hint: "run 'rstwatch replay --help' for the flags", cause: err });
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', message, { hint: `run 'rstwatch ${command} --help' for the flags`, cause: err });
   }
   const values = { ...parsed.values } as RawValues;
   for (const f of flags) {
@@ -135,6 +136,19 @@ function source(flag: string, argv: readonly string[]): string {
   return argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? `--${flag}` : envName(flag);
 }
 
+/** The `--local-net` networks, with errors naming the flag or variable they came from. */
+function parseLocalNets(values: RawValues, argv: readonly string[]): Network[] {
+  return ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => {
+    try {
+      return parseCidr(cidr);
+    } catch (err) {
+      throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('local-net', argv)}: ${(err as Error).message}`, {
+        hint: (err as RstwatchError).hint,
+      });
+    }
+  });
+}
+
 /** Largest --max-attempts accepted: 16 Mi attempts is about 1.2 GB of tables. */
 export const MAX_MAX_ATTEMPTS = 16 * 1024 * 1024;
 
@@ -151,15 +165,7 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const timeoutText = str('attempt-timeout');
   const maxText = str('max-attempts');
   const topText = str('top');
-  const nets = ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => {
-    try {
-      return parseCidr(cidr);
-    } catch (err) {
-      throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('local-net', argv)}: ${(err as Error).message}`, {
-        hint: (err as RstwatchError).hint,
-      });
-    }
-  });
+  const nets = parseLocalNets(values, argv);
   let progress: boolean | undefined;
   if (values['no-progress'] === true) progress = false;
   else if (values.progress === true) progress = true;
@@ -173,5 +179,139 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     maxPortRows: values['all-ports'] === true ? Infinity : 25,
     progress,
     help,
+  });
+}
+
+/** Default HTTP port: outside the Prometheus exporter range (9100-9999, all allocated). */
+export const DEFAULT_LISTEN_PORT = 7465;
+/** Default live attempt timeout, seconds: enough for a NAT answering 20 s late (SEMANTICS.md). */
+export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
+/** Default kernel capture buffer, bytes. */
+export const DEFAULT_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** The flags of `rstwatch live`. */
+export const LIVE_FLAGS: readonly FlagSpec[] = [
+  { name: 'interface', kind: 'string', short: 'i', value: 'NAME', help: "interface to capture; 'any' (the default) is every interface of the network namespace" },
+  { name: 'list-interfaces', kind: 'boolean', help: 'list the interfaces libpcap can capture on, and exit' },
+  { name: 'backend', kind: 'string', value: 'native|cap', help: "capture backend: 'native' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)" },
+  { name: 'filter', kind: 'string', value: 'BPF', help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)' },
+  { name: 'snaplen', kind: 'string', value: 'BYTES', help: 'bytes captured per packet (default: just the headers)' },
+  { name: 'promiscuous', kind: 'boolean', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' },
+  { name: 'buffer-size', kind: 'string', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_BUFFER_BYTES})` },
+  {
+    name: 'attempt-timeout',
+    kind: 'string',
+    value: 'SECONDS',
+    help: `an attempt with no answer this long after its first SYN is unanswered (default ${DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS})`,
+  },
+  { name: 'ratio-window', kind: 'string', value: 'SECONDS', help: 'window of rstwatch_refusal_ratio (default 60)' },
+  { name: 'max-ports', kind: 'string', value: 'N', help: "port label values per direction; the rest are summed as port=\"other\" (default 100)" },
+  { name: 'ports', kind: 'string', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' },
+  { name: 'local-net', kind: 'list', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" },
+  { name: 'max-attempts', kind: 'string', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` },
+  { name: 'listen', kind: 'string', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default [::]:${DEFAULT_LISTEN_PORT})` },
+  { name: 'log-level', kind: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
+  { name: 'user', kind: 'string', value: 'NAME', help: "when started as root, the user to switch to once the capture is open (default 'nobody')" },
+  { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
+];
+
+/** Log levels pino knows. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Validated settings of `rstwatch live`. */
+export interface LiveConfig {
+  readonly interfaceName: string;
+  readonly listInterfaces: boolean;
+  readonly backend: 'native' | 'cap';
+  /** BPF filter, or undefined for the built-in one. */
+  readonly filter: string | undefined;
+  /** Snaplen in bytes, or undefined for the built-in one. */
+  readonly snaplen: number | undefined;
+  readonly promiscuous: boolean;
+  readonly bufferBytes: number;
+  readonly attemptTimeoutSeconds: number;
+  readonly ratioWindowSeconds: number;
+  readonly maxPorts: number;
+  /** The --ports text (parsed by the metrics module), or '' for none. */
+  readonly ports: string;
+  /** Networks given with --local-net, added to the interfaces' addresses. */
+  readonly extraLocalNets: readonly Network[];
+  readonly maxAttempts: number;
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly user: string;
+  readonly help: boolean;
+}
+
+/** Parses `HOST:PORT`, `[V6]:PORT`, `:PORT` or `PORT` (an empty host means every address). */
+export function parseListen(sourceName: string, text: string): { host: string; port: number } {
+  const t = text.trim();
+  const m = /^\d+$/.test(t) ? [t, undefined, '', t] : /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(t);
+  const bad = (): RstwatchError =>
+    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' is not HOST:PORT`, { hint: `e.g. [::]:${DEFAULT_LISTEN_PORT}, 127.0.0.1:${DEFAULT_LISTEN_PORT} or :${DEFAULT_LISTEN_PORT}` });
+  if (!m) throw bad();
+  const port = Number(m[3]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad();
+  const host = m[1] ?? m[2] ?? '';
+  if (host !== '' && host !== 'localhost' && parseAddress(host) === null && !/^[A-Za-z0-9.-]+$/.test(host)) throw bad();
+  return { host: host === '' ? '::' : host, port };
+}
+
+/** Builds the frozen config of `rstwatch live` from its arguments and the environment. */
+export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LiveConfig {
+  const { values, positionals } = parseFlags(argv, LIVE_FLAGS, env, 'live');
+  if (positionals.length > 0) {
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `live takes no file arguments (got '${positionals[0]}')`, { hint: 'to analyse a capture file use rstwatch replay' });
+  }
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const t = str(name);
+    return t === undefined ? fallback : parseInteger(source(name, argv), t, min, max);
+  };
+  const secs = (name: string, fallback: number, min: number): number => {
+    const t = str(name);
+    if (t === undefined) return fallback;
+    const v = parseSeconds(source(name, argv), t);
+    if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source(name, argv)}: ${v} is below the minimum of ${min} seconds`);
+    return v;
+  };
+  const backend = str('backend') ?? 'native';
+  if (backend !== 'native' && backend !== 'cap') {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('backend', argv)}: '${backend}' is not a backend`, { hint: "use 'native' or 'cap'" });
+  }
+  const level = str('log-level') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('log-level', argv)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
+  }
+  const iface = str('interface') ?? 'any';
+  if (!/^[^\s/]{1,64}$/.test(iface)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('interface', argv)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
+  }
+  const user = str('user') ?? 'nobody';
+  if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(user) && !/^\d+$/.test(user)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('user', argv)}: '${user}' is not a user name or id`);
+  }
+  const listen = parseListen(source('listen', argv), str('listen') ?? `[::]:${DEFAULT_LISTEN_PORT}`);
+  const snapText = str('snaplen');
+  return Object.freeze({
+    interfaceName: iface,
+    listInterfaces: values['list-interfaces'] === true,
+    backend,
+    filter: str('filter'),
+    snaplen: snapText === undefined ? undefined : parseInteger(source('snaplen', argv), snapText, 64, 262_144),
+    promiscuous: values.promiscuous === true,
+    bufferBytes: int('buffer-size', DEFAULT_BUFFER_BYTES, 65_536, 1 << 30),
+    attemptTimeoutSeconds: secs('attempt-timeout', DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
+    ratioWindowSeconds: secs('ratio-window', 60, 1),
+    maxPorts: int('max-ports', 100, 0, 65_536),
+    ports: str('ports') ?? '',
+    extraLocalNets: Object.freeze(parseLocalNets(values, argv)),
+    maxAttempts: int('max-attempts', DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
+    listenHost: listen.host,
+    listenPort: listen.port,
+    logLevel: level as LiveConfig['logLevel'],
+    user,
+    help: values.help === true,
   });
 }

@@ -27,6 +27,17 @@ export interface TrackerOptions {
   localNets?: LocalNets;
   /** Distinct addresses kept for the top-N tables. Default 65536. */
   maxTopAddresses?: number;
+  /** Told of first occurrences (live logging); called outside the per-packet common path. */
+  listener?: TrackerListener;
+}
+
+/** What the tracker tells a listener, at most once per (direction, port) and outcome. */
+export interface TrackerListener {
+  /**
+   * The first refused attempt on (direction, server port). `client` and `server` are the
+   * tracker's reused address arrays: valid only during the call.
+   */
+  firstRefusal(direction: number, port: number, client: Uint32Array, server: Uint32Array): void;
 }
 
 /** Default number of attempts held at once: about 20 MB of typed arrays. */
@@ -78,6 +89,7 @@ export class Tracker {
   private now = 0;
   private readonly timeoutSeconds: number;
   private readonly lingerSeconds: number;
+  private readonly listener: TrackerListener | undefined;
 
   constructor(options: TrackerOptions = {}) {
     this.table = new AttemptTable(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
@@ -85,6 +97,7 @@ export class Tracker {
     // 0 disables the timeout: an infinite one makes the per-packet expiry check always false.
     this.timeoutSeconds = timeout > 0 ? timeout : Infinity;
     this.lingerSeconds = options.lingerSeconds ?? DEFAULT_LINGER_SECONDS;
+    this.listener = options.listener;
     this.localNets = options.localNets ?? new LocalNets();
     const top = options.maxTopAddresses ?? 65_536;
     this.refusingServers = new AddressCounter(top);
@@ -226,6 +239,9 @@ export class Tracker {
     this.refusalLatency.observe(dir, ts - t.firstSynTs[i]);
     this.refusingServers.inc(p.src);
     this.refusedClients.inc(p.dst);
+    if (this.listener !== undefined && this.ports.get(dir, p.srcPort, Counter.Refused) === 1) {
+      this.listener.firstRefusal(dir, p.srcPort, p.dst, p.src);
+    }
   }
 
   private onIcmpUnreach(p: DecodedPacket): void {

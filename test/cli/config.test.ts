@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envName, loadReplayConfig } from '../../src/config.js';
+import { DEFAULT_LISTEN_PORT, envName, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
 import { RstwatchError } from '../../src/errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/track/tracker.js';
 
@@ -57,5 +57,67 @@ describe('replay config', () => {
     const err = configError(argv, env);
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
+  });
+});
+
+describe('live config', () => {
+  it('has the documented defaults', () => {
+    const c = loadLiveConfig([], {});
+    expect(c).toMatchObject({
+      interfaceName: 'any',
+      backend: 'native',
+      filter: undefined,
+      snaplen: undefined,
+      promiscuous: false,
+      attemptTimeoutSeconds: 60,
+      ratioWindowSeconds: 60,
+      maxPorts: 100,
+      ports: '',
+      listenHost: '::',
+      listenPort: DEFAULT_LISTEN_PORT,
+      logLevel: 'info',
+      user: 'nobody',
+    });
+    expect(DEFAULT_LISTEN_PORT < 9100 || DEFAULT_LISTEN_PORT > 9999).toBe(true);
+  });
+
+  it('reads flags and RSTWATCH_* variables', () => {
+    const c = loadLiveConfig(['-i', 'eth0', '--listen', '127.0.0.1:9999', '--ports', '22,80-90', '--log-level', 'debug'], {
+      RSTWATCH_BACKEND: 'cap',
+      RSTWATCH_MAX_PORTS: '5',
+      RSTWATCH_LOCAL_NET: '192.0.2.0/24',
+      RSTWATCH_PROMISCUOUS: 'true',
+      RSTWATCH_ATTEMPT_TIMEOUT: '20',
+    });
+    expect(c).toMatchObject({ interfaceName: 'eth0', listenHost: '127.0.0.1', listenPort: 9999, ports: '22,80-90', logLevel: 'debug', backend: 'cap', maxPorts: 5, promiscuous: true, attemptTimeoutSeconds: 20 });
+    expect(c.extraLocalNets.map((n) => n.text)).toEqual(['192.0.2.0/24']);
+  });
+
+  it.each<[string, { host: string; port: number }]>([
+    ['[::]:7465', { host: '::', port: 7465 }],
+    [':8080', { host: '::', port: 8080 }],
+    ['8080', { host: '::', port: 8080 }],
+    ['127.0.0.1:1', { host: '127.0.0.1', port: 1 }],
+    ['[::1]:65535', { host: '::1', port: 65535 }],
+    ['localhost:7465', { host: 'localhost', port: 7465 }],
+  ])('--listen %s', (text, expected) => {
+    expect(parseListen('--listen', text)).toEqual(expected);
+  });
+
+  it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
+    [['--listen', '127.0.0.1:0'], {}, /--listen: '127.0.0.1:0' is not HOST:PORT/],
+    [['--listen', '127.0.0.1:70000'], {}, /not HOST:PORT/],
+    [['--listen', 'a b:80'], {}, /not HOST:PORT/],
+    [['--backend', 'pf_ring'], {}, /'pf_ring' is not a backend/],
+    [['--log-level', 'loud'], {}, /'loud' is not a log level/],
+    [['--attempt-timeout', '0'], {}, /below the minimum/],
+    [['--ratio-window', 'x'], {}, /--ratio-window: 'x' is not a number of seconds/],
+    [['--max-ports', '-3'], {}, /max-ports/],
+    [['-i', 'eth 0'], {}, /is not an interface name/],
+    [['--snaplen', '10'], {}, /--snaplen: '10' is not a whole number from 64/],
+    [[], { RSTWATCH_USER: 'a:b' }, /RSTWATCH_USER: 'a:b' is not a user/],
+    [['extra.pcap'], {}, /live takes no file arguments/],
+  ])('rejects %j %j', (argv, env, message) => {
+    expect(() => loadLiveConfig(argv, env)).toThrow(message);
   });
 });

@@ -326,3 +326,29 @@ describe('Tracker: ISN bookkeeping and timeout edge', () => {
     expect(counts(t, 80)).toMatchObject({ refused: 1, unanswered: 0 });
   });
 });
+
+describe('Tracker: listener', () => {
+  it('is told of the first refusal per direction and port only', () => {
+    const seen: string[] = [];
+    const t = new Tracker({
+      attemptTimeoutSeconds: 0,
+      listener: {
+        firstRefusal: (direction, port, client, server) => seen.push(`${direction}/${port} ${client[3] >>> 24}.${server[3] & 255}`),
+      },
+    });
+    const p = new DecodedPacket();
+    const events: Ev[] = [
+      [0, 'syn', '192.0.2.1:1000', '198.51.100.2:81'],
+      [0.1, 'rst', '198.51.100.2:81', '192.0.2.1:1000'],
+      [0.2, 'syn', '192.0.2.1:1001', '198.51.100.2:81'],
+      [0.3, 'rst', '198.51.100.2:81', '192.0.2.1:1001'],
+      [0.4, 'syn', '192.0.2.1:1002', '198.51.100.2:82'],
+      [0.5, 'rst', '198.51.100.2:82', '192.0.2.1:1002'],
+    ];
+    for (const ev of events) {
+      fill(p, ev);
+      t.onPacket(p, ev[0]);
+    }
+    expect(seen).toEqual([`${Direction.Unknown}/81 192.2`, `${Direction.Unknown}/82 192.2`]);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Live direction: the addresses of the interfaces in rstwatch's network namespace are "local"
+ * (SEMANTICS.md), refreshed as they change, plus any --local-net networks.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Logger } from 'pino';
+import { parseCidr, type LocalNets, type Network } from '../track/direction.js';
+
+/** Host networks (/32, /128) for every address of every interface, sorted by text. */
+export function readInterfaceNetworks(): Network[] {
+  const nets: Network[] = [];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      // A link-local IPv6 address carries a zone; the zone does not matter for matching.
+      nets.push(parseCidr(`${a.address.replace(/%.*$/, '')}/${a.family === 'IPv4' ? 32 : 128}`));
+    }
+  }
+  const unique = new Map(nets.map((n) => [n.text, n]));
+  return [...unique.values()].sort((x, y) => (x.text < y.text ? -1 : x.text > y.text ? 1 : 0));
+}
+
+/** Keeps `localNets` equal to the interfaces' addresses plus `extra`; call `refresh` periodically. */
+export class LocalAddressWatcher {
+  private lastKey = '';
+
+  constructor(
+    private readonly localNets: LocalNets,
+    private readonly extra: readonly Network[],
+    private readonly log: Logger,
+    private readonly read: () => Network[] = readInterfaceNetworks,
+  ) {}
+
+  /** Re-reads the addresses; updates the networks and logs when they changed. */
+  refresh(): void {
+    let own: Network[];
+    try {
+      own = this.read();
+    } catch (err) {
+      this.log.warn({ err }, 'cannot read the interface addresses; direction keeps the previous ones');
+      return;
+    }
+    const nets = [...own, ...this.extra];
+    const key = nets.map((n) => n.text).join(',');
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    this.localNets.set(nets);
+    this.log.info({ event: 'local_addresses', local_nets: nets.map((n) => n.text) }, `local addresses: ${nets.length}`);
+  }
+}
