@@ -1,0 +1,62 @@
+# syntax=docker/dockerfile:1
+# rstwatch live as a container image: `docker build -t rstwatch .`
+# How to run it (capabilities, Kubernetes): docs/live.md. test/deploy/dockerfile.test.ts checks this
+# file against the repository; it cannot build the image (no container engine runs in CI).
+
+# --- build: the same scripted install as development and CI ------------------------------------
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY . .
+# scripts/setup.sh builds native/ with --nodedir=/usr, the layout of Debian's nodejs package; the
+# official node image installs node under /usr/local, so point /usr/include/node at its headers.
+RUN [ -e /usr/include/node ] || ln -s /usr/local/include/node /usr/include/node
+# As root, setup.sh installs libpcap-dev, runs npm ci, builds native/build/Release/*.node (the
+# libpcap binding) and dist/ (tsc). Then the dev dependencies go; the built files stay.
+RUN bash scripts/setup.sh \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && test -f dist/cli.js \
+ && ls native/build/Release/*.node
+
+# --- runtime --------------------------------------------------------------------------------------
+FROM node:20-bookworm-slim
+LABEL org.opencontainers.image.title="rstwatch" \
+      org.opencontainers.image.description="Tells, from the wire, which TCP connections are refused, by whom and why; Prometheus metrics on :7465" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.documentation="docs/live.md"
+
+# libpcap0.8: the runtime library the binding links. libcap2-bin only for setcap, purged again.
+#
+# File capability: CAP_NET_RAW (open a packet socket) on a copy of the node binary used only by
+# rstwatch. Set on /usr/local/bin/node itself, every node process in the image (a `docker exec ...
+# node`, an npm script) would get it; the copy keeps plain `node` (used by HEALTHCHECK) unprivileged,
+# at the cost of a second ~100 MB binary. `+ep`: permitted and effective at exec, since node does not
+# raise capabilities itself; no `i`, the inheritable set plays no part here.
+# The capability is only granted if the container's bounding set has NET_RAW (Docker's default
+# set does; Kubernetes: capabilities.add [NET_RAW]); without it the exec fails with EPERM.
+# setcap runs in this stage, on this layer: a COPY --from does not reliably carry the xattr.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpcap0.8 libcap2-bin \
+ && cp /usr/local/bin/node /usr/local/bin/rstwatch-node \
+ && setcap cap_net_raw+ep /usr/local/bin/rstwatch-node \
+ && getcap /usr/local/bin/rstwatch-node | grep -q cap_net_raw \
+ && apt-get purge -y --auto-remove libcap2-bin \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 rstwatch \
+ && useradd --system --uid 10001 --gid rstwatch --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin rstwatch
+
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/native/build/Release/*.node ./native/build/Release/
+
+ENV NODE_ENV=production
+# Numeric, so that Kubernetes can check runAsNonRoot without an /etc/passwd lookup.
+USER 10001:10001
+# The default --listen port (outside the 9100-9999 exporter range).
+EXPOSE 7465
+# Plain node (no capabilities needed); follows RSTWATCH_LISTEN's port when it is set.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "const l=process.env.RSTWATCH_LISTEN||':7465';fetch('http://127.0.0.1:'+l.slice(l.lastIndexOf(':')+1)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/local/bin/rstwatch-node", "/app/dist/cli.js", "live"]

@@ -1,0 +1,164 @@
+/**
+ * The Dockerfile, checked against the repository. No container engine runs in CI, so this cannot
+ * show that the image builds (apt-get, base image changes, the engine's own rules): it shows that
+ * the Dockerfile agrees with what the repository builds and documents. docs/live.md says so too.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LISTEN_PORT } from '../../src/config.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+  readonly stage: number;
+}
+
+/** Instructions with continuation lines joined and comments dropped, each with its stage index. */
+function parseDockerfile(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  let stage = -1;
+  let pending = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (pending === '' && (line === '' || line.startsWith('#'))) continue;
+    if (line.startsWith('#')) continue;
+    pending += `${pending === '' ? '' : ' '}${line.replace(/\\$/, '').trim()}`;
+    if (line.endsWith('\\')) continue;
+    const m = /^(\w+)\s+(.*)$/s.exec(pending);
+    pending = '';
+    if (!m) continue;
+    const op = m[1].toUpperCase();
+    if (op === 'FROM') stage++;
+    out.push({ op, args: m[2], stage });
+  }
+  return out;
+}
+
+const dockerfile = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+const froms = dockerfile.filter((i) => i.op === 'FROM');
+const runtime = froms.length - 1;
+const inStage = (stage: number, op: string) => dockerfile.filter((i) => i.stage === stage && i.op === op);
+const one = (op: string) => {
+  const found = inStage(runtime, op);
+  expect(found, `one ${op} in the runtime stage`).toHaveLength(1);
+  return found[0].args;
+};
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+
+describe('Dockerfile', () => {
+  it('has a build stage on node:<major>-bookworm and a runtime stage on node:<major>-bookworm-slim', () => {
+    expect(froms).toHaveLength(2);
+    expect(froms[0].args).toMatch(/^node:(\d+)-bookworm AS build$/);
+    expect(froms[1].args).toMatch(/^node:(\d+)-bookworm-slim$/);
+  });
+
+  it('uses the Node major of package.json engines and of the Node running the tests', () => {
+    const engines = Number(/(\d+)/.exec(pkg.engines.node)?.[1]);
+    const dev = Number(process.versions.node.split('.')[0]);
+    for (const f of froms) {
+      const major = Number(/^node:(\d+)-/.exec(f.args)?.[1]);
+      expect(major).toBe(engines);
+      expect(major).toBe(dev);
+    }
+  });
+
+  it('builds with the scripted install (scripts/setup.sh, as the tests do), then drops dev dependencies', () => {
+    const runs = inStage(0, 'RUN').map((i) => i.args).join('\n');
+    expect(runs).toMatch(/\bbash scripts\/setup\.sh(?! --)/);
+    expect(runs).toMatch(/npm prune --omit=dev/);
+    expect(existsSync(join(root, 'scripts/setup.sh'))).toBe(true);
+  });
+
+  it('copies from the build stage only paths that exist after the scripted install', () => {
+    const workdir = inStage(0, 'WORKDIR')[0]?.args;
+    expect(workdir).toBe('/app');
+    const copies = inStage(runtime, 'COPY');
+    expect(copies.length).toBeGreaterThan(0);
+    const sources: string[] = [];
+    for (const c of copies) {
+      const words = c.args.split(/\s+/);
+      expect(words[0], `${c.args} copies from the build stage`).toBe('--from=build');
+      sources.push(...words.slice(1, -1));
+    }
+    expect(sources).toEqual(expect.arrayContaining(['/app/dist', '/app/native/build/Release/*.node', '/app/node_modules', '/app/package.json']));
+    for (const src of sources) {
+      expect(src.startsWith(`${workdir}/`)).toBe(true);
+      const rel = src.slice(workdir.length + 1);
+      const hint = `${rel} is missing: run 'bash scripts/setup.sh' (npm test does) and check that it still builds it`;
+      if (rel.includes('*')) {
+        const dir = rel.slice(0, rel.lastIndexOf('/'));
+        const pattern = new RegExp(`^${rel.slice(dir.length + 1).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+        expect(existsSync(join(root, dir)) && readdirSync(join(root, dir)).some((f) => pattern.test(f)), hint).toBe(true);
+      } else {
+        expect(existsSync(join(root, rel)), hint).toBe(true);
+      }
+    }
+    expect(existsSync(join(root, 'dist/cli.js'))).toBe(true);
+  });
+
+  it('.dockerignore keeps host builds out and everything the scripted install reads in', () => {
+    const patterns = readFileSync(join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    const ignored = (path: string) =>
+      patterns.some((p) => {
+        const re = new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}(/.*)?$`);
+        return re.test(path);
+      });
+    for (const p of ['node_modules', 'dist', 'native/build', '.git']) expect(ignored(p), p).toBe(true);
+    const needed = ['package.json', 'package-lock.json', 'scripts/setup.sh', 'tsconfig.json', 'tsconfig.build.json', 'src/cli.ts', 'native/binding.gyp'];
+    for (const p of needed) {
+      expect(existsSync(join(root, p)), p).toBe(true);
+      expect(ignored(p), p).toBe(false);
+    }
+  });
+
+  it('installs the libpcap runtime and gives cap_net_raw to the node binary the entrypoint runs', () => {
+    const runs = inStage(runtime, 'RUN').map((i) => i.args).join('\n');
+    expect(runs).toMatch(/apt-get install[^&]*\blibpcap0\.8\b/);
+    const setcap = /setcap (\S+) (\S+)/.exec(runs);
+    expect(setcap?.[1]).toMatch(/^cap_net_raw\+e?i?p/);
+    const entrypoint = JSON.parse(one('ENTRYPOINT')) as string[];
+    expect(entrypoint[0]).toBe(setcap?.[2]);
+    expect(entrypoint.slice(1)).toEqual(['/app/dist/cli.js', 'live']);
+  });
+
+  it('runs as a non-root user, given by number', () => {
+    const user = one('USER');
+    const uid = user.split(':')[0];
+    expect(uid).toMatch(/^\d+$/);
+    expect(Number(uid)).not.toBe(0);
+  });
+
+  it(`exposes the default listen port (${DEFAULT_LISTEN_PORT}) and health-checks /healthz there`, () => {
+    expect(one('EXPOSE')).toBe(String(DEFAULT_LISTEN_PORT));
+    const check = one('HEALTHCHECK');
+    expect(check).toContain('/healthz');
+    expect(check).toContain(`:${DEFAULT_LISTEN_PORT}`);
+    // The health check needs no capability: plain node, not the file-capable copy.
+    expect(check).toMatch(/CMD \["node",/);
+  });
+});
+
+describe('deploy/kubernetes/sidecar.yaml matches the image', () => {
+  const sidecar = readFileSync(join(root, 'deploy/kubernetes/sidecar.yaml'), 'utf8');
+
+  it('runs as the image user, with NET_RAW only', () => {
+    expect(sidecar).toContain(`runAsUser: ${one('USER').split(':')[0]}`);
+    expect(sidecar).toMatch(/drop: \[ALL\]\n\s+(#.*\n\s+)*add: \[NET_RAW\]/);
+    expect(sidecar).toContain('runAsNonRoot: true');
+    expect(sidecar).toContain('allowPrivilegeEscalation: false');
+    expect(sidecar).toContain('readOnlyRootFilesystem: true');
+  });
+
+  it('names the exposed port "metrics" and probes /healthz and /readyz on it', () => {
+    expect(sidecar).toMatch(new RegExp(`- name: metrics\\n\\s+containerPort: ${one('EXPOSE')}\\n`));
+    expect(sidecar).toMatch(/livenessProbe:\n\s+httpGet:\n\s+path: \/healthz\n\s+port: metrics/);
+    expect(sidecar).toMatch(/readinessProbe:\n\s+httpGet:\n\s+path: \/readyz\n\s+port: metrics/);
+  });
+});
