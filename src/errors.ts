@@ -32,6 +32,10 @@ export const ERROR_CODES = {
     description:
       'A capture file is not a pcap or pcapng file, or is corrupt (bad magic, bad header, an absurd record length, an unknown interface); the message names the file and byte offset.',
   },
+  RSTWATCH_ERR_LISTEN: {
+    exitCode: 6,
+    description: 'The HTTP listen address is in use or cannot be bound (not a local address, a privileged port, no IPv6).',
+  },
   RSTWATCH_ERR_INTERNAL: {
     exitCode: 70,
     description: 'A bug in rstwatch: please report it with the command line and, if you can, the capture.',
