@@ -60,6 +60,17 @@ if [[ ! -f $stamp || package.json -nt $stamp || ( -f package-lock.json && packag
   touch "$stamp"
 fi
 
+# --- native addon (native/: the libpcap binding of the live capture) ----------------------------
+# Rebuilt only when a source under native/ (binding.gyp, src/) is newer than the built addon.
+addon=native/build/Release/rstwatch_pcap.node
+if [[ ! -f $addon || -n $(find native/binding.gyp native/src -newer "$addon" 2>/dev/null | head -n 1) ]]; then
+  log "building the native capture addon (node-gyp)"
+  gyp=(node node_modules/node-gyp/bin/node-gyp.js rebuild --directory native)
+  # Debian's nodejs ships the headers in /usr/include/node: no download needed.
+  [[ -d /usr/include/node ]] && gyp+=(--nodedir=/usr)
+  "${gyp[@]}" >&2
+fi
+
 # --- build -------------------------------------------------------------------------------------
 newest_src=$(find src tsconfig.json tsconfig.build.json -newer dist/.build-stamp 2>/dev/null | head -n 1 || true)
 if [[ ! -f dist/.build-stamp || -n $newest_src ]]; then

@@ -32,6 +32,11 @@ export const ERROR_CODES = {
     description:
       'A capture file is not a pcap or pcapng file, or is corrupt (bad magic, bad header, an absurd record length, an unknown interface); the message names the file and byte offset.',
   },
+  RSTWATCH_ERR_CAPTURE_OPEN: {
+    exitCode: 5,
+    description:
+      'A live capture cannot be opened: no such interface (the message lists those that exist), no permission (CAP_NET_RAW), the interface is down, or the capture backend is not available.',
+  },
   RSTWATCH_ERR_LISTEN: {
     exitCode: 6,
     description: 'The HTTP listen address is in use or cannot be bound (not a local address, a privileged port, no IPv6).',

@@ -1,0 +1,828 @@
+/*
+ * rstwatch_pcap: the project's libpcap binding (N-API, C). It opens a live capture, hands captured
+ * frames to JavaScript in batches, and reports statistics, devices and faults. It decodes nothing:
+ * frames go on as bytes (src/wire/ decodes them).
+ *
+ * Exports (typed in src/capture/native-binding.ts):
+ *   open(opts)                     -> { handle, linkType, snaplen, nanosecond, warnings, data, records }
+ *   setFilter(handle, expr)        compiles `expr` for the handle's link type and installs it
+ *   compileFilter(linkType, snaplen, expr)  compiles without a device (pcap_open_dead); throws on error
+ *   start(handle, onBatch, onFault) starts watching the capture fd on the main event loop
+ *   stats(handle)                  -> { received, droppedKernel, droppedInterface }
+ *   close(handle)                  idempotent
+ *   findAllDevs()                  -> [{ name, description, addresses, flags }]
+ *   inject(handle, bytes)          -> bytes sent (pcap_inject; for tests and tools, rstwatch only listens)
+ *   libVersion()                   -> pcap_lib_version()
+ *
+ * Batches. The handle is non-blocking; its selectable fd is watched with a uv_poll_t on the main
+ * loop. When it is readable, pcap_dispatch() copies each frame into one preallocated ArrayBuffer
+ * (`data`, frames packed back to back) and writes five uint32 per frame into a second one
+ * (`records`: offset, capLen, origLen, tsSec, tsNsec; uint32 rather than double so that V8 reads
+ * small integers and passes them on unboxed); then JavaScript is called once with the frame count.
+ * A batch ends when maxBatchFrames frames are in it, when the data area has less room left than
+ * one snapshot (pcap_breakloop: the next frame might not fit), or when libpcap has nothing more.
+ * Up to MAX_BATCHES_PER_POLL batches run per poll callback, then the event loop gets a turn (a busy
+ * capture cannot starve /metrics); the poll is level-triggered, so what is left is read next turn.
+ *
+ * Buffer ownership: `data` and `records` are allocated once by open() and owned by this module;
+ * JavaScript only reads them, and a batch is valid until the onBatch call returns (the next batch
+ * overwrites both).
+ *
+ * Faults. When the interface goes down or away, the kernel sets ENETDOWN on the packet socket:
+ * epoll reports POLLERR (libuv passes UV_EBADF and stops the poll) or pcap_dispatch() returns
+ * PCAP_ERROR with libpcap's message ("The interface went down", "The interface disappeared").
+ * Either way polling stops and onFault(reason, message) is called once; nothing aborts.
+ *
+ * Lifetime. The handle is a JS External. close() stops the poll (uv_close) and pcap_close()s; the
+ * same happens when the External is garbage-collected and at environment teardown (an env cleanup
+ * hook), so a worker or the process can exit. The struct is freed once both the External is gone
+ * and the poll handle's close callback has run.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <node_api.h>
+#include <pcap/pcap.h>
+#include <uv.h>
+
+/* uint32 values per frame in the records area: offset, capLen, origLen, tsSec, tsNsec. */
+#define REC_FIELDS 5
+/* Batches handed on per poll callback before the event loop gets a turn. */
+#define MAX_BATCHES_PER_POLL 8
+/* Default size of the data area, bytes. */
+#define DEFAULT_BATCH_BYTES (4 * 1024 * 1024)
+/* Bounds of the numeric options (sanity, not policy: the JS config validates first). */
+#define MAX_BATCH_FRAMES 1000000
+#define MAX_BATCH_BYTES (256 * 1024 * 1024)
+#define MAX_SNAPLEN 262144
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+typedef struct capture {
+  napi_env env;
+  pcap_t *pcap;
+  char device[IF_NAMESIZE + 64];
+  int link_type;
+  int nano;                 /* timestamps are nanoseconds (else microseconds) */
+  uint32_t snapshot;        /* pcap_snapshot(): the largest caplen libpcap hands us */
+  uint32_t max_frames;      /* frames per batch */
+
+  uint8_t *data;            /* the data area (inside the `data` ArrayBuffer) */
+  size_t data_bytes;
+  uint32_t *rec;            /* the records area (inside the `records` ArrayBuffer) */
+  napi_ref data_ref;
+  napi_ref rec_ref;
+
+  uint32_t frames;          /* frames in the batch being filled */
+  size_t used;              /* bytes of the data area used by it */
+
+  uv_poll_t poll;
+  int poll_open;            /* uv_poll_init done and its close callback not yet run */
+  napi_ref on_batch;
+  napi_ref on_fault;
+  napi_async_context async;
+  int started;
+  int closed;               /* torn down: pcap closed, poll closing, refs dropped */
+  int finalized;            /* the External is gone: free once the poll is closed */
+  int hook;                 /* the env cleanup hook is registered */
+
+  struct pcap_stat last;    /* last statistics read (kept for stats() after close) */
+} capture_t;
+
+/* ---- small N-API helpers ---------------------------------------------------------------- */
+
+/* Throws `message` as an Error whose `code` is `code` (may be NULL); returns NULL for `return`. */
+static napi_value throw_coded(napi_env env, const char *code, const char *message) {
+  napi_value msg, err, code_v = NULL;
+  if (napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg) != napi_ok) return NULL;
+  if (code != NULL && napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_v) != napi_ok) return NULL;
+  if (napi_create_error(env, code_v, msg, &err) != napi_ok) return NULL;
+  napi_throw(env, err);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *message) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+  return NULL;
+}
+
+/* Reads `obj[name]` as a uint32 within [min, max]; 0 on success, -1 after throwing. */
+static int get_u32(napi_env env, napi_value obj, const char *name, uint32_t min, uint32_t max, uint32_t dflt, uint32_t *out) {
+  napi_value v;
+  napi_valuetype t;
+  double d;
+  char msg[160];
+  if (napi_get_named_property(env, obj, name, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok) return -1;
+  if (t == napi_undefined) {
+    *out = dflt;
+    return 0;
+  }
+  if (t != napi_number || napi_get_value_double(env, v, &d) != napi_ok || d != d || d < min || d > max || d != (double)(uint32_t)d) {
+    snprintf(msg, sizeof msg, "open(): %s must be an integer from %u to %u", name, min, max);
+    throw_type(env, msg);
+    return -1;
+  }
+  *out = (uint32_t)d;
+  return 0;
+}
+
+static int get_bool(napi_env env, napi_value obj, const char *name, int *out) {
+  napi_value v;
+  napi_valuetype t;
+  bool b;
+  char msg[160];
+  if (napi_get_named_property(env, obj, name, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok) return -1;
+  if (t != napi_boolean || napi_get_value_bool(env, v, &b) != napi_ok) {
+    snprintf(msg, sizeof msg, "open(): %s must be a boolean", name);
+    throw_type(env, msg);
+    return -1;
+  }
+  *out = b ? 1 : 0;
+  return 0;
+}
+
+/* Copies a JS string argument into a malloc'd C string; NULL after throwing. */
+static char *get_string(napi_env env, napi_value v, const char *what) {
+  size_t len;
+  char msg[160];
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return NULL;
+  if (t != napi_string || napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s must be a string", what);
+    throw_type(env, msg);
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  if (s == NULL) {
+    throw_coded(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, v, s, len + 1, &len) != napi_ok) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static void set_named(napi_env env, napi_value obj, const char *name, napi_value v) {
+  napi_set_named_property(env, obj, name, v);
+}
+
+static void set_u32(napi_env env, napi_value obj, const char *name, uint32_t n) {
+  napi_value v;
+  if (napi_create_uint32(env, n, &v) == napi_ok) set_named(env, obj, name, v);
+}
+
+static void set_str(napi_env env, napi_value obj, const char *name, const char *s) {
+  napi_value v;
+  if (s == NULL) {
+    napi_get_null(env, &v);
+  } else if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) != napi_ok) {
+    return;
+  }
+  set_named(env, obj, name, v);
+}
+
+static void set_bool(napi_env env, napi_value obj, const char *name, int b) {
+  napi_value v;
+  if (napi_get_boolean(env, b != 0, &v) == napi_ok) set_named(env, obj, name, v);
+}
+
+/* The PCAP_ERROR_* / PCAP_WARNING_* name of a status, for `err.code`. */
+static const char *status_name(int status) {
+  switch (status) {
+    case PCAP_ERROR: return "PCAP_ERROR";
+    case PCAP_ERROR_BREAK: return "PCAP_ERROR_BREAK";
+    case PCAP_ERROR_NOT_ACTIVATED: return "PCAP_ERROR_NOT_ACTIVATED";
+    case PCAP_ERROR_ACTIVATED: return "PCAP_ERROR_ACTIVATED";
+    case PCAP_ERROR_NO_SUCH_DEVICE: return "PCAP_ERROR_NO_SUCH_DEVICE";
+    case PCAP_ERROR_RFMON_NOTSUP: return "PCAP_ERROR_RFMON_NOTSUP";
+    case PCAP_ERROR_NOT_RFMON: return "PCAP_ERROR_NOT_RFMON";
+    case PCAP_ERROR_PERM_DENIED: return "PCAP_ERROR_PERM_DENIED";
+    case PCAP_ERROR_IFACE_NOT_UP: return "PCAP_ERROR_IFACE_NOT_UP";
+    case PCAP_ERROR_CANTSET_TSTAMP_TYPE: return "PCAP_ERROR_CANTSET_TSTAMP_TYPE";
+    case PCAP_ERROR_PROMISC_PERM_DENIED: return "PCAP_ERROR_PROMISC_PERM_DENIED";
+    case PCAP_ERROR_TSTAMP_PRECISION_NOTSUP: return "PCAP_ERROR_TSTAMP_PRECISION_NOTSUP";
+    case PCAP_WARNING: return "PCAP_WARNING";
+    case PCAP_WARNING_PROMISC_NOTSUP: return "PCAP_WARNING_PROMISC_NOTSUP";
+    case PCAP_WARNING_TSTAMP_TYPE_NOTSUP: return "PCAP_WARNING_TSTAMP_TYPE_NOTSUP";
+    default: return "PCAP_ERROR";
+  }
+}
+
+/* "<pcap_statustostr>: <pcap_geterr>" or just the first when libpcap left no message. */
+static void status_message(pcap_t *p, int status, char *out, size_t size) {
+  const char *detail = p != NULL ? pcap_geterr(p) : "";
+  if (detail != NULL && detail[0] != '\0') {
+    snprintf(out, size, "%s: %s", pcap_statustostr(status), detail);
+  } else {
+    snprintf(out, size, "%s", pcap_statustostr(status));
+  }
+}
+
+/* ---- lifetime -------------------------------------------------------------------------- */
+
+static void cleanup_hook(void *arg);
+
+static void on_poll_closed(uv_handle_t *h) {
+  capture_t *c = (capture_t *)h->data;
+  c->poll_open = 0;
+  if (c->finalized) free(c);
+}
+
+/* Stops everything; idempotent. Keeps the struct (see on_poll_closed / finalize). */
+static void teardown(capture_t *c) {
+  if (c->closed) return;
+  c->closed = 1;
+  if (c->poll_open) {
+    uv_poll_stop(&c->poll); /* before pcap_close closes the fd */
+    uv_close((uv_handle_t *)&c->poll, on_poll_closed);
+  }
+  if (c->pcap != NULL) {
+    struct pcap_stat st;
+    if (pcap_stats(c->pcap, &st) == 0) c->last = st;
+    pcap_close(c->pcap);
+    c->pcap = NULL;
+  }
+  napi_env env = c->env;
+  if (c->on_batch != NULL) napi_delete_reference(env, c->on_batch);
+  if (c->on_fault != NULL) napi_delete_reference(env, c->on_fault);
+  if (c->data_ref != NULL) napi_delete_reference(env, c->data_ref);
+  if (c->rec_ref != NULL) napi_delete_reference(env, c->rec_ref);
+  c->on_batch = c->on_fault = c->data_ref = c->rec_ref = NULL;
+  c->data = NULL;
+  c->rec = NULL;
+  if (c->async != NULL) {
+    napi_async_destroy(env, c->async);
+    c->async = NULL;
+  }
+  if (c->hook) {
+    c->hook = 0;
+    napi_remove_env_cleanup_hook(env, cleanup_hook, c);
+  }
+}
+
+static void cleanup_hook(void *arg) {
+  capture_t *c = (capture_t *)arg;
+  c->hook = 0; /* Node has removed it already */
+  teardown(c);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  capture_t *c = (capture_t *)data;
+  teardown(c);
+  c->finalized = 1;
+  if (!c->poll_open) free(c);
+}
+
+/* The capture behind `handle`; NULL after throwing. */
+static capture_t *unwrap(napi_env env, napi_value handle) {
+  napi_valuetype t;
+  void *p = NULL;
+  if (napi_typeof(env, handle, &t) != napi_ok || t != napi_external || napi_get_value_external(env, handle, &p) != napi_ok || p == NULL) {
+    throw_type(env, "handle must be the handle returned by open()");
+    return NULL;
+  }
+  return (capture_t *)p;
+}
+
+/* ---- the hot path ---------------------------------------------------------------------- */
+
+/* pcap_dispatch callback: copies one frame into the data area, writes its record. */
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+  capture_t *c = (capture_t *)user;
+  size_t room = c->data_bytes - c->used;
+  uint32_t cap = h->caplen;
+  /* Cannot happen (the batch stops while a whole snapshot still fits), kept as a guard. */
+  if (cap > room) cap = (uint32_t)room;
+  memcpy(c->data + c->used, bytes, cap);
+  uint32_t *r = c->rec + (size_t)c->frames * REC_FIELDS;
+  r[0] = (uint32_t)c->used;
+  r[1] = cap;
+  r[2] = h->len;
+  r[3] = (uint32_t)h->ts.tv_sec; /* unsigned: good until 2106 */
+  r[4] = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
+  c->used += cap;
+  c->frames++;
+  /* The next frame might not fit: end the batch here; the rest stays in the ring. */
+  if (c->data_bytes - c->used < c->snapshot) pcap_breakloop(c->pcap);
+}
+
+/* Calls a stored JS function through napi_make_callback (async hooks, microtasks drained). */
+static void call_js(capture_t *c, napi_ref fn_ref, size_t argc, napi_value *argv) {
+  napi_env env = c->env;
+  napi_value fn, recv, result;
+  if (fn_ref == NULL || napi_get_reference_value(env, fn_ref, &fn) != napi_ok || fn == NULL) return;
+  /* napi_make_callback needs an object as the receiver: the global one. */
+  if (napi_get_global(env, &recv) != napi_ok) return;
+  napi_status s = napi_make_callback(env, c->async, recv, fn, argc, argv, &result);
+  if (s == napi_pending_exception) {
+    /* The JS layer catches everything; if something still escapes, report it as Node reports
+       a throwing event callback (uncaughtException), never swallow it here. */
+    napi_value e;
+    if (napi_get_and_clear_last_exception(env, &e) == napi_ok) napi_fatal_exception(env, e);
+  }
+}
+
+static void deliver_batch(capture_t *c) {
+  napi_value argv[1];
+  if (napi_create_uint32(c->env, c->frames, &argv[0]) != napi_ok) return;
+  call_js(c, c->on_batch, 1, argv);
+}
+
+/* What became of the captured interface: 0 up (or `any`), 1 down, 2 gone. */
+static int interface_state(const capture_t *c) {
+  if (strcmp(c->device, "any") == 0) return 0;
+  if (if_nametoindex(c->device) == 0) return 2;
+  struct ifreq ifr;
+  size_t len = strlen(c->device);
+  if (len >= sizeof ifr.ifr_name) return 0; /* not a network interface name (a pseudo-device) */
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, c->device, len + 1);
+  int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return (err == ENODEV || err == ENXIO) ? 2 : 0;
+  return (ifr.ifr_flags & IFF_UP) ? 0 : 1;
+}
+
+/*
+ * Stops polling and calls onFault(reason, message) once. The reason comes from the interface
+ * itself: interface_gone when it no longer exists, interface_down when it exists but is down,
+ * read_error otherwise. `message` is libpcap's (or ours when libpcap has none).
+ */
+static void deliver_fault(capture_t *c, const char *message) {
+  const char *reason = "read_error";
+  switch (interface_state(c)) {
+    case 2: reason = "interface_gone"; break;
+    case 1: reason = "interface_down"; break;
+    default: break;
+  }
+  if (c->poll_open) uv_poll_stop(&c->poll);
+  napi_ref fn = c->on_fault;
+  c->on_fault = NULL; /* at most once */
+  napi_value argv[2];
+  if (napi_create_string_utf8(c->env, reason, NAPI_AUTO_LENGTH, &argv[0]) == napi_ok &&
+      napi_create_string_utf8(c->env, message, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok) {
+    call_js(c, fn, 2, argv);
+  }
+  if (fn != NULL) napi_delete_reference(c->env, fn);
+}
+
+/* The pending error of the capture socket (SO_ERROR), 0 if none or unknown. */
+static int socket_error(capture_t *c) {
+  int fd = c->pcap != NULL ? pcap_get_selectable_fd(c->pcap) : -1;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return 0;
+  return err;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  capture_t *c = (capture_t *)h->data;
+  if (c->closed) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(c->env, &scope) != napi_ok) return;
+  /* On POLLERR libuv reports UV_EBADF and stops the poll; libpcap still holds the reason, so
+     read on: pcap_dispatch() then returns PCAP_ERROR with its message. */
+  int poll_failed = status < 0;
+  int faulted = 0;
+  for (int b = 0; b < MAX_BATCHES_PER_POLL && !c->closed; b++) {
+    c->frames = 0;
+    c->used = 0;
+    int r = pcap_dispatch(c->pcap, (int)c->max_frames, on_packet, (u_char *)c);
+    if (c->frames > 0) deliver_batch(c);
+    if (c->closed) break;
+    if (r == PCAP_ERROR) {
+      char msg[PCAP_ERRBUF_SIZE + 64];
+      snprintf(msg, sizeof msg, "%s", pcap_geterr(c->pcap));
+      deliver_fault(c, msg);
+      faulted = 1;
+      break;
+    }
+    if (r == 0) break; /* nothing more for now */
+    /* r > 0 (more may be waiting) or PCAP_ERROR_BREAK (the data area was full): read on. */
+  }
+  if (poll_failed && !faulted && !c->closed) {
+    /* libpcap 1.10 in non-blocking mode does not report ENETDOWN itself (it waits for the
+       interface to come back); the kernel has, and libuv has stopped the poll: say what happened
+       in libpcap's words. */
+    char msg[PCAP_ERRBUF_SIZE + 64];
+    int err = socket_error(c);
+    int state = interface_state(c);
+    snprintf(msg, sizeof msg, "%s (poll: %s%s%s)",
+             state == 2 ? "The interface disappeared" : state == 1 ? "The interface went down" : "error on the capture socket",
+             uv_strerror(status), err ? ", socket: " : "", err ? strerror(err) : "");
+    deliver_fault(c, msg);
+  }
+  napi_close_handle_scope(c->env, scope);
+}
+
+/* ---- exported functions ---------------------------------------------------------------- */
+
+/* open(opts): see the module comment. */
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], opts, name_v;
+  napi_valuetype t;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_object) return throw_type(env, "open(opts): opts must be an object");
+  opts = argv[0];
+
+  uint32_t snaplen, buffer_bytes, timeout_ms, max_frames, batch_bytes;
+  int promisc, immediate;
+  if (napi_get_named_property(env, opts, "interfaceName", &name_v) != napi_ok) return NULL;
+  char *name = get_string(env, name_v, "open(): interfaceName");
+  if (name == NULL) return NULL;
+  if (get_u32(env, opts, "snaplen", 1, MAX_SNAPLEN, 0, &snaplen) || get_u32(env, opts, "bufferBytes", 0, UINT32_MAX, 0, &buffer_bytes) ||
+      get_u32(env, opts, "timeoutMs", 0, 3600000, 0, &timeout_ms) || get_u32(env, opts, "maxBatchFrames", 1, MAX_BATCH_FRAMES, 0, &max_frames) ||
+      get_u32(env, opts, "batchBytes", 0, MAX_BATCH_BYTES, DEFAULT_BATCH_BYTES, &batch_bytes) || get_bool(env, opts, "promiscuous", &promisc) ||
+      get_bool(env, opts, "immediate", &immediate)) {
+    free(name);
+    return NULL;
+  }
+  if (strlen(name) >= sizeof(((capture_t *)0)->device)) {
+    free(name);
+    return throw_coded(env, "PCAP_ERROR_NO_SUCH_DEVICE", "interface name too long");
+  }
+
+  char errbuf[PCAP_ERRBUF_SIZE];
+  char msg[PCAP_ERRBUF_SIZE + 128];
+  errbuf[0] = '\0';
+  pcap_t *p = pcap_create(name, errbuf);
+  if (p == NULL) {
+    snprintf(msg, sizeof msg, "pcap_create(%s): %s", name, errbuf);
+    free(name);
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+
+  /* Each setter fails only on an already activated handle: check anyway. */
+  int rc;
+  const char *what = NULL;
+  if ((rc = pcap_set_snaplen(p, (int)snaplen)) != 0) what = "pcap_set_snaplen";
+  else if ((rc = pcap_set_promisc(p, promisc)) != 0) what = "pcap_set_promisc";
+  else if ((rc = pcap_set_immediate_mode(p, immediate)) != 0) what = "pcap_set_immediate_mode";
+  else if (buffer_bytes > 0 && (rc = pcap_set_buffer_size(p, (int)(buffer_bytes > INT32_MAX ? INT32_MAX : buffer_bytes))) != 0) what = "pcap_set_buffer_size";
+  else if ((rc = pcap_set_timeout(p, (int)timeout_ms)) != 0) what = "pcap_set_timeout";
+  if (what != NULL) {
+    status_message(p, rc, errbuf, sizeof errbuf);
+    snprintf(msg, sizeof msg, "%s(%s): %s", what, name, errbuf);
+    pcap_close(p);
+    free(name);
+    return throw_coded(env, status_name(rc), msg);
+  }
+  /* Nanosecond timestamps where the platform has them; otherwise microseconds (not an error). */
+  int nano_requested = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;
+
+  napi_value warnings;
+  uint32_t nwarn = 0;
+  if (napi_create_array(env, &warnings) != napi_ok) {
+    pcap_close(p);
+    free(name);
+    return NULL;
+  }
+  rc = pcap_activate(p);
+  if (rc < 0) {
+    status_message(p, rc, errbuf, sizeof errbuf);
+    snprintf(msg, sizeof msg, "cannot capture on %s: %s", name, errbuf);
+    pcap_close(p);
+    free(name);
+    return throw_coded(env, status_name(rc), msg);
+  }
+  if (rc > 0) {
+    napi_value w;
+    status_message(p, rc, msg, sizeof msg);
+    if (napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &w) == napi_ok) napi_set_element(env, warnings, nwarn++, w);
+  }
+
+  /* On `any`, ask for cooked v2 (it names the interface and keeps the VLAN tag's place). */
+  if (strcmp(name, "any") == 0 && pcap_datalink(p) != DLT_LINUX_SLL2) {
+    int *dlts = NULL;
+    int n = pcap_list_datalinks(p, &dlts);
+    int offered = 0;
+    for (int i = 0; i < n; i++) offered |= dlts[i] == DLT_LINUX_SLL2;
+    if (n >= 0) pcap_free_datalinks(dlts);
+    if (offered && pcap_set_datalink(p, DLT_LINUX_SLL2) != 0) {
+      napi_value w;
+      snprintf(msg, sizeof msg, "could not select LINUX_SLL2 on any (%s); the link type stays %d", pcap_geterr(p), pcap_datalink(p));
+      if (napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &w) == napi_ok) napi_set_element(env, warnings, nwarn++, w);
+    }
+  }
+
+  if (pcap_setnonblock(p, 1, errbuf) != 0) {
+    snprintf(msg, sizeof msg, "pcap_setnonblock(%s): %s", name, errbuf);
+    pcap_close(p);
+    free(name);
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+
+  capture_t *c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    pcap_close(p);
+    free(name);
+    return throw_coded(env, "ENOMEM", "out of memory");
+  }
+  c->env = env;
+  c->pcap = p;
+  snprintf(c->device, sizeof c->device, "%s", name);
+  free(name);
+  c->link_type = pcap_datalink(p);
+  c->nano = nano_requested && pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+  int snap = pcap_snapshot(p);
+  c->snapshot = snap > 0 ? (uint32_t)snap : snaplen;
+  c->max_frames = max_frames;
+  /* The data area holds at least two snapshots, so a batch always takes at least one frame. */
+  c->data_bytes = batch_bytes < 2u * c->snapshot ? 2u * c->snapshot : batch_bytes;
+
+  napi_value result, handle, data_ab, rec_ab;
+  void *data_p = NULL, *rec_p = NULL;
+  if (napi_create_external(env, c, finalize, NULL, &handle) != napi_ok) {
+    pcap_close(p);
+    free(c);
+    return NULL;
+  }
+  /* From here on the External owns `c`: errors below leave it to the finalizer. */
+  if (napi_create_arraybuffer(env, c->data_bytes, &data_p, &data_ab) != napi_ok ||
+      napi_create_arraybuffer(env, (size_t)max_frames * REC_FIELDS * sizeof(uint32_t), &rec_p, &rec_ab) != napi_ok ||
+      napi_create_reference(env, data_ab, 1, &c->data_ref) != napi_ok || napi_create_reference(env, rec_ab, 1, &c->rec_ref) != napi_ok) {
+    teardown(c);
+    return NULL;
+  }
+  c->data = data_p;
+  c->rec = rec_p;
+  if (napi_add_env_cleanup_hook(env, cleanup_hook, c) == napi_ok) c->hook = 1;
+
+  if (napi_create_object(env, &result) != napi_ok) {
+    teardown(c);
+    return NULL;
+  }
+  set_named(env, result, "handle", handle);
+  set_u32(env, result, "linkType", (uint32_t)c->link_type);
+  set_u32(env, result, "snaplen", c->snapshot);
+  set_bool(env, result, "nanosecond", c->nano);
+  set_named(env, result, "warnings", warnings);
+  set_named(env, result, "data", data_ab);
+  set_named(env, result, "records", rec_ab);
+  return result;
+}
+
+/* Compiles `expr` on `p` and installs it (setFilter) or just checks it (compileFilter). */
+static napi_value compile_on(napi_env env, pcap_t *p, const char *expr, int install) {
+  struct bpf_program prog;
+  char msg[PCAP_ERRBUF_SIZE + 256];
+  if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    snprintf(msg, sizeof msg, "bad capture filter for link type %d: %s", pcap_datalink(p), pcap_geterr(p));
+    return throw_coded(env, "PCAP_ERROR_FILTER", msg);
+  }
+  int rc = install ? pcap_setfilter(p, &prog) : 0;
+  pcap_freecode(&prog);
+  if (rc != 0) {
+    snprintf(msg, sizeof msg, "pcap_setfilter: %s", pcap_geterr(p));
+    return throw_coded(env, "PCAP_ERROR_FILTER", msg);
+  }
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  return undef;
+}
+
+static napi_value js_set_filter(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) return throw_type(env, "setFilter(handle, expr)");
+  capture_t *c = unwrap(env, argv[0]);
+  if (c == NULL) return NULL;
+  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
+  char *expr = get_string(env, argv[1], "setFilter(): expr");
+  if (expr == NULL) return NULL;
+  napi_value r = compile_on(env, c->pcap, expr, 1);
+  free(expr);
+  return r;
+}
+
+static napi_value js_compile_filter(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint32_t link_type, snaplen;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 3 || napi_get_value_uint32(env, argv[0], &link_type) != napi_ok || napi_get_value_uint32(env, argv[1], &snaplen) != napi_ok) {
+    return throw_type(env, "compileFilter(linkType, snaplen, expr): numbers and a string");
+  }
+  char *expr = get_string(env, argv[2], "compileFilter(): expr");
+  if (expr == NULL) return NULL;
+  pcap_t *p = pcap_open_dead((int)link_type, (int)snaplen);
+  if (p == NULL) {
+    free(expr);
+    return throw_coded(env, "ENOMEM", "pcap_open_dead failed");
+  }
+  napi_value r = compile_on(env, p, expr, 0);
+  pcap_close(p);
+  free(expr);
+  return r;
+}
+
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], name;
+  napi_valuetype t1, t2;
+  char msg[256];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 3) return throw_type(env, "start(handle, onBatch, onFault)");
+  capture_t *c = unwrap(env, argv[0]);
+  if (c == NULL) return NULL;
+  if (napi_typeof(env, argv[1], &t1) != napi_ok || napi_typeof(env, argv[2], &t2) != napi_ok || t1 != napi_function || t2 != napi_function) {
+    return throw_type(env, "start(): onBatch and onFault must be functions");
+  }
+  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "start(): the capture is closed");
+  if (c->started) return throw_coded(env, "ERR_CAPTURE_STARTED", "start(): the capture is already started");
+  int fd = pcap_get_selectable_fd(c->pcap);
+  if (fd < 0) return throw_coded(env, "PCAP_ERROR", "start(): this capture has no selectable file descriptor");
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  if (napi_create_string_utf8(env, "rstwatch:capture", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, NULL, name, &c->async) != napi_ok || napi_create_reference(env, argv[1], 1, &c->on_batch) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &c->on_fault) != napi_ok) {
+    return NULL;
+  }
+  int rc = uv_poll_init(loop, &c->poll, fd);
+  if (rc != 0) {
+    snprintf(msg, sizeof msg, "start(): uv_poll_init: %s", uv_strerror(rc));
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+  c->poll.data = c;
+  c->poll_open = 1;
+  rc = uv_poll_start(&c->poll, UV_READABLE, on_poll);
+  if (rc != 0) {
+    snprintf(msg, sizeof msg, "start(): uv_poll_start: %s", uv_strerror(rc));
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+  c->started = 1;
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  return undef;
+}
+
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char msg[PCAP_ERRBUF_SIZE + 32];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) return throw_type(env, "stats(handle)");
+  capture_t *c = unwrap(env, argv[0]);
+  if (c == NULL) return NULL;
+  if (c->pcap != NULL) {
+    struct pcap_stat st;
+    if (pcap_stats(c->pcap, &st) != 0) {
+      snprintf(msg, sizeof msg, "pcap_stats: %s", pcap_geterr(c->pcap));
+      return throw_coded(env, "PCAP_ERROR", msg);
+    }
+    c->last = st;
+  }
+  if (napi_create_object(env, &out) != napi_ok) return NULL;
+  set_u32(env, out, "received", c->last.ps_recv);
+  set_u32(env, out, "droppedKernel", c->last.ps_drop);
+  set_u32(env, out, "droppedInterface", c->last.ps_ifdrop);
+  return out;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], undef;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1) return throw_type(env, "close(handle)");
+  capture_t *c = unwrap(env, argv[0]);
+  if (c == NULL) return NULL;
+  teardown(c);
+  napi_get_undefined(env, &undef);
+  return undef;
+}
+
+/* One pcap_addr as { family, address, netmask }; NULL when the family is not IPv4/IPv6. */
+static napi_value address_object(napi_env env, const pcap_addr_t *a) {
+  char addr[INET6_ADDRSTRLEN], mask[INET6_ADDRSTRLEN];
+  const char *family;
+  napi_value o;
+  if (a->addr == NULL) return NULL;
+  mask[0] = '\0';
+  if (a->addr->sa_family == AF_INET) {
+    family = "inet";
+    if (inet_ntop(AF_INET, &((const struct sockaddr_in *)a->addr)->sin_addr, addr, sizeof addr) == NULL) return NULL;
+    if (a->netmask != NULL && a->netmask->sa_family == AF_INET &&
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)a->netmask)->sin_addr, mask, sizeof mask) == NULL) mask[0] = '\0';
+  } else if (a->addr->sa_family == AF_INET6) {
+    family = "inet6";
+    if (inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a->addr)->sin6_addr, addr, sizeof addr) == NULL) return NULL;
+    if (a->netmask != NULL && a->netmask->sa_family == AF_INET6 &&
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a->netmask)->sin6_addr, mask, sizeof mask) == NULL) mask[0] = '\0';
+  } else {
+    return NULL;
+  }
+  if (napi_create_object(env, &o) != napi_ok) return NULL;
+  set_str(env, o, "family", family);
+  set_str(env, o, "address", addr);
+  set_str(env, o, "netmask", mask[0] != '\0' ? mask : NULL);
+  return o;
+}
+
+static napi_value js_find_all_devs(napi_env env, napi_callback_info info) {
+  pcap_if_t *devs = NULL;
+  char errbuf[PCAP_ERRBUF_SIZE];
+  char msg[PCAP_ERRBUF_SIZE + 32];
+  napi_value list;
+  errbuf[0] = '\0';
+  if (pcap_findalldevs(&devs, errbuf) != 0) {
+    snprintf(msg, sizeof msg, "pcap_findalldevs: %s", errbuf);
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+  if (napi_create_array(env, &list) != napi_ok) {
+    pcap_freealldevs(devs);
+    return NULL;
+  }
+  uint32_t i = 0;
+  for (pcap_if_t *d = devs; d != NULL; d = d->next) {
+    napi_value dev, addrs, flags;
+    if (napi_create_object(env, &dev) != napi_ok || napi_create_array(env, &addrs) != napi_ok || napi_create_object(env, &flags) != napi_ok) break;
+    set_str(env, dev, "name", d->name);
+    set_str(env, dev, "description", d->description);
+    uint32_t j = 0;
+    for (pcap_addr_t *a = d->addresses; a != NULL; a = a->next) {
+      napi_value o = address_object(env, a);
+      if (o != NULL) napi_set_element(env, addrs, j++, o);
+    }
+    set_named(env, dev, "addresses", addrs);
+    set_bool(env, flags, "up", (d->flags & PCAP_IF_UP) != 0);
+    set_bool(env, flags, "running", (d->flags & PCAP_IF_RUNNING) != 0);
+    set_bool(env, flags, "loopback", (d->flags & PCAP_IF_LOOPBACK) != 0);
+    set_named(env, dev, "flags", flags);
+    napi_set_element(env, list, i++, dev);
+  }
+  pcap_freealldevs(devs);
+  return list;
+}
+
+static napi_value js_inject(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *bytes;
+  napi_value ab;
+  char msg[PCAP_ERRBUF_SIZE + 32];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) return throw_type(env, "inject(handle, bytes)");
+  capture_t *c = unwrap(env, argv[0]);
+  if (c == NULL) return NULL;
+  if (napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    return throw_type(env, "inject(): bytes must be a Uint8Array");
+  }
+  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
+  int n = pcap_inject(c->pcap, bytes, length);
+  if (n < 0) {
+    snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+  if (napi_create_int32(env, n, &out) != napi_ok) return NULL;
+  return out;
+}
+
+static napi_value js_lib_version(napi_env env, napi_callback_info info) {
+  napi_value v;
+  if (napi_create_string_utf8(env, pcap_lib_version(), NAPI_AUTO_LENGTH, &v) != napi_ok) return NULL;
+  return v;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setFilter", NULL, js_set_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"compileFilter", NULL, js_compile_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"findAllDevs", NULL, js_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"inject", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"libVersion", NULL, js_lib_version, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  napi_value rec_fields;
+  if (napi_create_uint32(env, REC_FIELDS, &rec_fields) == napi_ok) napi_set_named_property(env, exports, "RECORD_FIELDS", rec_fields);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,123 @@
+/**
+ * Loads the project's libpcap binding (native/, built by scripts/setup.sh into
+ * native/build/Release/rstwatch_pcap.node) and types it. Loaded lazily, on first use: replay never
+ * needs it, and a missing build is a clear RstwatchError, not a crash at import.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { RstwatchError } from '../errors.js';
+import type { LiveCaptureOptions } from './packet-source.js';
+
+/**
+ * Options of `NativeBinding.open`: the live options but the filter (installed by `setFilter` once
+ * the link type is known), plus the size of the batch data area in bytes (default 4 MiB, raised to
+ * two snapshots if smaller). `bufferBytes` 0 keeps libpcap's default.
+ */
+export type NativeOpenOptions = Omit<LiveCaptureOptions, 'filter'> & { readonly batchBytes?: number };
+
+/** What `NativeBinding.open` returns. */
+export interface NativeCapture {
+  /** Opaque handle for the other calls. */
+  readonly handle: unknown;
+  /** LINKTYPE_* of the capture (276, LINUX_SLL2, on `any`). */
+  readonly linkType: number;
+  /** The snapshot length in effect, bytes (pcap_snapshot). */
+  readonly snaplen: number;
+  /** True when timestamps have nanosecond precision (else microseconds, scaled to ns). */
+  readonly nanosecond: boolean;
+  /** pcap_activate warnings and link-type fallbacks, as text. */
+  readonly warnings: string[];
+  /**
+   * The batch data area: frames packed back to back. Owned by the native side; a batch's bytes
+   * are valid only until the `onBatch` call that announced them returns.
+   */
+  readonly data: ArrayBuffer;
+  /**
+   * The batch records, read as a Uint32Array: `RECORD_FIELDS` values per frame (offset in `data`,
+   * capLen, origLen, tsSec, tsNsec), same ownership and lifetime as `data`.
+   */
+  readonly records: ArrayBuffer;
+}
+
+/** One address of a device, as pcap_findalldevs gives it (IPv4 and IPv6 only). */
+export interface NativeDeviceAddress {
+  /** `inet` or `inet6`. */
+  readonly family: 'inet' | 'inet6';
+  /** The address in text form. */
+  readonly address: string;
+  /** The netmask in text form, null when libpcap gives none. */
+  readonly netmask: string | null;
+}
+
+/** One capture device (pcap_findalldevs). */
+export interface NativeDevice {
+  /** Interface name to pass to `open`. */
+  readonly name: string;
+  /** libpcap's description, null for most Linux interfaces. */
+  readonly description: string | null;
+  /** Its IPv4 and IPv6 addresses. */
+  readonly addresses: readonly NativeDeviceAddress[];
+  /** PCAP_IF_UP, PCAP_IF_RUNNING, PCAP_IF_LOOPBACK. */
+  readonly flags: { readonly up: boolean; readonly running: boolean; readonly loopback: boolean };
+}
+
+/** Cumulative pcap_stats counts. */
+export interface NativeStats {
+  /** ps_recv: packets that passed the filter. */
+  readonly received: number;
+  /** ps_drop: dropped because the kernel buffer was full. */
+  readonly droppedKernel: number;
+  /** ps_ifdrop: dropped by the interface. */
+  readonly droppedInterface: number;
+}
+
+/**
+ * The addon's functions. Errors thrown carry `code`: a PCAP_ERROR_* name
+ * (`PCAP_ERROR_NO_SUCH_DEVICE`, `PCAP_ERROR_PERM_DENIED`, `PCAP_ERROR_PROMISC_PERM_DENIED`,
+ * `PCAP_ERROR_IFACE_NOT_UP`, `PCAP_ERROR_FILTER` for a filter that does not compile, ...).
+ */
+export interface NativeBinding {
+  /** Creates and activates a capture; not yet reading (see `start`). */
+  open(options: NativeOpenOptions): NativeCapture;
+  /** Compiles `expr` for the capture's link type and installs it. */
+  setFilter(handle: unknown, expr: string): void;
+  /** Compiles `expr` for `linkType` without a device; throws (code PCAP_ERROR_FILTER) if it does not compile. */
+  compileFilter(linkType: number, snaplen: number, expr: string): void;
+  /**
+   * Starts reading on the event loop: `onBatch(frames)` once per batch, `onFault(reason, message)`
+   * at most once when the capture stops on its own (polling has stopped; call `close`).
+   */
+  start(handle: unknown, onBatch: (frames: number) => void, onFault: (reason: string, message: string) => void): void;
+  /** Cumulative statistics; after `close`, the last ones read. */
+  stats(handle: unknown): NativeStats;
+  /** Stops reading and closes the capture; safe to call twice. */
+  close(handle: unknown): void;
+  /** Every capture device of the network namespace. */
+  findAllDevs(): NativeDevice[];
+  /** Sends one whole frame on the capture's interface (pcap_inject); for tests and tools: rstwatch only listens. */
+  inject(handle: unknown, frame: Uint8Array): number;
+  /** pcap_lib_version(). */
+  libVersion(): string;
+  /** uint32 values per frame in `records`. */
+  readonly RECORD_FIELDS: number;
+}
+
+/** Where the built addon lives (the same from src/capture/ and dist/capture/). */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/rstwatch_pcap.node', import.meta.url));
+
+let binding: NativeBinding | undefined;
+
+/** The loaded binding; throws RSTWATCH_ERR_CAPTURE_OPEN when it is not built or does not load. */
+export function loadNativeBinding(): NativeBinding {
+  if (binding === undefined) {
+    try {
+      binding = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeBinding;
+    } catch (err) {
+      throw new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN', `the native capture binding cannot be loaded from ${NATIVE_ADDON_PATH}: ${(err as Error).message}`, {
+        hint: 'build it with scripts/setup.sh (needs libpcap-dev and the Node headers), or use --backend cap',
+        cause: err,
+      });
+    }
+  }
+  return binding;
+}
