@@ -66,8 +66,14 @@ addon=native/build/Release/rstwatch_pcap.node
 if [[ ! -f $addon || -n $(find native/binding.gyp native/src -newer "$addon" 2>/dev/null | head -n 1) ]]; then
   log "building the native capture addon (node-gyp)"
   gyp=(node node_modules/node-gyp/bin/node-gyp.js rebuild --directory native)
-  # Debian's nodejs ships the headers in /usr/include/node: no download needed.
-  [[ -d /usr/include/node ]] && gyp+=(--nodedir=/usr)
+  # Build against the headers of the node that runs us (Debian: /usr/include/node; the official
+  # node images: /usr/local/include/node), so nothing is downloaded.
+  prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  if [[ -f $prefix/include/node/node_api.h ]]; then
+    gyp+=(--nodedir="$prefix")
+  elif [[ -f /usr/include/node/node_api.h ]]; then
+    gyp+=(--nodedir=/usr)
+  fi
   "${gyp[@]}" >&2
 fi
 

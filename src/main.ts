@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, isRstwatchError, RstwatchError } from './errors.js';
-import { envName, loadReplayConfig, REPLAY_FLAGS, type FlagSpec, type ReplayConfig } from './config.js';
+import { DEFAULT_LISTEN_PORT, envName, LIVE_FLAGS, loadLiveConfig, loadReplayConfig, REPLAY_FLAGS, type FlagSpec, type ReplayConfig } from './config.js';
 import { runReplay } from './replay.js';
 import { buildReplayReport } from './report/replay-report.js';
 import { renderTable } from './report/table.js';
@@ -25,10 +25,11 @@ const MAIN_HELP = `rstwatch: which TCP connections are refused, by whom and why,
 
 Usage:
   rstwatch replay [options] FILE...   analyse pcap/pcapng capture files (- reads standard input)
+  rstwatch live [options]             watch an interface, export Prometheus metrics
   rstwatch help [COMMAND]             show help
   rstwatch --version
 
-Run 'rstwatch replay --help' for the replay options. Exit codes: docs/exit-codes.md.
+Run 'rstwatch replay --help' or 'rstwatch live --help' for the options. Exit codes: docs/exit-codes.md.
 `;
 
 function flagHelp(flags: readonly FlagSpec[]): string {
@@ -57,6 +58,23 @@ ${flagHelp(REPLAY_FLAGS)}
 Exit status: 0 when every file was read (a truncated last record is a warning), 2 for bad usage or
 a bad option value, 3 when a file cannot be opened, 4 when a file is not a capture or is corrupt
 (the report of everything read before the fault is still printed), 70 for a bug.
+`;
+
+const LIVE_HELP = `Usage: rstwatch live [options]
+
+Captures on a network interface with libpcap, pairs every SYN with its first answer as replay
+does, and serves Prometheus metrics at http://HOST:PORT/metrics (default port ${DEFAULT_LISTEN_PORT}), with
+/healthz, /readyz (503 while the capture is not running) and a landing page at /. Logs are JSON
+lines on stdout. Needs CAP_NET_RAW (CAP_NET_ADMIN too for --promiscuous); started as root it drops
+to --user once the capture is open. An interface that goes down or away sets rstwatch_capture_up
+to 0 and is reopened with backoff. SIGTERM or SIGINT stops it (exit 0). See docs/live.md.
+
+Options (each also as the environment variable in brackets; a flag wins over its variable):
+${flagHelp(LIVE_FLAGS)}
+
+Exit status: 0 after SIGTERM/SIGINT, 2 for bad usage or a bad option value, 5 when the capture
+cannot be opened (unknown interface: the message lists them; no permission), 6 when the listen
+address is in use, 70 for a bug.
 `;
 
 async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
@@ -109,7 +127,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(rest[0] === 'replay' ? REPLAY_HELP : MAIN_HELP);
+        process.stdout.write(rest[0] === 'replay' ? REPLAY_HELP : rest[0] === 'live' ? LIVE_HELP : MAIN_HELP);
         return command === undefined ? ERROR_CODES.RSTWATCH_ERR_USAGE.exitCode : 0;
       case '--version':
       case 'version':
@@ -122,6 +140,16 @@ export async function main(argv: readonly string[]): Promise<number> {
           return 0;
         }
         return await replayCommand(config, version);
+      }
+      case 'live': {
+        const config = loadLiveConfig(rest);
+        if (config.help) {
+          process.stdout.write(LIVE_HELP);
+          return 0;
+        }
+        // Loaded on demand: replay must not need the native addon or the HTTP stack.
+        const { runLive } = await import('./live/daemon.js');
+        return await runLive(config, version);
       }
       default:
         throw new RstwatchError('RSTWATCH_ERR_USAGE', `unknown command '${command}'`, { hint: "run 'rstwatch --help' for the commands" });

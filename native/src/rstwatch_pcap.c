@@ -55,6 +55,8 @@
 #include <pcap/pcap.h>
 #include <uv.h>
 
+#include "privileges.h"
+
 /* uint32 values per frame in the records area: offset, capLen, origLen, tsSec, tsNsec. */
 #define REC_FIELDS 5
 /* Batches handed on per poll callback before the event loop gets a turn. */
@@ -818,6 +820,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"findAllDevs", NULL, js_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL},
     {"inject", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
     {"libVersion", NULL, js_lib_version, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"switchUser", NULL, rw_switch_user, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   napi_value rec_fields;

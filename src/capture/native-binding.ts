@@ -98,6 +98,12 @@ export interface NativeBinding {
   inject(handle: unknown, frame: Uint8Array): number;
   /** pcap_lib_version(). */
   libVersion(): string;
+  /**
+   * Switches the process to `uid`/`gid` (root only) while keeping CAP_NET_RAW, and CAP_NET_ADMIN
+   * when `keepNetAdmin`, on the calling (main) thread, so a capture can be reopened afterwards.
+   * Throws (code ERR_SWITCH_USER) when a step fails.
+   */
+  switchUser(uid: number, gid: number, keepNetAdmin: boolean): boolean;
   /** uint32 values per frame in `records`. */
   readonly RECORD_FIELDS: number;
 }

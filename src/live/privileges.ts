@@ -1,8 +1,11 @@
 /**
  * Dropping root once the capture is open, as `tcpdump -Z` does: the capture socket stays open,
- * the process runs on as an unprivileged user.
+ * the process runs on as an unprivileged user. Unlike tcpdump, the switch keeps CAP_NET_RAW (and
+ * CAP_NET_ADMIN with --promiscuous) on the main thread, through the native addon, so that a
+ * capture lost with its interface can be reopened when the interface returns.
  */
 import { readFileSync } from 'node:fs';
+import { loadNativeBinding } from '../capture/native-binding.js';
 import { RstwatchError } from '../errors.js';
 
 /** A user's ids, from /etc/passwd. */
@@ -25,16 +28,40 @@ export function lookUpUser(user: string, passwd = readFileSync('/etc/passwd', 'u
   });
 }
 
+/** What `dropPrivileges` did. */
+export interface Dropped extends UserIds {
+  /** True when the capture capabilities were kept (the native switch); false after a plain setuid. */
+  readonly keptCaptureCapability: boolean;
+}
+
 /**
  * When running as root, switches to `user` (supplementary groups, then group, then user: the
- * order that leaves no way back). Returns the user switched to, or undefined when not root.
+ * order that leaves no way back), keeping the capture capabilities when the native addon is there
+ * (see the module comment). Returns what it did, or undefined when not root.
  */
-export function dropPrivileges(user: string): UserIds | undefined {
+export function dropPrivileges(user: string, keepNetAdmin: boolean): Dropped | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const ids = lookUpUser(user);
   if (ids.uid === 0) return undefined;
-  process.setgroups?.([ids.gid]);
-  process.setgid?.(ids.gid);
-  process.setuid?.(ids.uid);
-  return ids;
+  let native: ReturnType<typeof loadNativeBinding> | undefined;
+  try {
+    native = loadNativeBinding();
+  } catch {
+    native = undefined; // the cap backend without a built addon: a plain switch
+  }
+  try {
+    if (native) {
+      native.switchUser(ids.uid, ids.gid, keepNetAdmin);
+      return { ...ids, keptCaptureCapability: true };
+    }
+    process.setgroups?.([ids.gid]);
+    process.setgid?.(ids.gid);
+    process.setuid?.(ids.uid);
+    return { ...ids, keptCaptureCapability: false };
+  } catch (err) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `--user: cannot switch to '${ids.name}' (uid ${ids.uid}): ${(err as Error).message}`, {
+      hint: 'give an existing unprivileged user, or start rstwatch as that user with CAP_NET_RAW',
+      cause: err,
+    });
+  }
 }

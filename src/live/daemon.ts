@@ -1,0 +1,166 @@
+/**
+ * `rstwatch live`: the replay pipeline on a live interface, continuously, with Prometheus metrics
+ * over HTTP. Wires the parts and owns the process lifecycle:
+ *
+ *   open the capture (as root or with CAP_NET_RAW) -> bind the HTTP server -> drop root ->
+ *   run: batches from libpcap -> decoder -> tracker; timers expire attempts, refresh the local
+ *   addresses and log refusal summaries -> SIGTERM/SIGINT: stop the capture, close the server,
+ *   exit 0.
+ */
+import { listInterfaces } from '../capture/interfaces.js';
+import { openLiveSource } from '../capture/live-source.js';
+import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
+import type { LiveCaptureOptions } from '../capture/packet-source.js';
+import type { LiveConfig } from '../config.js';
+import { isRstwatchError, RstwatchError } from '../errors.js';
+import { startHttpServer } from '../http/server.js';
+import { createLogger } from '../log/logger.js';
+import { DEFAULT_SUMMARY_SECONDS, RefusalLog } from '../log/refusal-log.js';
+import { createMetrics, parsePortList } from '../metrics/metrics.js';
+import { PipelineSink } from '../replay.js';
+import { LocalNets } from '../track/direction.js';
+import { Tracker } from '../track/tracker.js';
+import { CaptureController } from './capture-controller.js';
+import { LocalAddressWatcher } from './local-addresses.js';
+import { dropPrivileges } from './privileges.js';
+
+/** How often pending attempts are checked against the timeout when no packet arrives, ms. */
+const EXPIRE_TICK_MS = 1000;
+/** How often the interfaces' addresses are re-read, ms. */
+const ADDRESS_REFRESH_MS = 5000;
+/** How long shutdown may take before the process exits anyway, ms. */
+const SHUTDOWN_GRACE_MS = 4000;
+
+/** Capture options from the config, with the built-in filter and snaplen where none was given. */
+export function captureOptions(config: LiveConfig): LiveCaptureOptions {
+  return {
+    interfaceName: config.interfaceName,
+    snaplen: config.snaplen ?? DEFAULT_SNAPLEN,
+    promiscuous: config.promiscuous,
+    immediate: false,
+    bufferBytes: config.bufferBytes,
+    timeoutMs: 100,
+    filter: config.filter ?? DEFAULT_FILTER,
+    maxBatchFrames: 4096,
+  };
+}
+
+/** The --ports set; a bad list names the flag. */
+function portsFlag(text: string): ReadonlySet<number> {
+  if (text === '') return new Set();
+  try {
+    return parsePortList(text);
+  } catch (err) {
+    if (isRstwatchError(err)) throw new RstwatchError(err.code, `--ports: ${err.message}`, { hint: err.hint, cause: err });
+    throw err;
+  }
+}
+
+/** Prints the interfaces libpcap can capture on. */
+function printInterfaces(): number {
+  for (const i of listInterfaces()) {
+    const addrs = i.addresses.length > 0 ? `  ${i.addresses.join(', ')}` : '';
+    process.stdout.write(`${i.name}${i.description ? ` (${i.description})` : ''}${addrs}\n`);
+  }
+  return 0;
+}
+
+/** Runs the daemon until SIGTERM or SIGINT; resolves to the exit status. */
+export async function runLive(config: LiveConfig, version: string): Promise<number> {
+  if (config.listInterfaces) return printInterfaces();
+  const log = createLogger(config.logLevel);
+  const refusals = new RefusalLog(log.child({ component: 'refusals' }));
+  const localNets = new LocalNets();
+  const tracker = new Tracker({
+    maxAttempts: config.maxAttempts,
+    attemptTimeoutSeconds: config.attemptTimeoutSeconds,
+    localNets,
+    listener: refusals.listener,
+  });
+  refusals.attach(tracker);
+  const sink = new PipelineSink(tracker);
+  const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
+  addresses.refresh();
+
+  const keepPorts = portsFlag(config.ports);
+  const options = captureOptions(config);
+  const capture = new CaptureController(options, (o) => openLiveSource(o, config.backend), sink, log.child({ component: 'capture' }));
+  const source = capture.start();
+  log.info(
+    { event: 'capture_up', interface: source.interfaceName, backend: source.backend, link_type: source.linkType, snaplen: options.snaplen, filter: options.filter },
+    `capturing on ${source.interfaceName} (${source.backend} backend)`,
+  );
+
+  const metrics = createMetrics(
+    { tracker, sink, capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported }, version },
+    { maxPorts: config.maxPorts, keepPorts, ratioWindowSeconds: config.ratioWindowSeconds, logger: log.child({ component: 'metrics' }) },
+  );
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    server = await startHttpServer({
+      host: config.listenHost,
+      port: config.listenPort,
+      metrics,
+      isReady: () => capture.up(),
+      landing: { version, interfaceName: config.interfaceName, backend: config.backend },
+      logger: log.child({ component: 'http' }),
+    });
+  } catch (err) {
+    capture.stop();
+    metrics.close();
+    throw err;
+  }
+  log.info({ event: 'listening', address: server.address, port: server.port }, `metrics on http://${server.address}:${server.port}/metrics`);
+
+  let dropped: ReturnType<typeof dropPrivileges>;
+  try {
+    dropped = dropPrivileges(config.user, config.promiscuous);
+  } catch (err) {
+    capture.stop();
+    metrics.close();
+    await server.close();
+    throw err;
+  }
+  if (dropped) {
+    log.info(
+      { event: 'privileges_dropped', user: dropped.name, uid: dropped.uid, gid: dropped.gid, kept_capture_capability: dropped.keptCaptureCapability },
+      `running as ${dropped.name}${dropped.keptCaptureCapability ? ' with CAP_NET_RAW kept for reopening the capture' : ''}`,
+    );
+  }
+
+  const timers = [
+    setInterval(() => tracker.expire(Date.now() / 1000), EXPIRE_TICK_MS),
+    setInterval(() => addresses.refresh(), ADDRESS_REFRESH_MS),
+    setInterval(() => refusals.summarize(DEFAULT_SUMMARY_SECONDS), DEFAULT_SUMMARY_SECONDS * 1000),
+  ];
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ event: 'stopping', signal }, `${signal}: stopping`);
+      const force = setTimeout(() => {
+        log.warn({ event: 'stop_timeout' }, 'shutdown took too long; exiting');
+        resolve(0);
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      for (const t of timers) clearInterval(t);
+      capture.stop();
+      metrics.close();
+      server.close().then(
+        () => {
+          clearTimeout(force);
+          log.flush();
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'closing the HTTP server failed');
+          resolve(0);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
