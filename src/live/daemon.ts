@@ -27,7 +27,7 @@ import { dropPrivileges } from './privileges.js';
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */
 const EXPIRE_TICK_MS = 1000;
 /** How often the interfaces' addresses are re-read, ms. */
-const ADDRESS_REFRESH_MS = 5000;
+const ADDRESS_REFRESH_MS = 2000;
 /** How long shutdown may take before the process exits anyway, ms. */
 const SHUTDOWN_GRACE_MS = 4000;
 

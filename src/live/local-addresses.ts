@@ -4,16 +4,29 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
+import { loadNativeBinding } from '../capture/native-binding.js';
 import { parseCidr, type LocalNets, type Network } from '../track/direction.js';
+
+/** Every address of every interface as [text, isIpv4], from libpcap (getifaddrs) when built. */
+function interfaceAddresses(): [string, boolean][] {
+  try {
+    // pcap_findalldevs lists every interface's addresses, up or not. Node's own
+    // networkInterfaces() leaves out interfaces without carrier yet (libuv wants IFF_RUNNING), so a
+    // veth or a pod interface can miss its first second; an address is local all the same.
+    return loadNativeBinding()
+      .findAllDevs()
+      .flatMap((d) => d.addresses.map((a): [string, boolean] => [a.address, a.family === 'inet']));
+  } catch {
+    return Object.values(networkInterfaces()).flatMap((as) => (as ?? []).map((a): [string, boolean] => [a.address, a.family === 'IPv4']));
+  }
+}
 
 /** Host networks (/32, /128) for every address of every interface, sorted by text. */
 export function readInterfaceNetworks(): Network[] {
   const nets: Network[] = [];
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) {
-      // A link-local IPv6 address carries a zone; the zone does not matter for matching.
-      nets.push(parseCidr(`${a.address.replace(/%.*$/, '')}/${a.family === 'IPv4' ? 32 : 128}`));
-    }
+  for (const [address, v4] of interfaceAddresses()) {
+    // A link-local IPv6 address carries a zone; the zone does not matter for matching.
+    nets.push(parseCidr(`${address.replace(/%.*$/, '')}/${v4 ? 32 : 128}`));
   }
   const unique = new Map(nets.map((n) => [n.text, n]));
   return [...unique.values()].sort((x, y) => (x.text < y.text ? -1 : x.text > y.text ? 1 : 0));
