@@ -31,6 +31,9 @@ if ((want_test || want_bench)); then
   # prometheus: a real server scraping the daemon, and promtool.
   debs+=(tcpdump tshark iproute2 iptables time prometheus)
 fi
+if ((want_bench)); then
+  debs+=(tcpreplay) # the live benchmark's sender
+fi
 missing=()
 for d in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q 'install ok installed' || missing+=("$d")
