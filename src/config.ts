@@ -46,6 +46,13 @@ export const REPLAY_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'top', kind: 'string', value: 'N', help: 'rows in the top refusing servers / refused clients lists (default 10)' },
   { name: 'all-ports', kind: 'boolean', help: 'list every server port in the table (default: the 25 busiest)' },
+  {
+    name: 'hop-threshold',
+    kind: 'string',
+    value: 'N',
+    help: 'ttl_mismatch: a RST whose hop distance differs from the server\'s own packets by more than N hops is suspect (default 2; docs/suspects.md)',
+  },
+  { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
   { name: 'progress', kind: 'boolean', help: 'show a progress bar on stderr (default: when stderr is a terminal)' },
   { name: 'no-progress', kind: 'boolean', help: 'never show the progress bar' },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
@@ -64,6 +71,8 @@ export interface ReplayConfig {
   readonly maxPortRows: number;
   /** Show the progress bar: true, false, or undefined to decide by whether stderr is a terminal. */
   readonly progress: boolean | undefined;
+  /** Suspect-reset detection: its hop threshold, or false for none. */
+  readonly detect: { hopThreshold: number } | false;
   readonly help: boolean;
 }
 
@@ -149,6 +158,13 @@ function parseLocalNets(values: RawValues, argv: readonly string[]): Network[] {
   });
 }
 
+/** The detection settings from --hop-threshold and --no-detect. */
+function detection(values: RawValues, argv: readonly string[]): { hopThreshold: number } | false {
+  const t = values['hop-threshold'] as string | undefined;
+  const hopThreshold = t === undefined ? 2 : parseInteger(source('hop-threshold', argv), t, 0, 64);
+  return values['no-detect'] === true ? false : { hopThreshold };
+}
+
 /** Largest --max-attempts accepted: 16 Mi attempts is about 1.2 GB of tables. */
 export const MAX_MAX_ATTEMPTS = 16 * 1024 * 1024;
 
@@ -178,6 +194,7 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     topN: topText === undefined ? 10 : parseInteger(source('top', argv), topText, 0, 10_000),
     maxPortRows: values['all-ports'] === true ? Infinity : 25,
     progress,
+    detect: detection(values, argv),
     help,
   });
 }
@@ -211,6 +228,8 @@ export const LIVE_FLAGS: readonly FlagSpec[] = [
   { name: 'max-attempts', kind: 'string', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` },
   { name: 'listen', kind: 'string', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default [::]:${DEFAULT_LISTEN_PORT})` },
   { name: 'log-level', kind: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
+  { name: 'hop-threshold', kind: 'string', value: 'N', help: 'ttl_mismatch: hop difference from the server\'s own packets beyond which a RST is suspect (default 2)' },
+  { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
   { name: 'user', kind: 'string', value: 'NAME', help: "when started as root, the user to switch to once the capture is open (default 'nobody')" },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -241,6 +260,8 @@ export interface LiveConfig {
   readonly listenPort: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly user: string;
+  /** Suspect-reset detection: its hop threshold, or false for none. */
+  readonly detect: { hopThreshold: number } | false;
   readonly help: boolean;
 }
 
@@ -312,6 +333,7 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     listenPort: listen.port,
     logLevel: level as LiveConfig['logLevel'],
     user,
+    detect: detection(values, argv),
     help: values.help === true,
   });
 }

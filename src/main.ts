@@ -84,6 +84,7 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets: config.localNets,
     maxAttempts: config.maxAttempts,
+    detect: config.detect,
     onProgress: bar ? (read, total, index) => bar.update(read, total, index) : undefined,
     onWarning: (message) => {
       bar?.clear();
@@ -97,7 +98,7 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
     maxAttempts: config.maxAttempts,
     topN: config.topN,
   });
-  const text = config.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { maxPortRows: config.maxPortRows });
+  const text = config.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { maxPortRows: config.maxPortRows, maxSuspectRows: 20 });
   await writeStdout(text);
   if (result.error) {
     printError(result.error);

@@ -7,6 +7,8 @@
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from './capture/file-reader.js';
 import type { FrameSink } from './capture/frame-sink.js';
 import { isRstwatchError, RstwatchError } from './errors.js';
+import { ResetDetector } from './detect/detector.js';
+import { suspectRecord, type SuspectRecord } from './detect/evidence-record.js';
 import { Tracker, type TrackerOptions } from './track/tracker.js';
 import { decodeFrame } from './wire/decode-frame.js';
 import { DecodedPacket } from './wire/decoded-packet.js';
@@ -46,8 +48,13 @@ export class PipelineSink implements FrameSink {
   }
 }
 
-/** Replay settings: the tracker's, plus reader callbacks. */
-export interface ReplayOptions extends TrackerOptions {
+/** Suspect resets listed in a replay report at most; the rest are counted. */
+export const MAX_LISTED_SUSPECTS = 10_000;
+
+/** Replay settings: the tracker's, plus detection and reader callbacks. */
+export interface ReplayOptions extends Omit<TrackerOptions, 'detector'> {
+  /** Suspect-reset detection: its hop threshold, or false for none. Default: on, threshold 2. */
+  detect?: { hopThreshold: number } | false;
   /** Called as each file is read: bytes so far in this file, its size (-1 if unknown), its index. */
   onProgress?: (bytesRead: number, totalBytes: number, fileIndex: number) => void;
   /** Called with each warning (a truncated last record, ...). */
@@ -66,6 +73,8 @@ export interface ReplayResult {
   tracker: Tracker;
   /** Warnings from the readers. */
   warnings: string[];
+  /** Suspect resets in capture order (at most MAX_LISTED_SUSPECTS; `tracker.detector` counts all). */
+  suspects: SuspectRecord[];
   /**
    * Set when a file could not be read to its end (open error, corrupt record): everything before
    * the failure is counted, the files after it are not read.
@@ -75,7 +84,24 @@ export interface ReplayResult {
 
 /** Replays `paths` (`-` is standard input) through the pipeline; never throws for bad input. */
 export async function runReplay(paths: readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
-  const tracker = new Tracker(options);
+  const suspects: SuspectRecord[] = [];
+  const detect = options.detect ?? { hopThreshold: 2 };
+  const tracker = new Tracker({
+    ...options,
+    detector:
+      detect === false
+        ? undefined
+        : (slots) =>
+            new ResetDetector({
+              slots,
+              hopThreshold: detect.hopThreshold,
+              listener: {
+                suspectReset: (e) => {
+                  if (suspects.length < MAX_LISTED_SUSPECTS) suspects.push(suspectRecord(e));
+                },
+              },
+            }),
+  });
   const sink = new PipelineSink(tracker);
   const files: CaptureReadResult[] = [];
   const warnings: string[] = [];
@@ -100,7 +126,7 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
     }
   }
   tracker.finish();
-  const result: ReplayResult = { files, sink, tracker, warnings };
+  const result: ReplayResult = { files, sink, tracker, warnings, suspects };
   if (error) result.error = error;
   return result;
 }

@@ -16,6 +16,9 @@ import { isRstwatchError, RstwatchError } from '../errors.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_SUMMARY_SECONDS, RefusalLog } from '../log/refusal-log.js';
+import { SuspectLog } from '../log/suspect-log.js';
+import { ResetDetector } from '../detect/detector.js';
+import { HEURISTIC_NAMES } from '../detect/heuristics.js';
 import { createMetrics, parsePortList } from '../metrics/metrics.js';
 import { PipelineSink } from '../replay.js';
 import { LocalNets } from '../track/direction.js';
@@ -71,13 +74,17 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   if (config.listInterfaces) return printInterfaces();
   const log = createLogger(config.logLevel);
   const refusals = new RefusalLog(log.child({ component: 'refusals' }));
+  const suspectLog = new SuspectLog(log.child({ component: 'suspects' }));
   const localNets = new LocalNets();
+  const detect = config.detect;
   const tracker = new Tracker({
     maxAttempts: config.maxAttempts,
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets,
     listener: refusals.listener,
+    detector: detect === false ? undefined : (slots) => new ResetDetector({ slots, hopThreshold: detect.hopThreshold, listener: suspectLog.listener }),
   });
+  const detector = tracker.detector;
   refusals.attach(tracker);
   const sink = new PipelineSink(tracker);
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
@@ -93,7 +100,15 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   );
 
   const metrics = createMetrics(
-    { tracker, sink, capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported }, version },
+    {
+      tracker,
+      sink,
+      capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported },
+      version,
+      ...(detector
+        ? { suspects: { heuristicNames: HEURISTIC_NAMES, get: (d: number, p: number, h: number) => detector.counters.get(d, p, h), total: (d: number, h: number) => detector.counters.total(d, h) } }
+        : {}),
+    },
     { maxPorts: config.maxPorts, keepPorts, ratioWindowSeconds: config.ratioWindowSeconds, logger: log.child({ component: 'metrics' }) },
   );
   let server: Awaited<ReturnType<typeof startHttpServer>>;
@@ -132,7 +147,10 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const timers = [
     setInterval(() => tracker.expire(Date.now() / 1000), EXPIRE_TICK_MS),
     setInterval(() => addresses.refresh(), ADDRESS_REFRESH_MS),
-    setInterval(() => refusals.summarize(DEFAULT_SUMMARY_SECONDS), DEFAULT_SUMMARY_SECONDS * 1000),
+    setInterval(() => {
+      refusals.summarize(DEFAULT_SUMMARY_SECONDS);
+      suspectLog.flush(DEFAULT_SUMMARY_SECONDS);
+    }, DEFAULT_SUMMARY_SECONDS * 1000),
   ];
 
   return new Promise<number>((resolve) => {

@@ -6,6 +6,8 @@ import type { ReplayResult } from '../replay.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';
+import { HEURISTIC_COUNT, HEURISTIC_NAMES } from '../detect/heuristics.js';
+import type { SuspectRecord } from '../detect/evidence-record.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeStatus } from '../wire/status.js';
 
 /** Outcome counts of a set of attempts. */
@@ -47,13 +49,19 @@ export interface ReplayReport {
   files: { path: string; format: string; frames: number; bytes: number; truncated_tail: boolean }[];
   packets: number;
   capture: { first: string | null; last: string | null; duration_seconds: number | null; timestamp_regressions: number };
-  options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number };
-  totals: OutcomeCounts;
+  options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number; detection: { enabled: boolean; hop_threshold: number | null } };
+  totals: OutcomeCounts & { suspect_resets: number };
   directions: Record<string, OutcomeCounts>;
   ports: PortRow[];
   top_refusing_servers: { address: string; refused: number }[];
   top_refused_clients: { address: string; refused: number }[];
   refusal_latency_seconds: LatencySummary;
+  /** Refusing RSTs found suspect, by heuristic (a RST may count under several). */
+  suspect_resets_by_heuristic: Record<string, number>;
+  /** Each suspect reset with its evidence, in capture order (at most 10 000; `totals.suspect_resets` counts all). */
+  suspect_resets: SuspectRecord[];
+  /** TTL baselines: hosts dropped for room, and packets not learned from (TTL 1 or 255). */
+  baselines: { evictions: number; ignored_samples: number } | null;
   resets_seen: number;
   unmatched: { syn_acks: number; resets: number; icmp: number };
   tracker: { max_attempts: number; evicted_pending: number; evicted_resolved: number; timed_out: number; top_address_overflow: number };
@@ -149,6 +157,13 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
     latMax = Math.max(latMax, lat.maxSeconds[d]);
   }
   const duration = sink.lastTs - sink.firstTs;
+  const det = tracker.detector;
+  const byHeuristic: Record<string, number> = {};
+  for (let h = 0; h < HEURISTIC_COUNT; h++) {
+    let n = 0;
+    for (let d = 0; d < DIRECTION_COUNT; d++) n += det ? det.counters.total(d, h) : 0;
+    byHeuristic[HEURISTIC_NAMES[h]] = n;
+  }
   return {
     rstwatch_version: settings.version,
     complete: result.error === undefined,
@@ -171,8 +186,9 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
       attempt_timeout_seconds: settings.attemptTimeoutSeconds,
       local_nets: tracker.localNets.list().map((n) => n.text),
       max_attempts: settings.maxAttempts,
+      detection: { enabled: det !== undefined, hop_threshold: det ? det.hopThreshold : null },
     },
-    totals: outcomes((c) => ports.grandTotal(c)),
+    totals: { ...outcomes((c) => ports.grandTotal(c)), suspect_resets: det ? det.suspectResets : 0 },
     directions,
     ports: portRows(ports),
     top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
@@ -186,6 +202,9 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
       max: finite(latMax),
       mean: latCount > 0 ? latSum / latCount : null,
     },
+    suspect_resets_by_heuristic: byHeuristic,
+    suspect_resets: result.suspects,
+    baselines: det ? { evictions: det.baselines.evictions, ignored_samples: det.baselines.ignoredSamples } : null,
     resets_seen: tracker.stats.resetsSeen,
     unmatched: {
       syn_acks: tracker.stats.unmatchedSynAcks,

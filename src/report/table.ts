@@ -7,6 +7,8 @@ import type { OutcomeCounts, PortRow, ReplayReport } from './replay-report.js';
 export interface TableOptions {
   /** Port rows to show, busiest first; Infinity shows all. */
   maxPortRows: number;
+  /** Suspect-reset rows to show. */
+  maxSuspectRows: number;
 }
 
 function pct(ratio: number | null): string {
@@ -80,6 +82,23 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
     }
     const l = r.refusal_latency_seconds;
     out.push(`refusal latency: median ${seconds(l.p50)}, p99 ${seconds(l.p99)}, max ${seconds(l.max)} (${l.count} refusals)`);
+    out.push('');
+  }
+
+  if (r.totals.suspect_resets > 0) {
+    const fired = Object.entries(r.suspect_resets_by_heuristic).filter(([, n]) => n > 0);
+    out.push(`Suspect resets: ${r.totals.suspect_resets} of ${r.totals.refused} refusals look forged or sent by a middlebox (${fired.map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    const rows = r.suspect_resets.slice(0, options.maxSuspectRows).map((x) => [
+      x.ts.replace('T', ' ').replace('Z', ''),
+      `${x.client}:${x.client_port}`,
+      `${x.server}:${x.server_port}`,
+      x.heuristics.join(','),
+      `${x.ttl} (${x.initial_ttl}-${x.hop_distance})`,
+      x.baseline_samples > 0 ? `${x.baseline_initial_ttl}-${x.baseline_hop_distance} x${x.baseline_samples}` : '-',
+      x.expected_ack === null ? '-' : `${x.expected_ack}/${x.received_ack}`,
+    ]);
+    out.push(...grid(['time', 'client', 'server', 'heuristics', 'ttl (init-hops)', 'baseline', 'ack exp/got'], rows, [false, false, false, false, true, true, true]));
+    if (r.totals.suspect_resets > rows.length) out.push(`(${r.totals.suspect_resets - rows.length} more in --json)`);
     out.push('');
   }
 

@@ -10,7 +10,8 @@ import { AddressCounter } from './address-counter.js';
 import { Counter, FIRST_ICMP_COUNTER, icmpReason, PortCounters } from './counters.js';
 import { LocalNets } from './direction.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../wire/decoded-packet.js';
+import { DecodedPacket, PacketKind, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/decoded-packet.js';
+import type { ResetDetector } from '../detect/detector.js';
 
 /** Tracker settings; all have defaults. */
 export interface TrackerOptions {
@@ -29,6 +30,11 @@ export interface TrackerOptions {
   maxTopAddresses?: number;
   /** Told of first occurrences (live logging); called outside the per-packet common path. */
   listener?: TrackerListener;
+  /**
+   * Builds the suspect-reset detector for a table of `slots` attempts; absent, no detection is
+   * done and no memory is held for it.
+   */
+  detector?: (slots: number) => ResetDetector;
 }
 
 /** What the tracker tells a listener, at most once per (direction, port) and outcome. */
@@ -90,6 +96,8 @@ export class Tracker {
   private readonly timeoutSeconds: number;
   private readonly lingerSeconds: number;
   private readonly listener: TrackerListener | undefined;
+  /** The suspect-reset detector, if detection is on. */
+  readonly detector: ResetDetector | undefined;
 
   constructor(options: TrackerOptions = {}) {
     this.table = new AttemptTable(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
@@ -98,6 +106,7 @@ export class Tracker {
     this.timeoutSeconds = timeout > 0 ? timeout : Infinity;
     this.lingerSeconds = options.lingerSeconds ?? DEFAULT_LINGER_SECONDS;
     this.listener = options.listener;
+    this.detector = options.detector?.(this.table.capacity);
     this.localNets = options.localNets ?? new LocalNets();
     const top = options.maxTopAddresses ?? 65_536;
     this.refusingServers = new AddressCounter(top);
@@ -119,10 +128,14 @@ export class Tracker {
     if (p.kind === PacketKind.Tcp) {
       const flags = p.tcpFlags;
       if ((flags & TCP_SYN) !== 0) {
+        // A SYN or SYN-ACK teaches its sender's TTL baseline (a SYN|RST does not).
+        if (this.detector !== undefined && (flags & TCP_RST) === 0) this.detector.learn(p);
         if ((flags & TCP_ACK) === 0) this.onSyn(p);
         else this.onSynAck(p);
       } else if ((flags & TCP_RST) !== 0) {
         this.onReset(p);
+      } else if ((flags & TCP_FIN) !== 0 && this.detector !== undefined) {
+        this.detector.learn(p);
       }
     } else if (p.kind === PacketKind.IcmpUnreach) {
       this.onIcmpUnreach(p);
@@ -174,6 +187,7 @@ export class Tracker {
     if (state === AttemptState.Pending) {
       // Any ISN retransmits a pending attempt; keep the latest, the one a SYN-ACK will answer.
       t.isn[i] = p.seq;
+      this.detector?.attemptRetransmitted(i, p);
       this.ports.inc(t.direction[i], p.dstPort, Counter.SynRetransmits);
       return;
     }
@@ -184,6 +198,7 @@ export class Tracker {
     // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
     t.restartPending(i, ts);
     t.isn[i] = p.seq;
+    this.detector?.attemptStarted(i, p);
     this.ports.incAttempt(t.direction[i], p.dstPort);
   }
 
@@ -195,6 +210,7 @@ export class Tracker {
     t.isn[i] = p.seq;
     const dir = this.localNets.classify(p.src, p.dst);
     t.direction[i] = dir;
+    this.detector?.attemptStarted(i, p);
     this.ports.incAttempt(dir, p.dstPort);
   }
 
@@ -218,6 +234,7 @@ export class Tracker {
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedSynAcks++;
+      if (i !== -1 && t.state[i] === AttemptState.Refused) this.detector?.synAckAfterReset(i, p, t.direction[i], ts);
       return;
     }
     t.markResolved(i, AttemptState.Accepted, ts);
@@ -231,10 +248,12 @@ export class Tracker {
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedResets++;
+      if (i !== -1 && t.state[i] === AttemptState.Refused) this.detector?.laterReset(i, p, t.direction[i], ts);
       return;
     }
     const dir = t.direction[i];
     t.markResolved(i, AttemptState.Refused, ts);
+    this.detector?.refused(i, p, dir, ts);
     this.ports.inc(dir, p.srcPort, Counter.Refused);
     this.refusalLatency.observe(dir, ts - t.firstSynTs[i]);
     this.refusingServers.inc(p.src);

@@ -1,64 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
+import { Tracker } from '../../src/track/tracker.js';
+import { endpoint, fill, run, type Ev } from '../support/tracker-events.js';
 import { Counter, PORT_COUNTERS } from '../../src/track/counters.js';
 import { Direction, LocalNets, parseAddress, parseCidr } from '../../src/track/direction.js';
-import { DecodedPacket, PacketKind, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_ECE, TCP_CWR } from '../../src/wire/decoded-packet.js';
-
-// Events are written as [time, what, from, to, extra]: "10.0.0.1:1234" style endpoints.
-type Ev =
-  | [number, 'syn' | 'synack' | 'rst' | 'rstack' | 'synfin' | 'data', string, string, number?]
-  | [number, 'icmp', string, string, number, number?];
-
-function endpoint(text: string): [Uint32Array, number] {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(text);
-  if (!m) throw new Error(`bad endpoint ${text}`);
-  const a = parseAddress(m[1]);
-  if (!a) throw new Error(`bad address ${m[1]}`);
-  return [a, Number(m[2])];
-}
-
-const FLAGS = { syn: TCP_SYN, synack: TCP_SYN | TCP_ACK, rst: TCP_RST, rstack: TCP_RST | TCP_ACK, synfin: TCP_SYN | TCP_FIN, data: TCP_ACK };
-
-/** Fills `p` for one event; an ICMP event's from/to are the quoted client and server. */
-function fill(p: DecodedPacket, ev: Ev): void {
-  const [, what, from, to] = ev;
-  const [fa, fp] = endpoint(from);
-  const [ta, tp] = endpoint(to);
-  if (what === 'icmp') {
-    p.kind = PacketKind.IcmpUnreach;
-    p.ipVersion = from.includes('[') ? 6 : 4;
-    p.icmpType = p.ipVersion === 6 ? 1 : 3;
-    p.icmpCode = ev[4];
-    p.src.set(ta); // sent by the server (or a router) ...
-    p.dst.set(fa); // ... to the client
-    p.quotedSrc.set(fa);
-    p.quotedDst.set(ta);
-    p.quotedSrcPort = fp;
-    p.quotedDstPort = tp;
-    p.quotedSeq = ev[5] ?? 1000;
-    return;
-  }
-  p.kind = PacketKind.Tcp;
-  p.ipVersion = from.includes('[') ? 6 : 4;
-  p.src.set(fa);
-  p.dst.set(ta);
-  p.srcPort = fp;
-  p.dstPort = tp;
-  p.tcpFlags = FLAGS[what];
-  p.seq = ev[4] ?? 1000;
-  p.ack = 0;
-}
-
-function run(events: Ev[], options: TrackerOptions = {}): Tracker {
-  const t = new Tracker({ attemptTimeoutSeconds: 0, ...options });
-  const p = new DecodedPacket();
-  for (const ev of events) {
-    fill(p, ev);
-    t.onPacket(p, ev[0]);
-  }
-  t.finish();
-  return t;
-}
+import { DecodedPacket, TCP_SYN, TCP_ECE, TCP_CWR } from '../../src/wire/decoded-packet.js';
 
 function counts(t: Tracker, port: number, direction: number = Direction.Unknown) {
   const g = (c: number) => t.ports.get(direction, port, c);

@@ -1,0 +1,243 @@
+/**
+ * The reset detector: runs the heuristics of this folder on the tracker's refusals and keeps
+ * their evidence. The tracker calls it only on the rare paths (a refusal, a later RST or SYN-ACK
+ * on a refused tuple, a SYN, a FIN); a tracker built without a detector does none of this work
+ * and holds none of this memory.
+ *
+ * Per attempt it keeps, in typed arrays indexed by the attempt table's slot: the acknowledgments
+ * the first and the latest SYN call for, the refusing RST's TTL, sequence and ack numbers and
+ * time, and which heuristics were already reported (each fires at most once per attempt).
+ */
+import { DIRECTION_COUNT } from '../track/direction.js';
+import { PORT_SPACE } from '../track/counters.js';
+import { DecodedPacket, TCP_ACK } from '../wire/decoded-packet.js';
+import { ackMismatch, expectedAck } from './ack-mismatch.js';
+import { Heuristic, HEURISTIC_COUNT } from './heuristics.js';
+import { reservedBits } from './reserved-bits.js';
+import { resetRace } from './reset-race.js';
+import { SEQ_BURST_WINDOW_SECONDS, seqBurst } from './seq-burst.js';
+import { hopDistance, initialTtl } from './ttl.js';
+import { DEFAULT_BASELINE_HOSTS, TtlBaselineTable, type Baseline } from './ttl-baseline.js';
+import { ttlMismatch } from './ttl-mismatch.js';
+
+/** Default hop threshold of `ttl_mismatch` (docs/suspects.md says why 2). */
+export const DEFAULT_HOP_THRESHOLD = 2;
+
+/**
+ * What one suspect reset looked like. The detector owns it and overwrites it for every report:
+ * a listener copies what it keeps before returning.
+ */
+export class SuspectEvidence {
+  /** Capture time of the packet that completed the evidence, seconds. */
+  ts = 0;
+  /** Direction code of the attempt. */
+  direction = 0;
+  /** Client address (four words) and port. */
+  readonly client = new Uint32Array(4);
+  clientPort = 0;
+  /** Server address (four words) and port. */
+  readonly server = new Uint32Array(4);
+  serverPort = 0;
+  /** Heuristics that fired now (bit i: heuristic i). */
+  mask = 0;
+  /** The RST's TTL or hop limit, its inferred initial TTL and hop distance. */
+  ttl = 0;
+  initialTtl = 0;
+  hopDistance = 0;
+  /** The server's baseline, when it has one (`baselineSamples` 0: none). */
+  baselineInitialTtl = 0;
+  baselineHops = 0;
+  baselineSamples = 0;
+  /** Acknowledgment the SYN called for and the one the RST carried; -1 when the RST had no ACK. */
+  expectedAck = -1;
+  receivedAck = -1;
+}
+
+/** Told of every suspect reset, with its evidence (valid during the call only). */
+export interface SuspectListener {
+  suspectReset(e: SuspectEvidence): void;
+}
+
+/** Suspect resets by direction, server port and heuristic. */
+export class SuspectCounters {
+  /** `values[(direction * PORT_SPACE + port) * HEURISTIC_COUNT + heuristic]`. */
+  readonly values = new Float64Array(DIRECTION_COUNT * PORT_SPACE * HEURISTIC_COUNT);
+  /** `totals[direction * HEURISTIC_COUNT + heuristic]`. */
+  readonly totals = new Float64Array(DIRECTION_COUNT * HEURISTIC_COUNT);
+
+  /** Count of `heuristic` firing on (direction, port). */
+  get(direction: number, port: number, heuristic: number): number {
+    return this.values[(direction * PORT_SPACE + port) * HEURISTIC_COUNT + heuristic];
+  }
+
+  /** Count of `heuristic` firing in `direction`, all ports. */
+  total(direction: number, heuristic: number): number {
+    return this.totals[direction * HEURISTIC_COUNT + heuristic];
+  }
+
+  /** Adds one for every heuristic in `mask`. */
+  add(direction: number, port: number, mask: number): void {
+    for (let h = 0; h < HEURISTIC_COUNT; h++) {
+      if ((mask & (1 << h)) === 0) continue;
+      this.values[(direction * PORT_SPACE + port) * HEURISTIC_COUNT + h]++;
+      this.totals[direction * HEURISTIC_COUNT + h]++;
+    }
+  }
+}
+
+/** Detector settings. */
+export interface DetectorOptions {
+  /** Attempt table capacity (slots the per-attempt arrays cover). */
+  slots: number;
+  /** ttl_mismatch: largest hop difference taken as the same stack. Default 2. */
+  hopThreshold?: number;
+  /** Hosts with a TTL baseline. Default 65536. */
+  baselineHosts?: number;
+  /** seq_burst window, seconds. Default 1. */
+  burstWindowSeconds?: number;
+  /** Told of each suspect reset. */
+  listener?: SuspectListener;
+}
+
+/** See the module comment. */
+export class ResetDetector {
+  /** Per-host TTL baselines. */
+  readonly baselines: TtlBaselineTable;
+  /** Suspect resets by direction, port and heuristic. */
+  readonly counters = new SuspectCounters();
+  /** Refusing RSTs found suspect (each counted once, whatever fired). */
+  suspectResets = 0;
+  /** The hop threshold in force. */
+  readonly hopThreshold: number;
+
+  private readonly expFirst: Uint32Array;
+  private readonly expLatest: Uint32Array;
+  private readonly rstSeq: Uint32Array;
+  private readonly rstAck: Uint32Array;
+  private readonly rstTs: Float64Array;
+  private readonly rstTtl: Uint8Array;
+  private readonly rstHadAck: Uint8Array;
+  private readonly reported: Uint8Array;
+  private readonly burstWindow: number;
+  private readonly listener: SuspectListener | undefined;
+  private readonly evidence = new SuspectEvidence();
+  private readonly baseline: Baseline = { initialTtl: 0, hops: 0, samples: 0 };
+
+  constructor(options: DetectorOptions) {
+    const n = options.slots;
+    this.expFirst = new Uint32Array(n);
+    this.expLatest = new Uint32Array(n);
+    this.rstSeq = new Uint32Array(n);
+    this.rstAck = new Uint32Array(n);
+    this.rstTs = new Float64Array(n);
+    this.rstTtl = new Uint8Array(n);
+    this.rstHadAck = new Uint8Array(n);
+    this.reported = new Uint8Array(n);
+    this.hopThreshold = options.hopThreshold ?? DEFAULT_HOP_THRESHOLD;
+    this.baselines = new TtlBaselineTable(options.baselineHosts ?? DEFAULT_BASELINE_HOSTS);
+    this.burstWindow = options.burstWindowSeconds ?? SEQ_BURST_WINDOW_SECONDS;
+    this.listener = options.listener;
+  }
+
+  /** Learns the sender's TTL from a non-RST packet (the tracker passes SYNs, SYN-ACKs and FINs). */
+  learn(p: DecodedPacket): void {
+    this.baselines.observe(p.src, p.ttl);
+  }
+
+  /** A new attempt in `slot` started with SYN `p`. */
+  attemptStarted(slot: number, p: DecodedPacket): void {
+    const exp = expectedAck(p.seq, p.tcpPayloadLen);
+    this.expFirst[slot] = exp;
+    this.expLatest[slot] = exp;
+    this.reported[slot] = 0;
+  }
+
+  /** SYN `p` retransmitted the pending attempt in `slot`. */
+  attemptRetransmitted(slot: number, p: DecodedPacket): void {
+    this.expLatest[slot] = expectedAck(p.seq, p.tcpPayloadLen);
+  }
+
+  /** RST `p` (server -> client) refused the attempt in `slot` at `ts`: ttl, ack and reserved-bit checks. */
+  refused(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+    this.rstSeq[slot] = p.seq;
+    this.rstAck[slot] = p.ack;
+    this.rstTs[slot] = ts;
+    this.rstTtl[slot] = p.ttl;
+    this.rstHadAck[slot] = (p.tcpFlags & TCP_ACK) !== 0 ? 1 : 0;
+    const b = this.baseline;
+    if (!this.baselines.lookup(p.src, b)) b.samples = 0;
+    let mask = 0;
+    if (ttlMismatch(p.ttl, b.initialTtl, b.hops, b.samples, this.hopThreshold)) mask |= 1 << Heuristic.TtlMismatch;
+    if (ackMismatch(p.tcpFlags, p.ack, this.expFirst[slot], this.expLatest[slot])) mask |= 1 << Heuristic.AckMismatch;
+    if (reservedBits(p.tcpReserved)) mask |= 1 << Heuristic.ReservedBits;
+    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, true);
+  }
+
+  /** Another RST `p` arrived on the already refused attempt in `slot`: the seq_burst check. */
+  laterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+    const fired = seqBurst(this.rstSeq[slot], this.rstAck[slot], this.rstTs[slot], p.seq, p.ack, ts, this.burstWindow);
+    this.rstSeq[slot] = p.seq;
+    this.rstAck[slot] = p.ack;
+    this.rstTs[slot] = ts;
+    if (fired) this.report(slot, 1 << Heuristic.SeqBurst, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false);
+  }
+
+  /**
+   * A SYN-ACK `p` from the server arrived on the refused attempt in `slot`: the reset_race check,
+   * and ttl_mismatch again, now that the server's own SYN-ACK gives a baseline (an injected RST
+   * usually comes before any packet of the server's).
+   */
+  synAckAfterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+    let mask = resetRace(true, true) ? 1 << Heuristic.ResetRace : 0;
+    const b = this.baseline;
+    if (this.baselines.lookup(p.src, b) && ttlMismatch(this.rstTtl[slot], b.initialTtl, b.hops, b.samples, this.hopThreshold)) {
+      mask |= 1 << Heuristic.TtlMismatch;
+    }
+    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false);
+  }
+
+  private report(
+    slot: number,
+    mask: number,
+    direction: number,
+    ts: number,
+    client: Uint32Array,
+    clientPort: number,
+    server: Uint32Array,
+    serverPort: number,
+    first: boolean,
+  ): void {
+    const fresh = mask & ~this.reported[slot];
+    if (fresh === 0) return;
+    // A RST counts once as suspect, however many heuristics fire, now or later.
+    if (this.reported[slot] === 0) this.suspectResets++;
+    this.reported[slot] |= fresh;
+    this.counters.add(direction, serverPort, fresh);
+    if (this.listener === undefined) return;
+    const e = this.evidence;
+    e.ts = ts;
+    e.direction = direction;
+    e.client.set(client);
+    e.clientPort = clientPort;
+    e.server.set(server);
+    e.serverPort = serverPort;
+    e.mask = fresh;
+    const ttl = this.rstTtl[slot];
+    e.ttl = ttl;
+    e.initialTtl = initialTtl(ttl);
+    e.hopDistance = hopDistance(ttl);
+    const b = this.baseline;
+    if (first || this.baselines.lookup(server, b)) {
+      e.baselineInitialTtl = b.samples > 0 ? b.initialTtl : 0;
+      e.baselineHops = b.samples > 0 ? b.hops : 0;
+      e.baselineSamples = b.samples;
+    } else {
+      e.baselineInitialTtl = 0;
+      e.baselineHops = 0;
+      e.baselineSamples = 0;
+    }
+    e.expectedAck = this.rstHadAck[slot] === 1 ? this.expLatest[slot] : -1;
+    e.receivedAck = this.rstHadAck[slot] === 1 ? this.rstAck[slot] : -1;
+    this.listener.suspectReset(e);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Suspect-reset evidence as a plain record: the same fields in the replay JSON
+ * (`suspect_resets`), the table, and the live warn log line. Made only when a suspect reset is
+ * reported (rare), never per packet.
+ */
+import { DIRECTION_NAMES, formatAddress } from '../track/direction.js';
+import type { SuspectEvidence } from './detector.js';
+import { heuristicNames } from './heuristics.js';
+
+/** One suspect reset, as reported. */
+export interface SuspectRecord {
+  /** Capture time of the packet that completed the evidence (ISO 8601). */
+  ts: string;
+  direction: string;
+  client: string;
+  client_port: number;
+  server: string;
+  server_port: number;
+  /** The heuristics that fired. */
+  heuristics: string[];
+  /** The RST's TTL / hop limit, the initial TTL inferred from it, and its hop distance. */
+  ttl: number;
+  initial_ttl: number;
+  hop_distance: number;
+  /** The server's own packets: their initial TTL, hop distance and how many there were (null: no baseline). */
+  baseline_initial_ttl: number | null;
+  baseline_hop_distance: number | null;
+  baseline_samples: number;
+  /** Acknowledgment the SYN called for, and the one the RST carried (null: the RST had no ACK). */
+  expected_ack: number | null;
+  received_ack: number | null;
+}
+
+/** Copies `e` into a record. */
+export function suspectRecord(e: SuspectEvidence): SuspectRecord {
+  const hasBaseline = e.baselineSamples > 0;
+  return {
+    ts: new Date(Math.round(e.ts * 1000)).toISOString(),
+    direction: DIRECTION_NAMES[e.direction],
+    client: formatAddress(e.client),
+    client_port: e.clientPort,
+    server: formatAddress(e.server),
+    server_port: e.serverPort,
+    heuristics: heuristicNames(e.mask),
+    ttl: e.ttl,
+    initial_ttl: e.initialTtl,
+    hop_distance: e.hopDistance,
+    baseline_initial_ttl: hasBaseline ? e.baselineInitialTtl : null,
+    baseline_hop_distance: hasBaseline ? e.baselineHops : null,
+    baseline_samples: e.baselineSamples,
+    expected_ack: e.expectedAck >= 0 ? e.expectedAck : null,
+    received_ack: e.receivedAck >= 0 ? e.receivedAck : null,
+  };
+}
