@@ -139,7 +139,12 @@ export class ResetDetector {
     this.listener = options.listener;
   }
 
-  /** Learns the sender's TTL from a non-RST packet (the tracker passes SYNs, SYN-ACKs and FINs). */
+  /**
+   * Learns the sender's TTL from a non-RST packet. The tracker passes SYN-ACKs and FINs: the
+   * packets every server sends on every connection, which the live capture filter keeps
+   * (SYN-ACKs) and which cost one table probe each. A client's SYNs teach nothing that matters
+   * unless it is a server too, and then its own SYN-ACKs teach it.
+   */
   learn(p: DecodedPacket): void {
     this.baselines.observe(p.src, p.ttl);
   }

@@ -2,12 +2,18 @@
  * Per-host TTL baselines: for each address, how many of its non-RST packets started from each
  * initial TTL, and their summed hop distances. Fixed capacity, in typed arrays: a 4-way
  * set-associative table; a new address takes a free way of its set or evicts the way with the
- * fewest samples (counted in `evictions`). Nothing is allocated after construction.
+ * fewest samples (counted in `evictions`). Nothing is allocated after construction. A way's key
+ * and in-use flag sit in 32 bytes, its counts and hop sums in 64 (one cache line), so a probe
+ * touches few lines.
  */
 import { hopDistance, initialTtl, INITIAL_TTLS, isBaselineTtl } from './ttl.js';
 
 const WAYS = 4;
 const CLASSES = 4; // INITIAL_TTLS.length
+/** Words per way in `keys`: address (4), in-use flag, padding. */
+const KEY_STRIDE = 8;
+/** Numbers per way in `stats`: a count per class, then a hop sum per class. */
+const STAT_STRIDE = 8;
 
 function ttlClass(initial: number): number {
   return initial === 32 ? 0 : initial === 64 ? 1 : initial === 128 ? 2 : 3;
@@ -37,9 +43,7 @@ export class TtlBaselineTable {
 
   private readonly setMask: number;
   private readonly keys: Uint32Array;
-  private readonly used: Uint8Array;
-  private readonly counts: Uint32Array;
-  private readonly hopSums: Float64Array;
+  private readonly stats: Float64Array;
 
   /** @param capacity hosts to hold (rounded up to a power of two, at least 4) */
   constructor(capacity = DEFAULT_BASELINE_HOSTS) {
@@ -47,10 +51,8 @@ export class TtlBaselineTable {
     while (sets * WAYS < capacity) sets *= 2;
     this.capacity = sets * WAYS;
     this.setMask = sets - 1;
-    this.keys = new Uint32Array(this.capacity * 4);
-    this.used = new Uint8Array(this.capacity);
-    this.counts = new Uint32Array(this.capacity * CLASSES);
-    this.hopSums = new Float64Array(this.capacity * CLASSES);
+    this.keys = new Uint32Array(this.capacity * KEY_STRIDE);
+    this.stats = new Float64Array(this.capacity * STAT_STRIDE);
   }
 
   /** Learns from one non-RST packet of address `a` (four words) that arrived with `ttl`. */
@@ -61,9 +63,9 @@ export class TtlBaselineTable {
     }
     let w = this.find(a);
     if (w === -1) w = this.claim(a);
-    const k = w * CLASSES + ttlClass(initialTtl(ttl));
-    this.counts[k]++;
-    this.hopSums[k] += hopDistance(ttl);
+    const k = w * STAT_STRIDE + ttlClass(initialTtl(ttl));
+    this.stats[k]++;
+    this.stats[k + CLASSES] += hopDistance(ttl);
   }
 
   /** Fills `out` with the baseline of address `a`; returns false (and leaves `out`) when there is none. */
@@ -73,7 +75,7 @@ export class TtlBaselineTable {
     let best = -1;
     let bestCount = 0;
     for (let c = 0; c < CLASSES; c++) {
-      const n = this.counts[w * CLASSES + c];
+      const n = this.stats[w * STAT_STRIDE + c];
       if (n > bestCount) {
         best = c;
         bestCount = n;
@@ -81,7 +83,7 @@ export class TtlBaselineTable {
     }
     if (best < 0) return false;
     out.initialTtl = INITIAL_TTLS[best];
-    out.hops = Math.round(this.hopSums[w * CLASSES + best] / bestCount);
+    out.hops = Math.round(this.stats[w * STAT_STRIDE + CLASSES + best] / bestCount);
     out.samples = bestCount;
     return true;
   }
@@ -94,9 +96,10 @@ export class TtlBaselineTable {
 
   private find(a: Uint32Array): number {
     const base = this.setOf(a);
+    const keys = this.keys;
     for (let w = base; w < base + WAYS; w++) {
-      const k = w * 4;
-      if (this.used[w] === 1 && this.keys[k + 3] === a[3] && this.keys[k] === a[0] && this.keys[k + 1] === a[1] && this.keys[k + 2] === a[2]) return w;
+      const k = w * KEY_STRIDE;
+      if (keys[k + 4] === 1 && keys[k + 3] === a[3] && keys[k] === a[0] && keys[k + 1] === a[1] && keys[k + 2] === a[2]) return w;
     }
     return -1;
   }
@@ -106,23 +109,26 @@ export class TtlBaselineTable {
     let victim = base;
     let fewest = Infinity;
     for (let w = base; w < base + WAYS; w++) {
-      if (this.used[w] === 0) {
+      if (this.keys[w * KEY_STRIDE + 4] === 0) {
         victim = w;
         fewest = -1;
         break;
       }
       let n = 0;
-      for (let c = 0; c < CLASSES; c++) n += this.counts[w * CLASSES + c];
+      for (let c = 0; c < CLASSES; c++) n += this.stats[w * STAT_STRIDE + c];
       if (n < fewest) {
         victim = w;
         fewest = n;
       }
     }
     if (fewest >= 0) this.evictions++;
-    this.used[victim] = 1;
-    this.keys.set(a, victim * 4);
-    this.counts.fill(0, victim * CLASSES, victim * CLASSES + CLASSES);
-    this.hopSums.fill(0, victim * CLASSES, victim * CLASSES + CLASSES);
+    const k = victim * KEY_STRIDE;
+    this.keys[k] = a[0];
+    this.keys[k + 1] = a[1];
+    this.keys[k + 2] = a[2];
+    this.keys[k + 3] = a[3];
+    this.keys[k + 4] = 1;
+    this.stats.fill(0, victim * STAT_STRIDE, victim * STAT_STRIDE + STAT_STRIDE);
     return victim;
   }
 }

@@ -128,10 +128,13 @@ export class Tracker {
     if (p.kind === PacketKind.Tcp) {
       const flags = p.tcpFlags;
       if ((flags & TCP_SYN) !== 0) {
-        // A SYN or SYN-ACK teaches its sender's TTL baseline (a SYN|RST does not).
-        if (this.detector !== undefined && (flags & TCP_RST) === 0) this.detector.learn(p);
-        if ((flags & TCP_ACK) === 0) this.onSyn(p);
-        else this.onSynAck(p);
+        if ((flags & TCP_ACK) === 0) {
+          this.onSyn(p);
+        } else {
+          // A SYN-ACK teaches its sender's TTL baseline (a SYN|ACK|RST does not).
+          if (this.detector !== undefined && (flags & TCP_RST) === 0) this.detector.learn(p);
+          this.onSynAck(p);
+        }
       } else if ((flags & TCP_RST) !== 0) {
         this.onReset(p);
       } else if ((flags & TCP_FIN) !== 0 && this.detector !== undefined) {
