@@ -118,6 +118,14 @@ export class ResetDetector {
   private readonly rstTtl: Uint8Array;
   private readonly rstHadAck: Uint8Array;
   private readonly reported: Uint8Array;
+  /**
+   * The refused attempt a new attempt on the same tuple replaced (a SYN after a RST): the ack its
+   * SYN called for, its report mask, the RST's time; `prevValid` 1 while it may still be raced.
+   */
+  private readonly prevExp: Uint32Array;
+  private readonly prevReported: Uint8Array;
+  private readonly prevRstTs: Float64Array;
+  private readonly prevValid: Uint8Array;
   private readonly burstWindow: number;
   private readonly listener: SuspectListener | undefined;
   private readonly evidence = new SuspectEvidence();
@@ -133,6 +141,10 @@ export class ResetDetector {
     this.rstTtl = new Uint8Array(n);
     this.rstHadAck = new Uint8Array(n);
     this.reported = new Uint8Array(n);
+    this.prevExp = new Uint32Array(n);
+    this.prevReported = new Uint8Array(n);
+    this.prevRstTs = new Float64Array(n);
+    this.prevValid = new Uint8Array(n);
     this.hopThreshold = options.hopThreshold ?? DEFAULT_HOP_THRESHOLD;
     this.baselines = new TtlBaselineTable(options.baselineHosts ?? DEFAULT_BASELINE_HOSTS);
     this.burstWindow = options.burstWindowSeconds ?? SEQ_BURST_WINDOW_SECONDS;
@@ -149,12 +161,41 @@ export class ResetDetector {
     this.baselines.observe(p.src, p.ttl);
   }
 
-  /** A new attempt in `slot` started with SYN `p`. */
-  attemptStarted(slot: number, p: DecodedPacket): void {
+  /**
+   * A new attempt in `slot` started with SYN `p`; `afterRefusal` when it replaces an attempt the
+   * same tuple had refused (kept, so that its real SYN-ACK arriving now still reveals the race).
+   */
+  attemptStarted(slot: number, p: DecodedPacket, afterRefusal: boolean): void {
+    if (afterRefusal) {
+      this.prevExp[slot] = this.expLatest[slot];
+      this.prevReported[slot] = this.reported[slot];
+      this.prevRstTs[slot] = this.rstTs[slot];
+      this.prevValid[slot] = 1;
+    } else {
+      this.prevValid[slot] = 0;
+    }
     const exp = expectedAck(p.seq, p.tcpPayloadLen);
     this.expFirst[slot] = exp;
     this.expLatest[slot] = exp;
     this.reported[slot] = 0;
+  }
+
+  /**
+   * SYN-ACK `p` accepted the attempt in `slot`. When that attempt replaced a refused one and the
+   * SYN-ACK answers the refused SYN's ISN, the server answered after the RST: `reset_race` for the
+   * refusal (a client ignores a RST whose ack is wrong and re-sends the same SYN, so the real
+   * answer lands on the new attempt).
+   */
+  accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+    if (this.prevValid[slot] === 0) return;
+    this.prevValid[slot] = 0;
+    if ((p.ack >>> 0) !== this.prevExp[slot] || !resetRace(true, true)) return;
+    const fresh = (1 << Heuristic.ResetRace) & ~this.prevReported[slot];
+    if (fresh === 0) return;
+    if (this.prevReported[slot] === 0) this.suspectResets++;
+    this.prevReported[slot] |= fresh;
+    this.counters.add(direction, p.srcPort, fresh);
+    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevExp[slot]);
   }
 
   /** SYN `p` retransmitted the pending attempt in `slot`. */
@@ -218,7 +259,24 @@ export class ResetDetector {
     if (this.reported[slot] === 0) this.suspectResets++;
     this.reported[slot] |= fresh;
     this.counters.add(direction, serverPort, fresh);
-    if (this.listener === undefined) return;
+    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, this.expLatest[slot]);
+  }
+
+  /** Fills the evidence of slot `slot`'s refusing RST and tells the listener. */
+  private fillEvidence(
+    slot: number,
+    fresh: number,
+    direction: number,
+    ts: number,
+    client: Uint32Array,
+    clientPort: number,
+    server: Uint32Array,
+    serverPort: number,
+    first: boolean,
+    expected: number,
+  ): void {
+    const listener = this.listener;
+    if (listener === undefined) return;
     const e = this.evidence;
     e.ts = ts;
     e.direction = direction;
@@ -241,8 +299,8 @@ export class ResetDetector {
       e.baselineHops = 0;
       e.baselineSamples = 0;
     }
-    e.expectedAck = this.rstHadAck[slot] === 1 ? this.expLatest[slot] : -1;
+    e.expectedAck = this.rstHadAck[slot] === 1 ? expected : -1;
     e.receivedAck = this.rstHadAck[slot] === 1 ? this.rstAck[slot] : -1;
-    this.listener.suspectReset(e);
+    listener.suspectReset(e);
   }
 }

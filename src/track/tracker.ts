@@ -201,7 +201,7 @@ export class Tracker {
     // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
     t.restartPending(i, ts);
     t.isn[i] = p.seq;
-    this.detector?.attemptStarted(i, p);
+    this.detector?.attemptStarted(i, p, state === AttemptState.Refused);
     this.ports.incAttempt(t.direction[i], p.dstPort);
   }
 
@@ -213,7 +213,7 @@ export class Tracker {
     t.isn[i] = p.seq;
     const dir = this.localNets.classify(p.src, p.dst);
     t.direction[i] = dir;
-    this.detector?.attemptStarted(i, p);
+    this.detector?.attemptStarted(i, p, false);
     this.ports.incAttempt(dir, p.dstPort);
   }
 
@@ -242,6 +242,7 @@ export class Tracker {
     }
     t.markResolved(i, AttemptState.Accepted, ts);
     this.ports.inc(t.direction[i], p.srcPort, Counter.Accepted);
+    this.detector?.accepted(i, p, t.direction[i], ts);
   }
 
   private onReset(p: DecodedPacket): void {

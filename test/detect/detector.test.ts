@@ -42,6 +42,16 @@ describe('ResetDetector through the tracker', () => {
       [[1, 'syn', C, S, 1000], [1.001, 'rst', S, C, { seq: 5000 }], [1.002, 'rst', S, C, { seq: 6000 }], [1.003, 'rst', S, C, { seq: 7000 }]],
       ['seq_burst'],
     ],
+    [
+      'a forged RST with a wrong ack: the client ignores it, re-sends the SYN, and the real SYN-ACK answers that ISN',
+      [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1000, ttl: 61 }], [1.01, 'syn', C, S, 1000], [1.1, 'synack', S, C, { seq: 7, ack: 1001, ttl: 61 }]],
+      ['ack_mismatch', 'reset_race'],
+    ],
+    [
+      'a genuine refusal, then a new connection on the same tuple accepted (another ISN): no race',
+      [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001 }], [2, 'syn', C, S, 5000], [2.001, 'synack', S, C, { ack: 5001 }]],
+      [],
+    ],
     ['the same RST twice (a retransmitted SYN answered again)', [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001 }], [1.5, 'rstack', S, C, { ack: 1001 }]], []],
     [
       'a BGP speaker (its packets TTL 255 or 1) whose kernel refuses with 64',
