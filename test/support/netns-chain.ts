@@ -31,7 +31,7 @@
  * have no process inside. Needs root: call `requireRoot` (test/support/netns.ts) first.
  */
 import { spawn as spawnChild, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import type { ExecOptions, ExecResult } from './netns.js';
+import { nsPids, run, type ExecOptions, type ExecResult } from './netns.js';
 
 export type { ExecOptions, ExecResult } from './netns.js';
 
@@ -84,22 +84,6 @@ const NS_PATTERN = /^rwn-[a-z0-9]{1,6}-(?:c|s|r\d)-(\d+)$/;
 export const WEST_IF = 'rww0';
 /** The interface towards the server, in every namespace but the server's. */
 export const EAST_IF = 'rwe0';
-
-function run(cmd: string, args: readonly string[], options: ExecOptions = {}): ExecResult {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 10_000, input: options.input, killSignal: 'SIGKILL' });
-  const result: ExecResult = { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
-  if (!options.allowFail && (r.status !== 0 || r.error)) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}): ${result.stderr.trim()}`);
-  }
-  return result;
-}
-
-function nsPids(ns: string): number[] {
-  return run('ip', ['netns', 'pids', ns], { allowFail: true })
-    .stdout.split('\n')
-    .filter((l) => /^\d+$/.test(l.trim()))
-    .map(Number);
-}
 
 function killQuietly(pid: number): void {
   try {

@@ -114,7 +114,8 @@ export function requireRoot(testFile: string): void {
   }
 }
 
-function run(cmd: string, args: readonly string[], options: ExecOptions = {}): ExecResult {
+/** Runs a command to completion, bounded in time; throws on failure unless `allowFail`. */
+export function run(cmd: string, args: readonly string[], options: ExecOptions = {}): ExecResult {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 10_000, input: options.input, killSignal: 'SIGKILL' });
   const result: ExecResult = { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
   if (!options.allowFail && (r.status !== 0 || r.error)) {
@@ -123,7 +124,8 @@ function run(cmd: string, args: readonly string[], options: ExecOptions = {}): E
   return result;
 }
 
-function nsPids(ns: string): number[] {
+/** Pids of the processes inside namespace `ns`. */
+export function nsPids(ns: string): number[] {
   const r = run('ip', ['netns', 'pids', ns], { allowFail: true });
   return r.stdout
     .split('\n')
