@@ -10,7 +10,7 @@ import { AddressCounter } from './address-counter.js';
 import { Counter, FIRST_ICMP_COUNTER, icmpReason, PortCounters } from './counters.js';
 import { LocalNets } from './direction.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { DecodedPacket, PacketKind, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/decoded-packet.js';
+import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../wire/decoded-packet.js';
 import type { ResetDetector } from '../detect/detector.js';
 
 /** Tracker settings; all have defaults. */
@@ -137,8 +137,6 @@ export class Tracker {
         }
       } else if ((flags & TCP_RST) !== 0) {
         this.onReset(p);
-      } else if ((flags & TCP_FIN) !== 0 && this.detector !== undefined) {
-        this.detector.learn(p);
       }
     } else if (p.kind === PacketKind.IcmpUnreach) {
       this.onIcmpUnreach(p);
