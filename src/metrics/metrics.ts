@@ -178,6 +178,7 @@ function populate(
   portCounter(METRICS.accepted, Counter.Accepted);
   portCounter(METRICS.refused, Counter.Refused);
   portCounter(METRICS.unanswered, Counter.Unanswered);
+  portCounter(METRICS.earlyResets, Counter.EarlyResets);
   const icmpLabels: Record<string, string>[][] = [];
   const icmpLabelsOf = (s: PortSeries): Record<string, string>[] =>
     (icmpLabels[s.index] ??= ICMP_REASON_NAMES.map((reason) => ({ ...s.labels, reason })));

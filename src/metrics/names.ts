@@ -51,6 +51,12 @@ export const METRICS = {
     type: 'counter',
     labels: DP,
   },
+  earlyResets: {
+    name: 'rstwatch_early_resets_total',
+    help: 'Accepted attempts the server reset before sending any data, within 5 s of its SYN+ACK (a full accept queue with tcp_abort_on_overflow=1); they stay counted as accepted.',
+    type: 'counter',
+    labels: DP,
+  },
   icmpRejected: {
     name: 'rstwatch_icmp_rejected_total',
     help: 'Attempts answered first by an ICMP destination unreachable quoting the SYN, by direction, server port and ICMP reason.',

@@ -18,6 +18,8 @@ export interface OutcomeCounts {
   icmp_rejected: number;
   unanswered: number;
   syn_retransmits: number;
+  /** Accepted attempts the server reset before sending data, soon after the handshake (still accepted). */
+  early_resets: number;
   /** refused / attempts that ended (accepted + refused + icmp_rejected + unanswered); null if none ended. */
   refusal_ratio: number | null;
   /** icmp_rejected by ICMP code class. */
@@ -98,6 +100,7 @@ function outcomes(get: (counter: number) => number): OutcomeCounts {
     icmp_rejected: icmp,
     unanswered,
     syn_retransmits: get(Counter.SynRetransmits),
+    early_resets: get(Counter.EarlyResets),
     refusal_ratio: ended > 0 ? refused / ended : null,
     icmp_rejected_by_reason: byReason,
   };

@@ -103,6 +103,15 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
   }
 
   const notes: string[] = [];
+  if (r.totals.early_resets > 0) {
+    notes.push(
+      `${r.totals.early_resets} accepted connections were reset by the server before it sent any data (early resets: a full accept queue with tcp_abort_on_overflow=1, or an application closing at once); ports: ${r.ports
+        .filter((p) => p.early_resets > 0)
+        .slice(0, 10)
+        .map((p) => `${p.port} (${p.early_resets})`)
+        .join(', ')}`,
+    );
+  }
   const unmatched = r.unmatched.syn_acks + r.unmatched.resets + r.unmatched.icmp;
   if (unmatched > 0) {
     notes.push(

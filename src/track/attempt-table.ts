@@ -94,6 +94,10 @@ export class AttemptTable {
   readonly firstSynTs: Float64Array;
   /** Capture time the slot joined its current list (the SYN for pending, the answer for resolved). */
   readonly listTs: Float64Array;
+  /** The server's ISN, from its SYN-ACK (accepted attempts). */
+  readonly serverIsn: Uint32Array;
+  /** 1 once an early reset was counted for the attempt. */
+  readonly earlyReset: Uint8Array;
 
   /** Oldest pending slot, or -1. */
   pendingHead = NIL;
@@ -126,6 +130,8 @@ export class AttemptTable {
     this.isn = new Uint32Array(capacity);
     this.firstSynTs = new Float64Array(capacity);
     this.listTs = new Float64Array(capacity);
+    this.serverIsn = new Uint32Array(capacity);
+    this.earlyReset = new Uint8Array(capacity);
     this.hashes = new Uint32Array(capacity);
     this.chainNext = new Int32Array(capacity);
     this.listPrev = new Int32Array(capacity).fill(NIL);
@@ -140,7 +146,7 @@ export class AttemptTable {
   static bytesFor(capacity: number): number {
     let buckets = 16;
     while (buckets < capacity * 2) buckets *= 2;
-    return buckets * 4 + capacity * (KEY_WORDS * 4 + 1 + 1 + 4 + 8 + 8 + 4 + 4 + 4 + 4 + 1);
+    return buckets * 4 + capacity * (KEY_WORDS * 4 + 1 + 1 + 4 + 8 + 8 + 4 + 1 + 4 + 4 + 4 + 4 + 1);
   }
 
   /** True when no slot is free: the caller must evict before `insert`. */

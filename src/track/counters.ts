@@ -26,10 +26,16 @@ export const Counter = {
   IcmpNetUnreachable: 8,
   /** ICMP-rejected, any other code. */
   IcmpOther: 9,
+  /**
+   * Early resets (SEMANTICS.md "Early resets"): accepted attempts the server reset before sending
+   * any data, soon after the handshake (a full accept queue with tcp_abort_on_overflow=1). Not an
+   * outcome: those attempts stay accepted.
+   */
+  EarlyResets: 10,
 } as const;
 
 /** Counters per (direction, port) row. */
-export const PORT_COUNTERS = 10;
+export const PORT_COUNTERS = 11;
 
 /** First of the five ICMP-reason counters; `Counter.IcmpPortUnreachable + reason` is a reason's counter. */
 export const FIRST_ICMP_COUNTER = Counter.IcmpPortUnreachable;

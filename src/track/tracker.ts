@@ -52,6 +52,12 @@ export const DEFAULT_MAX_ATTEMPTS = 262_144;
 export const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 60;
 /** Default linger of an answered attempt, seconds (Linux TIME_WAIT is 60 s). */
 export const DEFAULT_LINGER_SECONDS = 60;
+/**
+ * How soon after the SYN-ACK a reset still counts as early, seconds. A full accept queue with
+ * tcp_abort_on_overflow=1 resets as soon as the client's ACK arrives (milliseconds); 5 s leaves
+ * room for a slow client and still excludes a connection that lived and went idle.
+ */
+export const EARLY_RESET_WINDOW_SECONDS = 5;
 
 /** Counts that are not per port: answers that matched nothing, table pressure. */
 export class TrackerStats {
@@ -239,6 +245,8 @@ export class Tracker {
       return;
     }
     t.markResolved(i, AttemptState.Accepted, ts);
+    t.serverIsn[i] = p.seq;
+    t.earlyReset[i] = 0;
     this.ports.inc(t.direction[i], p.srcPort, Counter.Accepted);
     this.detector?.accepted(i, p, t.direction[i], ts);
   }
@@ -248,6 +256,15 @@ export class Tracker {
     this.stats.resetsSeen++;
     const t = this.table;
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
+    if (i !== -1 && t.state[i] === AttemptState.Accepted) {
+      // Early reset: the server's RST still carries its ISN+1, so it sent no data since its
+      // SYN-ACK (exact without tracking data, which the live filter does not capture).
+      if (t.earlyReset[i] === 0 && p.seq === ((t.serverIsn[i] + 1) >>> 0) && ts - t.listTs[i] <= EARLY_RESET_WINDOW_SECONDS) {
+        t.earlyReset[i] = 1;
+        this.ports.inc(t.direction[i], p.srcPort, Counter.EarlyResets);
+        return;
+      }
+    }
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedResets++;
       if (i !== -1 && t.state[i] === AttemptState.Refused) this.detector?.laterReset(i, p, t.direction[i], ts);

@@ -23,6 +23,7 @@ const CONTRACT = [
   'rstwatch_accepted_total',
   'rstwatch_refused_total',
   'rstwatch_unanswered_total',
+  'rstwatch_early_resets_total',
   'rstwatch_icmp_rejected_total',
   'rstwatch_refusal_ratio',
   'rstwatch_refusal_latency_seconds',

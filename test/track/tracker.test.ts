@@ -297,3 +297,39 @@ describe('Tracker: listener', () => {
     expect(seen).toEqual([`${Direction.Unknown}/81 192.2`, `${Direction.Unknown}/82 192.2`]);
   });
 });
+
+describe('Tracker: early resets', () => {
+  const early = (events: Ev[]) => {
+    const t = run(events);
+    return { early: t.ports.grandTotal(Counter.EarlyResets), accepted: t.ports.grandTotal(Counter.Accepted), refused: t.ports.grandTotal(Counter.Refused) };
+  };
+  it.each<[string, Ev[], { early: number; accepted: number; refused: number }]>([
+    [
+      'accepted, then the server resets with its ISN+1 at once (tcp_abort_on_overflow=1)',
+      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.002, 'rstack', S, C, { seq: 9001, ack: 101 }]],
+      { early: 1, accepted: 1, refused: 0 },
+    ],
+    [
+      'a RST after the server sent data (its seq moved on) is no early reset',
+      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.5, 'rstack', S, C, { seq: 9201, ack: 150 }]],
+      { early: 0, accepted: 1, refused: 0 },
+    ],
+    [
+      'a RST long after the handshake is no early reset',
+      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [30, 'rstack', S, C, { seq: 9001, ack: 101 }]],
+      { early: 0, accepted: 1, refused: 0 },
+    ],
+    [
+      'a RST from the client is no early reset',
+      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.002, 'rst', C, S, { seq: 101 }]],
+      { early: 0, accepted: 1, refused: 0 },
+    ],
+    [
+      'counted once however many RSTs follow',
+      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.002, 'rstack', S, C, { seq: 9001, ack: 101 }], [0.003, 'rstack', S, C, { seq: 9001, ack: 101 }]],
+      { early: 1, accepted: 1, refused: 0 },
+    ],
+  ])('%s', (_name, events, expected) => {
+    expect(early(events)).toEqual(expected);
+  });
+});
