@@ -1,0 +1,123 @@
+/**
+ * One cached snapshot of the kernel state the cause classifier needs: listeners, listen-path
+ * counters, sysctls and the processes holding the listeners. Read at most once per `minIntervalMs`
+ * (never per packet); a failure to read one part is recorded in `errors` and leaves the others intact.
+ */
+import { readListeners, type Listener } from './proc-net-tcp.js';
+import { readTcpExtCounters, type TcpExtCounters } from './netstat.js';
+import { readSysctls, type ListenSysctls } from './sysctl.js';
+import { readSocketOwners, type SocketOwner } from './sockets-to-processes.js';
+
+/** A part that could not be read, and why. */
+export interface KernelStateError {
+  /** `listeners`, `sock_diag`, `tcp_ext`, `sysctl <name>`, `owners`. */
+  what: string;
+  message: string;
+}
+
+/** The kernel state at one moment. */
+export interface KernelStateSnapshot {
+  /** Clock time of the read, milliseconds (the cache's clock). */
+  takenAtMs: number;
+  /** LISTEN sockets of both families; empty when they could not be read (see errors). */
+  listeners: Listener[];
+  /** True when backlogs and v6only came from sock_diag (`ss`). */
+  sockDiag: boolean;
+  /** Listen-path counters; null when /proc/net/netstat could not be read. */
+  tcpExt: TcpExtCounters | null;
+  sysctls: ListenSysctls;
+  /** Listener inode -> processes holding it (only listener inodes are looked up). */
+  owners: Map<number, SocketOwner[]>;
+  /** Processes whose descriptors could not be read: a listener may belong to one of them. */
+  unreadablePids: number[];
+  /** True when the owner scan hit its bounds. */
+  ownersTruncated: boolean;
+  errors: KernelStateError[];
+}
+
+/** Options of `KernelStateCache`. */
+export interface KernelStateCacheOptions {
+  /** Root of the proc filesystem (default '/proc'; tests point it at a fixture tree). */
+  procRoot?: string;
+  /** Minimum time between two reads, milliseconds (default 1000). */
+  minIntervalMs?: number;
+  /** Clock in milliseconds (default Date.now). */
+  nowMs?: () => number;
+  /** `ss` for sock_diag, or null for /proc only (default 'ss'). */
+  ssPath?: string | null;
+  /** Bounds of the owner scan. */
+  maxProcesses?: number;
+  maxFds?: number;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Reads every part once, now; never rejects. */
+export async function readKernelState(options: KernelStateCacheOptions = {}, takenAtMs = Date.now()): Promise<KernelStateSnapshot> {
+  const procRoot = options.procRoot ?? '/proc';
+  const errors: KernelStateError[] = [];
+  const [listenersRead, tcpExt, sysctls] = await Promise.all([
+    readListeners(procRoot, { ssPath: options.ssPath }).catch((err: unknown) => {
+      errors.push({ what: 'listeners', message: message(err) });
+      return null;
+    }),
+    readTcpExtCounters(procRoot).catch((err: unknown) => {
+      errors.push({ what: 'tcp_ext', message: message(err) });
+      return null;
+    }),
+    readSysctls(procRoot),
+  ]);
+  if (listenersRead?.sockDiagError) errors.push({ what: 'sock_diag', message: listenersRead.sockDiagError });
+  for (const e of sysctls.errors) errors.push({ what: `sysctl ${e.what}`, message: e.message });
+  const listeners = listenersRead?.listeners ?? [];
+  let owners = new Map<number, SocketOwner[]>();
+  let unreadablePids: number[] = [];
+  let ownersTruncated = false;
+  try {
+    const r = await readSocketOwners(new Set(listeners.map((l) => l.inode).filter((i) => i > 0)), procRoot, {
+      maxProcesses: options.maxProcesses,
+      maxFds: options.maxFds,
+    });
+    owners = r.owners;
+    unreadablePids = r.unreadablePids;
+    ownersTruncated = r.truncated;
+  } catch (err) {
+    errors.push({ what: 'owners', message: message(err) });
+  }
+  return { takenAtMs, listeners, sockDiag: listenersRead?.sockDiag ?? false, tcpExt, sysctls, owners, unreadablePids, ownersTruncated, errors };
+}
+
+/**
+ * The kernel state, re-read at most once per `minIntervalMs`. Concurrent callers during a read
+ * share it. The snapshot returned is shared: callers must not change it.
+ */
+export class KernelStateCache {
+  private readonly options: KernelStateCacheOptions;
+  private readonly minIntervalMs: number;
+  private readonly clock: () => number;
+  private last: KernelStateSnapshot | null = null;
+  private pending: Promise<KernelStateSnapshot> | null = null;
+  /** Number of times the kernel state was actually read. */
+  reads = 0;
+
+  constructor(options: KernelStateCacheOptions = {}) {
+    this.options = options;
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.clock = options.nowMs ?? Date.now;
+  }
+
+  /** The snapshot of at most `minIntervalMs` before `nowMs`, reading the kernel state when the last is older. */
+  snapshot(nowMs = this.clock()): Promise<KernelStateSnapshot> {
+    if (this.last !== null && nowMs - this.last.takenAtMs < this.minIntervalMs && nowMs >= this.last.takenAtMs) {
+      return Promise.resolve(this.last);
+    }
+    if (this.pending) return this.pending;
+    this.reads++;
+    this.pending = readKernelState(this.options, nowMs).then((s) => {
+      this.last = s;
+      this.pending = null;
+      return s;
+    });
+    return this.pending;
+  }
+}
