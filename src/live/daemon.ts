@@ -24,6 +24,8 @@ import { PipelineSink } from '../replay.js';
 import { LocalNets } from '../track/direction.js';
 import { Tracker } from '../track/tracker.js';
 import { CaptureController } from './capture-controller.js';
+import { readTcpExtCounters, type TcpExtCounters } from '../diagnose/netstat.js';
+import { readSysctls, type ListenSysctls } from '../diagnose/sysctl.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { dropPrivileges } from './privileges.js';
 
@@ -31,6 +33,8 @@ import { dropPrivileges } from './privileges.js';
 const EXPIRE_TICK_MS = 1000;
 /** How often the interfaces' addresses are re-read, ms. */
 const ADDRESS_REFRESH_MS = 2000;
+/** How often the kernel's listen counters and sysctls are read for the metrics, ms (at most once a second: issue 5). */
+const KERNEL_READ_MS = 1000;
 /** How long shutdown may take before the process exits anyway, ms. */
 const SHUTDOWN_GRACE_MS = 4000;
 
@@ -99,12 +103,30 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     `capturing on ${source.interfaceName} (${source.backend} backend)`,
   );
 
+  // The namespace's listen counters and sysctls, read by a timer (never per packet, never at scrape).
+  let kernelState: { tcpExt: TcpExtCounters | null; sysctls: ListenSysctls } | undefined;
+  let kernelReading = false;
+  const readKernel = (): void => {
+    if (kernelReading) return;
+    kernelReading = true;
+    Promise.all([readTcpExtCounters().catch(() => null), readSysctls()])
+      .then(([tcpExt, sysctls]) => {
+        kernelState = { tcpExt, sysctls };
+      })
+      .catch((err: unknown) => log.warn({ err }, 'cannot read the kernel listen counters'))
+      .finally(() => {
+        kernelReading = false;
+      });
+  };
+  readKernel();
+
   const metrics = createMetrics(
     {
       tracker,
       sink,
       capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported },
       version,
+      kernel: { latest: () => kernelState },
       ...(detector
         ? { suspects: { heuristicNames: HEURISTIC_NAMES, get: (d: number, p: number, h: number) => detector.counters.get(d, p, h), total: (d: number, h: number) => detector.counters.total(d, h) } }
         : {}),
@@ -147,6 +169,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const timers = [
     setInterval(() => tracker.expire(Date.now() / 1000), EXPIRE_TICK_MS),
     setInterval(() => addresses.refresh(), ADDRESS_REFRESH_MS),
+    setInterval(readKernel, KERNEL_READ_MS),
     setInterval(() => {
       refusals.summarize(DEFAULT_SUMMARY_SECONDS);
       suspectLog.flush(DEFAULT_SUMMARY_SECONDS);

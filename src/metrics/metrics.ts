@@ -20,6 +20,7 @@ import { COLLECTORS, DEFAULT_METRICS_LEFT_OUT, DROP_WHERE_NAMES, EVICTION_STATE_
 import { OTHER_PORT, PortSelection, type PortSeries } from './port-selection.js';
 import { RATIO_SAMPLE_INTERVAL_MS, RefusalRatioSampler } from './refusal-ratio.js';
 
+import type { KernelStateSnapshot } from '../diagnose/kernel-state.js';
 export { parsePortList } from './port-list.js';
 
 /** Default number of port label values per direction (besides `keepPorts`). */
@@ -52,6 +53,8 @@ export interface MetricsSources {
   version: string;
   /** Suspected spoofed resets; without it rstwatch_suspect_resets_total has no samples. */
   suspects?: SuspectResetSource;
+  /** The latest kernel-state snapshot of rstwatch's network namespace (diagnose/kernel-state.ts), if read. */
+  kernel?: { latest(): Pick<KernelStateSnapshot, 'tcpExt' | 'sysctls'> | undefined };
 }
 
 /** A logger for collector failures (pino's `warn(obj, msg)` fits). */
@@ -234,6 +237,20 @@ function populate(
   // Decode statuses: a fixed, small set, all exported from the start (rate() sees the first one).
   add(METRICS.decodeErrors, COLLECTORS.decode, () => statusSamples(sink, FIRST_ERROR_STATUS, DECODE_STATUS_COUNT));
   add(METRICS.framesSkipped, COLLECTORS.decode, () => statusSamples(sink, DecodeStatus.SKIP_NOT_IP, FIRST_ERROR_STATUS));
+
+  // Kernel state: the latest snapshot the daemon's timer read (never read here, at scrape time).
+  // Always registered (HELP/TYPE only until a snapshot exists, as for suspect resets).
+  const kernel = sources.kernel ?? { latest: () => undefined };
+  {
+    const one = (v: number | null | undefined): Sample[] => (v === null || v === undefined ? [] : [{ value: v }]);
+    add(METRICS.kernelListenOverflows, COLLECTORS.kernel, () => one(kernel.latest()?.tcpExt?.listenOverflows));
+    add(METRICS.kernelListenDrops, COLLECTORS.kernel, () => one(kernel.latest()?.tcpExt?.listenDrops));
+    add(METRICS.kernelSyncookiesSent, COLLECTORS.kernel, () => one(kernel.latest()?.tcpExt?.syncookiesSent));
+    add(METRICS.kernelSomaxconn, COLLECTORS.kernel, () => one(kernel.latest()?.sysctls.somaxconn));
+    add(METRICS.kernelTcpMaxSynBacklog, COLLECTORS.kernel, () => one(kernel.latest()?.sysctls.tcpMaxSynBacklog));
+    add(METRICS.kernelTcpAbortOnOverflow, COLLECTORS.kernel, () => one(kernel.latest()?.sysctls.tcpAbortOnOverflow));
+    add(METRICS.kernelSyncookies, COLLECTORS.kernel, () => one(kernel.latest()?.sysctls.tcpSyncookies));
+  }
 
   const buildLabels = { version: sources.version };
   add(METRICS.buildInfo, COLLECTORS.build, () => [{ labels: buildLabels, value: 1 }]);

@@ -147,6 +147,48 @@ export const METRICS = {
     type: 'gauge',
     labels: ['collector'],
   },
+  kernelListenOverflows: {
+    name: 'rstwatch_kernel_listen_overflows_total',
+    help: 'TcpExt ListenOverflows of the network namespace: handshakes that found a full accept queue (/proc/net/netstat).',
+    type: 'counter',
+    labels: [],
+  },
+  kernelListenDrops: {
+    name: 'rstwatch_kernel_listen_drops_total',
+    help: 'TcpExt ListenDrops of the network namespace: SYNs and ACKs a listener dropped, overflows included (/proc/net/netstat).',
+    type: 'counter',
+    labels: [],
+  },
+  kernelSyncookiesSent: {
+    name: 'rstwatch_kernel_syncookies_sent_total',
+    help: 'TcpExt SyncookiesSent of the network namespace: SYN cookies sent because a SYN queue overflowed (/proc/net/netstat).',
+    type: 'counter',
+    labels: [],
+  },
+  kernelSomaxconn: {
+    name: 'rstwatch_kernel_somaxconn',
+    help: 'net.core.somaxconn: the cap on every listen() backlog, connections.',
+    type: 'gauge',
+    labels: [],
+  },
+  kernelTcpMaxSynBacklog: {
+    name: 'rstwatch_kernel_tcp_max_syn_backlog',
+    help: 'net.ipv4.tcp_max_syn_backlog: bound of a SYN queue, half-open connections.',
+    type: 'gauge',
+    labels: [],
+  },
+  kernelTcpAbortOnOverflow: {
+    name: 'rstwatch_kernel_tcp_abort_on_overflow',
+    help: 'net.ipv4.tcp_abort_on_overflow: 1 when a full accept queue answers with a RST (early resets), 0 when it drops.',
+    type: 'gauge',
+    labels: [],
+  },
+  kernelSyncookies: {
+    name: 'rstwatch_kernel_syncookies',
+    help: 'net.ipv4.tcp_syncookies: 0 off, 1 when a SYN queue overflows, 2 always.',
+    type: 'gauge',
+    labels: [],
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /**
@@ -186,6 +228,8 @@ export const COLLECTORS = {
   capture: 'capture',
   /** Decode errors and skipped frames (sink.statusCounts). */
   decode: 'decode',
+  /** rstwatch_kernel_* (the latest kernel-state snapshot, read at most once a second). */
+  kernel: 'kernel',
   /** rstwatch_build_info. */
   build: 'build',
   /** prom-client's default process_* and nodejs_* metrics. */

@@ -90,6 +90,8 @@ beforeAll(async () => {
   net = createNetnsPair({ tag: 'live', subnet: 'e2e' });
   // Deterministic answers: no ICMP rate limit in the server, one SYN retransmission in the client.
   for (const k of ['net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0']) inServer('sysctl', ['-q', '-w', k]);
+  // A value of this namespace's own, to recognise in rstwatch_kernel_somaxconn.
+  inServer('sysctl', ['-q', '-w', 'net.core.somaxconn=1234']);
   net.exec(net.client, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_syn_retries=1']);
   net.exec(net.client, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_syn_linear_timeouts=0'], { allowFail: true });
   for (const [ipt, portUnreach, admin] of [
@@ -185,6 +187,13 @@ describe('rstwatch live in a network namespace', () => {
     expect(sample(exposition, 'rstwatch_capture_up', {})).toBe(1);
     expect(sample(exposition, 'rstwatch_capture_dropped_total', { where: 'kernel' })).toBe(0);
     expect(exposition).toMatch(/^rstwatch_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
+  });
+
+  it("reads its own namespace's kernel state: the listen sysctls and counters", () => {
+    expect(sample(exposition, 'rstwatch_kernel_somaxconn', {})).toBe(1234);
+    expect(sample(exposition, 'rstwatch_kernel_tcp_abort_on_overflow', {})).toBe(0);
+    expect(sample(exposition, 'rstwatch_kernel_listen_overflows_total', {})).toBe(0);
+    expect(sample(exposition, 'rstwatch_kernel_syncookies', {})).toBeGreaterThanOrEqual(0);
   });
 
   it('the cap backend, on the same traffic, counts the same', () => {
