@@ -1,0 +1,127 @@
+/**
+ * The cause classifier of issue 5: why an inbound attempt failed, decided from the kernel state
+ * of the namespace at the time of the attempt. Pure: the caller gives the attempt and a
+ * snapshot's facts; the result is a cause and the evidence that decided it. Whenever the evidence
+ * does not decide, the cause is `unknown`: it never guesses.
+ */
+import { parseAddress } from '../track/direction.js';
+import type { Listener } from './proc-net-tcp.js';
+import type { SocketOwner } from './sockets-to-processes.js';
+
+/** How the attempt failed. */
+export type FailureOutcome = 'refused' | 'icmp_rejected' | 'unanswered' | 'early_reset';
+
+/** Causes, as the `cause` label values. */
+export const CAUSES = [
+  'no_listener',
+  'wrong_bind',
+  'firewall_reset',
+  'middlebox',
+  'firewall_icmp',
+  'backlog_overflow',
+  'fd_exhaustion',
+  'firewall_drop',
+  'syn_flood',
+  'unknown',
+] as const;
+
+/** One cause. */
+export type Cause = (typeof CAUSES)[number];
+
+/** What the classifier needs to know of one failed attempt and the kernel state around it. */
+export interface FailureFacts {
+  outcome: FailureOutcome;
+  /** The SYN's destination address (text) and port: the server side, local to rstwatch. */
+  serverAddress: string;
+  port: number;
+  /** The refusing RST was found suspect (detect/). */
+  suspect: boolean;
+  /** LISTEN sockets of the namespace (all ports). */
+  listeners: readonly Listener[];
+  /** Listener inode -> owning processes; absent inodes: unknown owner. */
+  owners: ReadonlyMap<number, readonly SocketOwner[]>;
+  /** TcpExt ListenOverflows rose around the attempt (since the snapshot before). */
+  listenOverflowsRising: boolean;
+  /** SYN cookies were sent, or SYNs dropped for a full SYN queue, around the attempt. */
+  synQueueOverflowing: boolean;
+}
+
+/** The decision and what decided it. */
+export interface Classification {
+  cause: Cause;
+  /** One line a person reads: the facts that decided. */
+  evidence: string;
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
+/** True when a SYN to `dst` (text) reaches `l` by its bound address and family. */
+function bindTakes(l: Listener, dst: string, dstIsV4: boolean): boolean | undefined {
+  if (l.family === 4) return dstIsV4 && (l.address === '0.0.0.0' || l.address === dst);
+  if (l.address === '::') return dstIsV4 ? (l.v6only === undefined ? undefined : !l.v6only) : true;
+  if (dstIsV4) return l.address === `::ffff:${dst}`;
+  const a = parseAddress(l.address);
+  const b = parseAddress(dst);
+  return a !== null && b !== null && a.every((w, i) => w === b[i]);
+}
+
+/** True when the listener's accept queue is full (the kernel holds backlog + 1). */
+function queueFull(l: Listener): boolean | undefined {
+  if (l.backlog === null) return undefined;
+  return l.acceptQueue > l.backlog;
+}
+
+/** An owner at its open-files limit, if any. */
+function ownerAtFdLimit(l: Listener, owners: ReadonlyMap<number, readonly SocketOwner[]>): SocketOwner | undefined {
+  return (owners.get(l.inode) ?? []).find((o) => o.nofileSoft !== null && Number.isFinite(o.nofileSoft) && o.openFds >= o.nofileSoft);
+}
+
+/** Decides the cause of one failed inbound attempt; see the module comment. */
+export function classifyFailure(f: FailureFacts): Classification {
+  if (f.outcome === 'icmp_rejected') return { cause: 'firewall_icmp', evidence: 'an ICMP unreachable answered the SYN: a firewall rule (REJECT with ICMP) or a router' };
+  if (f.outcome === 'refused' && f.suspect) return { cause: 'middlebox', evidence: 'the refusing RST did not come from the server stack (suspect reset)' };
+
+  const dstIsV4 = !f.serverAddress.includes(':');
+  const onPort = f.listeners.filter((l) => l.port === f.port);
+  const takers: Listener[] = [];
+  let undecided = false;
+  for (const l of onPort) {
+    const t = bindTakes(l, f.serverAddress, dstIsV4);
+    if (t === true) takers.push(l);
+    else if (t === undefined) undecided = true;
+  }
+
+  if (takers.length === 0) {
+    if (undecided) return { cause: 'unknown', evidence: `port ${f.port}: a [::] listener whose IPV6_V6ONLY could not be read; an IPv4 SYN may or may not reach it` };
+    if (onPort.length === 0) {
+      if (f.outcome === 'refused') return { cause: 'no_listener', evidence: `nothing listens on port ${f.port} for IPv${dstIsV4 ? 4 : 6}` };
+      return { cause: 'unknown', evidence: `nothing listens on port ${f.port}, yet no RST came: a firewall dropped the SYN, or it never reached this host` };
+    }
+    const where = onPort.map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${l.port}${l.v6only ? ' (IPv6 only)' : ''}`).join(', ');
+    const why = onPort.some((l) => isLoopback(l.address)) && !isLoopback(f.serverAddress) ? 'bound to loopback' : onPort.some((l) => l.v6only && dstIsV4) ? 'IPv6-only, the SYN was IPv4' : 'bound to another address';
+    if (f.outcome === 'refused') return { cause: 'wrong_bind', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}): ${where}` };
+    return { cause: 'unknown', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}), yet no RST came` };
+  }
+
+  // A listener takes this SYN.
+  const full = takers.map(queueFull);
+  const anyFull = full.some((x) => x === true);
+  const allKnown = full.every((x) => x !== undefined);
+  if (f.outcome === 'refused') {
+    if (allKnown && !anyFull) return { cause: 'firewall_reset', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet a RST came: a REJECT --reject-with tcp-reset rule` };
+    return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN; its queue fill ${allKnown ? 'is full' : 'could not be read'}` };
+  }
+  if (anyFull || f.listenOverflowsRising) {
+    for (const l of takers) {
+      const o = ownerAtFdLimit(l, f.owners);
+      if (o) return { cause: 'fd_exhaustion', evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full` };
+    }
+    const l = takers.find((x) => queueFull(x) === true) ?? takers[0];
+    return { cause: 'backlog_overflow', evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}` };
+  }
+  if (f.synQueueOverflowing) return { cause: 'syn_flood', evidence: 'the SYN queue overflows (SYN cookies sent or SYNs dropped for a full SYN queue)' };
+  if (f.outcome === 'unanswered' && allKnown) return { cause: 'firewall_drop', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet nothing answered: a DROP rule` };
+  return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN; the kernel state does not say why it ${f.outcome === 'early_reset' ? 'reset' : 'went unanswered'}` };
+}
