@@ -337,3 +337,27 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     help: values.help === true,
   });
 }
+
+/** The flags of `rstwatch diagnose`. */
+export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
+  { name: 'port', kind: 'list', value: 'PORT', help: 'a port to report on (repeatable, or a list like 80,443); default: every listening port' },
+  { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
+  { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
+];
+
+/** Validated settings of `rstwatch diagnose`. */
+export interface DiagnoseConfig {
+  readonly ports: readonly number[];
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+/** Builds the frozen config of `rstwatch diagnose`. */
+export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DiagnoseConfig {
+  const { values, positionals } = parseFlags(argv, DIAGNOSE_FLAGS, env, 'diagnose');
+  if (positionals.length > 0) {
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
+  }
+  const ports = ((values.port as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((t) => parseInteger(source('port', argv), t.trim(), 1, 65535));
+  return Object.freeze({ ports: Object.freeze(ports), json: values.json === true, help: values.help === true });
+}

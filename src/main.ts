@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, isRstwatchError, RstwatchError } from './errors.js';
-import { DEFAULT_LISTEN_PORT, envName, LIVE_FLAGS, loadLiveConfig, loadReplayConfig, REPLAY_FLAGS, type FlagSpec, type ReplayConfig } from './config.js';
+import { DEFAULT_LISTEN_PORT, DIAGNOSE_FLAGS, envName, LIVE_FLAGS, loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, REPLAY_FLAGS, type FlagSpec, type ReplayConfig } from './config.js';
 import { runReplay } from './replay.js';
 import { buildReplayReport } from './report/replay-report.js';
 import { renderTable } from './report/table.js';
@@ -26,6 +26,7 @@ const MAIN_HELP = `rstwatch: which TCP connections are refused, by whom and why,
 Usage:
   rstwatch replay [options] FILE...   analyse pcap/pcapng capture files (- reads standard input)
   rstwatch live [options]             watch an interface, export Prometheus metrics
+  rstwatch diagnose [--port P]...     what the kernel state says about listening ports, once
   rstwatch help [COMMAND]             show help
   rstwatch --version
 
@@ -75,6 +76,21 @@ ${flagHelp(LIVE_FLAGS)}
 Exit status: 0 after SIGTERM/SIGINT, 2 for bad usage or a bad option value, 5 when the capture
 cannot be opened (unknown interface: the message lists them; no permission), 6 when the listen
 address is in use, 70 for a bug.
+`;
+
+const DIAGNOSE_HELP = `Usage: rstwatch diagnose [--port P]... [--json]
+
+Reads this network namespace's kernel state once and reports, for each port asked for (default:
+every listening port), who listens (address, family, IPv6-only), how full the accept queue is
+against its backlog, which process owns the socket and how close it is to its open-files limit;
+then the listen counters (ListenOverflows, ListenDrops, SyncookiesSent) and sysctls (somaxconn,
+tcp_max_syn_backlog, tcp_abort_on_overflow, tcp_syncookies). Each port ends with the problem this
+state shows (no listener, loopback-only or IPv6-only bind, full accept queue, a process at its
+open-files limit) and its remedy. Run it in the service's namespace (a sidecar shares the pod's);
+without root it says which processes' descriptors it could not read.
+
+Options:
+${flagHelp(DIAGNOSE_FLAGS)}
 `;
 
 async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
@@ -128,7 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(rest[0] === 'replay' ? REPLAY_HELP : rest[0] === 'live' ? LIVE_HELP : MAIN_HELP);
+        process.stdout.write(rest[0] === 'replay' ? REPLAY_HELP : rest[0] === 'live' ? LIVE_HELP : rest[0] === 'diagnose' ? DIAGNOSE_HELP : MAIN_HELP);
         return command === undefined ? ERROR_CODES.RSTWATCH_ERR_USAGE.exitCode : 0;
       case '--version':
       case 'version':
@@ -151,6 +167,18 @@ export async function main(argv: readonly string[]): Promise<number> {
         // Loaded on demand: replay must not need the native addon or the HTTP stack.
         const { runLive } = await import('./live/daemon.js');
         return await runLive(config, version);
+      }
+      case 'diagnose': {
+        const config = loadDiagnoseConfig(rest);
+        if (config.help) {
+          process.stdout.write(DIAGNOSE_HELP);
+          return 0;
+        }
+        const { readKernelState } = await import('./diagnose/kernel-state.js');
+        const { buildDiagnoseReport, renderDiagnoseReport } = await import('./diagnose/port-report.js');
+        const report = buildDiagnoseReport(await readKernelState(), config.ports);
+        await writeStdout(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiagnoseReport(report));
+        return 0;
       }
       default:
         throw new RstwatchError('RSTWATCH_ERR_USAGE', `unknown command '${command}'`, { hint: "run 'rstwatch --help' for the commands" });

@@ -1,0 +1,168 @@
+/**
+ * `rstwatch diagnose`: a one-shot report, per port, of the kernel state that decides whether a
+ * connection to it can be accepted: who listens (address, family, IPv6-only), how full the accept
+ * queue is against its backlog, which process owns the socket and how close it is to its
+ * open-files limit; plus the namespace's listen counters and sysctls, what could not be seen, and
+ * for each port the problem this state already shows, with its remedy in a line. It reads the
+ * state once; it does not watch traffic (live failures and their causes are the daemon's).
+ */
+import type { KernelStateSnapshot } from './kernel-state.js';
+import type { Listener } from './proc-net-tcp.js';
+
+/** What the report says of one listener. */
+export interface ListenerReport {
+  address: string;
+  family: 4 | 6;
+  /** true / false, or null when it could not be told (see `v6only_source`). */
+  v6only: boolean | null;
+  v6only_source: string;
+  accept_queue: number;
+  backlog: number | null;
+  queue_full: boolean | null;
+  owners: { pid: number; comm: string; open_fds: number; nofile_soft: number | null; at_fd_limit: boolean }[];
+}
+
+/** What the state already shows on a port, and what to do. */
+export interface Finding {
+  /** A cause name as the daemon's `cause` label uses it, for the problems it can see statically. */
+  cause: 'no_listener' | 'wrong_bind' | 'backlog_overflow' | 'fd_exhaustion' | 'none';
+  evidence: string;
+  remedy: string;
+}
+
+/** One port's section. */
+export interface PortReport {
+  port: number;
+  listeners: ListenerReport[];
+  findings: Finding[];
+}
+
+/** The whole report (`--json` prints it). */
+export interface DiagnoseReport {
+  taken_at: string;
+  ports: PortReport[];
+  kernel: {
+    listen_overflows: number | null;
+    listen_drops: number | null;
+    syncookies_sent: number | null;
+    somaxconn: number | null;
+    tcp_max_syn_backlog: number | null;
+    tcp_abort_on_overflow: number | null;
+    syncookies: number | null;
+  };
+  /** What could not be seen, each in a sentence. */
+  not_seen: string[];
+}
+
+function listenerReport(l: Listener, s: KernelStateSnapshot): ListenerReport {
+  return {
+    address: l.address,
+    family: l.family,
+    v6only: l.v6only ?? null,
+    v6only_source: l.v6onlySource,
+    accept_queue: l.acceptQueue,
+    backlog: l.backlog,
+    queue_full: l.backlog === null ? null : l.acceptQueue > l.backlog,
+    owners: (s.owners.get(l.inode) ?? []).map((o) => ({
+      pid: o.pid,
+      comm: o.comm,
+      open_fds: o.openFds,
+      nofile_soft: o.nofileSoft === null || Number.isFinite(o.nofileSoft) ? o.nofileSoft : null,
+      at_fd_limit: o.nofileSoft !== null && Number.isFinite(o.nofileSoft) && o.openFds >= o.nofileSoft,
+    })),
+  };
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
+function findingsFor(port: number, ls: ListenerReport[]): Finding[] {
+  if (ls.length === 0) {
+    return [{ cause: 'no_listener', evidence: `nothing listens on port ${port}`, remedy: 'start the service, or check the port it listens on' }];
+  }
+  const out: Finding[] = [];
+  if (ls.every((l) => isLoopback(l.address))) {
+    out.push({
+      cause: 'wrong_bind',
+      evidence: `port ${port} listens on loopback only (${ls.map((l) => l.address).join(', ')}): connections to any other address are refused`,
+      remedy: 'bind 0.0.0.0 and :: (or a dual-stack ::), or the address clients use',
+    });
+  }
+  if (ls.every((l) => l.family === 6 && l.v6only === true)) {
+    out.push({ cause: 'wrong_bind', evidence: `port ${port} listens on IPv6 only: IPv4 connections are refused`, remedy: 'listen dual stack (IPV6_V6ONLY off) or add an IPv4 listener' });
+  }
+  for (const l of ls) {
+    const atLimit = l.owners.find((o) => o.at_fd_limit);
+    if (atLimit) {
+      out.push({
+        cause: 'fd_exhaustion',
+        evidence: `${atLimit.comm} (pid ${atLimit.pid}) holds ${atLimit.open_fds} open files of its limit ${atLimit.nofile_soft}: it cannot accept on ${l.address}:${port}`,
+        remedy: 'raise its open-files limit (LimitNOFILE=, ulimit -n) or find the descriptor leak',
+      });
+    } else if (l.queue_full === true) {
+      out.push({
+        cause: 'backlog_overflow',
+        evidence: `the accept queue of ${l.address}:${port} is full (${l.accept_queue} of backlog ${l.backlog}): new connections are dropped, or reset with tcp_abort_on_overflow=1`,
+        remedy: 'make the service accept faster, or raise its listen backlog and net.core.somaxconn',
+      });
+    }
+  }
+  if (out.length === 0) out.push({ cause: 'none', evidence: `port ${port} has a listener with room; failures there come from elsewhere (a firewall, the network)`, remedy: 'watch it live: rstwatch live counts refusals, ICMP rejections and drops per port' });
+  return out;
+}
+
+/** Builds the report for `ports` (every listening port when empty) from one snapshot. */
+export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly number[]): DiagnoseReport {
+  const wanted = ports.length > 0 ? [...new Set(ports)] : [...new Set(s.listeners.map((l) => l.port))];
+  wanted.sort((a, b) => a - b);
+  const notSeen: string[] = [];
+  if (!s.sockDiag) notSeen.push('listen backlogs and IPV6_V6ONLY (sock_diag through `ss` was not available): queue fill and IPv6-only are unknown');
+  if (s.unreadablePids.length > 0) {
+    notSeen.push(`the descriptors of ${s.unreadablePids.length} processes (pids ${s.unreadablePids.slice(0, 10).join(', ')}${s.unreadablePids.length > 10 ? ', ...' : ''}): a listener may belong to one of them; run as root or with CAP_SYS_PTRACE to see owners and their limits`);
+  }
+  if (s.ownersTruncated) notSeen.push('some processes: the owner scan hit its bounds');
+  for (const e of s.errors) notSeen.push(`${e.what}: ${e.message}`);
+  return {
+    taken_at: new Date(s.takenAtMs).toISOString(),
+    ports: wanted.map((port) => {
+      const ls = s.listeners.filter((l) => l.port === port).map((l) => listenerReport(l, s));
+      return { port, listeners: ls, findings: findingsFor(port, ls) };
+    }),
+    kernel: {
+      listen_overflows: s.tcpExt?.listenOverflows ?? null,
+      listen_drops: s.tcpExt?.listenDrops ?? null,
+      syncookies_sent: s.tcpExt?.syncookiesSent ?? null,
+      somaxconn: s.sysctls.somaxconn,
+      tcp_max_syn_backlog: s.sysctls.tcpMaxSynBacklog,
+      tcp_abort_on_overflow: s.sysctls.tcpAbortOnOverflow,
+      syncookies: s.sysctls.tcpSyncookies,
+    },
+    not_seen: notSeen,
+  };
+}
+
+/** The report as text a person reads. */
+export function renderDiagnoseReport(r: DiagnoseReport): string {
+  const out: string[] = [`rstwatch diagnose, ${r.taken_at}`, ''];
+  for (const p of r.ports) {
+    out.push(`port ${p.port}`);
+    if (p.listeners.length === 0) out.push('  no listener');
+    for (const l of p.listeners) {
+      const addr = l.family === 6 ? `[${l.address}]` : l.address;
+      const v6 = l.family === 6 ? (l.v6only === null ? ', IPv6-only: unknown' : l.v6only ? ', IPv6 only' : ', dual stack') : '';
+      const queue = l.backlog === null ? `accept queue ${l.accept_queue}, backlog unknown` : `accept queue ${l.accept_queue} of backlog ${l.backlog}${l.queue_full ? ' (FULL)' : ''}`;
+      out.push(`  listener ${addr}:${p.port}${v6}; ${queue}`);
+      for (const o of l.owners) out.push(`    owned by ${o.comm} (pid ${o.pid}), ${o.open_fds} open files of ${o.nofile_soft ?? 'unlimited'}${o.at_fd_limit ? ' (AT LIMIT)' : ''}`);
+      if (l.owners.length === 0) out.push('    owner not seen');
+    }
+    for (const f of p.findings) out.push(`  => ${f.cause === 'none' ? 'no problem seen' : f.cause}: ${f.evidence}`, `     remedy: ${f.remedy}`);
+    out.push('');
+  }
+  const k = r.kernel;
+  out.push(
+    `kernel: ListenOverflows ${k.listen_overflows ?? '?'}, ListenDrops ${k.listen_drops ?? '?'}, SyncookiesSent ${k.syncookies_sent ?? '?'}; somaxconn ${k.somaxconn ?? '?'}, tcp_max_syn_backlog ${k.tcp_max_syn_backlog ?? '?'}, tcp_abort_on_overflow ${k.tcp_abort_on_overflow ?? '?'}, tcp_syncookies ${k.syncookies ?? '?'}`,
+  );
+  for (const n of r.not_seen) out.push(`not seen: ${n}`);
+  return `${out.join('\n')}\n`;
+}
