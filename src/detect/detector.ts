@@ -190,12 +190,7 @@ export class ResetDetector {
     if (this.prevValid[slot] === 0) return;
     this.prevValid[slot] = 0;
     if ((p.ack >>> 0) !== this.prevExp[slot] || !resetRace(true, true)) return;
-    const fresh = (1 << Heuristic.ResetRace) & ~this.prevReported[slot];
-    if (fresh === 0) return;
-    if (this.prevReported[slot] === 0) this.suspectResets++;
-    this.prevReported[slot] |= fresh;
-    this.counters.add(direction, p.srcPort, fresh);
-    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevExp[slot]);
+    this.report(slot, 1 << Heuristic.ResetRace, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevReported, this.prevExp[slot]);
   }
 
   /** SYN `p` retransmitted the pending attempt in `slot`. */
@@ -216,7 +211,7 @@ export class ResetDetector {
     if (ttlMismatch(p.ttl, b.initialTtl, b.hops, b.samples, this.hopThreshold)) mask |= 1 << Heuristic.TtlMismatch;
     if (ackMismatch(p.tcpFlags, p.ack, this.expFirst[slot], this.expLatest[slot])) mask |= 1 << Heuristic.AckMismatch;
     if (reservedBits(p.tcpReserved)) mask |= 1 << Heuristic.ReservedBits;
-    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, true);
+    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, true, this.reported, this.expLatest[slot]);
   }
 
   /** Another RST `p` arrived on the already refused attempt in `slot`: the seq_burst check. */
@@ -225,7 +220,7 @@ export class ResetDetector {
     this.rstSeq[slot] = p.seq;
     this.rstAck[slot] = p.ack;
     this.rstTs[slot] = ts;
-    if (fired) this.report(slot, 1 << Heuristic.SeqBurst, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false);
+    if (fired) this.report(slot, 1 << Heuristic.SeqBurst, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
   }
 
   /**
@@ -239,9 +234,14 @@ export class ResetDetector {
     if (this.baselines.lookup(p.src, b) && ttlMismatch(this.rstTtl[slot], b.initialTtl, b.hops, b.samples, this.hopThreshold)) {
       mask |= 1 << Heuristic.TtlMismatch;
     }
-    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false);
+    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
   }
 
+  /**
+   * Counts and tells the heuristics of `mask` not yet reported for the refusal in `slot`;
+   * `reported` is that refusal's mask array (`reported`, or `prevReported` for a refusal a new
+   * attempt replaced) and `expected` the ack its SYN called for.
+   */
   private report(
     slot: number,
     mask: number,
@@ -252,14 +252,16 @@ export class ResetDetector {
     server: Uint32Array,
     serverPort: number,
     first: boolean,
+    reported: Uint8Array,
+    expected: number,
   ): void {
-    const fresh = mask & ~this.reported[slot];
+    const fresh = mask & ~reported[slot];
     if (fresh === 0) return;
     // A RST counts once as suspect, however many heuristics fire, now or later.
-    if (this.reported[slot] === 0) this.suspectResets++;
-    this.reported[slot] |= fresh;
+    if (reported[slot] === 0) this.suspectResets++;
+    reported[slot] |= fresh;
     this.counters.add(direction, serverPort, fresh);
-    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, this.expLatest[slot]);
+    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, expected);
   }
 
   /** Fills the evidence of slot `slot`'s refusing RST and tells the listener. */
