@@ -31,7 +31,7 @@
  * have no process inside. Needs root: call `requireRoot` (test/support/netns.ts) first.
  */
 import { spawn as spawnChild, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { nsPids, run, type ExecOptions, type ExecResult } from './netns.js';
+import { killQuietly, nsPids, run, type ExecOptions, type ExecResult } from './netns.js';
 
 export type { ExecOptions, ExecResult } from './netns.js';
 
@@ -85,13 +85,6 @@ export const WEST_IF = 'rww0';
 /** The interface towards the server, in every namespace but the server's. */
 export const EAST_IF = 'rwe0';
 
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 /** Deletes chain namespaces whose owner process is gone and that have no process inside. */
 export function removeStaleChains(): string[] {

@@ -124,6 +124,15 @@ export function run(cmd: string, args: readonly string[], options: ExecOptions =
   return result;
 }
 
+/** SIGKILLs `pid`; a process already gone is fine. */
+export function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Pids of the processes inside namespace `ns`. */
 export function nsPids(ns: string): number[] {
   const r = run('ip', ['netns', 'pids', ns], { allowFail: true });
@@ -186,23 +195,11 @@ export function createNetnsPair(options: NetnsPairOptions): NetnsPair {
     if (destroyed) return;
     destroyed = true;
     for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) killQuietly(child.pid);
     }
     for (const ns of created) {
       // Whatever still runs inside was started by this test (through spawn or exec).
-      for (const pid of nsPids(ns)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      for (const pid of nsPids(ns)) killQuietly(pid);
       run('ip', ['netns', 'del', ns], { allowFail: true });
     }
   };
