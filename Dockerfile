@@ -23,7 +23,9 @@ LABEL org.opencontainers.image.title="rstwatch" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.documentation="docs/live.md"
 
-# libpcap0.8: the runtime library the binding links. libcap2-bin only for setcap, purged again.
+# libpcap0.8: the runtime library the binding links. iproute2: `ss`, through which the cause
+# classifier reads listen backlogs and IPV6_V6ONLY (sock_diag; docs/diagnose.md). libcap2-bin only
+# for setcap, purged again.
 #
 # File capability: CAP_NET_RAW (open a packet socket) on a copy of the node binary used only by
 # rstwatch. Set on /usr/local/bin/node itself, every node process in the image (a `docker exec ...
@@ -34,7 +36,7 @@ LABEL org.opencontainers.image.title="rstwatch" \
 # set does; Kubernetes: capabilities.add [NET_RAW]); without it the exec fails with EPERM.
 # setcap runs in this stage, on this layer: a COPY --from does not reliably carry the xattr.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpcap0.8 libcap2-bin \
+ && apt-get install -y --no-install-recommends libpcap0.8 iproute2 libcap2-bin \
  && cp /usr/local/bin/node /usr/local/bin/rstwatch-node \
  && setcap cap_net_raw+ep /usr/local/bin/rstwatch-node \
  && getcap /usr/local/bin/rstwatch-node | grep -q cap_net_raw \

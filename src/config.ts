@@ -230,6 +230,11 @@ export const LIVE_FLAGS: readonly FlagSpec[] = [
   { name: 'log-level', kind: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
   { name: 'hop-threshold', kind: 'string', value: 'N', help: 'ttl_mismatch: hop difference from the server\'s own packets beyond which a RST is suspect (default 2)' },
   { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
+  {
+    name: 'no-causes',
+    kind: 'boolean',
+    help: "do not read this network namespace's kernel state to name the cause of failed inbound attempts (rstwatch_failure_causes_total)",
+  },
   { name: 'user', kind: 'string', value: 'NAME', help: "when started as root, the user to switch to once the capture is open (default 'nobody')" },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -262,6 +267,8 @@ export interface LiveConfig {
   readonly user: string;
   /** Suspect-reset detection: its hop threshold, or false for none. */
   readonly detect: { hopThreshold: number } | false;
+  /** Cause classification of failed inbound attempts from the namespace's kernel state. */
+  readonly causes: boolean;
   readonly help: boolean;
 }
 
@@ -334,13 +341,26 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     logLevel: level as LiveConfig['logLevel'],
     user,
     detect: detection(values, argv),
+    causes: values['no-causes'] !== true,
     help: values.help === true,
   });
 }
 
 /** The flags of `rstwatch diagnose`. */
 export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
-  { name: 'port', kind: 'list', value: 'PORT', help: 'a port to report on (repeatable, or a list like 80,443); default: every listening port' },
+  {
+    name: 'port',
+    kind: 'list',
+    value: 'PORT',
+    help: 'a port to report on (repeatable, or a list like 80,443); default: the ports the daemon saw failures on, or else every listening port',
+  },
+  {
+    name: 'daemon',
+    kind: 'string',
+    value: 'URL',
+    help: `the running rstwatch live to ask for the failures it saw and their causes (default http://127.0.0.1:${DEFAULT_LISTEN_PORT})`,
+  },
+  { name: 'no-daemon', kind: 'boolean', help: 'do not ask a daemon: report the kernel state only' },
   { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -348,8 +368,43 @@ export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
 /** Validated settings of `rstwatch diagnose`. */
 export interface DiagnoseConfig {
   readonly ports: readonly number[];
+  /** Base URL of the daemon to ask, or null (--no-daemon). */
+  readonly daemonUrl: string | null;
   readonly json: boolean;
   readonly help: boolean;
+}
+
+/**
+ * The daemon's base URL from `--daemon`: an http(s) URL, `HOST:PORT`, `[V6]:PORT`, a bare
+ * `PORT` or `:PORT` (on 127.0.0.1), or a bare host (on port ${DEFAULT_LISTEN_PORT}).
+ */
+export function parseDaemonUrl(sourceName: string, text: string): string {
+  const bad = (why: string): RstwatchError =>
+    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' ${why}`, { hint: `e.g. http://127.0.0.1:${DEFAULT_LISTEN_PORT}, 10.0.0.5:${DEFAULT_LISTEN_PORT} or ${DEFAULT_LISTEN_PORT}` });
+  let withScheme: string;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) withScheme = text;
+  else if (/^:?\d+$/.test(text)) withScheme = `http://127.0.0.1:${text.replace(':', '')}`;
+  else if (text.includes(':') && parseAddress(text) !== null) withScheme = `http://[${text}]:${DEFAULT_LISTEN_PORT}`;
+  else if (/:\d+$/.test(text)) {
+    let hp: { host: string; port: number };
+    try {
+      hp = parseListen(sourceName, text);
+    } catch {
+      throw bad('is not HOST:PORT');
+    }
+    const { host, port } = hp;
+    withScheme = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  } else withScheme = `http://${text}:${DEFAULT_LISTEN_PORT}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch {
+    throw bad('is not a URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad('is not an http(s) URL');
+  const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port);
+  if (port < 1 || port > 65535) throw bad('has no valid port');
+  return u.toString();
 }
 
 /** Builds the frozen config of `rstwatch diagnose`. */
@@ -359,5 +414,7 @@ export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessE
     throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
   }
   const ports = ((values.port as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((t) => parseInteger(source('port', argv), t.trim(), 1, 65535));
-  return Object.freeze({ ports: Object.freeze(ports), json: values.json === true, help: values.help === true });
+  const daemonText = (values.daemon as string | undefined) ?? `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
+  const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
+  return Object.freeze({ ports: Object.freeze(ports), daemonUrl, json: values.json === true, help: values.help === true });
 }

@@ -26,7 +26,7 @@ const MAIN_HELP = `rstwatch: which TCP connections are refused, by whom and why,
 Usage:
   rstwatch replay [options] FILE...   analyse pcap/pcapng capture files (- reads standard input)
   rstwatch live [options]             watch an interface, export Prometheus metrics
-  rstwatch diagnose [--port P]...     what the kernel state says about listening ports, once
+  rstwatch diagnose [--port P]...     why a port refuses or drops: the kernel state, and the daemon's causes
   rstwatch help [COMMAND]             show help
   rstwatch --version
 
@@ -78,16 +78,19 @@ cannot be opened (unknown interface: the message lists them; no permission), 6 w
 address is in use, 70 for a bug.
 `;
 
-const DIAGNOSE_HELP = `Usage: rstwatch diagnose [--port P]... [--json]
+const DIAGNOSE_HELP = `Usage: rstwatch diagnose [--port P]... [--daemon URL | --no-daemon] [--json]
 
-Reads this network namespace's kernel state once and reports, for each port asked for (default:
-every listening port), who listens (address, family, IPv6-only), how full the accept queue is
-against its backlog, which process owns the socket and how close it is to its open-files limit;
-then the listen counters (ListenOverflows, ListenDrops, SyncookiesSent) and sysctls (somaxconn,
-tcp_max_syn_backlog, tcp_abort_on_overflow, tcp_syncookies). Each port ends with the problem this
-state shows (no listener, loopback-only or IPv6-only bind, full accept queue, a process at its
-open-files limit) and its remedy. Run it in the service's namespace (a sidecar shares the pod's);
-without root it says which processes' descriptors it could not read.
+Says why connections to a port fail, from this network namespace's kernel state and, when one
+runs, from rstwatch live's record of the failures it saw. For each port (default: the ports the
+daemon saw failures on, or else every listening port) it reports who listens (address, family,
+IPv6-only), how full the accept queue is against its backlog, which process owns the socket and
+how close it is to its open-files limit; the failures the daemon counted there by outcome and
+cause (no_listener, wrong_bind, firewall_reset, middlebox, firewall_icmp, backlog_overflow,
+fd_exhaustion, firewall_drop, syn_flood, unknown) with the evidence; the problem the state shows
+now; and a remedy for each. Then the listen counters (ListenOverflows, ListenDrops,
+SyncookiesSent) and sysctls (somaxconn, tcp_max_syn_backlog, tcp_abort_on_overflow,
+tcp_syncookies), and what could not be seen. Run it in the service's namespace (a sidecar shares
+the pod's); without root it says which processes' descriptors it could not read.
 
 Options:
 ${flagHelp(DIAGNOSE_FLAGS)}
@@ -176,7 +179,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
         const { readKernelState } = await import('./diagnose/kernel-state.js');
         const { buildDiagnoseReport, renderDiagnoseReport } = await import('./diagnose/port-report.js');
-        const report = buildDiagnoseReport(await readKernelState(), config.ports);
+        const { askDaemon } = await import('./diagnose/ask-daemon.js');
+        const [state, daemon] = await Promise.all([readKernelState(), config.daemonUrl === null ? undefined : askDaemon(config.daemonUrl, undefined, config.ports)]);
+        const report = buildDiagnoseReport(state, config.ports, daemon);
         await writeStdout(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiagnoseReport(report));
         return 0;
       }

@@ -264,6 +264,11 @@ export class ResetDetector {
     if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, expected);
   }
 
+  /** True when the current refusal in `slot` was judged suspect by at least one heuristic. */
+  flagged(slot: number): boolean {
+    return this.reported[slot] !== 0;
+  }
+
   /** Fills the evidence of slot `slot`'s refusing RST and tells the listener. */
   private fillEvidence(
     slot: number,

@@ -28,6 +28,20 @@ export const CAUSES = [
 /** One cause. */
 export type Cause = (typeof CAUSES)[number];
 
+/** What to do about each cause, in a line. */
+export const REMEDIES: Readonly<Record<Cause, string>> = {
+  no_listener: 'start the service, or check the port it listens on',
+  wrong_bind: 'bind 0.0.0.0 and :: (or a dual-stack ::, IPV6_V6ONLY off), or the address clients use',
+  firewall_reset: 'review the REJECT --reject-with tcp-reset rule in front of the port (iptables -S, nft list ruleset)',
+  middlebox: 'the RST was forged on the path: find the middlebox (IPS, load balancer, censor) that resets; rstwatch replay --json lists the evidence',
+  firewall_icmp: 'review the REJECT rule (or the router) answering with ICMP unreachable (iptables -S, nft list ruleset)',
+  backlog_overflow: 'make the service accept faster, or raise its listen backlog and net.core.somaxconn',
+  fd_exhaustion: 'raise its open-files limit (LimitNOFILE=, ulimit -n) or find the descriptor leak',
+  firewall_drop: 'review the DROP rule in front of the port (iptables -S, nft list ruleset)',
+  syn_flood: 'enable SYN cookies (net.ipv4.tcp_syncookies=1) and raise net.ipv4.tcp_max_syn_backlog; find the source of the SYNs',
+  unknown: 'the kernel state did not decide: see the evidence, and rstwatch diagnose --port on the port',
+};
+
 /** What the classifier needs to know of one failed attempt and the kernel state around it. */
 export interface FailureFacts {
   outcome: FailureOutcome;
@@ -36,8 +50,17 @@ export interface FailureFacts {
   port: number;
   /** The refusing RST was found suspect (detect/). */
   suspect: boolean;
-  /** LISTEN sockets of the namespace (all ports). */
-  listeners: readonly Listener[];
+  /**
+   * LISTEN sockets of the namespace (all ports) at the last read before the attempt; null when
+   * they could not be read.
+   */
+  listeners: readonly Listener[] | null;
+  /**
+   * The same at the first read after the attempt, when there is one. When the port's listeners
+   * differ between the two reads (a service starting or stopping), bindings do not decide; a
+   * queue found full in either read counts as full.
+   */
+  listenersAfter?: readonly Listener[] | null;
   /** Listener inode -> owning processes; absent inodes: unknown owner. */
   owners: ReadonlyMap<number, readonly SocketOwner[]>;
   /** TcpExt ListenOverflows rose around the attempt (since the snapshot before). */
@@ -73,6 +96,24 @@ function queueFull(l: Listener): boolean | undefined {
   return l.acceptQueue > l.backlog;
 }
 
+/** Full in either read (the same socket, by inode); unknown only when neither read tells. */
+function queueFullEither(l: Listener, after: readonly Listener[] | null | undefined): boolean | undefined {
+  const a = queueFull(l);
+  const other = after?.find((x) => x.inode === l.inode && x.port === l.port);
+  const b = other === undefined ? undefined : queueFull(other);
+  if (a === true || b === true) return true;
+  return a === undefined && b === undefined ? undefined : false;
+}
+
+/** The port's listeners as comparable text: what decides whether a SYN is taken. */
+function bindings(ls: readonly Listener[], port: number): string {
+  return ls
+    .filter((l) => l.port === port)
+    .map((l) => `${l.family} ${l.address} ${String(l.v6only)}`)
+    .sort()
+    .join(', ');
+}
+
 /** An owner at its open-files limit, if any. */
 function ownerAtFdLimit(l: Listener, owners: ReadonlyMap<number, readonly SocketOwner[]>): SocketOwner | undefined {
   return (owners.get(l.inode) ?? []).find((o) => o.nofileSoft !== null && Number.isFinite(o.nofileSoft) && o.openFds >= o.nofileSoft);
@@ -83,6 +124,14 @@ export function classifyFailure(f: FailureFacts): Classification {
   if (f.outcome === 'icmp_rejected') return { cause: 'firewall_icmp', evidence: 'an ICMP unreachable answered the SYN: a firewall rule (REJECT with ICMP) or a router' };
   if (f.outcome === 'refused' && f.suspect) return { cause: 'middlebox', evidence: 'the refusing RST did not come from the server stack (suspect reset)' };
 
+  if (f.listeners === null) return { cause: 'unknown', evidence: 'the listening sockets could not be read at the time of the attempt' };
+  if (f.listenersAfter) {
+    const before = bindings(f.listeners, f.port);
+    const after = bindings(f.listenersAfter, f.port);
+    if (before !== after) {
+      return { cause: 'unknown', evidence: `the listeners on port ${f.port} changed around the attempt (before: ${before || 'none'}; after: ${after || 'none'}): the service was starting or stopping` };
+    }
+  }
   const dstIsV4 = !f.serverAddress.includes(':');
   const onPort = f.listeners.filter((l) => l.port === f.port);
   const takers: Listener[] = [];
@@ -106,20 +155,32 @@ export function classifyFailure(f: FailureFacts): Classification {
   }
 
   // A listener takes this SYN.
-  const full = takers.map(queueFull);
+  const full = takers.map((l) => queueFullEither(l, f.listenersAfter));
   const anyFull = full.some((x) => x === true);
   const allKnown = full.every((x) => x !== undefined);
   if (f.outcome === 'refused') {
     if (allKnown && !anyFull) return { cause: 'firewall_reset', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet a RST came: a REJECT --reject-with tcp-reset rule` };
     return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN; its queue fill ${allKnown ? 'is full' : 'could not be read'}` };
   }
-  if (anyFull || f.listenOverflowsRising) {
+  // ListenOverflows is counted for the whole namespace. Without a full queue seen on this port it
+  // points here only when this port had connections queued and no other port had; a full queue
+  // seen on another port explains it there; otherwise it cannot be placed.
+  const all = [...f.listeners, ...(f.listenersAfter ?? [])];
+  const elsewhere = all.filter((l) => l.port !== f.port);
+  const queuedHere = all.some((l) => l.port === f.port && l.acceptQueue > 0);
+  const queuedElsewhere = elsewhere.some((l) => l.acceptQueue > 0);
+  const fullElsewhere = elsewhere.some((l) => queueFull(l) === true);
+  if (anyFull || (f.listenOverflowsRising && queuedHere && !queuedElsewhere)) {
     for (const l of takers) {
       const o = ownerAtFdLimit(l, f.owners);
       if (o) return { cause: 'fd_exhaustion', evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full` };
     }
-    const l = takers.find((x) => queueFull(x) === true) ?? takers[0];
+    const seen = takers.flatMap((l) => [l, ...(f.listenersAfter ?? []).filter((x) => x.inode === l.inode && x.port === l.port)]);
+    const l = seen.find((x) => queueFull(x) === true) ?? seen[0];
     return { cause: 'backlog_overflow', evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}` };
+  }
+  if (f.listenOverflowsRising && !fullElsewhere) {
+    return { cause: 'unknown', evidence: `ListenOverflows rose, but no full accept queue was seen (port ${f.port}'s included) to say which listener overflowed` };
   }
   if (f.synQueueOverflowing) return { cause: 'syn_flood', evidence: 'the SYN queue overflows (SYN cookies sent or SYNs dropped for a full SYN queue)' };
   if (f.outcome === 'unanswered' && allKnown) return { cause: 'firewall_drop', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet nothing answered: a DROP rule` };

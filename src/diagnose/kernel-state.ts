@@ -45,6 +45,11 @@ export interface KernelStateCacheOptions {
   nowMs?: () => number;
   /** `ss` for sock_diag, or null for /proc only (default 'ss'). */
   ssPath?: string | null;
+  /**
+   * Listeners whose owning processes are looked up: 'all' (default), or 'queued', only those
+   * with connections waiting in their accept queue (no scan at all when none has).
+   */
+  ownersOf?: 'all' | 'queued';
   /** Bounds of the owner scan. */
   maxProcesses?: number;
   maxFds?: number;
@@ -74,7 +79,8 @@ export async function readKernelState(options: KernelStateCacheOptions = {}, tak
   let unreadablePids: number[] = [];
   let ownersTruncated = false;
   try {
-    const r = await readSocketOwners(new Set(listeners.map((l) => l.inode).filter((i) => i > 0)), procRoot, {
+    const wanted = options.ownersOf === 'queued' ? listeners.filter((l) => l.acceptQueue > 0) : listeners;
+    const r = await readSocketOwners(new Set(wanted.map((l) => l.inode).filter((i) => i > 0)), procRoot, {
       maxProcesses: options.maxProcesses,
       maxFds: options.maxFds,
     });

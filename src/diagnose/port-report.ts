@@ -6,6 +6,8 @@
  * for each port the problem this state already shows, with its remedy in a line. It reads the
  * state once; it does not watch traffic (live failures and their causes are the daemon's).
  */
+import { REMEDIES } from './classify.js';
+import type { CausesReport } from './failure-causes.js';
 import type { KernelStateSnapshot } from './kernel-state.js';
 import type { Listener } from './proc-net-tcp.js';
 
@@ -30,16 +32,38 @@ export interface Finding {
   remedy: string;
 }
 
+/** Failures of one outcome the daemon saw on a port, by cause. */
+export interface FailureReport {
+  outcome: string;
+  count: number;
+  /** Failures still waiting for the kernel read that decides them. */
+  pending: number;
+  causes: { cause: string; count: number; evidence: string; last_seen: string; remedy: string }[];
+}
+
 /** One port's section. */
 export interface PortReport {
   port: number;
   listeners: ListenerReport[];
+  /** What the state read now shows. */
   findings: Finding[];
+  /** What the running daemon saw on the port since it started (empty when it saw nothing or was not asked). */
+  failures: FailureReport[];
+}
+
+/** Whom `rstwatch diagnose` asked for the failures and their causes, and what came of it. */
+export interface DaemonAnswer {
+  url: string;
+  /** The daemon's report, or null with `error` when it did not answer. */
+  report: CausesReport | null;
+  error?: string;
 }
 
 /** The whole report (`--json` prints it). */
 export interface DiagnoseReport {
   taken_at: string;
+  /** The daemon asked (null with --no-daemon), whether it answered, and when it last read the kernel state. */
+  daemon: { url: string; answered: boolean; error: string | null; last_read: string | null } | null;
   ports: PortReport[];
   kernel: {
     listen_overflows: number | null;
@@ -79,18 +103,18 @@ function isLoopback(address: string): boolean {
 
 function findingsFor(port: number, ls: ListenerReport[]): Finding[] {
   if (ls.length === 0) {
-    return [{ cause: 'no_listener', evidence: `nothing listens on port ${port}`, remedy: 'start the service, or check the port it listens on' }];
+    return [{ cause: 'no_listener', evidence: `nothing listens on port ${port}`, remedy: REMEDIES.no_listener }];
   }
   const out: Finding[] = [];
   if (ls.every((l) => isLoopback(l.address))) {
     out.push({
       cause: 'wrong_bind',
       evidence: `port ${port} listens on loopback only (${ls.map((l) => l.address).join(', ')}): connections to any other address are refused`,
-      remedy: 'bind 0.0.0.0 and :: (or a dual-stack ::), or the address clients use',
+      remedy: REMEDIES.wrong_bind,
     });
   }
   if (ls.every((l) => l.family === 6 && l.v6only === true)) {
-    out.push({ cause: 'wrong_bind', evidence: `port ${port} listens on IPv6 only: IPv4 connections are refused`, remedy: 'listen dual stack (IPV6_V6ONLY off) or add an IPv4 listener' });
+    out.push({ cause: 'wrong_bind', evidence: `port ${port} listens on IPv6 only: IPv4 connections are refused`, remedy: REMEDIES.wrong_bind });
   }
   for (const l of ls) {
     const atLimit = l.owners.find((o) => o.at_fd_limit);
@@ -98,13 +122,13 @@ function findingsFor(port: number, ls: ListenerReport[]): Finding[] {
       out.push({
         cause: 'fd_exhaustion',
         evidence: `${atLimit.comm} (pid ${atLimit.pid}) holds ${atLimit.open_fds} open files of its limit ${atLimit.nofile_soft}: it cannot accept on ${l.address}:${port}`,
-        remedy: 'raise its open-files limit (LimitNOFILE=, ulimit -n) or find the descriptor leak',
+        remedy: REMEDIES.fd_exhaustion,
       });
     } else if (l.queue_full === true) {
       out.push({
         cause: 'backlog_overflow',
         evidence: `the accept queue of ${l.address}:${port} is full (${l.accept_queue} of backlog ${l.backlog}): new connections are dropped, or reset with tcp_abort_on_overflow=1`,
-        remedy: 'make the service accept faster, or raise its listen backlog and net.core.somaxconn',
+        remedy: REMEDIES.backlog_overflow,
       });
     }
   }
@@ -112,11 +136,30 @@ function findingsFor(port: number, ls: ListenerReport[]): Finding[] {
   return out;
 }
 
-/** Builds the report for `ports` (every listening port when empty) from one snapshot. */
-export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly number[]): DiagnoseReport {
-  const wanted = ports.length > 0 ? [...new Set(ports)] : [...new Set(s.listeners.map((l) => l.port))];
+/** The daemon's failures on `port`, with a remedy per cause. */
+function failuresOf(daemon: DaemonAnswer | undefined, port: number): FailureReport[] {
+  const p = daemon?.report?.ports.find((x) => x.port === port);
+  if (p === undefined) return [];
+  return p.outcomes.map((o) => ({
+    outcome: o.outcome,
+    count: o.count,
+    pending: o.pending,
+    causes: o.causes.map((c) => ({ ...c, remedy: REMEDIES[c.cause] ?? '' })),
+  }));
+}
+
+/**
+ * Builds the report for `ports` from one snapshot and, when asked, the daemon's failures. With no
+ * `ports`: the ports the daemon saw failures on, or else every listening port.
+ */
+export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly number[], daemon?: DaemonAnswer): DiagnoseReport {
+  const failed = daemon?.report?.ports.map((p) => p.port) ?? [];
+  const wanted = ports.length > 0 ? [...new Set(ports)] : failed.length > 0 ? [...new Set(failed)] : [...new Set(s.listeners.map((l) => l.port))];
   wanted.sort((a, b) => a - b);
   const notSeen: string[] = [];
+  if (daemon !== undefined && daemon.report === null) {
+    notSeen.push(`failures and their causes: no rstwatch daemon answered at ${daemon.url} (${daemon.error ?? 'no answer'}); run rstwatch live beside the service, or give its address with --daemon`);
+  }
   if (!s.sockDiag) notSeen.push('listen backlogs and IPV6_V6ONLY (sock_diag through `ss` was not available): queue fill and IPv6-only are unknown');
   if (s.unreadablePids.length > 0) {
     notSeen.push(`the descriptors of ${s.unreadablePids.length} processes (pids ${s.unreadablePids.slice(0, 10).join(', ')}${s.unreadablePids.length > 10 ? ', ...' : ''}): a listener may belong to one of them; run as root or with CAP_SYS_PTRACE to see owners and their limits`);
@@ -125,9 +168,10 @@ export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly numb
   for (const e of s.errors) notSeen.push(`${e.what}: ${e.message}`);
   return {
     taken_at: new Date(s.takenAtMs).toISOString(),
+    daemon: daemon === undefined ? null : { url: daemon.url, answered: daemon.report !== null, error: daemon.error ?? null, last_read: daemon.report?.last_read ?? null },
     ports: wanted.map((port) => {
       const ls = s.listeners.filter((l) => l.port === port).map((l) => listenerReport(l, s));
-      return { port, listeners: ls, findings: findingsFor(port, ls) };
+      return { port, listeners: ls, findings: findingsFor(port, ls), failures: failuresOf(daemon, port) };
     }),
     kernel: {
       listen_overflows: s.tcpExt?.listenOverflows ?? null,
@@ -144,7 +188,9 @@ export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly numb
 
 /** The report as text a person reads. */
 export function renderDiagnoseReport(r: DiagnoseReport): string {
-  const out: string[] = [`rstwatch diagnose, ${r.taken_at}`, ''];
+  const out: string[] = [`rstwatch diagnose, ${r.taken_at}`];
+  if (r.daemon?.answered) out.push(`failures from rstwatch live at ${r.daemon.url} (kernel state last read ${r.daemon.last_read ?? 'never'})`);
+  out.push('');
   for (const p of r.ports) {
     out.push(`port ${p.port}`);
     if (p.listeners.length === 0) out.push('  no listener');
@@ -157,6 +203,11 @@ export function renderDiagnoseReport(r: DiagnoseReport): string {
       if (l.owners.length === 0) out.push('    owner not seen');
     }
     for (const f of p.findings) out.push(`  => ${f.cause === 'none' ? 'no problem seen' : f.cause}: ${f.evidence}`, `     remedy: ${f.remedy}`);
+    if (p.failures.length > 0) out.push('  failures seen by rstwatch live:');
+    for (const f of p.failures) {
+      out.push(`    ${f.outcome} ${f.count}${f.pending > 0 ? ` (${f.pending} not decided yet)` : ''}: ${f.causes.map((c) => `${c.cause} ${c.count}`).join(', ')}`);
+      for (const c of f.causes) out.push(`      ${c.cause}: ${c.evidence}`, `        remedy: ${c.remedy}`);
+    }
     out.push('');
   }
   const k = r.kernel;

@@ -37,6 +37,7 @@ export function renderLandingPage(info: LandingInfo): string {
 <li><a href="metrics">/metrics</a>: Prometheus metrics (text format, or OpenMetrics on request)</li>
 <li><a href="healthz">/healthz</a>: 200 while the process runs</li>
 <li><a href="readyz">/readyz</a>: 200 once the capture is running, 503 with the reason before</li>
+<li><a href="api/v1/causes">/api/v1/causes</a>: failed inbound attempts by port, outcome and cause, with the evidence (JSON; what <code>rstwatch diagnose</code> asks)</li>
 </ul>
 </body>
 </html>

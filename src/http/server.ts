@@ -29,6 +29,11 @@ export interface HttpServerOptions {
   /** What the landing page shows. */
   landing: LandingInfo;
   /**
+   * The causes of failed inbound attempts (GET /api/v1/causes, what `rstwatch diagnose` asks);
+   * absent when cause classification is off (the route answers 404 with the reason).
+   */
+  causes?(ports: readonly number[]): unknown;
+  /**
    * A pino logger (fastify's own logs go through it; requests at debug only), or fastify logger
    * options, or false / absent for no logging.
    */
@@ -128,6 +133,21 @@ function addRoutes(app: FastifyInstance, o: HttpServerOptions): void {
     const reason = o.notReadyReason?.() ?? 'the capture is not running';
     void reply.code(503);
     return `not ready: ${reason}\n`;
+  });
+
+  app.get<{ Querystring: { port?: string } }>('/api/v1/causes', async (request, reply) => {
+    void reply.header('cache-control', 'no-store');
+    if (o.causes === undefined) {
+      void reply.code(404);
+      return { error: 'cause classification is off (rstwatch live --no-causes)' };
+    }
+    const text = request.query.port ?? '';
+    const ports = text === '' ? [] : text.split(',').map((t) => Number(t.trim()));
+    if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      void reply.code(400);
+      return { error: `port: '${text}' is not a comma-separated list of ports` };
+    }
+    return o.causes(ports);
   });
 
   app.get('/', async (_request, reply) => {

@@ -24,8 +24,10 @@ import { PipelineSink } from '../replay.js';
 import { LocalNets } from '../track/direction.js';
 import { Tracker } from '../track/tracker.js';
 import { CaptureController } from './capture-controller.js';
-import { readTcpExtCounters, type TcpExtCounters } from '../diagnose/netstat.js';
-import { readSysctls, type ListenSysctls } from '../diagnose/sysctl.js';
+import { FailureCauses } from '../diagnose/failure-causes.js';
+import { CAUSES } from '../diagnose/classify.js';
+import { readKernelState, type KernelStateSnapshot } from '../diagnose/kernel-state.js';
+import { FAILURE_KIND_NAMES } from '../track/tracker.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { dropPrivileges } from './privileges.js';
 
@@ -33,8 +35,10 @@ import { dropPrivileges } from './privileges.js';
 const EXPIRE_TICK_MS = 1000;
 /** How often the interfaces' addresses are re-read, ms. */
 const ADDRESS_REFRESH_MS = 2000;
-/** How often the kernel's listen counters and sysctls are read for the metrics, ms (at most once a second: issue 5). */
+/** How often the namespace's kernel state (listeners, listen counters, sysctls) is read, ms (at most once a second: issue 5). */
 const KERNEL_READ_MS = 1000;
+/** Kernel reads are kept for the attempt timeout plus this, ms (an unanswered attempt is classified from the reads around its SYN). */
+const KERNEL_HISTORY_SLACK_MS = 10_000;
 /** How long shutdown may take before the process exits anyway, ms. */
 const SHUTDOWN_GRACE_MS = 4000;
 
@@ -87,8 +91,11 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     localNets,
     listener: refusals.listener,
     detector: detect === false ? undefined : (slots) => new ResetDetector({ slots, hopThreshold: detect.hopThreshold, listener: suspectLog.listener }),
+    // The classifier needs the tracker (its table), so it is made after it and told through this.
+    failures: { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) },
   });
   const detector = tracker.detector;
+  const causes = config.causes ? new FailureCauses(tracker, { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS }) : undefined;
   refusals.attach(tracker);
   const sink = new PipelineSink(tracker);
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
@@ -103,17 +110,26 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     `capturing on ${source.interfaceName} (${source.backend} backend)`,
   );
 
-  // The namespace's listen counters and sysctls, read by a timer (never per packet, never at scrape).
-  let kernelState: { tcpExt: TcpExtCounters | null; sysctls: ListenSysctls } | undefined;
+  // The namespace's kernel state, read by a timer (never per packet, never at scrape): the
+  // rstwatch_kernel_* metrics and the cause classifier. Owners are looked up only for listeners
+  // with connections queued (the only ones whose owner can decide a cause).
+  let kernelState: KernelStateSnapshot | undefined;
   let kernelReading = false;
+  const kernelLog = log.child({ component: 'kernel' });
+  let kernelErrors = '';
   const readKernel = (): void => {
     if (kernelReading) return;
     kernelReading = true;
-    Promise.all([readTcpExtCounters().catch(() => null), readSysctls()])
-      .then(([tcpExt, sysctls]) => {
-        kernelState = { tcpExt, sysctls };
+    readKernelState({ ownersOf: 'queued' })
+      .then((s) => {
+        kernelState = s;
+        causes?.addRead(s, Date.now());
+        const errors = s.errors.map((e) => e.what).join(', ');
+        if (errors !== kernelErrors) {
+          if (errors !== '') kernelLog.warn({ event: 'kernel_state_partial', errors: s.errors }, `cannot read part of the kernel state (${errors}): causes that need it are unknown`);
+          kernelErrors = errors;
+        }
       })
-      .catch((err: unknown) => log.warn({ err }, 'cannot read the kernel listen counters'))
       .finally(() => {
         kernelReading = false;
       });
@@ -127,6 +143,18 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
       capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported },
       version,
       kernel: { latest: () => kernelState },
+      ...(causes
+        ? {
+            causes: {
+              outcomeNames: FAILURE_KIND_NAMES,
+              causeNames: CAUSES,
+              get: (p: number, o: number, c: number) => causes.get(p, o, c),
+              total: (o: number, c: number) => causes.total(o, c),
+              pending: (p: number, o: number) => causes.pending(p, o),
+              pendingTotal: (o: number) => causes.pendingTotal(o),
+            },
+          }
+        : {}),
       ...(detector
         ? { suspects: { heuristicNames: HEURISTIC_NAMES, get: (d: number, p: number, h: number) => detector.counters.get(d, p, h), total: (d: number, h: number) => detector.counters.total(d, h) } }
         : {}),
@@ -141,6 +169,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
       metrics,
       isReady: () => capture.up(),
       landing: { version, interfaceName: config.interfaceName, backend: config.backend },
+      ...(causes ? { causes: (ports: readonly number[]) => causes.report(Date.now(), ports) } : {}),
       logger: log.child({ component: 'http' }),
     });
   } catch (err) {
@@ -169,7 +198,10 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const timers = [
     setInterval(() => tracker.expire(Date.now() / 1000), EXPIRE_TICK_MS),
     setInterval(() => addresses.refresh(), ADDRESS_REFRESH_MS),
-    setInterval(readKernel, KERNEL_READ_MS),
+    setInterval(() => {
+      readKernel();
+      causes?.settle(Date.now());
+    }, KERNEL_READ_MS),
     setInterval(() => {
       refusals.summarize(DEFAULT_SUMMARY_SECONDS);
       suspectLog.flush(DEFAULT_SUMMARY_SECONDS);

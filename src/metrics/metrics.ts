@@ -11,7 +11,7 @@ import { collectDefaultMetrics, Registry, type RegistryContentType } from 'prom-
 import type { CaptureStats } from '../capture/packet-source.js';
 import type { PipelineSink } from '../replay.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../track/counters.js';
-import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
+import { Direction, DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import { LATENCY_BUCKETS_SECONDS } from '../track/latency-histogram.js';
 import type { Tracker } from '../track/tracker.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, DecodeStatus, FIRST_ERROR_STATUS } from '../wire/status.js';
@@ -41,6 +41,17 @@ export interface SuspectResetSource {
   total(direction: number, heuristic: number): number;
 }
 
+/** Failed inbound attempts by port, outcome and cause (diagnose/failure-causes.ts fits). */
+export interface CauseSource {
+  /** `outcome` and `cause` label values, by index. */
+  readonly outcomeNames: readonly string[];
+  readonly causeNames: readonly string[];
+  get(port: number, outcome: number, cause: number): number;
+  total(outcome: number, cause: number): number;
+  pending(port: number, outcome: number): number;
+  pendingTotal(outcome: number): number;
+}
+
 /** What the metrics read. */
 export interface MetricsSources {
   /** The handshake tracker: per-port counters, latency histogram, table stats. */
@@ -53,6 +64,8 @@ export interface MetricsSources {
   version: string;
   /** Suspected spoofed resets; without it rstwatch_suspect_resets_total has no samples. */
   suspects?: SuspectResetSource;
+  /** Causes of inbound failures; without it rstwatch_failure_causes_* have no samples. */
+  causes?: CauseSource;
   /** The latest kernel-state snapshot of rstwatch's network namespace (diagnose/kernel-state.ts), if read. */
   kernel?: { latest(): Pick<KernelStateSnapshot, 'tcpExt' | 'sysctls'> | undefined };
 }
@@ -210,6 +223,9 @@ function populate(
 
   add(METRICS.suspectResets, COLLECTORS.suspectResets, () => suspectSamples(shared));
 
+  add(METRICS.failureCauses, COLLECTORS.causes, () => causeSamples(shared, false));
+  add(METRICS.failureCausesPending, COLLECTORS.causes, () => causeSamples(shared, true));
+
   add(METRICS.attemptsTracked, COLLECTORS.tracker, () => [{ value: tracker.tracked }]);
   add(METRICS.attemptEvictions, COLLECTORS.tracker, () => [
     { labels: { state: EVICTION_STATE_NAMES[0] }, value: tracker.stats.evictedPending },
@@ -298,6 +314,40 @@ function latencySamples(tracker: Tracker): Sample[] {
     out.push({ metricName: `${name}_sum`, labels: DIRECTION_LABELS[d], value: h.sumSeconds[d] });
     out.push({ metricName: `${name}_count`, labels: DIRECTION_LABELS[d], value: h.count[d] });
   }
+  return out;
+}
+
+/**
+ * Non-zero cause counts (or pending counts) of every exported inbound series, labelled by port,
+ * outcome and cause: the same port selection as the outcome counters, so the two add up.
+ */
+function causeSamples(shared: Shared, pending: boolean): Sample[] {
+  const src = shared.sources.causes;
+  if (!src) return [];
+  const selection = shared.selection;
+  selection.refresh();
+  const out: Sample[] = [];
+  const outcomes = src.outcomeNames.length;
+  const causes = pending ? 1 : src.causeNames.length;
+  const value = (port: number, o: number, c: number): number => (pending ? src.pending(port, o) : src.get(port, o, c));
+  const total = (o: number, c: number): number => (pending ? src.pendingTotal(o) : src.total(o, c));
+  selection.forEachExported((s) => {
+    if (s.direction !== Direction.Inbound) return;
+    for (let o = 0; o < outcomes; o++) {
+      for (let c = 0; c < causes; c++) {
+        let v: number;
+        if (s.port !== OTHER_PORT) v = value(s.port, o, c);
+        else {
+          v = total(o, c);
+          for (const own of selection.selected[s.direction]) v -= value(own.port, o, c);
+        }
+        if (v <= 0) continue;
+        const labels: Record<string, string> = { port: s.labels.port, outcome: src.outcomeNames[o] };
+        if (!pending) labels.cause = src.causeNames[c];
+        out.push({ labels, value: v });
+      }
+    }
+  });
   return out;
 }
 

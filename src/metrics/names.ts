@@ -81,6 +81,18 @@ export const METRICS = {
     type: 'counter',
     labels: ['direction', 'port', 'heuristic'],
   },
+  failureCauses: {
+    name: 'rstwatch_failure_causes_total',
+    help: 'Failed inbound attempts by server port, outcome (refused, icmp_rejected, unanswered, early_reset) and the cause the kernel state around the attempt shows; per port and outcome the causes plus rstwatch_failure_causes_pending add up to the outcome count.',
+    type: 'counter',
+    labels: ['port', 'outcome', 'cause'],
+  },
+  failureCausesPending: {
+    name: 'rstwatch_failure_causes_pending',
+    help: 'Failed inbound attempts whose cause waits for the next kernel-state read (about a second), by server port and outcome.',
+    type: 'gauge',
+    labels: ['port', 'outcome'],
+  },
   resetsSeen: {
     name: 'rstwatch_resets_seen_total',
     help: 'TCP RST segments seen from either side, whether or not they answered an attempt.',
@@ -222,6 +234,8 @@ export const COLLECTORS = {
   refusalLatency: 'refusal_latency',
   /** rstwatch_suspect_resets_total (the suspect-reset source). */
   suspectResets: 'suspect_resets',
+  /** rstwatch_failure_causes_* (the cause classifier, diagnose/failure-causes.ts). */
+  causes: 'causes',
   /** Table size, evictions, resets and unmatched answers (tracker.stats). */
   tracker: 'tracker',
   /** Capture state, frames and drops (the capture and the pipeline sink). */

@@ -35,6 +35,23 @@ export interface TrackerOptions {
    * done and no memory is held for it.
    */
   detector?: (slots: number) => ResetDetector;
+  /** Told of every failed attempt (live cause classification); called only on failures. */
+  failures?: FailureListener;
+}
+
+/** How an attempt failed, as `FailureListener.attemptFailed` gives it (index into FAILURE_KIND_NAMES). */
+export const FailureKind = { Refused: 0, IcmpRejected: 1, Unanswered: 2, EarlyReset: 3 } as const;
+/** `outcome` label values, by FailureKind. */
+export const FAILURE_KIND_NAMES = ['refused', 'icmp_rejected', 'unanswered', 'early_reset'] as const;
+
+/** Told of each failure as it is counted, with the attempt still in the table. */
+export interface FailureListener {
+  /**
+   * The attempt in `slot` of `Tracker.table` failed as `kind` (a FailureKind) at capture time
+   * `ts` seconds. The slot's fields (key, direction, firstSynTs) are valid only during the call;
+   * for a refusal the detector has already judged the RST.
+   */
+  attemptFailed(kind: number, slot: number, ts: number): void;
 }
 
 /** What the tracker tells a listener, at most once per (direction, port) and outcome. */
@@ -102,6 +119,7 @@ export class Tracker {
   private readonly timeoutSeconds: number;
   private readonly lingerSeconds: number;
   private readonly listener: TrackerListener | undefined;
+  private readonly failures: FailureListener | undefined;
   /** The suspect-reset detector, if detection is on. */
   readonly detector: ResetDetector | undefined;
 
@@ -112,6 +130,7 @@ export class Tracker {
     this.timeoutSeconds = timeout > 0 ? timeout : Infinity;
     this.lingerSeconds = options.lingerSeconds ?? DEFAULT_LINGER_SECONDS;
     this.listener = options.listener;
+    this.failures = options.failures;
     this.detector = options.detector?.(this.table.capacity);
     this.localNets = options.localNets ?? new LocalNets();
     const top = options.maxTopAddresses ?? 65_536;
@@ -155,6 +174,7 @@ export class Tracker {
     while (t.pendingHead !== -1) {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
+      this.failures?.attemptFailed(FailureKind.Unanswered, i, this.now);
       t.remove(i);
     }
   }
@@ -174,6 +194,7 @@ export class Tracker {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
       this.stats.timedOut++;
+      this.failures?.attemptFailed(FailureKind.Unanswered, i, ts);
       t.remove(i);
     }
     const resolvedLimit = ts - this.lingerSeconds;
@@ -231,6 +252,7 @@ export class Tracker {
     const i = t.pendingHead;
     this.stats.evictedPending++;
     this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
+    this.failures?.attemptFailed(FailureKind.Unanswered, i, this.now);
     t.remove(i);
   }
 
@@ -262,6 +284,7 @@ export class Tracker {
       if (t.earlyReset[i] === 0 && p.seq === ((t.serverIsn[i] + 1) >>> 0) && ts - t.listTs[i] <= EARLY_RESET_WINDOW_SECONDS) {
         t.earlyReset[i] = 1;
         this.ports.inc(t.direction[i], p.srcPort, Counter.EarlyResets);
+        this.failures?.attemptFailed(FailureKind.EarlyReset, i, ts);
         return;
       }
     }
@@ -277,6 +300,7 @@ export class Tracker {
     this.refusalLatency.observe(dir, ts - t.firstSynTs[i]);
     this.refusingServers.inc(p.src);
     this.refusedClients.inc(p.dst);
+    this.failures?.attemptFailed(FailureKind.Refused, i, ts);
     if (this.listener !== undefined && this.ports.get(dir, p.srcPort, Counter.Refused) === 1) {
       this.listener.firstRefusal(dir, p.srcPort, p.dst, p.src);
     }
@@ -293,5 +317,6 @@ export class Tracker {
     }
     t.markResolved(i, AttemptState.IcmpRejected, ts);
     this.ports.inc(t.direction[i], p.quotedDstPort, FIRST_ICMP_COUNTER + icmpReason(p.ipVersion, p.icmpCode));
+    this.failures?.attemptFailed(FailureKind.IcmpRejected, i, ts);
   }
 }

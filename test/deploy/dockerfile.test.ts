@@ -121,6 +121,9 @@ describe('Dockerfile', () => {
   it('installs the libpcap runtime and gives cap_net_raw to the node binary the entrypoint runs', () => {
     const runs = inStage(runtime, 'RUN').map((i) => i.args).join('\n');
     expect(runs).toMatch(/apt-get install[^&]*\blibpcap0\.8\b/);
+    // ss (iproute2): the cause classifier reads backlogs and IPV6_V6ONLY through it.
+    expect(runs).toMatch(/apt-get install[^&]*\biproute2\b/);
+    expect(runs).not.toMatch(/apt-get (purge|remove)[^&]*\biproute2\b/);
     const setcap = /setcap (\S+) (\S+)/.exec(runs);
     expect(setcap?.[1]).toMatch(/^cap_net_raw\+e?i?p/);
     const entrypoint = JSON.parse(one('ENTRYPOINT')) as string[];

@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const promDir = join(root, 'deploy/prometheus');
 const alertsFile = join(promDir, 'rstwatch-alerts.yml');
 
-/** The public metric contract (issue 3): names alerts and dashboards may rely on. */
+/** The public metric contract (issues 3 and 5): names alerts and dashboards may rely on. */
 const CONTRACT = [
   'rstwatch_syn_attempts_total',
   'rstwatch_syn_retransmits_total',
@@ -35,6 +35,15 @@ const CONTRACT = [
   'rstwatch_attempts_tracked',
   'rstwatch_attempt_evictions_total',
   'rstwatch_build_info',
+  'rstwatch_failure_causes_total',
+  'rstwatch_failure_causes_pending',
+  'rstwatch_kernel_listen_overflows_total',
+  'rstwatch_kernel_listen_drops_total',
+  'rstwatch_kernel_syncookies_sent_total',
+  'rstwatch_kernel_somaxconn',
+  'rstwatch_kernel_tcp_max_syn_backlog',
+  'rstwatch_kernel_tcp_abort_on_overflow',
+  'rstwatch_kernel_syncookies',
 ];
 const HISTOGRAMS = ['rstwatch_refusal_latency_seconds'];
 

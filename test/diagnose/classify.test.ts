@@ -31,7 +31,29 @@ describe('classifyFailure', () => {
     ['unanswered, a listener with room: a DROP rule', { outcome: 'unanswered', listeners: [listener('0.0.0.0', 8080)] }, 'firewall_drop'],
     ['unanswered, nothing listens: never guess', { outcome: 'unanswered' }, 'unknown'],
     ['unanswered, the accept queue full', { outcome: 'unanswered', listeners: [listener('0.0.0.0', 8080, { acceptQueue: 3, backlog: 2 })] }, 'backlog_overflow'],
-    ['unanswered, ListenOverflows rising', { outcome: 'unanswered', listenOverflowsRising: true, listeners: [listener('0.0.0.0', 8080)] }, 'backlog_overflow'],
+    ['unanswered, ListenOverflows rising, only this port queued', { outcome: 'unanswered', listenOverflowsRising: true, listeners: [listener('0.0.0.0', 8080, { acceptQueue: 1, backlog: 4 })] }, 'backlog_overflow'],
+    ['unanswered, ListenOverflows rising, no queue seen: never guess', { outcome: 'unanswered', listenOverflowsRising: true, listeners: [listener('0.0.0.0', 8080)] }, 'unknown'],
+    [
+      'unanswered, ListenOverflows rising, another port queued too: never guess',
+      { outcome: 'unanswered', listenOverflowsRising: true, listeners: [listener('0.0.0.0', 8080, { acceptQueue: 1, backlog: 4 }), listener('0.0.0.0', 9090, { acceptQueue: 1, backlog: 4 })] },
+      'unknown',
+    ],
+    [
+      'unanswered with room, ListenOverflows explained by another full port: the DROP',
+      { outcome: 'unanswered', listenOverflowsRising: true, listeners: [listener('0.0.0.0', 8080), listener('0.0.0.0', 9090, { acceptQueue: 2, backlog: 1 })] },
+      'firewall_drop',
+    ],
+    [
+      'the listener went away between the reads: never guess',
+      { outcome: 'refused', listeners: [listener('0.0.0.0', 8080)], listenersAfter: [] },
+      'unknown',
+    ],
+    [
+      'early reset, the queue full only in the read after',
+      { outcome: 'early_reset', listeners: [listener('0.0.0.0', 8080, { acceptQueue: 3, backlog: 4 })], listenersAfter: [listener('0.0.0.0', 8080, { acceptQueue: 5, backlog: 4 })] },
+      'backlog_overflow',
+    ],
+    ['the listeners could not be read', { outcome: 'refused', listeners: null }, 'unknown'],
     ['early reset, the accept queue full (tcp_abort_on_overflow=1)', { outcome: 'early_reset', listeners: [listener('0.0.0.0', 8080, { acceptQueue: 2, backlog: 1 })] }, 'backlog_overflow'],
     [
       'unanswered, full queue and the owner at its open-files limit',

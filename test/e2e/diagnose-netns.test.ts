@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.js';
+import { fdLimitListener } from '../support/python-listeners.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli.js');
@@ -27,19 +28,11 @@ print('ready',flush=True)
 time.sleep(60)`;
 
 /** A process at its open-files limit holding a listener: it could not accept one more. */
-const AT_LIMIT = `import socket,resource,time
-resource.setrlimit(resource.RLIMIT_NOFILE,(32,32))
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(('0.0.0.0',${P.fds})); s.listen(8)
-held=[]
-try:
-    while True: held.append(open('/dev/null'))
-except OSError: pass
-print('ready',flush=True)
-time.sleep(60)`;
+const AT_LIMIT = fdLimitListener(P.fds, 8, 60, false);
 
 function diagnose(asNobody = false) {
   const cmd = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
-  const r = net.exec(net.server, cmd[0], [...cmd.slice(1), cli, 'diagnose', '--json', '--port', Object.values(P).join(',')], { timeoutMs: 20_000 });
+  const r = net.exec(net.server, cmd[0], [...cmd.slice(1), cli, 'diagnose', '--json', '--no-daemon', '--port', Object.values(P).join(',')], { timeoutMs: 20_000 });
   return JSON.parse(r.stdout) as {
     ports: { port: number; listeners: { address: string; v6only: boolean | null; accept_queue: number; backlog: number | null; queue_full: boolean | null; owners: { comm: string; open_fds: number; nofile_soft: number | null; at_fd_limit: boolean }[] }[]; findings: { cause: string; remedy: string }[] }[];
     kernel: Record<string, number | null>;
@@ -105,6 +98,14 @@ describe('rstwatch diagnose in a network namespace', () => {
     expect(r.stdout).toMatch(/=> backlog_overflow: /);
     expect(r.stdout).toMatch(/remedy: /);
     expect(r.stdout).toMatch(/^kernel: ListenOverflows \d+/m);
+  });
+
+  it('says when no daemon answered, and still reports the kernel state', () => {
+    const r = net.exec(net.server, process.execPath, [cli, 'diagnose', '--json', '--daemon', '127.0.0.1:7466', '--port', String(P.full)], { timeoutMs: 20_000 });
+    const report = JSON.parse(r.stdout) as { daemon: { answered: boolean; error: string }; ports: { port: number; failures: unknown[]; findings: { cause: string }[] }[]; not_seen: string[] };
+    expect(report.daemon).toMatchObject({ answered: false, error: 'ECONNREFUSED' });
+    expect(report.not_seen[0]).toMatch(/^failures and their causes: no rstwatch daemon answered at http:\/\/127\.0\.0\.1:7466\/ \(ECONNREFUSED\)/);
+    expect(report.ports[0]).toMatchObject({ port: P.full, failures: [], findings: [{ cause: 'backlog_overflow' }] });
   });
 
   it('bad flags: exit 2', () => {

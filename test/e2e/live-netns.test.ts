@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.js';
+import { until } from '../support/wait.js';
 import { oracleCounts } from '../support/tshark-oracle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,16 +54,6 @@ function sample(exposition: string, name: string, labels: Record<string, string>
     if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[2]);
   }
   return undefined;
-}
-
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 function startDaemon(backend: 'native' | 'cap', port: number, logFile: string): ChildProcess {

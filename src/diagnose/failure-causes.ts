@@ -1,0 +1,414 @@
+/**
+ * Live cause classification (issue 5). The tracker reports each failed attempt as it counts it;
+ * inbound ones wait here until the kernel-state read that follows them exists, then are
+ * classified (classify.ts) from the two reads around the attempt, and counted by
+ * (port, outcome, cause). The daemon's timer feeds the reads, once a second; nothing here reads
+ * the kernel, and nothing here runs per packet.
+ *
+ * Which reads: `before` is the last read taken at or before the first SYN (the state at the
+ * time of the attempt); `after` is the first read taken after the answer (after the first SYN
+ * for an unanswered attempt, whose outcome is only known at the timeout). A failure waits at
+ * most `maxWaitMs` for its `after` read; past that it is decided from `before` alone.
+ *
+ * Failures with the same outcome, port, server address, suspect flag and reads are one group,
+ * classified once: a flood of refusals costs a comparison per failure, not a classification.
+ * Until its group is decided a failure counts as pending, so at every moment, per port and
+ * outcome, the causes plus the pending add up to the tracker's count of inbound failures.
+ */
+import { KEY_WORDS } from '../track/attempt-table.js';
+import { Direction, formatAddress } from '../track/direction.js';
+import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } from '../track/tracker.js';
+import { CAUSES, classifyFailure, type Cause, type FailureOutcome } from './classify.js';
+import type { KernelStateSnapshot } from './kernel-state.js';
+import type { TcpExtCounters } from './netstat.js';
+import type { SocketOwner } from './sockets-to-processes.js';
+
+/** Outcomes (FailureKind order). */
+export const OUTCOME_COUNT = FAILURE_KIND_NAMES.length;
+/** Causes (CAUSES order). */
+export const CAUSE_COUNT = CAUSES.length;
+/** Default time a failure waits for the read after it, ms. */
+export const DEFAULT_MAX_WAIT_MS = 3000;
+/** Default number of failure groups waiting at once. */
+export const DEFAULT_MAX_PENDING_GROUPS = 65_536;
+/** How close after the first SYN a read may stand in for the state at the attempt, ms. */
+const STAND_IN_MS = 2000;
+/** Ports `report()` lists at most, by default. */
+export const DEFAULT_REPORT_PORTS = 1000;
+/** Ports whose last evidence is kept for `report()`. */
+const MAX_EVIDENCE_PORTS = 4096;
+
+/** Failures that share everything the classification depends on. */
+interface Group {
+  kind: number;
+  port: number;
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  suspect: boolean;
+  /** Absolute index of the `before` read (-1: none yet) and of the `after` read (may not exist yet). */
+  before: number;
+  after: number;
+  /** Capture time of the first SYN of the group's first failure, ms. */
+  synMs: number;
+  /** Capture time of the group's latest failure, ms. */
+  atMs: number;
+  count: number;
+}
+
+/** The last evidence of one (port, outcome, cause). */
+export interface CauseEvidence {
+  count: number;
+  evidence: string;
+  lastSeenMs: number;
+}
+
+/** One port's failures by outcome and cause (`report()`). */
+export interface PortCauses {
+  port: number;
+  outcomes: { outcome: FailureOutcome; count: number; pending: number; causes: { cause: Cause; count: number; evidence: string; last_seen: string }[] }[];
+  /** Most recent failure on the port, ISO time ('' when its evidence is no longer kept). */
+  last_seen: string;
+}
+
+/** What the daemon tells `rstwatch diagnose` (GET /api/v1/causes). */
+export interface CausesReport {
+  taken_at: string;
+  /** Kernel-state reads made so far, and the time of the latest (null before the first). */
+  kernel_reads: number;
+  last_read: string | null;
+  /** Parts the latest read could not see (what, message). */
+  read_errors: { what: string; message: string }[];
+  /** Ports with inbound failures in all; `ports` may hold fewer (asked for, or the limit). */
+  ports_with_failures: number;
+  /** Ports with inbound failures, most recent first. */
+  ports: PortCauses[];
+}
+
+/** Settings of FailureCauses. */
+export interface FailureCausesOptions {
+  /** How long reads are kept, ms: at least the attempt timeout plus a few seconds. */
+  historyMs: number;
+  /** Longest wait for the read after a failure, ms (default 3000). */
+  maxWaitMs?: number;
+  /** Groups waiting at once (default 65536); beyond it the oldest is decided now. */
+  maxPendingGroups?: number;
+}
+
+/** Sum of the counters that say the SYN queue overflowed; null when none is printed. */
+function synQueueDrops(t: TcpExtCounters | null): number | null {
+  if (t === null) return null;
+  const parts = [t.reqQFullDrop, t.reqQFullDoCookies, t.syncookiesSent].filter((v): v is number => v !== null);
+  return parts.length === 0 ? null : parts.reduce((a, b) => a + b, 0);
+}
+
+function rising(before: number | null | undefined, after: number | null | undefined): boolean {
+  return before !== null && before !== undefined && after !== null && after !== undefined && after > before;
+}
+
+/** Counts inbound failures by cause; see the module comment. */
+export class FailureCauses implements FailureListener {
+  private readonly tracker: Tracker;
+  private readonly historyMs: number;
+  private readonly maxWaitMs: number;
+  private readonly maxPendingGroups: number;
+  /** port -> counts at [outcome * CAUSE_COUNT + cause]. */
+  private readonly counts = new Map<number, Float64Array>();
+  /** Sums over every port, same layout. */
+  private readonly totals = new Float64Array(OUTCOME_COUNT * CAUSE_COUNT);
+  /** port -> failures waiting, by outcome. */
+  private readonly pendingCounts = new Map<number, Float64Array>();
+  private readonly pendingTotals = new Float64Array(OUTCOME_COUNT);
+  private readonly groups: Group[] = [];
+  private groupsHead = 0;
+  /** Groups with failures not decided yet. */
+  private liveGroups = 0;
+  private last: Group | null = null;
+  /** Reads kept, oldest first; `reads[i]` has absolute index `firstRead + i`. */
+  private readonly reads: KernelStateSnapshot[] = [];
+  private firstRead = 0;
+  /** port -> `${outcome} ${cause}` -> last evidence; ports in least-recent-first order. */
+  private readonly evidence = new Map<number, Map<string, CauseEvidence>>();
+
+  constructor(tracker: Tracker, options: FailureCausesOptions) {
+    this.tracker = tracker;
+    this.historyMs = options.historyMs;
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    this.maxPendingGroups = options.maxPendingGroups ?? DEFAULT_MAX_PENDING_GROUPS;
+  }
+
+  /** Reads made so far. */
+  get readCount(): number {
+    return this.firstRead + this.reads.length;
+  }
+
+  /** The latest read, if any. */
+  get latestRead(): KernelStateSnapshot | undefined {
+    return this.reads[this.reads.length - 1];
+  }
+
+  /** Groups of failures waiting for their read. */
+  get pendingGroups(): number {
+    return this.liveGroups;
+  }
+
+  /** FailureListener: a failure the tracker just counted (only inbound ones are classified). */
+  attemptFailed(kind: number, slot: number, ts: number): void {
+    const t = this.tracker.table;
+    if (t.direction[slot] !== Direction.Inbound) return;
+    const k = slot * KEY_WORDS + 4;
+    const keys = t.keys;
+    const port = t.serverPort(slot);
+    const suspect = kind === FailureKind.Refused && this.tracker.detector !== undefined && this.tracker.detector.flagged(slot);
+    const atMs = ts * 1000;
+    const synMs = t.firstSynTs[slot] * 1000;
+    const before = this.readAtOrBefore(synMs);
+    const after = kind === FailureKind.Unanswered ? before + 1 : this.readAfter(atMs);
+    let g = this.last;
+    if (
+      g === null ||
+      g.kind !== kind ||
+      g.port !== port ||
+      g.suspect !== suspect ||
+      g.before !== before ||
+      g.after !== after ||
+      g.w3 !== keys[k + 3] ||
+      g.w2 !== keys[k + 2] ||
+      g.w1 !== keys[k + 1] ||
+      g.w0 !== keys[k]
+    ) {
+      while (this.liveGroups >= this.maxPendingGroups && this.groupsHead < this.groups.length) {
+        const oldest = this.groups[this.groupsHead++];
+        if (oldest === this.last) this.last = null;
+        this.decide(oldest);
+      }
+      g = { kind, port, w0: keys[k], w1: keys[k + 1], w2: keys[k + 2], w3: keys[k + 3], suspect, before, after, synMs, atMs, count: 0 };
+      this.groups.push(g);
+      this.last = g;
+    }
+    if (g.count === 0) this.liveGroups++;
+    g.count++;
+    g.atMs = atMs;
+    this.pendingTotals[kind]++;
+    let p = this.pendingCounts.get(port);
+    if (p === undefined) {
+      p = new Float64Array(OUTCOME_COUNT);
+      this.pendingCounts.set(port, p);
+    }
+    p[kind]++;
+    // Its reads already exist (an unanswered attempt, told at the timeout): decide now. The group
+    // stays the last one, so the next failure like it is counted and decided the same way.
+    if (after < this.readCount) this.decide(g);
+  }
+
+  /** A new kernel-state read: kept, and the failures it was waiting for are decided. */
+  addRead(s: KernelStateSnapshot, nowMs = s.takenAtMs): void {
+    this.reads.push(s);
+    let drop = 0;
+    while (drop < this.reads.length - 1 && this.reads[drop].takenAtMs < nowMs - this.historyMs) drop++;
+    if (drop > 0) {
+      this.reads.splice(0, drop);
+      this.firstRead += drop;
+    }
+    this.settle(nowMs);
+  }
+
+  /** Decides every group whose `after` read exists, and those that waited longer than maxWaitMs. */
+  settle(nowMs: number): void {
+    const total = this.readCount;
+    // Groups are in arrival order; `after` is non-decreasing for refusals but not for unanswered
+    // attempts, so walk all of them (they are few: one per port, outcome and second).
+    let kept = 0;
+    const gs = this.groups;
+    let lastKept = false;
+    for (let i = this.groupsHead; i < gs.length; i++) {
+      const g = gs[i];
+      if (g.count === 0 || g.after < total || nowMs - g.atMs > this.maxWaitMs) {
+        this.decide(g);
+      } else {
+        gs[kept++] = g;
+        if (g === this.last) lastKept = true;
+      }
+    }
+    gs.length = kept;
+    this.groupsHead = 0;
+    if (!lastKept) this.last = null;
+  }
+
+  /** Count of `cause` for (port, outcome), decided so far. */
+  get(port: number, outcome: number, cause: number): number {
+    return this.counts.get(port)?.[outcome * CAUSE_COUNT + cause] ?? 0;
+  }
+
+  /** Count of `cause` for `outcome` over every port. */
+  total(outcome: number, cause: number): number {
+    return this.totals[outcome * CAUSE_COUNT + cause];
+  }
+
+  /** Failures of `outcome` over every port not decided yet. */
+  pendingTotal(outcome: number): number {
+    return this.pendingTotals[outcome];
+  }
+
+  /** Failures of (port, outcome) not decided yet. */
+  pending(port: number, outcome: number): number {
+    return this.pendingCounts.get(port)?.[outcome] ?? 0;
+  }
+
+  /** Ports with at least one inbound failure. */
+  ports(): IterableIterator<number> {
+    return this.counts.keys();
+  }
+
+  /**
+   * Everything decided and pending, per port, for `rstwatch diagnose` to ask: the ports in
+   * `only` (all when empty), most recent first, at most `limit` of them. Evidence is kept for the
+   * 4096 ports with the most recent failures; older ones keep their counts, without evidence.
+   */
+  report(nowMs = Date.now(), only: readonly number[] = [], limit = DEFAULT_REPORT_PORTS): CausesReport {
+    const latest = this.latestRead;
+    const pendingSeen = new Map<number, number>();
+    for (let i = this.groupsHead; i < this.groups.length; i++) {
+      const g = this.groups[i];
+      if (g.count > 0) pendingSeen.set(g.port, Math.max(pendingSeen.get(g.port) ?? 0, g.atMs));
+    }
+    const candidates = only.length > 0 ? only : [...new Set([...this.counts.keys(), ...this.pendingCounts.keys()])];
+    const ports: PortCauses[] = [];
+    for (const port of candidates) {
+      const ev = this.evidence.get(port);
+      let lastSeen = pendingSeen.get(port) ?? 0;
+      const outcomes: PortCauses['outcomes'] = [];
+      for (let o = 0; o < OUTCOME_COUNT; o++) {
+        const causes: PortCauses['outcomes'][number]['causes'] = [];
+        let count = 0;
+        for (let c = 0; c < CAUSE_COUNT; c++) {
+          const n = this.get(port, o, c);
+          if (n === 0) continue;
+          count += n;
+          const e = ev?.get(`${o} ${c}`);
+          if (e !== undefined) lastSeen = Math.max(lastSeen, e.lastSeenMs);
+          causes.push({ cause: CAUSES[c], count: n, evidence: e?.evidence ?? '', last_seen: e === undefined ? '' : new Date(e.lastSeenMs).toISOString() });
+        }
+        const pending = this.pending(port, o);
+        if (count + pending === 0) continue;
+        causes.sort((a, b) => b.count - a.count);
+        outcomes.push({ outcome: FAILURE_KIND_NAMES[o], count: count + pending, pending, causes });
+      }
+      if (outcomes.length > 0) ports.push({ port, outcomes, last_seen: lastSeen > 0 ? new Date(lastSeen).toISOString() : '' });
+    }
+    ports.sort((a, b) => (a.last_seen < b.last_seen ? 1 : a.last_seen > b.last_seen ? -1 : a.port - b.port));
+    return {
+      taken_at: new Date(nowMs).toISOString(),
+      kernel_reads: this.readCount,
+      last_read: latest === undefined ? null : new Date(latest.takenAtMs).toISOString(),
+      read_errors: latest?.errors ?? [],
+      ports_with_failures: this.counts.size + [...this.pendingCounts.keys()].filter((p) => !this.counts.has(p)).length,
+      ports: ports.slice(0, limit),
+    };
+  }
+
+  /** Absolute index of the last read taken at or before `ms`; -1 when none is kept. */
+  private readAtOrBefore(ms: number): number {
+    const r = this.reads;
+    let i = r.length - 1;
+    while (i >= 0 && r[i].takenAtMs > ms) i--;
+    return i < 0 ? (r.length > 0 || this.firstRead > 0 ? this.firstRead - 1 : -1) : this.firstRead + i;
+  }
+
+  /** Absolute index of the first read taken after `ms` (the next read when none is yet). */
+  private readAfter(ms: number): number {
+    const r = this.reads;
+    let i = r.length;
+    while (i > 0 && r[i - 1].takenAtMs > ms) i--;
+    return this.firstRead + i;
+  }
+
+  private read(index: number): KernelStateSnapshot | undefined {
+    return index >= this.firstRead ? this.reads[index - this.firstRead] : undefined;
+  }
+
+  /** Classifies group `g`'s failures, counts them, and takes them off the pending counts. */
+  private decide(g: Group): void {
+    if (g.count === 0) return;
+    this.liveGroups--;
+    let before = this.read(g.before);
+    let after = this.read(g.after);
+    // No read before the attempt (rstwatch had just started, or the read is no longer kept): the
+    // read just after it stands for the state at the time only when it came within 2 s.
+    if (before === undefined && after !== undefined && after.takenAtMs - g.synMs <= STAND_IN_MS) {
+      before = after;
+      after = undefined;
+    }
+    const cause = this.classify(g, before, after);
+    const n = g.count;
+    g.count = 0;
+    let c = this.counts.get(g.port);
+    if (c === undefined) {
+      c = new Float64Array(OUTCOME_COUNT * CAUSE_COUNT);
+      this.counts.set(g.port, c);
+    }
+    const at = g.kind * CAUSE_COUNT + CAUSES.indexOf(cause.cause);
+    c[at] += n;
+    this.totals[at] += n;
+    this.pendingTotals[g.kind] -= n;
+    const p = this.pendingCounts.get(g.port);
+    if (p !== undefined) {
+      p[g.kind] -= n;
+      if (p.every((v) => v === 0)) this.pendingCounts.delete(g.port);
+    }
+    this.remember(g, cause.cause, cause.evidence, n);
+  }
+
+  private classify(g: Group, before: KernelStateSnapshot | undefined, after: KernelStateSnapshot | undefined): { cause: Cause; evidence: string } {
+    const outcome = FAILURE_KIND_NAMES[g.kind];
+    const words = [g.w0, g.w1, g.w2, g.w3];
+    const serverAddress = formatAddress(words);
+    if (before === undefined) {
+      if (outcome === 'icmp_rejected' || g.suspect) {
+        return classifyFailure({ outcome, serverAddress, port: g.port, suspect: g.suspect, listeners: null, owners: new Map(), listenOverflowsRising: false, synQueueOverflowing: false });
+      }
+      return { cause: 'unknown', evidence: 'no kernel-state read was kept from the time of the attempt' };
+    }
+    const listenersOf = (s: KernelStateSnapshot): KernelStateSnapshot['listeners'] | null => (s.errors.some((e) => e.what === 'listeners') ? null : s.listeners);
+    let owners: ReadonlyMap<number, readonly SocketOwner[]> = before.owners;
+    if (after !== undefined && after.owners.size > 0) {
+      const merged = new Map<number, SocketOwner[]>(before.owners);
+      for (const [inode, o] of after.owners) merged.set(inode, o);
+      owners = merged;
+    }
+    return classifyFailure({
+      outcome,
+      serverAddress,
+      port: g.port,
+      suspect: g.suspect,
+      listeners: listenersOf(before),
+      listenersAfter: after === undefined ? undefined : listenersOf(after),
+      owners,
+      listenOverflowsRising: after !== undefined && rising(before.tcpExt?.listenOverflows, after.tcpExt?.listenOverflows),
+      synQueueOverflowing: after !== undefined && rising(synQueueDrops(before.tcpExt), synQueueDrops(after.tcpExt)),
+    });
+  }
+
+  private remember(g: Group, cause: Cause, evidence: string, n: number): void {
+    let ev = this.evidence.get(g.port);
+    if (ev === undefined) {
+      if (this.evidence.size >= MAX_EVIDENCE_PORTS) {
+        const oldest = this.evidence.keys().next().value;
+        if (oldest !== undefined) this.evidence.delete(oldest);
+      }
+      ev = new Map();
+    } else {
+      this.evidence.delete(g.port);
+    }
+    this.evidence.set(g.port, ev);
+    const key = `${g.kind} ${CAUSES.indexOf(cause)}`;
+    const e = ev.get(key);
+    if (e === undefined) ev.set(key, { count: n, evidence, lastSeenMs: g.atMs });
+    else {
+      e.count += n;
+      e.evidence = evidence;
+      e.lastSeenMs = Math.max(e.lastSeenMs, g.atMs);
+    }
+  }
+}
