@@ -84,7 +84,8 @@ function isLoopback(address: string): boolean {
 function bindTakes(l: Listener, dst: string, dstIsV4: boolean): boolean | undefined {
   if (l.family === 4) return dstIsV4 && (l.address === '0.0.0.0' || l.address === dst);
   if (l.address === '::') return dstIsV4 ? (l.v6only === undefined ? undefined : !l.v6only) : true;
-  if (dstIsV4) return l.address === `::ffff:${dst}`;
+  // An IPv4-mapped bind (::ffff:a.b.c.d) reads as the dotted quad, family 6.
+  if (dstIsV4) return l.address === dst || l.address === `::ffff:${dst}`;
   const a = parseAddress(l.address);
   const b = parseAddress(dst);
   return a !== null && b !== null && a.every((w, i) => w === b[i]);

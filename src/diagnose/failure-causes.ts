@@ -55,6 +55,8 @@ interface Group {
   /** Capture time of the group's latest failure, ms. */
   atMs: number;
   count: number;
+  /** The port's pending counts (`pendingCounts.get(port)` while the group has failures). */
+  pending: Float64Array | null;
 }
 
 /** The last evidence of one (port, outcome, cause). */
@@ -183,7 +185,7 @@ export class FailureCauses implements FailureListener {
         if (oldest === this.last) this.last = null;
         this.decide(oldest);
       }
-      g = { kind, port, w0: keys[k], w1: keys[k + 1], w2: keys[k + 2], w3: keys[k + 3], suspect, before, after, synMs, atMs, count: 0 };
+      g = { kind, port, w0: keys[k], w1: keys[k + 1], w2: keys[k + 2], w3: keys[k + 3], suspect, before, after, synMs, atMs, count: 0, pending: null };
       this.groups.push(g);
       this.last = g;
     }
@@ -191,10 +193,14 @@ export class FailureCauses implements FailureListener {
     g.count++;
     g.atMs = atMs;
     this.pendingTotals[kind]++;
-    let p = this.pendingCounts.get(port);
-    if (p === undefined) {
-      p = new Float64Array(OUTCOME_COUNT);
-      this.pendingCounts.set(port, p);
+    let p = g.pending;
+    if (p === null) {
+      p = this.pendingCounts.get(port) ?? null;
+      if (p === null) {
+        p = new Float64Array(OUTCOME_COUNT);
+        this.pendingCounts.set(port, p);
+      }
+      g.pending = p;
     }
     p[kind]++;
     // Its reads already exist (an unanswered attempt, told at the timeout): decide now. The group
@@ -352,10 +358,11 @@ export class FailureCauses implements FailureListener {
     c[at] += n;
     this.totals[at] += n;
     this.pendingTotals[g.kind] -= n;
-    const p = this.pendingCounts.get(g.port);
+    const p = g.pending ?? this.pendingCounts.get(g.port);
+    g.pending = null;
     if (p !== undefined) {
       p[g.kind] -= n;
-      if (p.every((v) => v === 0)) this.pendingCounts.delete(g.port);
+      if (p.every((v) => v === 0) && this.pendingCounts.get(g.port) === p) this.pendingCounts.delete(g.port);
     }
     this.remember(g, cause.cause, cause.evidence, n);
   }

@@ -27,7 +27,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { formatAddress } from '../track/direction.js';
+import { formatAddress, parseAddress } from '../track/direction.js';
 import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
 
 /** TCP states as /proc/net/tcp prints them (hex), from the kernel's `include/net/tcp_states.h`. */
@@ -167,6 +167,50 @@ export function parseSsListeners(text: string): Map<number, SockDiagListener> {
   return out;
 }
 
+/**
+ * LISTEN sockets as `ss -ltnHe` prints them, as table entries (what /proc/net/tcp and tcp6 would
+ * give). The family is told by the `v6only:` field, which `ss -e` prints for AF_INET6 sockets only;
+ * `*` is the wildcard address of either family; `%dev` (SO_BINDTODEVICE) is dropped; a missing
+ * `uid:` is root's. Pure; lines it cannot read are counted in `malformedLines`.
+ */
+export function parseSsListenerEntries(text: string): ProcNetTcpParse {
+  const entries: TcpSocketEntry[] = [];
+  let malformedLines = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = /^\s*LISTEN\s+(\d+)\s+\d+\s+(\S+)\s+\S+(.*)$/.exec(line);
+    const ino = m ? /\bino:(\d+)/.exec(m[3]) : null;
+    const local = m ? /^(\*|\[[^\]]+\]|[^%:[\]]+)(?:%[^:]+)?:(\d+)$/.exec(m[2]) : null;
+    if (!m || !ino || !local) {
+      malformedLines++;
+      continue;
+    }
+    const family: AddressFamily = /\bv6only:[01]\b/.test(m[3]) ? 6 : 4;
+    const host = local[1] === '*' ? (family === 6 ? '::' : '0.0.0.0') : local[1].replace(/^\[|\]$/g, '');
+    const words = parseAddress(host);
+    if (words === null) {
+      malformedLines++;
+      continue;
+    }
+    const uid = /\buid:(\d+)/.exec(m[3]);
+    entries.push({
+      family,
+      localAddress: formatAddress(words),
+      localWords: [...words],
+      localPort: Number(local[2]),
+      remoteAddress: family === 6 ? '::' : '0.0.0.0',
+      remoteWords: family === 6 ? [0, 0, 0, 0] : [0, 0, IPV4_MAPPED_WORD2, 0],
+      remotePort: 0,
+      state: TcpState.Listen,
+      txQueueBytes: 0,
+      rxQueue: Number(m[1]),
+      uid: uid ? Number(uid[1]) : 0,
+      inode: Number(ino[1]),
+    });
+  }
+  return { entries, malformedLines };
+}
+
 /** How a listener's `v6only` was learned. */
 export type V6onlySource =
   /** From the kernel through sock_diag (`ss`): exact. */
@@ -266,12 +310,39 @@ export function parseListeners(v4: readonly TcpSocketEntry[], v6: readonly TcpSo
 }
 
 /**
- * Reads the LISTEN sockets of both families from `<procRoot>/net/tcp` and `tcp6`, and asks sock_diag
- * through `ss` (when `ssPath` is set and it runs) for backlogs and IPV6_V6ONLY. `ss` always reports
- * the namespace the reader runs in; its answers are joined by inode, so a `procRoot` of another
- * namespace simply gets no match. A missing tcp6 (kernel without IPv6) counts as no IPv6 listeners.
+ * Reads the LISTEN sockets of both families. In rstwatch's own namespace (`procRoot` '/proc') with
+ * `ss` available, sock_diag alone gives them all, backlogs and IPV6_V6ONLY included. Otherwise
+ * `<procRoot>/net/tcp` and `tcp6` are read, joined by inode to what `ss` said (`ss` always reports
+ * the reader's namespace, so a `procRoot` of another namespace simply gets no match). A missing
+ * tcp6 (kernel without IPv6) counts as no IPv6 listeners.
  */
 export async function readListeners(procRoot = '/proc', options: ReadListenersOptions = {}): Promise<ListenersRead> {
+  const ssPath = options.ssPath === undefined ? 'ss' : options.ssPath;
+  let ssText: string | null = null;
+  let sockDiagError: string | null = null;
+  if (ssPath !== null) {
+    try {
+      ssText = await readSsListenOutput(ssPath, options.ssTimeoutMs ?? 2000);
+    } catch (err) {
+      sockDiagError = `${ssPath} -ltnHe: ${(err as Error).message.split('\n')[0]}`;
+    }
+  }
+  // In rstwatch's own namespace sock_diag alone gives every listener, at a fraction of the cost of
+  // /proc/net/tcp (whose read walks the kernel's whole connection hash table: about 10 ms here).
+  if (ssText !== null && procRoot === '/proc') {
+    const fromSs = parseSsListenerEntries(ssText);
+    const diag = parseSsListeners(ssText);
+    return {
+      listeners: parseListeners(
+        fromSs.entries.filter((e) => e.family === 4),
+        fromSs.entries.filter((e) => e.family === 6),
+        diag,
+      ),
+      malformedLines: fromSs.malformedLines,
+      sockDiag: true,
+      sockDiagError: null,
+    };
+  }
   const v4 = parseProcNetTcp(await readFile(join(procRoot, 'net/tcp'), 'utf8'), 4);
   let v6: ProcNetTcpParse = { entries: [], malformedLines: 0 };
   try {
@@ -279,20 +350,11 @@ export async function readListeners(procRoot = '/proc', options: ReadListenersOp
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const ssPath = options.ssPath === undefined ? 'ss' : options.ssPath;
-  let diag = new Map<number, SockDiagListener>();
-  let sockDiagError: string | null = null;
-  if (ssPath !== null) {
-    try {
-      diag = parseSsListeners(await readSsListenOutput(ssPath, options.ssTimeoutMs ?? 2000));
-    } catch (err) {
-      sockDiagError = `${ssPath} -ltnHe: ${(err as Error).message.split('\n')[0]}`;
-    }
-  }
+  const diag = ssText === null ? new Map<number, SockDiagListener>() : parseSsListeners(ssText);
   return {
     listeners: parseListeners(v4.entries, v6.entries, diag),
     malformedLines: v4.malformedLines + v6.malformedLines,
-    sockDiag: ssPath !== null && sockDiagError === null,
+    sockDiag: ssText !== null,
     sockDiagError,
   };
 }

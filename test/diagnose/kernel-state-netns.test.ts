@@ -53,8 +53,8 @@ function waitForLine(child: ChildProcess, text: string, timeoutMs = 10_000): Pro
   });
 }
 
-function readSnapshot(ssPath: string | null = 'ss'): Snap {
-  const r = net.exec(net.server, process.execPath, [TSX, readerPath, JSON.stringify(ssPath)], { timeoutMs: 30_000 });
+function readSnapshot(ssPath: string | null = 'ss', procRoot = '/proc'): Snap {
+  const r = net.exec(net.server, process.execPath, [TSX, readerPath, JSON.stringify(ssPath), procRoot], { timeoutMs: 30_000 });
   return JSON.parse(r.stdout) as Snap;
 }
 
@@ -83,7 +83,7 @@ beforeAll(async () => {
   writeFileSync(
     readerPath,
     `import { readKernelState } from ${JSON.stringify(join(REPO, 'src/diagnose/kernel-state.ts'))};
-const s = await readKernelState({ ssPath: JSON.parse(process.argv[2]) });
+const s = await readKernelState({ ssPath: JSON.parse(process.argv[2]), procRoot: process.argv[3] });
 process.stdout.write(JSON.stringify({ ...s, owners: [...s.owners] }));
 `,
   );
@@ -147,6 +147,12 @@ describe('kernel state inside a network namespace', () => {
     expect(s.sysctls).toMatchObject({ somaxconn: SOMAXCONN, tcpMaxSynBacklog: 77, tcpAbortOnOverflow: 1, tcpSyncookies: 0, bindv6only: 0 });
     // The host's namespace keeps its own value.
     expect(Number(net.exec(net.client, 'sysctl', ['-n', 'net.core.somaxconn']).stdout)).not.toBe(SOMAXCONN);
+  });
+
+  it('sock_diag alone (the default in its own namespace) gives what /proc/net/tcp joined with it gives', () => {
+    const byInode = (s: Snap) => [...s.listeners].sort((a, b) => a.inode - b.inode);
+    // /proc/self is this namespace's /proc too, but not '/proc': the tables are read, then joined.
+    expect(byInode(readSnapshot('ss'))).toEqual(byInode(readSnapshot('ss', '/proc/self')));
   });
 
   it('without ss: the same listeners, backlog unknown, v6only unknown for a lone [::] listener', () => {

@@ -11,6 +11,7 @@ import {
   parseProcAddress,
   parseProcNetTcp,
   parseSsListeners,
+  parseSsListenerEntries,
   TcpState,
 } from '../../src/diagnose/proc-net-tcp.js';
 import { parseNetstat, parseTcpExtCounters } from '../../src/diagnose/netstat.js';
@@ -227,6 +228,43 @@ describe('parseSsListeners and parseListeners', () => {
     expect(ls[1]).toEqual({ family: 4, address: '0.0.0.0', port: 7004, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: 2, backlog: 2, inode: 390826, uid: 0 });
     expect(ls[3]).toMatchObject({ v6only: true, v6onlySource: 'sock_diag', backlog: 511, inode: 390824 });
     expect(ls[4]).toMatchObject({ v6only: false, v6onlySource: 'sock_diag' });
+  });
+
+  it('sock_diag alone gives the same listeners as the tables joined with it', () => {
+    const fromTables = parseListeners(parseProcNetTcp(TCP, 4, true).entries, parseProcNetTcp(TCP6, 6, true).entries, parseSsListeners(SS));
+    const e = parseSsListenerEntries(SS);
+    expect(e.malformedLines).toBe(0);
+    const fromSs = parseListeners(
+      e.entries.filter((x) => x.family === 4),
+      e.entries.filter((x) => x.family === 6),
+      parseSsListeners(SS),
+    );
+    const key = (l: (typeof fromSs)[number]) => l.inode;
+    expect([...fromSs].sort((a, b) => key(a) - key(b))).toEqual([...fromTables].sort((a, b) => key(a) - key(b)));
+  });
+
+  it('reads every address form ss prints: *, [::], IPv4-mapped, %device, uid', () => {
+    const text = [
+      'LISTEN 0      1              0.0.0.0%lo:86 0.0.0.0:* ino:617405 sk:1042 cgroup:unreachable:1 <->         ',
+      'LISTEN 0      3                       *:81       *:* ino:617400 sk:1045 cgroup:unreachable:1 v6only:0 <->',
+      'LISTEN 0      3                    [::]:82    [::]:* ino:617401 sk:1046 cgroup:unreachable:1 v6only:1 <->',
+      'LISTEN 0      3      [::ffff:127.0.0.1]:84       *:* ino:617403 sk:1047 cgroup:unreachable:1 v6only:0 <->',
+      'LISTEN 4      3      [2001:db8::2]:85       [::]:* uid:1000 ino:617406 sk:1048 cgroup:unreachable:1 v6only:1 <->',
+      'Failed to find cgroup2 mount',
+      'LISTEN 0      3      nonsense:80 0.0.0.0:* ino:1 sk:1 <->',
+      '',
+    ].join('\n');
+    const { entries, malformedLines } = parseSsListenerEntries(text);
+    expect(malformedLines).toBe(2);
+    expect(entries.map((x) => [x.family, x.localAddress, x.localPort, x.rxQueue, x.uid, x.inode])).toEqual([
+      [4, '0.0.0.0', 86, 0, 0, 617405],
+      [6, '::', 81, 0, 0, 617400],
+      [6, '::', 82, 0, 0, 617401],
+      [6, '127.0.0.1', 84, 0, 0, 617403],
+      [6, '2001:db8::2', 85, 4, 1000, 617406],
+    ]);
+    expect(entries[3].localWords).toEqual([0, 0, 0xffff, 0x7f000001]);
+    expect(entries.every((x) => x.state === TcpState.Listen && x.remotePort === 0)).toBe(true);
   });
 
   it('without sock_diag: backlog unknown, v6only inferred only from an IPv4 listener on the same port', () => {
