@@ -63,6 +63,8 @@ export interface FailureFacts {
   listenersAfter?: readonly Listener[] | null;
   /** Listener inode -> owning processes; absent inodes: unknown owner. */
   owners: ReadonlyMap<number, readonly SocketOwner[]>;
+  /** Some processes' descriptors could not be read: an unknown owner may be one of them. */
+  ownersUnreadable?: boolean;
   /** TcpExt ListenOverflows rose around the attempt (since the snapshot before). */
   listenOverflowsRising: boolean;
   /** SYN cookies were sent, or SYNs dropped for a full SYN queue, around the attempt. */
@@ -178,7 +180,13 @@ export function classifyFailure(f: FailureFacts): Classification {
     }
     const seen = takers.flatMap((l) => [l, ...(f.listenersAfter ?? []).filter((x) => x.inode === l.inode && x.port === l.port)]);
     const l = seen.find((x) => queueFull(x) === true) ?? seen[0];
-    return { cause: 'backlog_overflow', evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}` };
+    const unseen = f.ownersUnreadable === true && takers.some((t) => (f.owners.get(t.inode) ?? []).length === 0);
+    return {
+      cause: 'backlog_overflow',
+      evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}${
+        unseen ? "; the listener's process could not be read (not the same user, no CAP_SYS_PTRACE), so an open-files limit (fd_exhaustion) could not be told" : ''
+      }`,
+    };
   }
   if (f.listenOverflowsRising && !fullElsewhere) {
     return { cause: 'unknown', evidence: `ListenOverflows rose, but no full accept queue was seen (port ${f.port}'s included) to say which listener overflowed` };

@@ -392,6 +392,7 @@ export class FailureCauses implements FailureListener {
       listeners: listenersOf(before),
       listenersAfter: after === undefined ? undefined : listenersOf(after),
       owners,
+      ownersUnreadable: before.unreadablePids.length > 0 || (after?.unreadablePids.length ?? 0) > 0,
       listenOverflowsRising: after !== undefined && rising(before.tcpExt?.listenOverflows, after.tcpExt?.listenOverflows),
       synQueueOverflowing: after !== undefined && rising(synQueueDrops(before.tcpExt), synQueueDrops(after.tcpExt)),
     });

@@ -15,7 +15,7 @@ function facts(o: Partial<FailureFacts>): FailureFacts {
 const owner = (openFds: number, nofileSoft: number): SocketOwner => ({ pid: 42, comm: 'server', openFds, nofileSoft, nofileHard: nofileSoft });
 
 describe('classifyFailure', () => {
-  it.each<[string, Partial<FailureFacts>, string]>([
+  it.each<[string, Partial<FailureFacts>, string, RegExp?]>([
     ['refused, nothing listens', {}, 'no_listener'],
     ['refused, a listener on another port only', { listeners: [listener('0.0.0.0', 22)] }, 'no_listener'],
     ['refused, listener on 127.0.0.1 reached on the veth address', { listeners: [listener('127.0.0.1', 8080)] }, 'wrong_bind'],
@@ -54,6 +54,12 @@ describe('classifyFailure', () => {
       'backlog_overflow',
     ],
     ['the listeners could not be read', { outcome: 'refused', listeners: null }, 'unknown'],
+    [
+      'unanswered, full queue, owner unreadable: backlog_overflow, and it says so',
+      { outcome: 'unanswered', ownersUnreadable: true, listeners: [listener('0.0.0.0', 8080, { acceptQueue: 2, backlog: 1 })] },
+      'backlog_overflow',
+      /could not be read.*fd_exhaustion/,
+    ],
     ['early reset, the accept queue full (tcp_abort_on_overflow=1)', { outcome: 'early_reset', listeners: [listener('0.0.0.0', 8080, { acceptQueue: 2, backlog: 1 })] }, 'backlog_overflow'],
     [
       'unanswered, full queue and the owner at its open-files limit',
@@ -62,10 +68,17 @@ describe('classifyFailure', () => {
     ],
     ['unanswered, SYN cookies being sent', { outcome: 'unanswered', synQueueOverflowing: true, listeners: [listener('0.0.0.0', 8080)] }, 'syn_flood'],
     ['early reset with room and no counter rising: never guess', { outcome: 'early_reset', listeners: [listener('0.0.0.0', 8080)] }, 'unknown'],
-  ])('%s', (_case, f, cause) => {
+    [
+      'IPv4 SYN to a listener bound to ::ffff:198.51.100.2 (it reads as the dotted quad, family 6)',
+      { outcome: 'unanswered', listeners: [{ ...listener('0.0.0.0', 8080), family: 6, address: '198.51.100.2', v6only: false }] },
+      'firewall_drop',
+    ],
+  ])('%s', (_case, f, cause, evidence) => {
     const c = classifyFailure(facts(f));
     expect(c.cause).toBe(cause);
     expect(c.evidence.length).toBeGreaterThan(10);
+    if (evidence) expect(c.evidence).toMatch(evidence);
+    else expect(c.evidence).not.toMatch(/could not be read.*fd_exhaustion/);
   });
 
   it('names the process and its limit for fd_exhaustion', () => {

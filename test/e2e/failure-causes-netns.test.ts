@@ -30,6 +30,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli.js');
 const client = join(root, 'scripts/netns-client.mjs');
 const DAEMON_PORT = 7465;
+const NOBODY_PORT = 7466;
 const P = { nothing: 8201, loopback: 8202, v6only: 8203, reset: 8204, icmp: 8205, drop: 8206, backlog: 8207, early: 8208, fds: 8209, synFlood: 8210, forged: 8211 } as const;
 const ATTEMPT_TIMEOUT_S = 3;
 
@@ -172,21 +173,31 @@ beforeAll(async () => {
   await startListener(AT_FD_LIMIT);
 
   // As root (--user root): the owner of a listener and its open-files limit are only readable so.
-  const daemon = net.spawn(
-    net.server,
-    process.execPath,
-    [cli, 'live', '-i', net.serverIf, '--listen', `127.0.0.1:${DAEMON_PORT}`, '--attempt-timeout', String(ATTEMPT_TIMEOUT_S), '--ports', '8201-8211', '--user', 'root', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(daemon);
-  daemon.stdout?.on('data', (d: Buffer) => (daemonLog += d.toString()));
-  daemon.stderr?.on('data', (d: Buffer) => (daemonLog += d.toString()));
+  // A second daemon as nobody (the default switch) sees no process of root's: it cannot tell
+  // fd_exhaustion, and must say so.
+  for (const [port, user] of [
+    [DAEMON_PORT, 'root'],
+    [NOBODY_PORT, 'nobody'],
+  ] as const) {
+    const daemon = net.spawn(
+      net.server,
+      process.execPath,
+      [cli, 'live', '-i', net.serverIf, '--listen', `127.0.0.1:${port}`, '--attempt-timeout', String(ATTEMPT_TIMEOUT_S), '--ports', '8201-8211', '--user', user, '--log-level', 'warn'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(daemon);
+    daemon.stdout?.on('data', (d: Buffer) => (daemonLog += d.toString()));
+    daemon.stderr?.on('data', (d: Buffer) => (daemonLog += d.toString()));
+  }
   const log = () => `daemon log:\n${daemonLog}`;
   await until(
     'the daemon ready with a kernel read',
     () => {
-      const r = get(`http://127.0.0.1:${DAEMON_PORT}/api/v1/causes`);
-      return r.status === 200 && (JSON.parse(r.body) as { kernel_reads: number }).kernel_reads > 0 ? true : undefined;
+      const reads = [DAEMON_PORT, NOBODY_PORT].map((port) => {
+        const r = get(`http://127.0.0.1:${port}/api/v1/causes`);
+        return r.status === 200 ? (JSON.parse(r.body) as { kernel_reads: number }).kernel_reads : 0;
+      });
+      return reads.every((n) => n > 0) ? true : undefined;
     },
     20_000,
     log,
@@ -280,6 +291,19 @@ describe('rstwatch live names the cause of each failed inbound attempt', () => {
     expect(sum(metrics, 'rstwatch_accepted_total', { direction: 'inbound', port: String(P.fds) })).toBe(2);
     expect(sum(metrics, 'rstwatch_accepted_total', { direction: 'inbound', port: String(P.early) })).toBe(7);
     expect(sum(metrics, 'rstwatch_early_resets_total', { direction: 'inbound', port: String(P.early) })).toBe(2);
+  });
+});
+
+describe('as nobody, the daemon cannot see the owner of a full queue', () => {
+  it('counts backlog_overflow for the process at its open-files limit, and says why not fd_exhaustion', () => {
+    const r = JSON.parse(get(`http://127.0.0.1:${NOBODY_PORT}/api/v1/causes?port=${P.fds}`).body) as {
+      ports: { port: number; outcomes: { outcome: string; count: number; causes: { cause: string; evidence: string }[] }[] }[];
+    };
+    expect(r.ports.map((p) => p.port)).toEqual([P.fds]);
+    const unanswered = r.ports[0].outcomes.find((o) => o.outcome === 'unanswered')!;
+    expect(unanswered.count).toBe(2);
+    expect(unanswered.causes.map((c) => c.cause)).toEqual(['backlog_overflow']);
+    expect(unanswered.causes[0].evidence).toMatch(/process could not be read.*\(fd_exhaustion\) could not be told/);
   });
 });
 
