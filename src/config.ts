@@ -361,6 +361,7 @@ export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
     help: `the running rstwatch live to ask for the failures it saw and their causes (default http://127.0.0.1:${DEFAULT_LISTEN_PORT})`,
   },
   { name: 'no-daemon', kind: 'boolean', help: 'do not ask a daemon: report the kernel state only' },
+  { name: 'recent', kind: 'string', value: 'MINUTES', help: 'without --port: the ports the daemon saw failures on in this many last minutes (default 15)' },
   { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -370,6 +371,8 @@ export interface DiagnoseConfig {
   readonly ports: readonly number[];
   /** Base URL of the daemon to ask, or null (--no-daemon). */
   readonly daemonUrl: string | null;
+  /** Without --port: failures this recent, minutes. */
+  readonly recentMinutes: number;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -416,5 +419,7 @@ export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessE
   const ports = ((values.port as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((t) => parseInteger(source('port', argv), t.trim(), 1, 65535));
   const daemonText = (values.daemon as string | undefined) ?? `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
   const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
-  return Object.freeze({ ports: Object.freeze(ports), daemonUrl, json: values.json === true, help: values.help === true });
+  const recentText = values.recent as string | undefined;
+  const recentMinutes = recentText === undefined ? 15 : parseInteger(source('recent', argv), recentText, 1, 525_600);
+  return Object.freeze({ ports: Object.freeze(ports), daemonUrl, recentMinutes, json: values.json === true, help: values.help === true });
 }

@@ -78,13 +78,13 @@ cannot be opened (unknown interface: the message lists them; no permission), 6 w
 address is in use, 70 for a bug.
 `;
 
-const DIAGNOSE_HELP = `Usage: rstwatch diagnose [--port P]... [--daemon URL | --no-daemon] [--json]
+const DIAGNOSE_HELP = `Usage: rstwatch diagnose [--port P]... [--daemon URL | --no-daemon] [--recent MINUTES] [--json]
 
 Says why connections to a port fail, from this network namespace's kernel state and, when one
 runs, from rstwatch live's record of the failures it saw. For each port (default: the ports the
-daemon saw failures on, or else every listening port) it reports who listens (address, family,
-IPv6-only), how full the accept queue is against its backlog, which process owns the socket and
-how close it is to its open-files limit; the failures the daemon counted there by outcome and
+daemon saw failures on in the last 15 minutes, or else every listening port) it reports who
+listens (address, family, IPv6-only), how full the accept queue is against its backlog, which
+process owns the socket and how close it is to its open-files limit; the failures the daemon counted there by outcome and
 cause (no_listener, wrong_bind, firewall_reset, middlebox, firewall_icmp, backlog_overflow,
 fd_exhaustion, firewall_drop, syn_flood, unknown) with the evidence; the problem the state shows
 now; and a remedy for each. Then the listen counters (ListenOverflows, ListenDrops,
@@ -181,7 +181,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { buildDiagnoseReport, renderDiagnoseReport } = await import('./diagnose/port-report.js');
         const { askDaemon } = await import('./diagnose/ask-daemon.js');
         const [state, daemon] = await Promise.all([readKernelState(), config.daemonUrl === null ? undefined : askDaemon(config.daemonUrl, undefined, config.ports)]);
-        const report = buildDiagnoseReport(state, config.ports, daemon);
+        const report = buildDiagnoseReport(state, config.ports, daemon, config.recentMinutes);
         await writeStdout(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiagnoseReport(report));
         return 0;
       }

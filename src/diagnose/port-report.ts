@@ -148,12 +148,17 @@ function failuresOf(daemon: DaemonAnswer | undefined, port: number): FailureRepo
   }));
 }
 
+/** Default window of "recent" failures for `rstwatch diagnose` without --port, minutes. */
+export const DEFAULT_RECENT_MINUTES = 15;
+
 /**
  * Builds the report for `ports` from one snapshot and, when asked, the daemon's failures. With no
- * `ports`: the ports the daemon saw failures on, or else every listening port.
+ * `ports`: the ports the daemon saw failures on in the last `recentMinutes`, or else every
+ * listening port.
  */
-export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly number[], daemon?: DaemonAnswer): DiagnoseReport {
-  const failed = daemon?.report?.ports.map((p) => p.port) ?? [];
+export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly number[], daemon?: DaemonAnswer, recentMinutes = DEFAULT_RECENT_MINUTES): DiagnoseReport {
+  const since = s.takenAtMs - recentMinutes * 60_000;
+  const failed = (daemon?.report?.ports ?? []).filter((p) => p.last_seen !== '' && Date.parse(p.last_seen) >= since).map((p) => p.port);
   const wanted = ports.length > 0 ? [...new Set(ports)] : failed.length > 0 ? [...new Set(failed)] : [...new Set(s.listeners.map((l) => l.port))];
   wanted.sort((a, b) => a - b);
   const notSeen: string[] = [];

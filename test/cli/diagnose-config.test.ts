@@ -15,7 +15,7 @@ function thrown(argv: string[], env: NodeJS.ProcessEnv = {}): unknown {
 describe('diagnose config: the daemon to ask', () => {
   it('asks the local daemon on the default port unless told otherwise', () => {
     const c = loadDiagnoseConfig([], {});
-    expect(c).toEqual({ ports: [], daemonUrl: `http://127.0.0.1:${DEFAULT_LISTEN_PORT}/`, json: false, help: false });
+    expect(c).toEqual({ ports: [], daemonUrl: `http://127.0.0.1:${DEFAULT_LISTEN_PORT}/`, recentMinutes: 15, json: false, help: false });
     expect(c.daemonUrl).toBe('http://127.0.0.1:7465/');
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -59,7 +59,7 @@ describe('diagnose config: the daemon to ask', () => {
 
   it('reads --port and --json beside it', () => {
     const c = loadDiagnoseConfig(['--port', '80,443', '--port', '8080', '--json', '--daemon', '192.0.2.7:9000'], {});
-    expect(c).toEqual({ ports: [80, 443, 8080], daemonUrl: 'http://192.0.2.7:9000/', json: true, help: false });
+    expect(c).toEqual({ ports: [80, 443, 8080], daemonUrl: 'http://192.0.2.7:9000/', recentMinutes: 15, json: true, help: false });
   });
 
   it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
@@ -79,6 +79,15 @@ describe('diagnose config: the daemon to ask', () => {
     const err = thrown(['--daemon']);
     expect(err).toBeInstanceOf(RstwatchError);
     expect(err).toMatchObject({ code: 'RSTWATCH_ERR_USAGE', exitCode: 2 });
+  });
+});
+
+describe('diagnose config: --recent', () => {
+  it('takes whole minutes from 1', () => {
+    expect(loadDiagnoseConfig(['--recent', '60'], {}).recentMinutes).toBe(60);
+    expect(loadDiagnoseConfig([], { RSTWATCH_RECENT: '5' }).recentMinutes).toBe(5);
+    expect(() => loadDiagnoseConfig(['--recent', '0'], {})).toThrow(/--recent/);
+    expect(() => loadDiagnoseConfig(['--recent', 'soon'], {})).toThrow(/--recent/);
   });
 });
 
