@@ -13,7 +13,7 @@ COPY . .
 # libpcap binding) and dist/ (tsc). Then the dev dependencies go; the built files stay.
 RUN bash scripts/setup.sh \
  && npm prune --omit=dev --no-audit --no-fund \
- && test -f dist/cli.js \
+ && test -f dist/rstwatch.js \
  && ls native/build/Release/*.node
 
 # --- runtime --------------------------------------------------------------------------------------
@@ -60,4 +60,4 @@ EXPOSE 7465
 # Plain node (no capabilities needed); follows RSTWATCH_LISTEN's port when it is set.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "const l=process.env.RSTWATCH_LISTEN||':7465';fetch('http://127.0.0.1:'+l.slice(l.lastIndexOf(':')+1)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["/usr/local/bin/rstwatch-node", "/app/dist/cli.js", "live"]
+ENTRYPOINT ["/usr/local/bin/rstwatch-node", "/app/dist/rstwatch.js", "live"]

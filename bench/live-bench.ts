@@ -23,7 +23,7 @@ import { PcapFileWriter } from '../test/support/pcap-writer.js';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../test/support/netns.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
+const cli = join(root, 'dist/rstwatch.js');
 const METRICS_PORT = 7465;
 const CLOSED_PORT = 9;
 const SNAPLEN = 256;

@@ -268,8 +268,8 @@ async function main(): Promise<void> {
   const sizeMb = statSync(file).size / 1048576;
   process.stdout.write(`  ${expected.packets} packets, ${expected.tuples} tuples, ${sizeMb.toFixed(0)} MB\n`);
 
-  const cli = join(root, 'dist/cli.js');
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
+  const cli = join(root, 'dist/rstwatch.js');
+  if (!existsSync(cli)) throw new Error('dist/rstwatch.js is missing: run npm run build');
   // Correctness first: the analysis must find exactly what was written.
   const report = JSON.parse(execFileSync(process.execPath, [cli, 'replay', '--json', file], { maxBuffer: 1 << 30, encoding: 'utf8' }));
   for (const k of ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'] as const) {

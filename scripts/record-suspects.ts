@@ -59,7 +59,7 @@ const SELF = fileURLToPath(import.meta.url);
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const SERVE = join(ROOT, 'scripts/netns-client.mjs');
 const ADDON = join(ROOT, 'native/build/Release/rstwatch_pcap.node');
-const CLI = join(ROOT, 'dist/cli.js');
+const CLI = join(ROOT, 'dist/rstwatch.js');
 
 /** Tools the scenarios need on PATH. */
 export const REQUIRED_TOOLS = ['ip', 'tc', 'tcpdump', 'tshark', 'iptables', 'ip6tables', 'python3'] as const;
@@ -134,7 +134,7 @@ export interface ScenarioRun {
 export interface ScenarioOptions {
   /** Where the captures and logs go (created). */
   workDir: string;
-  /** Also run `rstwatch live` (dist/cli.js) in the client namespace on this loopback port. */
+  /** Also run `rstwatch live` (dist/rstwatch.js) in the client namespace on this loopback port. */
   livePort?: number;
   /** Progress lines. */
   log?: (line: string) => void;

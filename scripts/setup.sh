@@ -81,10 +81,10 @@ if [[ ! -f $addon || -n $(find native/binding.gyp native/src -newer "$addon" 2>/
 fi
 
 # --- build -------------------------------------------------------------------------------------
-newest_src=$(find src tsconfig.json tsconfig.build.json -newer dist/.build-stamp 2>/dev/null | head -n 1 || true)
+newest_src=$(find src tsconfig.json tsconfig.build.json scripts/bundle.mjs -newer dist/.build-stamp 2>/dev/null | head -n 1 || true)
 if [[ ! -f dist/.build-stamp || -n $newest_src ]]; then
-  log "building (tsc)"
+  log "building (tsc, then the esbuild bundle dist/rstwatch.js)"
   node node_modules/typescript/bin/tsc -p tsconfig.build.json
-  chmod +x dist/cli.js
+  node scripts/bundle.mjs
   touch dist/.build-stamp
 fi

@@ -4,6 +4,8 @@
  * (docs/exit-codes.md).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 import { ERROR_CODES, isRstwatchError, RstwatchError } from './errors.js';
 import { DEFAULT_LISTEN_PORT, DIAGNOSE_FLAGS, envName, LIVE_FLAGS, loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, REPLAY_FLAGS, type FlagSpec, type ReplayConfig } from './config.js';
 import { runReplay } from './replay.js';
@@ -11,10 +13,10 @@ import { buildReplayReport } from './report/replay-report.js';
 import { renderTable } from './report/table.js';
 import { ProgressBar } from './report/progress.js';
 
-/** The package version, read from package.json beside dist/ (or src/). */
+/** The package version, read from rstwatch's package.json. */
 export function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';

@@ -4,8 +4,9 @@
  * needs it, and a missing build is a clear RstwatchError, not a crash at import.
  */
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { RstwatchError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import type { LiveCaptureOptions } from './packet-source.js';
 
 /**
@@ -108,8 +109,8 @@ export interface NativeBinding {
   readonly RECORD_FIELDS: number;
 }
 
-/** Where the built addon lives (the same from src/capture/ and dist/capture/). */
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/Release/rstwatch_pcap.node', import.meta.url));
+/** Where the built addon lives: native/build/Release under the package directory. */
+export const NATIVE_ADDON_PATH = join(packageRoot(), 'native/build/Release/rstwatch_pcap.node');
 
 let binding: NativeBinding | undefined;
 

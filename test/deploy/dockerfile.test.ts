@@ -97,7 +97,7 @@ describe('Dockerfile', () => {
         expect(existsSync(join(root, rel)), hint).toBe(true);
       }
     }
-    expect(existsSync(join(root, 'dist/cli.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/rstwatch.js'))).toBe(true);
   });
 
   it('.dockerignore keeps host builds out and everything the scripted install reads in', () => {
@@ -128,7 +128,7 @@ describe('Dockerfile', () => {
     expect(setcap?.[1]).toMatch(/^cap_net_raw\+e?i?p/);
     const entrypoint = JSON.parse(one('ENTRYPOINT')) as string[];
     expect(entrypoint[0]).toBe(setcap?.[2]);
-    expect(entrypoint.slice(1)).toEqual(['/app/dist/cli.js', 'live']);
+    expect(entrypoint.slice(1)).toEqual(['/app/dist/rstwatch.js', 'live']);
   });
 
   it('runs as a non-root user, given by number', () => {

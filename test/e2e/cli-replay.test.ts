@@ -1,5 +1,5 @@
 /**
- * The real binary (node dist/cli.js, built by the global setup) on real files: output formats,
+ * The real binary (node dist/rstwatch.js, built by the global setup) on real files: output formats,
  * stdin, several files, and every kind of bad input with its documented exit status.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
+const cli = join(root, 'dist/rstwatch.js');
 const v4 = join(root, 'pcaps/netns-refusals-v4.pcap');
 const v6 = join(root, 'pcaps/netns-refusals-v6.pcap');
 const tmp = mkdtempSync(join(tmpdir(), 'rstwatch-cli-'));

@@ -11,7 +11,7 @@ import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.j
 import { fdLimitListener } from '../support/python-listeners.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
+const cli = join(root, 'dist/rstwatch.js');
 const P = { loopback: 8101, v6only: 8102, full: 8103, fds: 8104, nothing: 8105, fine: 8106 } as const;
 let net: NetnsPair;
 const children: ChildProcess[] = [];

@@ -27,7 +27,7 @@ import { fdLimitListener } from '../support/python-listeners.js';
 import { until } from '../support/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
+const cli = join(root, 'dist/rstwatch.js');
 const client = join(root, 'scripts/netns-client.mjs');
 const DAEMON_PORT = 7465;
 const NOBODY_PORT = 7466;

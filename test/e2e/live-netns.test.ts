@@ -19,7 +19,7 @@ import { until } from '../support/wait.js';
 import { oracleCounts } from '../support/tshark-oracle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
+const cli = join(root, 'dist/rstwatch.js');
 const client = join(root, 'scripts/netns-client.mjs');
 const PORTS = { listening: 8080, closed: 8081, reset: 8082, icmpPort: 8083, icmpAdmin: 8084, dropped: 8085 } as const;
 const COUNT = 3; // connections per port and family

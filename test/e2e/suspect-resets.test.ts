@@ -23,7 +23,7 @@ import { removeStaleChains } from '../support/netns-chain.js';
 import { requireRoot } from '../support/netns.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist/cli.js');
+const cli = join(root, 'dist/rstwatch.js');
 const zeekRae = resolve(root, '../shared/pcaps/zeek_rst-inject-rae.pcap');
 const LIVE_PORT = 7471;
 const LOCAL_NETS = ['--local-net', '198.18.0.0/24', '--local-net', '2001:db8:cc::/64'];
