@@ -386,6 +386,7 @@ export function parseDaemonUrl(sourceName: string, text: string): string {
     new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' ${why}`, { hint: `e.g. http://127.0.0.1:${DEFAULT_LISTEN_PORT}, 10.0.0.5:${DEFAULT_LISTEN_PORT} or ${DEFAULT_LISTEN_PORT}` });
   let withScheme: string;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) withScheme = text;
+  else if (text.includes('/')) throw bad('is not HOST:PORT (a path needs a whole URL: http://HOST:PORT/path)');
   else if (/^:?\d+$/.test(text)) withScheme = `http://127.0.0.1:${text.replace(':', '')}`;
   else if (text.includes(':') && parseAddress(text) !== null) withScheme = `http://[${text}]:${DEFAULT_LISTEN_PORT}`;
   else if (/:\d+$/.test(text)) {

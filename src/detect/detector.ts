@@ -51,6 +51,10 @@ export class SuspectEvidence {
   /** Acknowledgment the SYN called for and the one the RST carried; -1 when the RST had no ACK. */
   expectedAck = -1;
   receivedAck = -1;
+  /** True when this is the refusal's first flag (it was not suspect before). */
+  firstFlag = false;
+  /** True when the flag was raised as the refusing RST was counted; false for a later one (reset_race, seq_burst). */
+  atRefusal = false;
 }
 
 /** Told of every suspect reset, with its evidence (valid during the call only). */
@@ -258,10 +262,15 @@ export class ResetDetector {
     const fresh = mask & ~reported[slot];
     if (fresh === 0) return;
     // A RST counts once as suspect, however many heuristics fire, now or later.
-    if (reported[slot] === 0) this.suspectResets++;
+    const firstFlag = reported[slot] === 0;
+    if (firstFlag) this.suspectResets++;
     reported[slot] |= fresh;
     this.counters.add(direction, serverPort, fresh);
-    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, expected);
+    if (this.listener !== undefined) {
+      this.evidence.firstFlag = firstFlag;
+      this.evidence.atRefusal = first;
+      this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, expected);
+    }
   }
 
   /** True when the current refusal in `slot` was judged suspect by at least one heuristic. */

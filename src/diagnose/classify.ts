@@ -65,10 +65,16 @@ export interface FailureFacts {
   owners: ReadonlyMap<number, readonly SocketOwner[]>;
   /** Some processes' descriptors could not be read: an unknown owner may be one of them. */
   ownersUnreadable?: boolean;
-  /** TcpExt ListenOverflows rose around the attempt (since the snapshot before). */
-  listenOverflowsRising: boolean;
-  /** SYN cookies were sent, or SYNs dropped for a full SYN queue, around the attempt. */
-  synQueueOverflowing: boolean;
+  /** TcpExt ListenOverflows rose around the attempt (since the snapshot before); undefined: not known (no read after it). */
+  listenOverflowsRising: boolean | undefined;
+  /** SYN cookies were sent, or SYNs dropped for a full SYN queue, around the attempt; undefined: not known. */
+  synQueueOverflowing: boolean | undefined;
+  /**
+   * Whether listeners on other ports had connections queued, or a full queue, in either read.
+   * Computed from `listeners` and `listenersAfter` when absent; a caller that indexes the reads
+   * gives it (and may then give only the port's own listeners).
+   */
+  otherPorts?: { queued: boolean; full: boolean };
 }
 
 /** The decision and what decided it. */
@@ -108,13 +114,18 @@ function queueFullEither(l: Listener, after: readonly Listener[] | null | undefi
   return a === undefined && b === undefined ? undefined : false;
 }
 
-/** The port's listeners as comparable text: what decides whether a SYN is taken. */
+/** The port's listeners as comparable text: family and address (what a read always tells). */
 function bindings(ls: readonly Listener[], port: number): string {
   return ls
     .filter((l) => l.port === port)
-    .map((l) => `${l.family} ${l.address} ${String(l.v6only)}`)
+    .map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${port}`)
     .sort()
     .join(', ');
+}
+
+/** True when a socket's IPV6_V6ONLY reads differently in the two reads (both known). */
+function v6onlyChanged(before: readonly Listener[], after: readonly Listener[], port: number): boolean {
+  return before.some((b) => b.port === port && b.v6only !== undefined && after.some((a) => a.inode === b.inode && a.port === port && a.v6only !== undefined && a.v6only !== b.v6only));
 }
 
 /** An owner at its open-files limit, if any. */
@@ -131,7 +142,7 @@ export function classifyFailure(f: FailureFacts): Classification {
   if (f.listenersAfter) {
     const before = bindings(f.listeners, f.port);
     const after = bindings(f.listenersAfter, f.port);
-    if (before !== after) {
+    if (before !== after || v6onlyChanged(f.listeners, f.listenersAfter, f.port)) {
       return { cause: 'unknown', evidence: `the listeners on port ${f.port} changed around the attempt (before: ${before || 'none'}; after: ${after || 'none'}): the service was starting or stopping` };
     }
   }
@@ -148,7 +159,7 @@ export function classifyFailure(f: FailureFacts): Classification {
   if (takers.length === 0) {
     if (undecided) return { cause: 'unknown', evidence: `port ${f.port}: a [::] listener whose IPV6_V6ONLY could not be read; an IPv4 SYN may or may not reach it` };
     if (onPort.length === 0) {
-      if (f.outcome === 'refused') return { cause: 'no_listener', evidence: `nothing listens on port ${f.port} for IPv${dstIsV4 ? 4 : 6}` };
+      if (f.outcome === 'refused') return { cause: 'no_listener', evidence: `nothing listens on port ${f.port}` };
       return { cause: 'unknown', evidence: `nothing listens on port ${f.port}, yet no RST came: a firewall dropped the SYN, or it never reached this host` };
     }
     const where = onPort.map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${l.port}${l.v6only ? ' (IPv6 only)' : ''}`).join(', ');
@@ -169,11 +180,15 @@ export function classifyFailure(f: FailureFacts): Classification {
   // points here only when this port had connections queued and no other port had; a full queue
   // seen on another port explains it there; otherwise it cannot be placed.
   const all = [...f.listeners, ...(f.listenersAfter ?? [])];
-  const elsewhere = all.filter((l) => l.port !== f.port);
   const queuedHere = all.some((l) => l.port === f.port && l.acceptQueue > 0);
-  const queuedElsewhere = elsewhere.some((l) => l.acceptQueue > 0);
-  const fullElsewhere = elsewhere.some((l) => queueFull(l) === true);
-  if (anyFull || (f.listenOverflowsRising && queuedHere && !queuedElsewhere)) {
+  let others = f.otherPorts;
+  if (others === undefined) {
+    const elsewhere = all.filter((l) => l.port !== f.port);
+    others = { queued: elsewhere.some((l) => l.acceptQueue > 0), full: elsewhere.some((l) => queueFull(l) === true) };
+  }
+  const queuedElsewhere = others.queued;
+  const fullElsewhere = others.full;
+  if (anyFull || (f.listenOverflowsRising === true && queuedHere && !queuedElsewhere)) {
     for (const l of takers) {
       const o = ownerAtFdLimit(l, f.owners);
       if (o) return { cause: 'fd_exhaustion', evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full` };
@@ -188,10 +203,13 @@ export function classifyFailure(f: FailureFacts): Classification {
       }`,
     };
   }
-  if (f.listenOverflowsRising && !fullElsewhere) {
+  if (f.listenOverflowsRising === true && !fullElsewhere) {
     return { cause: 'unknown', evidence: `ListenOverflows rose, but no full accept queue was seen (port ${f.port}'s included) to say which listener overflowed` };
   }
-  if (f.synQueueOverflowing) return { cause: 'syn_flood', evidence: 'the SYN queue overflows (SYN cookies sent or SYNs dropped for a full SYN queue)' };
+  if (f.synQueueOverflowing === true) return { cause: 'syn_flood', evidence: 'the SYN queue overflows (SYN cookies sent or SYNs dropped for a full SYN queue)' };
+  if (f.listenOverflowsRising === undefined || f.synQueueOverflowing === undefined) {
+    return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN and its queue had room, but no kernel read after the attempt shows whether an overflow counter rose` };
+  }
   if (f.outcome === 'unanswered' && allKnown) return { cause: 'firewall_drop', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet nothing answered: a DROP rule` };
   return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN; the kernel state does not say why it ${f.outcome === 'early_reset' ? 'reset' : 'went unanswered'}` };
 }

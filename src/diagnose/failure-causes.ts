@@ -3,15 +3,16 @@
  * inbound ones wait here until the kernel-state read that follows them exists, then are
  * classified (classify.ts) from the two reads around the attempt, and counted by
  * (port, outcome, cause). The daemon's timer feeds the reads, once a second; nothing here reads
- * the kernel, and nothing here runs per packet.
+ * the kernel, and nothing here runs for a packet that is not a failure.
  *
- * Which reads: `before` is the last read taken at or before the first SYN (the state at the
- * time of the attempt); `after` is the first read taken after the answer (after the first SYN
+ * Which reads: `before` is the last read that ended at or before the first SYN (the state at the
+ * time of the attempt); `after` is the first read started after the answer (after the first SYN
  * for an unanswered attempt, whose outcome is only known at the timeout). A failure waits at
  * most `maxWaitMs` for its `after` read; past that it is decided from `before` alone.
  *
  * Failures with the same outcome, port, server address, suspect flag and reads are one group,
- * classified once: a flood of refusals costs a comparison per failure, not a classification.
+ * classified once: a flood of refusals costs a comparison per failure, not a classification; a
+ * scan (every failure different) costs a lookup in the read's per-port index per failure.
  * Until its group is decided a failure counts as pending, so at every moment, per port and
  * outcome, the causes plus the pending add up to the tracker's count of inbound failures.
  */
@@ -21,6 +22,7 @@ import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } f
 import { CAUSES, classifyFailure, type Cause, type FailureOutcome } from './classify.js';
 import type { KernelStateSnapshot } from './kernel-state.js';
 import type { TcpExtCounters } from './netstat.js';
+import type { Listener } from './proc-net-tcp.js';
 import type { SocketOwner } from './sockets-to-processes.js';
 
 /** Outcomes (FailureKind order). */
@@ -84,6 +86,12 @@ export interface CausesReport {
   read_errors: { what: string; message: string }[];
   /** Ports with inbound failures in all; `ports` may hold fewer (asked for, or the limit). */
   ports_with_failures: number;
+  /** Failures decided with no kernel read after them (reads stalled, just started, too many waiting). */
+  decided_from_one_read: number;
+  /** Refusals found suspect after their cause was decided (their cause stays). */
+  late_suspects: number;
+  /** Ports whose evidence was dropped to keep the last 4096 (their counts stay). */
+  evidence_evictions: number;
   /** Ports with inbound failures, most recent first. */
   ports: PortCauses[];
 }
@@ -98,15 +106,54 @@ export interface FailureCausesOptions {
   maxPendingGroups?: number;
 }
 
-/** Sum of the counters that say the SYN queue overflowed; null when none is printed. */
-function synQueueDrops(t: TcpExtCounters | null): number | null {
+/**
+ * Sum of the counters that say the SYN queue overflowed; null when none is printed. With
+ * tcp_syncookies=2 every SYN is answered with a cookie, so the cookie counters rise with normal
+ * traffic: only TCPReqQFullDrop says anything then.
+ */
+function synQueueDrops(t: TcpExtCounters | null, cookiesAlways: boolean): number | null {
   if (t === null) return null;
-  const parts = [t.reqQFullDrop, t.reqQFullDoCookies, t.syncookiesSent].filter((v): v is number => v !== null);
+  const parts = (cookiesAlways ? [t.reqQFullDrop] : [t.reqQFullDrop, t.reqQFullDoCookies, t.syncookiesSent]).filter((v): v is number => v !== null);
   return parts.length === 0 ? null : parts.reduce((a, b) => a + b, 0);
 }
 
-function rising(before: number | null | undefined, after: number | null | undefined): boolean {
-  return before !== null && before !== undefined && after !== null && after !== undefined && after > before;
+/** True when the counter rose between the reads, false when it did not, undefined when either is unknown. */
+function rising(before: number | null | undefined, after: number | null | undefined): boolean | undefined {
+  if (before === null || before === undefined || after === null || after === undefined) return undefined;
+  return after > before;
+}
+
+/** When a read's state was seen: the end of the read (its start when unknown). */
+function seenAtMs(s: KernelStateSnapshot): number {
+  return s.doneAtMs ?? s.takenAtMs;
+}
+
+/** A read's listeners indexed for the classifier: by port, and the ports with connections queued or a full queue. */
+interface ReadIndex {
+  /** null when the listeners could not be read. */
+  byPort: Map<number, Listener[]> | null;
+  queued: Set<number>;
+  full: Set<number>;
+}
+
+function indexRead(s: KernelStateSnapshot): ReadIndex {
+  if (s.errors.some((e) => e.what === 'listeners')) return { byPort: null, queued: new Set(), full: new Set() };
+  const byPort = new Map<number, Listener[]>();
+  const queued = new Set<number>();
+  const full = new Set<number>();
+  for (const l of s.listeners) {
+    let a = byPort.get(l.port);
+    if (a === undefined) byPort.set(l.port, (a = []));
+    a.push(l);
+    if (l.acceptQueue > 0) queued.add(l.port);
+    if (l.backlog !== null && l.acceptQueue > l.backlog) full.add(l.port);
+  }
+  return { byPort, queued, full };
+}
+
+/** True when `set` holds a port other than `port`. */
+function hasOther(set: ReadonlySet<number>, port: number): boolean {
+  return set.size > 1 || (set.size === 1 && !set.has(port));
 }
 
 /** Counts inbound failures by cause; see the module comment. */
@@ -130,14 +177,24 @@ export class FailureCauses implements FailureListener {
   /** Reads kept, oldest first; `reads[i]` has absolute index `firstRead + i`. */
   private readonly reads: KernelStateSnapshot[] = [];
   private firstRead = 0;
+  /** Reads kept at most, whatever their times say (a clock stepping back must not keep them all). */
+  private readonly maxReads: number;
+  private readonly indexes = new WeakMap<KernelStateSnapshot, ReadIndex>();
   /** port -> `${outcome} ${cause}` -> last evidence; ports in least-recent-first order. */
   private readonly evidence = new Map<number, Map<string, CauseEvidence>>();
+  /** Failures decided with no read after them (reads stalled, rstwatch just started, too many waiting). */
+  decidedFromOneRead = 0;
+  /** Refusals found suspect only after their cause was decided (their cause stays). */
+  lateSuspects = 0;
+  /** Ports whose evidence was dropped to keep MAX_EVIDENCE_PORTS (their counts stay). */
+  evidenceEvictions = 0;
 
   constructor(tracker: Tracker, options: FailureCausesOptions) {
     this.tracker = tracker;
     this.historyMs = options.historyMs;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.maxPendingGroups = options.maxPendingGroups ?? DEFAULT_MAX_PENDING_GROUPS;
+    this.maxReads = Math.ceil(this.historyMs / 1000) * 2 + 16;
   }
 
   /** Reads made so far. */
@@ -153,6 +210,16 @@ export class FailureCauses implements FailureListener {
   /** Groups of failures waiting for their read. */
   get pendingGroups(): number {
     return this.liveGroups;
+  }
+
+  /** Groups held in the list (waiting, or decided and not yet dropped): bounded, for tests. */
+  get heldGroups(): number {
+    return this.groups.length - this.groupsHead;
+  }
+
+  /** Reads held: bounded by the history and by count, for tests. */
+  get heldReads(): number {
+    return this.reads.length;
   }
 
   /** FailureListener: a failure the tracker just counted (only inbound ones are classified). */
@@ -185,9 +252,27 @@ export class FailureCauses implements FailureListener {
         if (oldest === this.last) this.last = null;
         this.decide(oldest);
       }
-      g = { kind, port, w0: keys[k], w1: keys[k + 1], w2: keys[k + 2], w3: keys[k + 3], suspect, before, after, synMs, atMs, count: 0, pending: null };
-      this.groups.push(g);
-      this.last = g;
+      // (`this.last`, not `g`: the loop above may have taken it off the list.)
+      const tailAt = this.groups.length - 1;
+      g = this.last;
+      if (g !== null && tailAt >= this.groupsHead && this.groups[tailAt] === g && g.count === 0) {
+        // The last group was decided at once (unanswered attempts, a scan): reuse it, so that
+        // a run of distinct failures neither allocates nor grows the list.
+        g.kind = kind;
+        g.port = port;
+        g.w0 = keys[k];
+        g.w1 = keys[k + 1];
+        g.w2 = keys[k + 2];
+        g.w3 = keys[k + 3];
+        g.suspect = suspect;
+        g.before = before;
+        g.after = after;
+        g.synMs = synMs;
+      } else {
+        g = { kind, port, w0: keys[k], w1: keys[k + 1], w2: keys[k + 2], w3: keys[k + 3], suspect, before, after, synMs, atMs, count: 0, pending: null };
+        this.groups.push(g);
+        this.last = g;
+      }
     }
     if (g.count === 0) this.liveGroups++;
     g.count++;
@@ -208,10 +293,35 @@ export class FailureCauses implements FailureListener {
     if (after < this.readCount) this.decide(g);
   }
 
+  /**
+   * The detector found a refusal suspect after it was counted (reset_race on the server's late
+   * SYN-ACK, seq_burst on a later RST): server address `server` (four words), port `port`. While
+   * that refusal waits for its read it moves to a suspect group; once decided, its cause stays
+   * (counted in `lateSuspects`).
+   */
+  refusalFoundSuspect(server: ArrayLike<number>, port: number, ts: number): void {
+    for (let i = this.groups.length - 1; i >= this.groupsHead; i--) {
+      const g = this.groups[i];
+      if (g.count === 0 || g.kind !== FailureKind.Refused || g.suspect || g.port !== port) continue;
+      if (g.w0 !== server[0] || g.w1 !== server[1] || g.w2 !== server[2] || g.w3 !== server[3]) continue;
+      // Still pending: the port's pending count is unchanged, the failure only changes group.
+      const moved: Group = { ...g, suspect: true, atMs: ts * 1000, count: 1 };
+      g.count--;
+      if (g.count === 0) {
+        this.liveGroups--;
+        g.pending = null;
+      }
+      this.groups.push(moved);
+      this.liveGroups++;
+      return;
+    }
+    this.lateSuspects++;
+  }
+
   /** A new kernel-state read: kept, and the failures it was waiting for are decided. */
   addRead(s: KernelStateSnapshot, nowMs = s.takenAtMs): void {
     this.reads.push(s);
-    let drop = 0;
+    let drop = Math.max(0, this.reads.length - this.maxReads);
     while (drop < this.reads.length - 1 && this.reads[drop].takenAtMs < nowMs - this.historyMs) drop++;
     if (drop > 0) {
       this.reads.splice(0, drop);
@@ -279,7 +389,7 @@ export class FailureCauses implements FailureListener {
       const g = this.groups[i];
       if (g.count > 0) pendingSeen.set(g.port, Math.max(pendingSeen.get(g.port) ?? 0, g.atMs));
     }
-    const candidates = only.length > 0 ? only : [...new Set([...this.counts.keys(), ...this.pendingCounts.keys()])];
+    const candidates = only.length > 0 ? [...new Set(only)] : [...new Set([...this.counts.keys(), ...this.pendingCounts.keys()])];
     const ports: PortCauses[] = [];
     for (const port of candidates) {
       const ev = this.evidence.get(port);
@@ -310,6 +420,9 @@ export class FailureCauses implements FailureListener {
       last_read: latest === undefined ? null : new Date(latest.takenAtMs).toISOString(),
       read_errors: latest?.errors ?? [],
       ports_with_failures: this.counts.size + [...this.pendingCounts.keys()].filter((p) => !this.counts.has(p)).length,
+      decided_from_one_read: this.decidedFromOneRead,
+      late_suspects: this.lateSuspects,
+      evidence_evictions: this.evidenceEvictions,
       ports: ports.slice(0, limit),
     };
   }
@@ -318,7 +431,7 @@ export class FailureCauses implements FailureListener {
   private readAtOrBefore(ms: number): number {
     const r = this.reads;
     let i = r.length - 1;
-    while (i >= 0 && r[i].takenAtMs > ms) i--;
+    while (i >= 0 && seenAtMs(r[i]) > ms) i--;
     return i < 0 ? (r.length > 0 || this.firstRead > 0 ? this.firstRead - 1 : -1) : this.firstRead + i;
   }
 
@@ -349,6 +462,7 @@ export class FailureCauses implements FailureListener {
     const cause = this.classify(g, before, after);
     const n = g.count;
     g.count = 0;
+    if (after === undefined && g.kind !== FailureKind.IcmpRejected && !g.suspect) this.decidedFromOneRead += n;
     let c = this.counts.get(g.port);
     if (c === undefined) {
       c = new Float64Array(OUTCOME_COUNT * CAUSE_COUNT);
@@ -373,29 +487,46 @@ export class FailureCauses implements FailureListener {
     const serverAddress = formatAddress(words);
     if (before === undefined) {
       if (outcome === 'icmp_rejected' || g.suspect) {
-        return classifyFailure({ outcome, serverAddress, port: g.port, suspect: g.suspect, listeners: null, owners: new Map(), listenOverflowsRising: false, synQueueOverflowing: false });
+        return classifyFailure({ outcome, serverAddress, port: g.port, suspect: g.suspect, listeners: null, owners: new Map(), listenOverflowsRising: undefined, synQueueOverflowing: undefined });
       }
       return { cause: 'unknown', evidence: 'no kernel-state read was kept from the time of the attempt' };
     }
-    const listenersOf = (s: KernelStateSnapshot): KernelStateSnapshot['listeners'] | null => (s.errors.some((e) => e.what === 'listeners') ? null : s.listeners);
+    const bi = this.index(before);
+    const ai = after === undefined ? undefined : this.index(after);
     let owners: ReadonlyMap<number, readonly SocketOwner[]> = before.owners;
     if (after !== undefined && after.owners.size > 0) {
       const merged = new Map<number, SocketOwner[]>(before.owners);
       for (const [inode, o] of after.owners) merged.set(inode, o);
       owners = merged;
     }
+    const cookiesAlways = before.sysctls.tcpSyncookies === 2 || after?.sysctls.tcpSyncookies === 2;
+    const empty: Listener[] = [];
     return classifyFailure({
       outcome,
       serverAddress,
       port: g.port,
       suspect: g.suspect,
-      listeners: listenersOf(before),
-      listenersAfter: after === undefined ? undefined : listenersOf(after),
+      // The port's own listeners (the index spares a walk over every listener per failure).
+      listeners: bi.byPort === null ? null : (bi.byPort.get(g.port) ?? empty),
+      listenersAfter: ai === undefined ? undefined : ai.byPort === null ? null : (ai.byPort.get(g.port) ?? empty),
+      otherPorts: {
+        queued: hasOther(bi.queued, g.port) || (ai !== undefined && hasOther(ai.queued, g.port)),
+        full: hasOther(bi.full, g.port) || (ai !== undefined && hasOther(ai.full, g.port)),
+      },
       owners,
       ownersUnreadable: before.unreadablePids.length > 0 || (after?.unreadablePids.length ?? 0) > 0,
-      listenOverflowsRising: after !== undefined && rising(before.tcpExt?.listenOverflows, after.tcpExt?.listenOverflows),
-      synQueueOverflowing: after !== undefined && rising(synQueueDrops(before.tcpExt), synQueueDrops(after.tcpExt)),
+      listenOverflowsRising: after === undefined ? undefined : rising(before.tcpExt?.listenOverflows, after.tcpExt?.listenOverflows),
+      synQueueOverflowing: after === undefined ? undefined : rising(synQueueDrops(before.tcpExt, cookiesAlways), synQueueDrops(after.tcpExt, cookiesAlways)),
     });
+  }
+
+  private index(s: KernelStateSnapshot): ReadIndex {
+    let i = this.indexes.get(s);
+    if (i === undefined) {
+      i = indexRead(s);
+      this.indexes.set(s, i);
+    }
+    return i;
   }
 
   private remember(g: Group, cause: Cause, evidence: string, n: number): void {
@@ -404,6 +535,7 @@ export class FailureCauses implements FailureListener {
       if (this.evidence.size >= MAX_EVIDENCE_PORTS) {
         const oldest = this.evidence.keys().next().value;
         if (oldest !== undefined) this.evidence.delete(oldest);
+        this.evidenceEvictions++;
       }
       ev = new Map();
     } else {

@@ -17,8 +17,13 @@ export interface KernelStateError {
 
 /** The kernel state at one moment. */
 export interface KernelStateSnapshot {
-  /** Clock time of the read, milliseconds (the cache's clock). */
+  /** Clock time the read started, milliseconds (the cache's clock). */
   takenAtMs: number;
+  /**
+   * Clock time the read ended, milliseconds: the state is what it was somewhere between the two.
+   * Absent in snapshots made by hand (tests): `takenAtMs` stands for both.
+   */
+  doneAtMs?: number;
   /** LISTEN sockets of both families; empty when they could not be read (see errors). */
   listeners: Listener[];
   /** True when backlogs and v6only came from sock_diag (`ss`). */
@@ -90,7 +95,8 @@ export async function readKernelState(options: KernelStateCacheOptions = {}, tak
   } catch (err) {
     errors.push({ what: 'owners', message: message(err) });
   }
-  return { takenAtMs, listeners, sockDiag: listenersRead?.sockDiag ?? false, tcpExt, sysctls, owners, unreadablePids, ownersTruncated, errors };
+  const doneAtMs = Math.max(takenAtMs, (options.nowMs ?? Date.now)());
+  return { takenAtMs, doneAtMs, listeners, sockDiag: listenersRead?.sockDiag ?? false, tcpExt, sysctls, owners, unreadablePids, ownersTruncated, errors };
 }
 
 /**

@@ -186,7 +186,8 @@ export function parseSsListenerEntries(text: string): ProcNetTcpParse {
       continue;
     }
     const family: AddressFamily = /\bv6only:[01]\b/.test(m[3]) ? 6 : 4;
-    const host = local[1] === '*' ? (family === 6 ? '::' : '0.0.0.0') : local[1].replace(/^\[|\]$/g, '');
+    // A scope id ([fe80::1%eth0]) names the link of a link-local address: the address is before it.
+    const host = local[1] === '*' ? (family === 6 ? '::' : '0.0.0.0') : local[1].replace(/^\[|\]$/g, '').replace(/%.*$/, '');
     const words = parseAddress(host);
     if (words === null) {
       malformedLines++;
@@ -329,8 +330,13 @@ export async function readListeners(procRoot = '/proc', options: ReadListenersOp
   }
   // In rstwatch's own namespace sock_diag alone gives every listener, at a fraction of the cost of
   // /proc/net/tcp (whose read walks the kernel's whole connection hash table: about 10 ms here).
+  let fromSs: ProcNetTcpParse | null = null;
   if (ssText !== null && procRoot === '/proc') {
-    const fromSs = parseSsListenerEntries(ssText);
+    fromSs = parseSsListenerEntries(ssText);
+    // A line it could not read would be a listener missing: use the tables this time, and say so.
+    if (fromSs.malformedLines > 0) sockDiagError = `${ssPath} -ltnHe: ${fromSs.malformedLines} lines not understood; listeners read from /proc/net/tcp instead`;
+  }
+  if (ssText !== null && fromSs !== null && fromSs.malformedLines === 0) {
     const diag = parseSsListeners(ssText);
     return {
       listeners: parseListeners(

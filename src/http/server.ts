@@ -135,19 +135,22 @@ function addRoutes(app: FastifyInstance, o: HttpServerOptions): void {
     return `not ready: ${reason}\n`;
   });
 
-  app.get<{ Querystring: { port?: string } }>('/api/v1/causes', async (request, reply) => {
+  app.get<{ Querystring: { port?: string | string[] } }>('/api/v1/causes', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     if (o.causes === undefined) {
       void reply.code(404);
       return { error: 'cause classification is off (rstwatch live --no-causes)' };
     }
-    const text = request.query.port ?? '';
-    const ports = text === '' ? [] : text.split(',').map((t) => Number(t.trim()));
-    if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+    // ?port=80,443 or ?port=80&port=443; decimal port numbers only.
+    const q = request.query.port ?? [];
+    const text = (Array.isArray(q) ? q : [q]).join(',');
+    const parts = text === '' ? [] : text.split(',').map((t) => t.trim());
+    const ports = parts.map((t) => (/^\d{1,5}$/.test(t) ? Number(t) : NaN));
+    if (ports.some((p) => !(p >= 1 && p <= 65535))) {
       void reply.code(400);
-      return { error: `port: '${text}' is not a comma-separated list of ports` };
+      return { error: `port: '${text}' is not a comma-separated list of ports (1-65535)` };
     }
-    return o.causes(ports);
+    return o.causes([...new Set(ports)]);
   });
 
   app.get('/', async (_request, reply) => {

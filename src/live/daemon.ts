@@ -21,7 +21,7 @@ import { ResetDetector } from '../detect/detector.js';
 import { HEURISTIC_NAMES } from '../detect/heuristics.js';
 import { createMetrics, parsePortList } from '../metrics/metrics.js';
 import { PipelineSink } from '../replay.js';
-import { LocalNets } from '../track/direction.js';
+import { Direction, LocalNets } from '../track/direction.js';
 import { Tracker } from '../track/tracker.js';
 import { CaptureController } from './capture-controller.js';
 import { FailureCauses } from '../diagnose/failure-causes.js';
@@ -90,9 +90,24 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets,
     listener: refusals.listener,
-    detector: detect === false ? undefined : (slots) => new ResetDetector({ slots, hopThreshold: detect.hopThreshold, listener: suspectLog.listener }),
-    // The classifier needs the tracker (its table), so it is made after it and told through this.
-    failures: { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) },
+    detector:
+      detect === false
+        ? undefined
+        : (slots) =>
+            new ResetDetector({
+              slots,
+              hopThreshold: detect.hopThreshold,
+              listener: {
+                suspectReset: (e) => {
+                  suspectLog.listener.suspectReset(e);
+                  // A refusal flagged after it was counted moves to `middlebox` while its cause waits.
+                  if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
+                },
+              },
+            }),
+    // The classifier needs the tracker (its table), so it is made after it and told through this;
+    // with --no-causes nothing is installed.
+    failures: config.causes ? { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) } : undefined,
   });
   const detector = tracker.detector;
   const causes = config.causes ? new FailureCauses(tracker, { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS }) : undefined;

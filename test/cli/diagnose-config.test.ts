@@ -67,6 +67,7 @@ describe('diagnose config: the daemon to ask', () => {
     [['--daemon', 'a b:80'], {}, /^--daemon: 'a b:80' is not HOST:PORT$/],
     [['--daemon', '192.0.2.7:99999'], {}, /^--daemon: '192.0.2.7:99999' is not HOST:PORT$/],
     [['--daemon', 'a b'], {}, /^--daemon: 'a b' is not a URL$/],
+    [['--daemon', '127.0.0.1:7465/x'], {}, /^--daemon: '127\.0\.0\.1:7465\/x' is not HOST:PORT \(a path needs a whole URL/],
     [['--daemon', 'ftp://192.0.2.7/'], {}, /^--daemon: 'ftp:\/\/192.0.2.7\/' is not an http\(s\) URL$/],
     [[], { RSTWATCH_DAEMON: 'http://[::1' }, /^RSTWATCH_DAEMON: 'http:\/\/\[::1' is not a URL$/],
   ])('rejects %j %j with a config error (exit 2)', (argv, env, message) => {

@@ -7,6 +7,9 @@ import type { CausesReport } from '../../src/diagnose/failure-causes.js';
 const REPORT: CausesReport = {
   taken_at: '2024-05-01T10:00:02.000Z',
   ports_with_failures: 1,
+  decided_from_one_read: 0,
+  late_suspects: 0,
+  evidence_evictions: 0,
   kernel_reads: 12,
   last_read: '2024-05-01T10:00:01.000Z',
   read_errors: [{ what: 'sock_diag', message: 'ss: not found' }],

@@ -4,6 +4,7 @@ import { CAUSES, type Cause } from '../../src/diagnose/classify.js';
 import { FailureCauses, type FailureCausesOptions } from '../../src/diagnose/failure-causes.js';
 import type { KernelStateSnapshot } from '../../src/diagnose/kernel-state.js';
 import type { Listener } from '../../src/diagnose/proc-net-tcp.js';
+import { ResetDetector } from '../../src/detect/detector.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../../src/track/counters.js';
 import { Direction } from '../../src/track/direction.js';
 import { FAILURE_KIND_NAMES, FailureKind, type Tracker } from '../../src/track/tracker.js';
@@ -27,12 +28,14 @@ function listener(address: string, port: number, o: Partial<Listener> = {}): Lis
 const FULL = { acceptQueue: 129, backlog: 128 };
 
 /** A kernel-state read at `takenAtMs` with `listeners`, everything else read fine. */
+const SYSCTLS: KernelStateSnapshot['sysctls'] = { somaxconn: 4096, tcpMaxSynBacklog: 512, tcpAbortOnOverflow: 1, tcpSyncookies: 1, bindv6only: 0, errors: [] };
+
 function read(takenAtMs: number, listeners: Listener[] = [], o: Partial<KernelStateSnapshot> = {}): KernelStateSnapshot {
   return {
     takenAtMs,
     listeners,
     sockDiag: true,
-    tcpExt: null,
+    tcpExt: tcpExt(0, 0, 0),
     sysctls: { somaxconn: 4096, tcpMaxSynBacklog: 512, tcpAbortOnOverflow: 1, tcpSyncookies: 1, bindv6only: 0, errors: [] },
     owners: new Map(),
     unreadablePids: [],
@@ -175,7 +178,7 @@ describe('FailureCauses: the reads around the attempt decide', () => {
     ['queue full in the read after: backlog_overflow', [listener('0.0.0.0', 8080)], [listener('0.0.0.0', 8080, FULL)], 'backlog_overflow', /port 8080: accept queue 129 of backlog 128/],
     ['queue full in the read before: backlog_overflow', [listener('0.0.0.0', 8080, FULL)], [listener('0.0.0.0', 8080)], 'backlog_overflow', /accept queue 129 of backlog 128/],
     ['a listener with room in both: firewall_drop', [listener('0.0.0.0', 8080)], [listener('0.0.0.0', 8080)], 'firewall_drop', /queue has room, yet nothing answered: a DROP rule/],
-    ['the listener went away: unknown', [listener('0.0.0.0', 8080)], [], 'unknown', /changed around the attempt \(before: 4 0\.0\.0\.0 undefined; after: none\)/],
+    ['the listener went away: unknown', [listener('0.0.0.0', 8080)], [], 'unknown', /changed around the attempt \(before: 0\.0\.0\.0:8080; after: none\)/],
     ['nothing listens in either: unknown (never guess)', [], [], 'unknown', /nothing listens on port 8080, yet no RST came/],
   ])('an unanswered attempt, %s', (_case, before, after, expected, evidence) => {
     const { traffic, causes } = setup(10);
@@ -212,7 +215,9 @@ describe('FailureCauses: the reads around the attempt decide', () => {
     ['SYN cookies sent between the reads', { tcpExt: tcpExt(0, 5) }, { tcpExt: tcpExt(0, 9) }, 'syn_flood', /SYN queue overflows/],
     ['SYNs dropped for a full SYN queue between the reads', { tcpExt: tcpExt(0, 0, 3) }, { tcpExt: tcpExt(0, 0, 4) }, 'syn_flood', /SYN queue overflows/],
     ['counters unchanged', { tcpExt: tcpExt(10, 5) }, { tcpExt: tcpExt(10, 5) }, 'firewall_drop', /DROP rule/],
-    ['counters unreadable in the read before (nothing known to rise)', { tcpExt: null }, { tcpExt: tcpExt(12, 9) }, 'firewall_drop', /DROP rule/],
+    ['counters unreadable in the read before: never guess', { tcpExt: null }, { tcpExt: tcpExt(12, 9) }, 'unknown', /whether an overflow counter rose/],
+    ['tcp_syncookies=2: cookies for every SYN say nothing', { tcpExt: tcpExt(0, 5, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, { tcpExt: tcpExt(0, 9, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, 'firewall_drop', /DROP rule/],
+    ['tcp_syncookies=2 and SYNs dropped for a full SYN queue', { tcpExt: tcpExt(0, 5, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, { tcpExt: tcpExt(0, 9, 2), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, 'syn_flood', /SYN queue overflows/],
   ])('an unanswered attempt with %s', (_case, before, after, expected, evidence) => {
     const { traffic, causes } = setup(1);
     // One connection queued on the port, far from full.
@@ -233,7 +238,7 @@ describe('FailureCauses: the reads around the attempt decide', () => {
     expect(causes.get(8080, REFUSED, cause('unknown'))).toBe(1);
     expect(causes.get(8080, REFUSED, cause('no_listener'))).toBe(0);
     expect(causes.report(3000).ports[0].outcomes[0].causes[0].evidence).toBe(
-      'the listeners on port 8080 changed around the attempt (before: none; after: 4 0.0.0.0 undefined): the service was starting or stopping',
+      'the listeners on port 8080 changed around the attempt (before: none; after: 0.0.0.0:8080): the service was starting or stopping',
     );
   });
 
@@ -380,6 +385,9 @@ describe('FailureCauses: report()', () => {
       last_read: '1970-01-01T00:00:05.000Z',
       read_errors: [],
       ports_with_failures: 2,
+      decided_from_one_read: 0,
+      late_suspects: 0,
+      evidence_evictions: 0,
       ports: [
         {
           port: 8080,
@@ -405,7 +413,7 @@ describe('FailureCauses: report()', () => {
         {
           port: 22,
           last_seen: '1970-01-01T00:00:01.500Z',
-          outcomes: [{ outcome: 'refused', count: 1, pending: 0, causes: [{ cause: 'no_listener', count: 1, evidence: 'nothing listens on port 22 for IPv4', last_seen: '1970-01-01T00:00:01.500Z' }] }],
+          outcomes: [{ outcome: 'refused', count: 1, pending: 0, causes: [{ cause: 'no_listener', count: 1, evidence: 'nothing listens on port 22', last_seen: '1970-01-01T00:00:01.500Z' }] }],
         },
       ],
     });
@@ -424,13 +432,13 @@ describe('FailureCauses: report()', () => {
     ]);
     causes.addRead(read(3000, []));
     expect(causes.report(4000).ports[0].outcomes).toEqual([
-      { outcome: 'refused', count: 2, pending: 0, causes: [{ cause: 'no_listener', count: 2, evidence: 'nothing listens on port 8080 for IPv4', last_seen: '1970-01-01T00:00:02.500Z' }] },
+      { outcome: 'refused', count: 2, pending: 0, causes: [{ cause: 'no_listener', count: 2, evidence: 'nothing listens on port 8080', last_seen: '1970-01-01T00:00:02.500Z' }] },
     ]);
   });
 
   it('before any read: no read, no port', () => {
     const { causes } = setup();
-    expect(causes.report(1000)).toEqual({ taken_at: '1970-01-01T00:00:01.000Z', kernel_reads: 0, last_read: null, read_errors: [], ports_with_failures: 0, ports: [] });
+    expect(causes.report(1000)).toEqual({ taken_at: '1970-01-01T00:00:01.000Z', kernel_reads: 0, last_read: null, read_errors: [], ports_with_failures: 0, decided_from_one_read: 0, late_suspects: 0, evidence_evictions: 0, ports: [] });
     expect(causes.latestRead).toBeUndefined();
   });
 });
@@ -512,5 +520,109 @@ describe('FailureCauses: causes plus pending always equal the tracker count (pro
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('FailureCauses: review fixes', () => {
+  /** A tracker with the detector, its late flags told to the causes as the daemon wires them. */
+  function detecting(): { traffic: Traffic; causes: FailureCauses } {
+    let causes: FailureCauses | undefined;
+    const traffic = new Traffic({
+      attemptTimeoutSeconds: 10,
+      failures: { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) },
+      detector: (slots) =>
+        new ResetDetector({
+          slots,
+          listener: {
+            suspectReset: (e) => {
+              if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
+            },
+          },
+        }),
+    });
+    causes = new FailureCauses(traffic.tracker, { historyMs: 60_000 });
+    return { traffic, causes };
+  }
+
+  /** A RST+ACK that acks the SYN exactly (nothing suspect about it), then the server's own SYN-ACK: reset_race. */
+  function raced(t: Traffic, sport: number, ts: number): void {
+    t.syn(`${C}:${sport}`, `${S}:8080`, ts);
+    t.frame(ethernet(tcp4({ src: S, dst: C, sport: 8080, dport: sport, flags: 'R.', seq: 0, ack: 1001 })), ts + 0.0003);
+    t.synAck(`${S}:8080`, `${C}:${sport}`, ts + 0.0006);
+  }
+
+  it('a refusal found suspect after the RST (reset_race) is middlebox while its cause waits', () => {
+    const { traffic, causes } = detecting();
+    causes.addRead(read(1000, [listener('0.0.0.0', 8080)]));
+    raced(traffic, 40001, 1.5);
+    expect(traffic.tracker.detector?.suspectResets).toBe(1);
+    causes.addRead(read(2000, [listener('0.0.0.0', 8080)]));
+    expect(causes.get(8080, REFUSED, cause('middlebox'))).toBe(1);
+    expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(0);
+    expect(causes.pending(8080, REFUSED)).toBe(0);
+    expect(causes.lateSuspects).toBe(0);
+  });
+
+  it('a flag that comes after the cause was decided leaves it, and is counted', () => {
+    const { traffic, causes } = detecting();
+    causes.addRead(read(1000, [listener('0.0.0.0', 8080)]));
+    traffic.syn(`${C}:40001`, `${S}:8080`, 1.5);
+    traffic.frame(ethernet(tcp4({ src: S, dst: C, sport: 8080, dport: 40001, flags: 'R.', seq: 0, ack: 1001 })), 1.5003);
+    causes.addRead(read(2000, [listener('0.0.0.0', 8080)]));
+    expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(1);
+    traffic.synAck(`${S}:8080`, `${C}:40001`, 2.1);
+    expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(1);
+    expect(causes.lateSuspects).toBe(1);
+    expect(causes.report(3000).late_suspects).toBe(1);
+  });
+
+  it('without a read after it, an unanswered attempt with room is unknown, not firewall_drop, and counted', () => {
+    const { traffic, causes } = setup(1, { maxWaitMs: 3000 });
+    causes.addRead(read(1000, [listener('0.0.0.0', 8080)]));
+    traffic.syn(`${C}:40001`, `${S}:8080`, 1.5);
+    traffic.tracker.expire(2.6);
+    causes.settle(6000); // no read came after the SYN: reads stalled
+    expect(causes.get(8080, UNANSWERED, cause('unknown'))).toBe(1);
+    expect(causes.decidedFromOneRead).toBe(1);
+    expect(causes.report(6000).decided_from_one_read).toBe(1);
+  });
+
+  it('a read that ended after the SYN is not the state before it, even if it started before', () => {
+    const { traffic, causes } = setup();
+    causes.addRead(read(1000, []));
+    // Started before the SYN (1500), ended after it: a listener bound meanwhile may be in it.
+    causes.addRead(read(1490, [listener('0.0.0.0', 8080)], { doneAtMs: 1510 }));
+    refusal(traffic, 8080, 40001, 1.5);
+    causes.addRead(read(2000, [listener('0.0.0.0', 8080)]));
+    // Before = the read at 1000 (nothing), after = the one at 2000 (a listener): it changed.
+    expect(causes.get(8080, REFUSED, cause('unknown'))).toBe(1);
+    expect(causes.report(3000).ports[0].outcomes[0].causes[0].evidence).toMatch(/changed around the attempt \(before: none; after: 0\.0\.0\.0:8080\)/);
+  });
+
+  it('a port scan expiring at once holds a couple of groups, not one per port', () => {
+    const { traffic, causes } = setup(1);
+    causes.addRead(read(1000, [listener('0.0.0.0', 22)]));
+    traffic.scan(C, S, Array.from({ length: 5000 }, (_, i) => 1000 + i), 1.5);
+    causes.addRead(read(2000, [listener('0.0.0.0', 22)]));
+    traffic.tracker.expire(3);
+    expect(traffic.tracker.ports.total(Direction.Inbound, Counter.Unanswered)).toBe(5000);
+    expect(causes.total(UNANSWERED, cause('unknown'))).toBe(5000);
+    expect(causes.pendingGroups).toBe(0);
+    expect(causes.heldGroups).toBeLessThanOrEqual(2);
+  });
+
+  it('reads stay bounded when the clock steps back', () => {
+    const { causes } = setup(10, { historyMs: 20_000 });
+    for (let i = 0; i < 500; i++) causes.addRead(read(1_000_000 - i * 1000), 1_000_000 - i * 1000);
+    expect(causes.heldReads).toBeLessThanOrEqual(Math.ceil(20_000 / 1000) * 2 + 16);
+  });
+
+  it('IPV6_V6ONLY unknown in one read (no ss) is no change of listeners', () => {
+    const { traffic, causes } = setup();
+    const v6 = (o: Partial<Listener>) => listener('::', 8080, { family: 6, v6onlySource: 'sock_diag', ...o });
+    causes.addRead(read(1000, [v6({ v6only: false })]));
+    refusal(traffic, 8080, 40001, 1.5);
+    causes.addRead(read(2000, [v6({ v6only: undefined, v6onlySource: 'unknown' })]));
+    expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelStateCache } from '../../src/diagnose/kernel-state.js';
+import { readListeners } from '../../src/diagnose/proc-net-tcp.js';
 import { readSocketOwners } from '../../src/diagnose/sockets-to-processes.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
@@ -167,5 +168,32 @@ describe('readSocketOwners bounds', () => {
   it('does not scan for an empty set', async () => {
     const r = await readSocketOwners(new Set(), root);
     expect(r).toMatchObject({ processesScanned: 0, truncated: false });
+  });
+});
+
+describe('readListeners in its own namespace', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rw-ss-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function fakeSs(output: string): string {
+    const path = join(dir, 'ss');
+    writeFileSync(path, `#!/bin/sh\ncat <<'END'\n${output}END\n`, { mode: 0o755 });
+    return path;
+  }
+
+  it('takes the listeners from ss alone when every line reads', async () => {
+    const r = await readListeners('/proc', { ssPath: fakeSs('LISTEN 0      7      127.0.0.1:7001 0.0.0.0:* ino:99999901 sk:1 <->\n') });
+    expect(r).toMatchObject({ sockDiag: true, sockDiagError: null, malformedLines: 0 });
+    expect(r.listeners).toEqual([{ family: 4, address: '127.0.0.1', port: 7001, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: 0, backlog: 7, inode: 99999901, uid: 0 }]);
+  });
+
+  it('falls back to /proc/net/tcp when a line of ss cannot be read, and says so', async () => {
+    const r = await readListeners('/proc', { ssPath: fakeSs('LISTEN 0      7      127.0.0.1:7001 0.0.0.0:* ino:99999901 sk:1 <->\nLISTEN 0 7 what:ever 0.0.0.0:* ino:99999902 <->\n') });
+    expect(r.sockDiagError).toMatch(/ -ltnHe: 1 lines not understood; listeners read from \/proc\/net\/tcp instead$/);
+    // The fake's sockets are not in this namespace's tables: none of them is listed.
+    expect(r.listeners.some((l) => l.inode === 99999901)).toBe(false);
   });
 });

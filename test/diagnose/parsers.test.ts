@@ -250,6 +250,8 @@ describe('parseSsListeners and parseListeners', () => {
       'LISTEN 0      3                    [::]:82    [::]:* ino:617401 sk:1046 cgroup:unreachable:1 v6only:1 <->',
       'LISTEN 0      3      [::ffff:127.0.0.1]:84       *:* ino:617403 sk:1047 cgroup:unreachable:1 v6only:0 <->',
       'LISTEN 4      3      [2001:db8::2]:85       [::]:* uid:1000 ino:617406 sk:1048 cgroup:unreachable:1 v6only:1 <->',
+      'LISTEN 0      3      [fe80::1%eth0]:87       [::]:* ino:617407 sk:1049 cgroup:unreachable:1 v6only:1 <->',
+      'LISTEN 0      3      [fd00::2]%eth0:88       [::]:* ino:617408 sk:104a cgroup:unreachable:1 v6only:1 <->',
       'Failed to find cgroup2 mount',
       'LISTEN 0      3      nonsense:80 0.0.0.0:* ino:1 sk:1 <->',
       '',
@@ -262,6 +264,8 @@ describe('parseSsListeners and parseListeners', () => {
       [6, '::', 82, 0, 0, 617401],
       [6, '127.0.0.1', 84, 0, 0, 617403],
       [6, '2001:db8::2', 85, 4, 1000, 617406],
+      [6, 'fe80::1', 87, 0, 0, 617407],
+      [6, 'fd00::2', 88, 0, 0, 617408],
     ]);
     expect(entries[3].localWords).toEqual([0, 0, 0xffff, 0x7f000001]);
     expect(entries.every((x) => x.state === TcpState.Listen && x.remotePort === 0)).toBe(true);

@@ -39,7 +39,7 @@ function failures(port: number, minutesAgo: number | null): PortCauses {
 }
 
 function daemon(ports: PortCauses[]) {
-  const report: CausesReport = { taken_at: new Date(NOW).toISOString(), kernel_reads: 9, last_read: new Date(NOW - 500).toISOString(), read_errors: [], ports_with_failures: ports.length, ports };
+  const report: CausesReport = { taken_at: new Date(NOW).toISOString(), kernel_reads: 9, last_read: new Date(NOW - 500).toISOString(), read_errors: [], ports_with_failures: ports.length, decided_from_one_read: 0, late_suspects: 0, evidence_evictions: 0, ports };
   return { url: 'http://127.0.0.1:7465/', report };
 }
 

@@ -260,3 +260,30 @@ describe('logging', () => {
     expect(done[0]).toMatchObject({ method: 'GET', url: '/metrics', statusCode: 200 });
   });
 });
+
+describe('/api/v1/causes', () => {
+  it('passes the asked ports, deduplicated, whether as a list or repeated', async () => {
+    const asked: (readonly number[])[] = [];
+    const s = await start({ causes: (ports) => (asked.push(ports), { ports: [] }) });
+    for (const q of ['', '?port=80,443', '?port=80&port=443', '?port=80,80', '?port=%2080%20']) {
+      const res = await fetch(url(s, `/api/v1/causes${q}`));
+      expect(res.status, q).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+    expect(asked).toEqual([[], [80, 443], [80, 443], [80], [80]]);
+  });
+
+  it.each(['?port=0', '?port=65536', '?port=0x50', '?port=1e3', '?port=80.0', '?port=80,', '?port=http'])('%s: 400 with the reason', async (q) => {
+    const s = await start({ causes: () => ({ ports: [] }) });
+    const res = await fetch(url(s, `/api/v1/causes${q}`));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^port: '.*' is not a comma-separated list of ports \(1-65535\)$/);
+  });
+
+  it('404 with the reason when cause classification is off', async () => {
+    const s = await start();
+    const res = await fetch(url(s, '/api/v1/causes'));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'cause classification is off (rstwatch live --no-causes)' });
+  });
+});

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 function read(takenAtMs: number, listeners: Listener[] = []): KernelStateSnapshot {
-  return { ...base, takenAtMs, listeners, errors: [] };
+  return { ...base, takenAtMs, doneAtMs: takenAtMs, listeners, errors: [] };
 }
 
 function listener(port: number, full = false): Listener {
