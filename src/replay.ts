@@ -7,7 +7,7 @@
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from './capture/file-reader.js';
 import type { FrameSink } from './capture/frame-sink.js';
 import { isRstwatchError, RstwatchError } from './errors.js';
-import { ResetDetector } from './detect/detector.js';
+import { detectorOption } from './detect/detector.js';
 import { suspectRecord, type SuspectRecord } from './detect/evidence-record.js';
 import { Tracker, type TrackerOptions } from './track/tracker.js';
 import { decodeFrame } from './wire/decode-frame.js';
@@ -88,19 +88,9 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
   const detect = options.detect ?? { hopThreshold: 2 };
   const tracker = new Tracker({
     ...options,
-    detector:
-      detect === false
-        ? undefined
-        : (slots) =>
-            new ResetDetector({
-              slots,
-              hopThreshold: detect.hopThreshold,
-              listener: {
-                suspectReset: (e) => {
-                  if (suspects.length < MAX_LISTED_SUSPECTS) suspects.push(suspectRecord(e));
-                },
-              },
-            }),
+    detector: detectorOption(detect, (e) => {
+      if (suspects.length < MAX_LISTED_SUSPECTS) suspects.push(suspectRecord(e));
+    }),
   });
   const sink = new PipelineSink(tracker);
   const files: CaptureReadResult[] = [];

@@ -320,3 +320,12 @@ export class ResetDetector {
     listener.suspectReset(e);
   }
 }
+
+/**
+ * The tracker's `detector` option for a detection setting: none when `detect` is false, else a
+ * detector with that hop threshold telling `onSuspect` of each suspect reset.
+ */
+export function detectorOption(detect: { hopThreshold: number } | false, onSuspect: (e: SuspectEvidence) => void): ((slots: number) => ResetDetector) | undefined {
+  if (detect === false) return undefined;
+  return (slots) => new ResetDetector({ slots, hopThreshold: detect.hopThreshold, listener: { suspectReset: onSuspect } });
+}

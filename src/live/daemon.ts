@@ -17,7 +17,7 @@ import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_SUMMARY_SECONDS, RefusalLog } from '../log/refusal-log.js';
 import { SuspectLog } from '../log/suspect-log.js';
-import { ResetDetector } from '../detect/detector.js';
+import { detectorOption } from '../detect/detector.js';
 import { HEURISTIC_NAMES } from '../detect/heuristics.js';
 import { createMetrics, parsePortList } from '../metrics/metrics.js';
 import { PipelineSink } from '../replay.js';
@@ -90,21 +90,11 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets,
     listener: refusals.listener,
-    detector:
-      detect === false
-        ? undefined
-        : (slots) =>
-            new ResetDetector({
-              slots,
-              hopThreshold: detect.hopThreshold,
-              listener: {
-                suspectReset: (e) => {
-                  suspectLog.listener.suspectReset(e);
-                  // A refusal flagged after it was counted moves to `middlebox` while its cause waits.
-                  if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
-                },
-              },
-            }),
+    detector: detectorOption(detect, (e) => {
+      suspectLog.listener.suspectReset(e);
+      // A refusal flagged after it was counted moves to `middlebox` while its cause waits.
+      if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
+    }),
     // The classifier needs the tracker (its table), so it is made after it and told through this;
     // with --no-causes nothing is installed.
     failures: config.causes ? { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) } : undefined,
