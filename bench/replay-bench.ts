@@ -303,6 +303,8 @@ async function main(): Promise<void> {
   process.stdout.write(`  rstwatch counts match the generator: ${JSON.stringify(report.totals, ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'])}\n`);
 
   process.stdout.write(`timing (${runs} runs each, tcpdump and rstwatch alternately, median; warm page cache):\n`);
+  // The file was just written: let its write-back finish first, or it competes with the runs.
+  spawnSync('sync', [file]);
   timed('tcpdump', ['-r', file, '-w', '/dev/null']); // warm the cache
   const pair = measurePair(
     ['tcpdump -r FILE -w /dev/null', 'tcpdump', ['-r', file, '-w', '/dev/null']],

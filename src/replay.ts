@@ -11,6 +11,7 @@ import { detectorOption } from './detect/detector.js';
 import { suspectRecord, type SuspectRecord } from './detect/evidence-record.js';
 import { Tracker, type TrackerOptions } from './track/tracker.js';
 import { decodeFrame } from './wire/decode-frame.js';
+import { isUntrackedTcpSegment } from './wire/untracked-segment.js';
 import { DecodedPacket } from './wire/decoded-packet.js';
 import { DECODE_STATUS_COUNT, DecodeStatus } from './wire/status.js';
 
@@ -42,6 +43,12 @@ export class PipelineSink implements FrameSink {
     else if (ts > this.lastTs) this.lastTs = ts;
     if (ts < this.firstTs) this.firstTs = ts;
     this.prevTs = ts;
+    // Data, ACKs and FINs of common layouts: counted as the decoder would count them, not decoded
+    // (the tracker ignores them; the live BPF filter drops them in the kernel).
+    if (isUntrackedTcpSegment(buf, offset, capLen, linkType)) {
+      this.statusCounts[DecodeStatus.OK_TCP]++;
+      return;
+    }
     const status = decodeFrame(buf, offset, capLen, linkType, this.packet);
     this.statusCounts[status]++;
     if (status <= DecodeStatus.OK_ICMP_UNREACH) this.tracker.onPacket(this.packet, ts);

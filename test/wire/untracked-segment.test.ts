@@ -1,0 +1,110 @@
+/**
+ * isUntrackedTcpSegment is a shortcut past the decoder: whenever it says true, decodeFrame must say
+ * OK_TCP without SYN or RST. Checked on random bytes, on mutated real frames, and on every frame of
+ * the project's and the shared captures; and it must say true for plain data segments (or it saves
+ * nothing).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '../../src/wire/decode-frame.js';
+import { DecodedPacket, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
+import { DecodeStatus } from '../../src/wire/status.js';
+import { isUntrackedTcpSegment } from '../../src/wire/untracked-segment.js';
+import { ethernet, tcp4, tcp6 } from '../support/craft.js';
+import { readFrames } from './capture-frames.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const out = new DecodedPacket();
+
+/** The decoder's verdict: OK_TCP with neither SYN nor RST. */
+function untrackedByDecoder(b: Uint8Array, offset: number, capLen: number, linkType: number): boolean {
+  return decodeFrame(b, offset, capLen, linkType, out) === DecodeStatus.OK_TCP && (out.tcpFlags & (TCP_SYN | TCP_RST)) === 0;
+}
+
+/** Asserts the shortcut never says true where the decoder disagrees; returns whether it said true. */
+function agrees(b: Uint8Array, offset: number, capLen: number, linkType: number): boolean {
+  const fast = isUntrackedTcpSegment(b, offset, capLen, linkType);
+  if (fast) expect(untrackedByDecoder(b, offset, capLen, linkType)).toBe(true);
+  return fast;
+}
+
+describe('isUntrackedTcpSegment', () => {
+  it('says true for data, ACK and FIN segments over IPv4 and IPv6, and false for SYN, SYN-ACK, RST', () => {
+    for (const ip of [tcp4, tcp6]) {
+      for (const flags of ['.', 'P.', 'F.', 'FP.']) {
+        const f = ethernet(ip({ flags, payload: new Uint8Array(100) }));
+        expect(isUntrackedTcpSegment(f, 0, f.length, 1), `${flags}`).toBe(true);
+        expect(untrackedByDecoder(f, 0, f.length, 1)).toBe(true);
+      }
+      for (const flags of ['S', 'S.', 'R', 'R.', 'SR']) {
+        const f = ethernet(ip({ flags }));
+        expect(isUntrackedTcpSegment(f, 0, f.length, 1), `${flags}`).toBe(false);
+      }
+    }
+  });
+
+  it('leaves every other layout to the decoder (false)', () => {
+    const data = { flags: 'P.', payload: new Uint8Array(10) };
+    expect(isUntrackedTcpSegment(ethernet(tcp4(data), { vlans: [7] }), 0, 200, 1)).toBe(false);
+    expect(isUntrackedTcpSegment(ethernet(tcp4({ ...data, ipOptions: new Uint8Array(4) })), 0, 200, 1)).toBe(false);
+    expect(isUntrackedTcpSegment(ethernet(tcp6({ ...data, ext: [{ type: 'hop' }] })), 0, 200, 1)).toBe(false);
+    const f = ethernet(tcp4(data));
+    expect(isUntrackedTcpSegment(f, 0, f.length, 113)).toBe(false); // not Ethernet
+    expect(isUntrackedTcpSegment(f, 0, 14 + 20 + 19, 1)).toBe(false); // the TCP header cut
+  });
+
+  it('never says true where the decoder does not: random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 120 }), (bytes) => {
+        agrees(bytes, 0, bytes.length, 1);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('never says true where the decoder does not: real frames with bytes changed, lengths cut, offsets moved', () => {
+    const seeds = [
+      ethernet(tcp4({ flags: 'P.', payload: new Uint8Array(40) })),
+      ethernet(tcp6({ flags: '.', payload: new Uint8Array(40) })),
+      ethernet(tcp4({ flags: 'F.' })),
+    ];
+    let saidTrue = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 3 }),
+        fc.nat({ max: 120 }),
+        fc.nat({ max: 3 }),
+        (seed, changes, cut, shift) => {
+          const b = new Uint8Array(shift + seed.length);
+          b.set(seed, shift);
+          for (const [at, v] of changes) b[shift + (at % seed.length)] = v;
+          if (agrees(b, shift, Math.min(cut, seed.length), 1)) saidTrue++;
+          if (agrees(b, shift, seed.length + 64, 1)) saidTrue++; // a capLen past the buffer
+        },
+      ),
+      { numRuns: 30000 },
+    );
+    expect(saidTrue).toBeGreaterThan(1000);
+  });
+
+  it('agrees with the decoder on every frame of the project and shared captures, and takes the plain ones', () => {
+    const dirs = [join(root, 'pcaps'), resolve(root, '../shared/pcaps')].filter(existsSync);
+    let frames = 0;
+    let taken = 0;
+    for (const dir of dirs) {
+      for (const name of readdirSync(dir).filter((f) => /\.(pcap|pcapng|cap)$/.test(f))) {
+        if (name.startsWith('gen-truncated')) continue; // cut mid-record on purpose
+        for (const f of readFrames(join(dir, name))) {
+          frames++;
+          if (agrees(f.bytes, 0, f.bytes.length, f.linkType)) taken++;
+        }
+      }
+    }
+    expect(frames).toBeGreaterThan(10_000);
+    expect(taken).toBeGreaterThan(1000);
+  });
+});
