@@ -233,7 +233,9 @@ export class FailureCauses implements FailureListener {
     const atMs = ts * 1000;
     const synMs = t.firstSynTs[slot] * 1000;
     const before = this.readAtOrBefore(synMs);
-    const after = kind === FailureKind.Unanswered ? before + 1 : this.readAfter(atMs);
+    // The first read started after the answer; for an unanswered attempt, after its first SYN (the
+    // read right after `before` may have started before the SYN, and ended after it).
+    const after = this.readAfter(kind === FailureKind.Unanswered ? synMs : atMs);
     let g = this.last;
     if (
       g === null ||

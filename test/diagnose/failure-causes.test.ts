@@ -599,6 +599,18 @@ describe('FailureCauses: review fixes', () => {
     expect(causes.report(3000).ports[0].outcomes[0].causes[0].evidence).toMatch(/changed around the attempt \(before: none; after: 0\.0\.0\.0:8080\)/);
   });
 
+  it('an unanswered attempt: the read "after" is the first one started after the SYN, not one in flight at the time', () => {
+    const { traffic, causes } = setup(1);
+    const ls = [listener('0.0.0.0', 8080)];
+    causes.addRead(read(1000, ls, { tcpExt: tcpExt(0, 0, 0) }));
+    // Started before the SYN (1500), ended after it: its counters may predate the drop.
+    causes.addRead(read(1490, ls, { doneAtMs: 1510, tcpExt: tcpExt(0, 0, 0) }));
+    traffic.syn(`${C}:40001`, `${S}:8080`, 1.5);
+    causes.addRead(read(2000, ls, { tcpExt: tcpExt(0, 0, 3) }));
+    traffic.tracker.expire(3);
+    expect(causes.get(8080, UNANSWERED, cause('syn_flood'))).toBe(1);
+  });
+
   it('a port scan expiring at once holds a couple of groups, not one per port', () => {
     const { traffic, causes } = setup(1);
     causes.addRead(read(1000, [listener('0.0.0.0', 22)]));

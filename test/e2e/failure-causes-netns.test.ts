@@ -274,7 +274,8 @@ describe('rstwatch live names the cause of each failed inbound attempt', () => {
     const p = String(port);
     const count = sum(metrics, OUTCOME_FAMILY[outcome], { direction: 'inbound', port: p });
     expect(count, `${outcome} on ${port}\n${daemonLog}`).toBeGreaterThan(0);
-    expect(sum(metrics, 'rstwatch_failure_causes_total', { port: p, outcome, cause })).toBe(count);
+    const seen = metrics.split('\n').filter((l) => l.startsWith('rstwatch_failure_causes_total{') && l.includes(`port="${p}"`));
+    expect(sum(metrics, 'rstwatch_failure_causes_total', { port: p, outcome, cause }), seen.join('\n')).toBe(count);
     expect(sum(metrics, 'rstwatch_failure_causes_total', { port: p, outcome })).toBe(count);
   });
 
