@@ -266,11 +266,7 @@ export class ResetDetector {
     if (firstFlag) this.suspectResets++;
     reported[slot] |= fresh;
     this.counters.add(direction, serverPort, fresh);
-    if (this.listener !== undefined) {
-      this.evidence.firstFlag = firstFlag;
-      this.evidence.atRefusal = first;
-      this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, expected);
-    }
+    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, firstFlag, expected);
   }
 
   /** True when the current refusal in `slot` was judged suspect by at least one heuristic. */
@@ -289,11 +285,14 @@ export class ResetDetector {
     server: Uint32Array,
     serverPort: number,
     first: boolean,
+    firstFlag: boolean,
     expected: number,
   ): void {
     const listener = this.listener;
     if (listener === undefined) return;
     const e = this.evidence;
+    e.firstFlag = firstFlag;
+    e.atRefusal = first;
     e.ts = ts;
     e.direction = direction;
     e.client.set(client);

@@ -84,7 +84,8 @@ export interface Classification {
   evidence: string;
 }
 
-function isLoopback(address: string): boolean {
+/** True for 127.0.0.0/8 and ::1. */
+export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.');
 }
 
@@ -99,8 +100,8 @@ function bindTakes(l: Listener, dst: string, dstIsV4: boolean): boolean | undefi
   return a !== null && b !== null && a.every((w, i) => w === b[i]);
 }
 
-/** True when the listener's accept queue is full (the kernel holds backlog + 1). */
-function queueFull(l: Listener): boolean | undefined {
+/** True when the listener's accept queue is full (the kernel holds backlog + 1); undefined when the backlog is unknown. */
+export function queueFull(l: Listener): boolean | undefined {
   if (l.backlog === null) return undefined;
   return l.acceptQueue > l.backlog;
 }

@@ -19,7 +19,7 @@
 import { KEY_WORDS } from '../track/attempt-table.js';
 import { Direction, formatAddress } from '../track/direction.js';
 import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } from '../track/tracker.js';
-import { CAUSES, classifyFailure, type Cause, type FailureOutcome } from './classify.js';
+import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
 import type { KernelStateSnapshot } from './kernel-state.js';
 import type { TcpExtCounters } from './netstat.js';
 import type { Listener } from './proc-net-tcp.js';
@@ -61,9 +61,8 @@ interface Group {
   pending: Float64Array | null;
 }
 
-/** The last evidence of one (port, outcome, cause). */
+/** The last evidence of one (port, outcome, cause); its count is in the counts. */
 export interface CauseEvidence {
-  count: number;
   evidence: string;
   lastSeenMs: number;
 }
@@ -146,7 +145,7 @@ function indexRead(s: KernelStateSnapshot): ReadIndex {
     if (a === undefined) byPort.set(l.port, (a = []));
     a.push(l);
     if (l.acceptQueue > 0) queued.add(l.port);
-    if (l.backlog !== null && l.acceptQueue > l.backlog) full.add(l.port);
+    if (queueFull(l) === true) full.add(l.port);
   }
   return { byPort, queued, full };
 }
@@ -480,7 +479,7 @@ export class FailureCauses implements FailureListener {
       p[g.kind] -= n;
       if (p.every((v) => v === 0) && this.pendingCounts.get(g.port) === p) this.pendingCounts.delete(g.port);
     }
-    this.remember(g, cause.cause, cause.evidence, n);
+    this.remember(g, cause.cause, cause.evidence);
   }
 
   private classify(g: Group, before: KernelStateSnapshot | undefined, after: KernelStateSnapshot | undefined): { cause: Cause; evidence: string } {
@@ -531,7 +530,7 @@ export class FailureCauses implements FailureListener {
     return i;
   }
 
-  private remember(g: Group, cause: Cause, evidence: string, n: number): void {
+  private remember(g: Group, cause: Cause, evidence: string): void {
     let ev = this.evidence.get(g.port);
     if (ev === undefined) {
       if (this.evidence.size >= MAX_EVIDENCE_PORTS) {
@@ -546,9 +545,8 @@ export class FailureCauses implements FailureListener {
     this.evidence.set(g.port, ev);
     const key = `${g.kind} ${CAUSES.indexOf(cause)}`;
     const e = ev.get(key);
-    if (e === undefined) ev.set(key, { count: n, evidence, lastSeenMs: g.atMs });
+    if (e === undefined) ev.set(key, { evidence, lastSeenMs: g.atMs });
     else {
-      e.count += n;
       e.evidence = evidence;
       e.lastSeenMs = Math.max(e.lastSeenMs, g.atMs);
     }

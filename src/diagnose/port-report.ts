@@ -6,7 +6,7 @@
  * for each port the problem this state already shows, with its remedy in a line. It reads the
  * state once; it does not watch traffic (live failures and their causes are the daemon's).
  */
-import { REMEDIES } from './classify.js';
+import { isLoopback, REMEDIES } from './classify.js';
 import type { CausesReport } from './failure-causes.js';
 import type { KernelStateSnapshot } from './kernel-state.js';
 import type { Listener } from './proc-net-tcp.js';
@@ -95,10 +95,6 @@ function listenerReport(l: Listener, s: KernelStateSnapshot): ListenerReport {
       at_fd_limit: o.nofileSoft !== null && Number.isFinite(o.nofileSoft) && o.openFds >= o.nofileSoft,
     })),
   };
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.');
 }
 
 function findingsFor(port: number, ls: ListenerReport[]): Finding[] {

@@ -318,6 +318,17 @@ function latencySamples(tracker: Tracker): Sample[] {
 }
 
 /**
+ * The value of series `s` from a per-port reading `get`: its port's, or, for `port="other"`, the
+ * total over every port less the ports of its direction that have their own series.
+ */
+function seriesValue(selection: PortSelection, s: PortSeries, get: (port: number) => number, total: () => number): number {
+  if (s.port !== OTHER_PORT) return get(s.port);
+  let v = total();
+  for (const own of selection.selected[s.direction]) v -= get(own.port);
+  return v;
+}
+
+/**
  * Non-zero cause counts (or pending counts) of every exported inbound series, labelled by port,
  * outcome and cause: the same port selection as the outcome counters, so the two add up.
  */
@@ -335,12 +346,7 @@ function causeSamples(shared: Shared, pending: boolean): Sample[] {
     if (s.direction !== Direction.Inbound) return;
     for (let o = 0; o < outcomes; o++) {
       for (let c = 0; c < causes; c++) {
-        let v: number;
-        if (s.port !== OTHER_PORT) v = value(s.port, o, c);
-        else {
-          v = total(o, c);
-          for (const own of selection.selected[s.direction]) v -= value(own.port, o, c);
-        }
+        const v = seriesValue(selection, s, (port) => value(port, o, c), () => total(o, c));
         if (v <= 0) continue;
         const labels: Record<string, string> = { port: s.labels.port, outcome: src.outcomeNames[o] };
         if (!pending) labels.cause = src.causeNames[c];
@@ -361,12 +367,7 @@ function suspectSamples(shared: Shared): Sample[] {
   const heuristics = src.heuristicNames;
   selection.forEachExported((s) => {
     for (let h = 0; h < heuristics.length; h++) {
-      let v: number;
-      if (s.port !== OTHER_PORT) v = src.get(s.direction, s.port, h);
-      else {
-        v = src.total(s.direction, h);
-        for (const own of selection.selected[s.direction]) v -= src.get(s.direction, own.port, h);
-      }
+      const v = seriesValue(selection, s, (port) => src.get(s.direction, port, h), () => src.total(s.direction, h));
       if (v > 0) out.push({ labels: { ...s.labels, heuristic: heuristics[h] }, value: v });
     }
   });
