@@ -3,18 +3,21 @@
 # How to run it (capabilities, Kubernetes): docs/live.md. test/deploy/dockerfile.test.ts checks this
 # file against the repository; it cannot build the image (no container engine runs in CI).
 
-# --- build: the same scripted install as development and CI ------------------------------------
+# --- build: the package as npm packs it, installed the way a user installs it ------------------
 FROM node:20-bookworm AS build
-WORKDIR /app
+WORKDIR /src
 COPY . .
-# scripts/setup.sh builds native/ against the headers of the node that runs it (here
-# /usr/local/include/node), so node-gyp downloads nothing.
-# As root, setup.sh installs libpcap-dev, runs npm ci, builds native/build/Release/*.node (the
-# libpcap binding) and dist/ (tsc). Then the dev dependencies go; the built files stay.
-RUN bash scripts/setup.sh \
- && npm prune --omit=dev --no-audit --no-fund \
- && test -f dist/rstwatch.js \
- && ls native/build/Release/*.node
+# npm ci: the dev tools that build dist/ (tsc, esbuild). npm pack runs the build (prepack) and
+# writes the tarball that `npm install -g` takes on any machine; that install builds native/ (the
+# libpcap binding) with node-gyp against /usr/local/include/node, so nothing is downloaded but the
+# optional `cap` package. The addon's build is only a warning when it fails at install (replay
+# works without it); this image is for `live`, so it must be there.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpcap-dev \
+ && npm ci --no-audit --no-fund --loglevel=error \
+ && npm pack --silent \
+ && npm install -g --prefix /opt/rstwatch --no-audit --no-fund --loglevel=error ./rstwatch-*.tgz \
+ && test -f /opt/rstwatch/lib/node_modules/rstwatch/native/build/Release/rstwatch_pcap.node
 
 # --- runtime --------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim
@@ -46,11 +49,10 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid rstwatch --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin rstwatch
 
+# The installed package as it is: dist/ (one bundle with its chunks: no runtime dependencies but
+# the optional cap), the built addon, package.json.
+COPY --from=build /opt/rstwatch/lib/node_modules/rstwatch /app
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY --from=build /app/native/build/Release/*.node ./native/build/Release/
 
 ENV NODE_ENV=production
 # Numeric, so that Kubernetes can check runAsNonRoot without an /etc/passwd lookup.

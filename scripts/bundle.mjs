@@ -1,9 +1,12 @@
 // Bundles tsc's output (dist/cli.js and what it imports) into dist/rstwatch.js, the `rstwatch`
 // binary, with esbuild (already installed: tsx and vite use it). One file loads about 15 ms faster
 // than the ~40 modules it replaces, a cost every replay pays at start (bench/README.md). The live
-// daemon, diagnose and their dependencies stay in chunks loaded on demand (dist/chunks/); npm
-// packages (fastify, pino, prom-client, cap) are not bundled. Run after tsc: scripts/setup.sh,
-// `npm run build` and the test suite's global setup do.
+// daemon, diagnose and their dependencies stay in chunks loaded on demand (dist/chunks/).
+// The runtime packages (fastify, pino, prom-client) are bundled too, so the published package has
+// no dependencies of its own to resolve at install: none can pull in a version that wants a newer
+// Node (fastify's light-my-request takes cookie 2, which declares node >= 22). Only `cap` (an
+// optional native addon) stays outside. Bundled CommonJS code calls `require` for Node's own
+// modules: the banner gives ESM output a real one. Run after tsc: scripts/build.mjs does.
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -18,7 +21,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: ['cap'],
+  banner: { js: "import { createRequire as __rstwatchCreateRequire } from 'node:module'; const require = __rstwatchCreateRequire(import.meta.url);" },
   outdir: 'dist',
   entryNames: 'rstwatch',
   chunkNames: 'chunks/[name]-[hash]',

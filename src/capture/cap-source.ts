@@ -18,11 +18,12 @@
  * Buffer ownership: cap copies each packet into one 65535-byte Buffer owned by this source; a frame
  * is valid only until `onFrame` returns.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { RstwatchError } from '../errors.js';
 import { DEFAULT_FILTER, defaultFilter } from './bpf-filter.js';
 import { LinkType, type FrameSink } from './frame-sink.js';
-import { capturePermissionError, unknownInterfaceError } from './interfaces.js';
+import { capturePermissionError, unknownInterfaceError, type InterfaceInfo } from './interfaces.js';
 import type { CaptureFault, CaptureStats, LiveCaptureOptions, PacketSource } from './packet-source.js';
 
 /** Snapshot length cap always uses, bytes. */
@@ -45,8 +46,20 @@ interface CapInstance {
   removeAllListeners(event?: string): void;
 }
 interface CapModule {
-  Cap: { new (): CapInstance; deviceList(): { name: string }[] };
+  Cap: { new (): CapInstance; deviceList(): CapDevice[] };
 }
+
+/** One entry of cap's `Cap.deviceList()` (pcap_findalldevs, as cap 0.2.1 gives it). */
+interface CapDevice {
+  name: string;
+  description?: string;
+  addresses: { addr: string; netmask?: string }[];
+  /** `PCAP_IF_LOOPBACK` or absent: cap passes on no other flag. */
+  flags?: string;
+}
+
+/** IFF_UP of <linux/if.h>, as /sys/class/net/NAME/flags shows it (hex). */
+const IFF_UP = 0x1;
 
 const ZERO_STATS: CaptureStats = Object.freeze({ received: 0, droppedKernel: 0, droppedInterface: 0 });
 
@@ -188,6 +201,40 @@ export class CapPacketSource implements PacketSource {
     this.closed = true;
     this.cap.removeAllListeners('packet');
     this.cap.close();
+  }
+}
+
+/**
+ * The capture devices as the cap backend sees them, in the native backend's shape, so that
+ * `rstwatch live --backend cap --list-interfaces` needs no native binding. cap gives no up/running
+ * flags: they are read from /sys/class/net (a pseudo-device such as `any` has none there and is
+ * shown up). Throws RSTWATCH_ERR_CAPTURE_OPEN when cap is not installed.
+ */
+export function listCapInterfaces(): InterfaceInfo[] {
+  return loadCap()
+    .Cap.deviceList()
+    .map((d) => {
+      const { up, running } = readLinkState(d.name);
+      return {
+        name: d.name,
+        description: d.description ?? null,
+        addresses: d.addresses.map((a) => ({ family: a.addr.includes(':') ? ('inet6' as const) : ('inet' as const), address: a.addr, netmask: a.netmask ?? null })),
+        flags: { up, running, loopback: d.flags === 'PCAP_IF_LOOPBACK' },
+      };
+    });
+}
+
+/**
+ * Up (IFF_UP in /sys/class/net/NAME/flags) and running (its operstate `up`, or `unknown` as on
+ * loopback: /sys does not show IFF_RUNNING in `flags`); both true for a device not there (`any`).
+ */
+function readLinkState(name: string): { up: boolean; running: boolean } {
+  try {
+    const up = (Number.parseInt(readFileSync(`/sys/class/net/${name}/flags`, 'utf8'), 16) & IFF_UP) !== 0;
+    const oper = readFileSync(`/sys/class/net/${name}/operstate`, 'utf8').trim();
+    return { up, running: up && (oper === 'up' || oper === 'unknown') };
+  } catch {
+    return { up: true, running: true };
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Loads the project's libpcap binding (native/, built by scripts/setup.sh into
+ * Loads the project's libpcap binding (native/, built at install by scripts/build-native.mjs into
  * native/build/Release/rstwatch_pcap.node) and types it. Loaded lazily, on first use: replay never
  * needs it, and a missing build is a clear RstwatchError, not a crash at import.
  */
@@ -121,7 +121,10 @@ export function loadNativeBinding(): NativeBinding {
       binding = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeBinding;
     } catch (err) {
       throw new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN', `the native capture binding cannot be loaded from ${NATIVE_ADDON_PATH}: ${(err as Error).message}`, {
-        hint: 'build it with scripts/setup.sh (needs libpcap-dev and the Node headers), or use --backend cap',
+        hint:
+          'the addon is built when rstwatch is installed, with node-gyp (needs libpcap-dev, a C compiler, make and python3; ' +
+          'native/build-native.log says what failed): install those, then `npm rebuild -g rstwatch` (in a checkout: ' +
+          '`bash scripts/setup.sh`); or use --backend cap',
         cause: err,
       });
     }

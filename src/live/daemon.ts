@@ -7,6 +7,7 @@
  *   addresses and log refusal summaries -> SIGTERM/SIGINT: stop the capture, close the server,
  *   exit 0.
  */
+import { listCapInterfaces } from '../capture/cap-source.js';
 import { listInterfaces } from '../capture/interfaces.js';
 import { openLiveSource } from '../capture/live-source.js';
 import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
@@ -67,9 +68,9 @@ function portsFlag(text: string): ReadonlySet<number> {
   }
 }
 
-/** Prints the interfaces libpcap can capture on. */
-function printInterfaces(): number {
-  for (const i of listInterfaces()) {
+/** Prints the interfaces libpcap can capture on, as the chosen backend lists them. */
+function printInterfaces(backend: LiveConfig['backend']): number {
+  for (const i of backend === 'cap' ? listCapInterfaces() : listInterfaces()) {
     const addrs = i.addresses.length > 0 ? `  ${i.addresses.map((a) => a.address).join(', ')}` : '';
     const state = i.flags.up ? (i.flags.running ? '' : ' [up, no carrier]') : ' [down]';
     process.stdout.write(`${i.name}${i.description ? ` (${i.description})` : ''}${state}${addrs}\n`);
@@ -79,7 +80,7 @@ function printInterfaces(): number {
 
 /** Runs the daemon until SIGTERM or SIGINT; resolves to the exit status. */
 export async function runLive(config: LiveConfig, version: string): Promise<number> {
-  if (config.listInterfaces) return printInterfaces();
+  if (config.listInterfaces) return printInterfaces(config.backend);
   const log = createLogger(config.logLevel);
   const refusals = new RefusalLog(log.child({ component: 'refusals' }));
   const suspectLog = new SuspectLog(log.child({ component: 'suspects' }));

@@ -13,6 +13,7 @@ import { TimestampScale } from '../../src/capture/pcapng-format.js';
 import { isRstwatchError } from '../../src/errors.js';
 import { writePcap, writePcapng } from '../support/pcap-writer.js';
 import { referenceTs, tempFile } from './read-helpers.js';
+import { propertyRuns } from '../support/property.js';
 
 /** Checks every frame's invariants; counts them. */
 class CheckingSink implements FrameSink {
@@ -46,7 +47,7 @@ const pcapngHead = (bigEndian: boolean): Buffer =>
     },
   ]);
 
-const RUNS = { numRuns: 150 };
+const RUNS = propertyRuns(150);
 
 describe('random input', () => {
   it('random bytes after a pcap header', async () => {
@@ -145,7 +146,7 @@ describe('TimestampScale', () => {
           expect([scale.sec, scale.nsec]).toEqual([sec, nsec]);
         },
       ),
-      { numRuns: 20_000 },
+      propertyRuns(20_000),
     );
   });
 

@@ -21,13 +21,14 @@ import { PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC } from '../../src/capture/pcap-format.
 import { BLOCK_SHB } from '../../src/capture/pcapng-format.js';
 import { writePcapng, type PcapngBlock, type PcapngInterface } from '../support/pcap-writer.js';
 import { RecordingSink, tempFile } from './read-helpers.js';
+import { sharedPcaps } from '../support/shared-pcaps.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const pcapParser = require('pcap-parser') as { parse(input: string | NodeJS.ReadableStream): NodeJS.EventEmitter };
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SHARED_DIR = resolve(repoRoot, '../shared/pcaps');
+const SHARED_DIR = sharedPcaps();
 const REPO_DIR = join(repoRoot, 'pcaps');
 
 type Container = 'pcap' | 'pcapng' | 'other';

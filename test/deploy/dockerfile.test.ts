@@ -3,7 +3,7 @@
  * show that the image builds (apt-get, base image changes, the engine's own rules): it shows that
  * the Dockerfile agrees with what the repository builds and documents. docs/live.md says so too.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,14 @@ const one = (op: string) => {
   expect(found, `one ${op} in the runtime stage`).toHaveLength(1);
   return found[0].args;
 };
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  engines: { node: string };
+  bin: { rstwatch: string };
+  files: string[];
+  scripts: Record<string, string>;
+};
+/** Where the build stage installs the packed package (`npm install -g --prefix`). */
+const PREFIX = '/opt/rstwatch';
 
 describe('Dockerfile', () => {
   it('has a build stage on node:<major>-bookworm and a runtime stage on node:<major>-bookworm-slim', () => {
@@ -66,41 +73,27 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('builds with the scripted install (scripts/setup.sh, as the tests do), then drops dev dependencies', () => {
+  it('builds the package as npm packs it, and installs the tarball as a user does (the addon built at install)', () => {
     const runs = inStage(0, 'RUN').map((i) => i.args).join('\n');
-    expect(runs).toMatch(/\bbash scripts\/setup\.sh(?! --)/);
-    expect(runs).toMatch(/npm prune --omit=dev/);
-    expect(existsSync(join(root, 'scripts/setup.sh'))).toBe(true);
+    expect(runs).toMatch(/\bnpm ci\b/);
+    expect(runs).toMatch(/\bnpm pack\b/);
+    expect(runs).toContain(`npm install -g --prefix ${PREFIX}`);
+    expect(runs).toMatch(/\.\/rstwatch-\*\.tgz/);
+    // The install only warns when the addon cannot be built; the image must have it.
+    expect(runs).toContain(`test -f ${PREFIX}/lib/node_modules/rstwatch/native/build/Release/rstwatch_pcap.node`);
+    expect(pkg.scripts.install).toBe('node scripts/build-native.mjs');
   });
 
-  it('copies from the build stage only paths that exist after the scripted install', () => {
-    const workdir = inStage(0, 'WORKDIR')[0]?.args;
-    expect(workdir).toBe('/app');
-    const copies = inStage(runtime, 'COPY');
-    expect(copies.length).toBeGreaterThan(0);
-    const sources: string[] = [];
-    for (const c of copies) {
-      const words = c.args.split(/\s+/);
-      expect(words[0], `${c.args} copies from the build stage`).toBe('--from=build');
-      sources.push(...words.slice(1, -1));
-    }
-    expect(sources).toEqual(expect.arrayContaining(['/app/dist', '/app/native/build/Release/*.node', '/app/node_modules', '/app/package.json']));
-    for (const src of sources) {
-      expect(src.startsWith(`${workdir}/`)).toBe(true);
-      const rel = src.slice(workdir.length + 1);
-      const hint = `${rel} is missing: run 'bash scripts/setup.sh' (npm test does) and check that it still builds it`;
-      if (rel.includes('*')) {
-        const dir = rel.slice(0, rel.lastIndexOf('/'));
-        const pattern = new RegExp(`^${rel.slice(dir.length + 1).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
-        expect(existsSync(join(root, dir)) && readdirSync(join(root, dir)).some((f) => pattern.test(f)), hint).toBe(true);
-      } else {
-        expect(existsSync(join(root, rel)), hint).toBe(true);
-      }
-    }
-    expect(existsSync(join(root, 'dist/rstwatch.js'))).toBe(true);
+  it('copies the installed package, which holds what the entrypoint runs', () => {
+    const copies = inStage(runtime, 'COPY').map((c) => c.args);
+    expect(copies).toEqual([`--from=build ${PREFIX}/lib/node_modules/rstwatch /app`]);
+    expect(one('WORKDIR')).toBe('/app');
+    const entrypoint = JSON.parse(one('ENTRYPOINT')) as string[];
+    expect(entrypoint[1]).toBe(`/app/${pkg.bin.rstwatch}`);
+    expect(pkg.files).toContain(pkg.bin.rstwatch);
   });
 
-  it('.dockerignore keeps host builds out and everything the scripted install reads in', () => {
+  it('.dockerignore keeps host builds out and everything the build and the package read in', () => {
     const patterns = readFileSync(join(root, '.dockerignore'), 'utf8')
       .split('\n')
       .map((l) => l.trim())
@@ -111,7 +104,10 @@ describe('Dockerfile', () => {
         return re.test(path);
       });
     for (const p of ['node_modules', 'dist', 'native/build', '.git']) expect(ignored(p), p).toBe(true);
-    const needed = ['package.json', 'package-lock.json', 'scripts/setup.sh', 'tsconfig.json', 'tsconfig.build.json', 'src/cli.ts', 'native/binding.gyp'];
+    const build = ['package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/bundle.mjs', 'tsconfig.json', 'tsconfig.build.json', 'src/cli.ts'];
+    // What the package ships, but for the build outputs themselves.
+    const shipped = pkg.files.filter((f) => !f.startsWith('dist/')).map((f) => f.replace(/\/$/, ''));
+    const needed = [...build, ...shipped];
     for (const p of needed) {
       expect(existsSync(join(root, p)), p).toBe(true);
       expect(ignored(p), p).toBe(false);

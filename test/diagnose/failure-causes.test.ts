@@ -10,6 +10,7 @@ import { Direction } from '../../src/track/direction.js';
 import { FAILURE_KIND_NAMES, FailureKind, type Tracker } from '../../src/track/tracker.js';
 import { ethernet, tcp4 } from '../support/craft.js';
 import { Traffic } from '../metrics/helpers.js';
+import { propertyRuns } from '../support/property.js';
 
 const C = '192.0.2.10'; // remote client
 const S = '198.51.100.2'; // local server (helpers' LOCAL_NET): attempts to it are inbound
@@ -518,7 +519,7 @@ describe('FailureCauses: causes plus pending always equal the tracker count (pro
           }
         }
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 });

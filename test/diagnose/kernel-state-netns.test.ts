@@ -79,7 +79,7 @@ beforeAll(async () => {
   net = createNetnsPair({ tag: 'diag', subnet: 'dd' });
   dir = mkdtempSync(join(tmpdir(), 'rw-diag-'));
   chmodSync(dir, 0o755); // the unprivileged reader (uid 65534) must reach the script
-  readerPath = join(dir, 'reader.ts');
+  readerPath = join(dir, 'reader.mts'); // .mts: ESM (top-level await) whatever package.json sits above TMPDIR
   writeFileSync(
     readerPath,
     `import { readKernelState } from ${JSON.stringify(join(REPO, 'src/diagnose/kernel-state.ts'))};

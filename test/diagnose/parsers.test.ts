@@ -17,6 +17,7 @@ import {
 import { parseNetstat, parseTcpExtCounters } from '../../src/diagnose/netstat.js';
 import { parseNofileLimits, parseSocketLink } from '../../src/diagnose/sockets-to-processes.js';
 import { parseSysctlInteger } from '../../src/diagnose/sysctl.js';
+import { propertyRuns } from '../support/property.js';
 
 // Captured text: each line as printed (trailing spaces kept).
 const TCP = [
@@ -202,9 +203,9 @@ describe('parseProcNetTcp', () => {
         parseProcNetTcp(s, fam);
         parseProcNetTcp(TCP + s, fam);
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
-    fc.assert(fc.property(fc.array(fc.constantFrom(...'0123456789ABCDEF: \n'.split('')), { maxLength: 300 }), (cs) => void parseProcNetTcp(cs.join(''), 4)), { numRuns: 500 });
+    fc.assert(fc.property(fc.array(fc.constantFrom(...'0123456789ABCDEF: \n'.split('')), { maxLength: 300 }), (cs) => void parseProcNetTcp(cs.join(''), 4)), propertyRuns(500));
   });
 });
 
@@ -331,8 +332,8 @@ describe('parseNetstat', () => {
   });
 
   it('never throws on random text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => void parseNetstat(s)), { numRuns: 500 });
-    fc.assert(fc.property(fc.nat({ max: NETSTAT.length }), (n) => void parseNetstat(NETSTAT.slice(0, n))), { numRuns: 300 });
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => void parseNetstat(s)), propertyRuns(500));
+    fc.assert(fc.property(fc.nat({ max: NETSTAT.length }), (n) => void parseNetstat(NETSTAT.slice(0, n))), propertyRuns(300));
   });
 });
 
@@ -370,7 +371,7 @@ describe('parseNofileLimits, parseSocketLink, parseSysctlInteger', () => {
         parseSysctlInteger(s);
         parseSsListeners(s);
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
   });
 });

@@ -4,21 +4,17 @@
  * decodes with Wireshark's dissectors and counts with a plain Map-based reading of SEMANTICS.md.
  * Also checked: nothing in a real capture is a decode error, and the ICMP reasons agree.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/replay.js';
 import { buildReplayReport, type ReplayReport } from '../../src/report/replay-report.js';
 import { oracleCounts, type OracleResult } from '../support/tshark-oracle.js';
+import { sharedPcaps } from '../support/shared-pcaps.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const shared = resolve(root, '../shared/pcaps');
+const shared = sharedPcaps();
 
 function sharedCaptures(): string[] {
-  if (!existsSync(join(shared, 'SOURCES.md'))) {
-    throw new Error(`the shared real captures are missing: expected ${shared} (with SOURCES.md) beside the repository`);
-  }
   return readdirSync(shared)
     .filter((f) => /\.(pcap|pcapng|cap)$/.test(f))
     .sort();

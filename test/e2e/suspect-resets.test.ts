@@ -14,17 +14,18 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuspectRecord } from '../../src/detect/evidence-record.js';
 import { BGP, checkDesign, checkTools, expectedPorts, PORTS, runSuspectScenarios, summarizeTtls, type ScenarioRun } from '../../scripts/record-suspects.js';
 import { removeStaleChains } from '../support/netns-chain.js';
 import { requireRoot } from '../support/netns.js';
+import { sharedPcaps } from '../support/shared-pcaps.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/rstwatch.js');
-const zeekRae = resolve(root, '../shared/pcaps/zeek_rst-inject-rae.pcap');
+const zeekRae = join(sharedPcaps(), 'zeek_rst-inject-rae.pcap');
 const LIVE_PORT = 7471;
 const LOCAL_NETS = ['--local-net', '198.18.0.0/24', '--local-net', '2001:db8:cc::/64'];
 const FIELDS = ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'] as const;
@@ -235,7 +236,6 @@ describe('forged and genuine resets in network namespaces', () => {
 
 describe('a real injected RST (Zeek rst-inject-rae.pcap)', () => {
   it('is flagged in replay: ack = ISN, reserved bits, and the genuine SYN-ACK after it', () => {
-    if (!existsSync(zeekRae)) throw new Error(`missing ${zeekRae}: the shared captures (../shared/pcaps) are needed for this test`);
     const report = replay(zeekRae);
     expect(report.totals.refused).toBe(1);
     const got = verdicts(report.suspect_resets ?? []);

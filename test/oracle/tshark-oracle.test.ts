@@ -10,7 +10,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   countAttempts,
@@ -26,9 +25,9 @@ import {
   type OracleResult,
   type TcpEvent,
 } from '../support/tshark-oracle.js';
+import { sharedPcaps } from '../support/shared-pcaps.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PCAPS = path.resolve(repoRoot, '../shared/pcaps');
+const PCAPS = sharedPcaps();
 
 // ------------------------------------------------------------------------------------------------
 // 1. State machine

@@ -4,6 +4,7 @@ import { DecodedPacket } from '../../src/wire/decoded-packet.js';
 import { DECODE_STATUS_COUNT, DecodeStatus } from '../../src/wire/status.js';
 import { decodeFrame, SUPPORTED_LINK_TYPES } from '../../src/wire/decode-frame.js';
 import { ethernet, loop, nullLoop, raw, sll, sll2, tcp4, tcp6 } from '../support/craft.js';
+import { propertyRuns } from '../support/property.js';
 
 const out = new DecodedPacket();
 
@@ -17,7 +18,7 @@ describe('decodeFrame on random bytes', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(...SUPPORTED_LINK_TYPES), (bytes, linkType) => {
         expect(isStatus(decodeFrame(bytes, 0, bytes.length, linkType, out))).toBe(true);
       }),
-      { numRuns: 20000 },
+      propertyRuns(20000),
     );
   });
 
@@ -57,7 +58,7 @@ describe('decodeFrame on random bytes', () => {
           expect(isStatus(decodeFrame(buf, offset, capLen, linkType, out))).toBe(true);
         },
       ),
-      { numRuns: 20000 },
+      propertyRuns(20000),
     );
   });
 });

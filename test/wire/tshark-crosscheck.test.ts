@@ -6,16 +6,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFrames } from './capture-frames.js';
 import { fieldsOf } from './helpers.js';
 import { DecodedPacket } from '../../src/wire/decoded-packet.js';
 import { DecodeStatus } from '../../src/wire/status.js';
 import { decodeFrame } from '../../src/wire/decode-frame.js';
+import { sharedPcaps } from '../support/shared-pcaps.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PCAPS = path.resolve(repoRoot, '../shared/pcaps');
+const PCAPS = sharedPcaps();
 
 const FIELDS = [
   'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'ip.ttl', 'ipv6.hlim', 'tcp.srcport', 'tcp.dstport',
@@ -63,7 +62,7 @@ describe('decoders agree with tshark on real captures', () => {
     expect(readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).length).toBeGreaterThan(0);
   });
 
-  const files = existsSync(PCAPS) ? readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort() : [];
+  const files = readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort();
   it.each(files)('%s', (name) => {
     const file = path.join(PCAPS, name);
     const rows = tsharkRows(file);

@@ -4,8 +4,8 @@
  * the project's and the shared captures; and it must say true for plain data segments (or it saves
  * nothing).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { DecodeStatus } from '../../src/wire/status.js';
 import { isUntrackedTcpSegment } from '../../src/wire/untracked-segment.js';
 import { ethernet, tcp4, tcp6 } from '../support/craft.js';
 import { readFrames } from './capture-frames.js';
+import { sharedPcaps } from '../support/shared-pcaps.js';
+import { propertyRuns } from '../support/property.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = new DecodedPacket();
@@ -61,7 +63,7 @@ describe('isUntrackedTcpSegment', () => {
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 120 }), (bytes) => {
         agrees(bytes, 0, bytes.length, 1);
       }),
-      { numRuns: 20000 },
+      propertyRuns(20000),
     );
   });
 
@@ -86,13 +88,13 @@ describe('isUntrackedTcpSegment', () => {
           if (agrees(b, shift, seed.length + 64, 1)) saidTrue++; // a capLen past the buffer
         },
       ),
-      { numRuns: 30000 },
+      propertyRuns(30000),
     );
     expect(saidTrue).toBeGreaterThan(1000);
   });
 
   it('agrees with the decoder on every frame of the project and shared captures, and takes the plain ones', () => {
-    const dirs = [join(root, 'pcaps'), resolve(root, '../shared/pcaps')].filter(existsSync);
+    const dirs = [join(root, 'pcaps'), sharedPcaps()];
     let frames = 0;
     let taken = 0;
     for (const dir of dirs) {

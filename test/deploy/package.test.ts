@@ -1,0 +1,96 @@
+/**
+ * The package as a user gets it: `npm pack`, then `npm install -g` of the tarball into a new
+ * prefix, then the installed `rstwatch`. The install builds the native addon from the shipped
+ * sources (scripts/build-native.mjs, the package's install script); a build that cannot run is a
+ * clear warning, and `replay` and the `cap` backend work without it.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const capture = join(root, 'pcaps/netns-refusals-v4.pcap');
+let dir: string;
+let prefix: string;
+let installed: string;
+let install: SpawnSyncReturns<string>;
+let tarball: string;
+
+function npm(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync('npm', args, { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, npm_config_loglevel: 'warn' } });
+}
+
+/** The installed binary, run from another folder than the checkout. */
+function rstwatch(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(join(prefix, 'bin/rstwatch'), args, { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rw-pkg-'));
+  prefix = join(dir, 'prefix');
+  const pack = npm(['pack', '--json', '--pack-destination', dir]);
+  expect(pack.status, pack.stderr).toBe(0);
+  tarball = join(dir, (JSON.parse(pack.stdout) as { filename: string }[])[0].filename);
+  // --prefer-offline: the optional `cap` package comes from npm's cache when `npm ci` put it there.
+  install = npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball]);
+  installed = join(prefix, 'lib/node_modules/rstwatch');
+}, 300_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm pack, then npm install -g of the tarball', () => {
+  it('ships the bundle and the addon sources, and no dependency but the optional cap', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg.dependencies).toBeUndefined();
+    expect(Object.keys(pkg.optionalDependencies as object)).toEqual(['cap']);
+    for (const f of ['dist/rstwatch.js', 'native/binding.gyp', 'native/src/rstwatch_pcap.c', 'scripts/build-native.mjs', 'docs/semantics.md']) {
+      expect(existsSync(join(installed, f)), f).toBe(true);
+    }
+  });
+
+  it('installs without engine warnings on this Node, and builds the native addon at install', () => {
+    expect(install.status, `${install.stdout}${install.stderr}`).toBe(0);
+    expect(`${install.stdout}${install.stderr}`).not.toMatch(/EBADENGINE/);
+    expect(existsSync(join(installed, 'native/build/Release/rstwatch_pcap.node'))).toBe(true);
+  });
+
+  it('the installed rstwatch replays a capture', () => {
+    const r = rstwatch(['replay', '--json', capture]);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { packets: number; totals: { attempts: number }; complete: boolean };
+    expect(report.packets).toBe(60);
+    expect(report.totals.attempts).toBeGreaterThan(0);
+    expect(report.complete).toBe(true);
+  });
+
+  it.each([['native', []], ['cap', ['--backend', 'cap']]])('the installed rstwatch lists the capture interfaces (%s backend)', (_name, flags) => {
+    const r = rstwatch(['live', ...flags, '--list-interfaces']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').map((l) => l.split(' ')[0])).toEqual(expect.arrayContaining(['lo', 'any']));
+  });
+
+  it('a native build that cannot run is a warning naming its log; live then says how to mend it, replay and cap still work', () => {
+    // CC=false: the compiler "fails", as on a machine without one.
+    const build = spawnSync(process.execPath, [join(installed, 'scripts/build-native.mjs'), '--force'], { encoding: 'utf8', env: { ...process.env, CC: 'false' } });
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stderr).toMatch(/the native capture addon was not built/);
+    expect(build.stderr).toContain(join(installed, 'native/build-native.log'));
+    expect(existsSync(join(installed, 'native/build/Release/rstwatch_pcap.node'))).toBe(false);
+
+    const required = spawnSync(process.execPath, [join(installed, 'scripts/build-native.mjs'), '--force', '--required'], { encoding: 'utf8', env: { ...process.env, CC: 'false' } });
+    expect(required.status).toBe(1);
+
+    const live = rstwatch(['live', '-i', 'lo']); // the capture opens before the HTTP listener
+    expect(live.status).toBe(5);
+    expect(live.stderr).toMatch(/native capture binding cannot be loaded/);
+    expect(live.stderr).toMatch(/npm rebuild -g rstwatch/);
+    expect(live.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(rstwatch(['replay', capture]).status).toBe(0);
+    expect(rstwatch(['live', '--backend', 'cap', '--list-interfaces']).status).toBe(0);
+  });
+});
