@@ -1,10 +1,8 @@
 /**
  * Test helpers for the metrics: real traffic into a real Tracker + PipelineSink (crafted frames
- * through decodeFrame, or DecodedPacket values for port scans), an exposition parser, and promtool.
- * Test code: it allocates freely.
+ * through decodeFrame, or DecodedPacket values for port scans) and an exposition parser. Nothing
+ * here starts a process (promtool is run by promtool.test.ts alone). Test code: it allocates freely.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createMetrics, type MetricsOptions, type MetricsSources, type RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { PipelineSink } from '../../src/replay.js';
 import { LocalNets, parseAddress, parseCidr } from '../../src/track/direction.js';
@@ -156,17 +154,4 @@ export function byPort(text: string, name: string, direction: string, extra: Rec
     out[s.labels.port] = s.value;
   }
   return out;
-}
-
-/** The promtool binary; fails (never skips) when it is not installed. */
-export function promtoolPath(): string {
-  for (const p of ['/usr/bin/promtool', '/usr/local/bin/promtool']) if (existsSync(p)) return p;
-  throw new Error('promtool is not installed: run `bash scripts/setup.sh --test` (installs Debian\'s prometheus package, which has it)');
-}
-
-/** Runs `promtool check metrics` on an exposition; status 0 and no output means clean. */
-export function promtoolCheck(text: string): { status: number | null; output: string } {
-  const r = spawnSync(promtoolPath(), ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
