@@ -132,6 +132,10 @@ export class CapPacketSource implements PacketSource {
   static open(options: LiveCaptureOptions): CapPacketSource {
     const { Cap } = loadCap();
     const name = options.interfaceName;
+    // An unknown name is refused here, before cap's open(), which would print libpcap's
+    // "Warning: SIOCGIFADDR: ... No such device" straight to stderr from C before failing.
+    const devices = Cap.deviceList().map((d) => d.name);
+    if (!devices.includes(name)) throw unknownInterfaceError(name, 'not among the devices libpcap lists', undefined, devices.join(', '));
     const buffer = Buffer.alloc(CAP_SNAPLEN);
     // cap compiles the filter inside open(), before the link type is known to us: try the
     // Ethernet default, and fall back to the untagged one where `vlan` does not compile.
