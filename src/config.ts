@@ -9,6 +9,10 @@ import { parseArgs } from 'node:util';
 import { RstwatchError } from './errors.js';
 import { LocalNets, parseAddress, parseCidr, type Network } from './track/direction.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
+import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
+import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
+import { DEFAULT_MAX_PORTS } from './metrics/port-selection.js';
+import { DEFAULT_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
 
 /** How a flag's value is read. */
 type FlagKind = 'boolean' | 'string' | 'list';
@@ -22,6 +26,11 @@ export interface FlagSpec {
   readonly value?: string;
   readonly help: string;
 }
+
+/** Default rows of replay's top refusing servers / refused clients lists. */
+export const DEFAULT_TOP_N = 10;
+/** Server ports replay's table lists without --all-ports (the busiest). */
+export const DEFAULT_MAX_PORT_ROWS = 25;
 
 /** The flags of `rstwatch replay`. */
 export const REPLAY_FLAGS: readonly FlagSpec[] = [
@@ -44,13 +53,13 @@ export const REPLAY_FLAGS: readonly FlagSpec[] = [
     value: 'N',
     help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS}, about 75 bytes each); when full the oldest is evicted and counted`,
   },
-  { name: 'top', kind: 'string', value: 'N', help: 'rows in the top refusing servers / refused clients lists (default 10)' },
-  { name: 'all-ports', kind: 'boolean', help: 'list every server port in the table (default: the 25 busiest)' },
+  { name: 'top', kind: 'string', value: 'N', help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})` },
+  { name: 'all-ports', kind: 'boolean', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` },
   {
     name: 'hop-threshold',
     kind: 'string',
     value: 'N',
-    help: 'ttl_mismatch: a RST whose hop distance differs from the server\'s own packets by more than N hops is suspect (default 2; docs/suspects.md)',
+    help: `ttl_mismatch: a RST whose hop distance differs from the server's own packets by more than N hops is suspect (default ${DEFAULT_HOP_THRESHOLD}; docs/detection.md)`,
   },
   { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
   { name: 'progress', kind: 'boolean', help: 'show a progress bar on stderr (default: when stderr is a terminal)' },
@@ -161,7 +170,7 @@ function parseLocalNets(values: RawValues, argv: readonly string[]): Network[] {
 /** The detection settings from --hop-threshold and --no-detect. */
 function detection(values: RawValues, argv: readonly string[]): { hopThreshold: number } | false {
   const t = values['hop-threshold'] as string | undefined;
-  const hopThreshold = t === undefined ? 2 : parseInteger(source('hop-threshold', argv), t, 0, 64);
+  const hopThreshold = t === undefined ? DEFAULT_HOP_THRESHOLD : parseInteger(source('hop-threshold', argv), t, 0, 64);
   return values['no-detect'] === true ? false : { hopThreshold };
 }
 
@@ -191,8 +200,8 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     attemptTimeoutSeconds: timeoutText === undefined ? 0 : parseSeconds(source('attempt-timeout', argv), timeoutText),
     localNets: new LocalNets(nets),
     maxAttempts: maxText === undefined ? DEFAULT_MAX_ATTEMPTS : parseInteger(source('max-attempts', argv), maxText, 1, MAX_MAX_ATTEMPTS),
-    topN: topText === undefined ? 10 : parseInteger(source('top', argv), topText, 0, 10_000),
-    maxPortRows: values['all-ports'] === true ? Infinity : 25,
+    topN: topText === undefined ? DEFAULT_TOP_N : parseInteger(source('top', argv), topText, 0, 10_000),
+    maxPortRows: values['all-ports'] === true ? Infinity : DEFAULT_MAX_PORT_ROWS,
     progress,
     detect: detection(values, argv),
     help,
@@ -201,7 +210,7 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
 
 /** Default HTTP port: outside the Prometheus exporter range (9100-9999, all allocated). */
 export const DEFAULT_LISTEN_PORT = 7465;
-/** Default live attempt timeout, seconds: enough for a NAT answering 20 s late (SEMANTICS.md). */
+/** Default live attempt timeout, seconds: enough for a NAT answering 20 s late (docs/semantics.md). */
 export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
 /** Default kernel capture buffer, bytes. */
 export const DEFAULT_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -212,23 +221,23 @@ export const LIVE_FLAGS: readonly FlagSpec[] = [
   { name: 'list-interfaces', kind: 'boolean', help: 'list the interfaces libpcap can capture on, and exit' },
   { name: 'backend', kind: 'string', value: 'native|cap', help: "capture backend: 'native' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)" },
   { name: 'filter', kind: 'string', value: 'BPF', help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)' },
-  { name: 'snaplen', kind: 'string', value: 'BYTES', help: 'bytes captured per packet (default: just the headers)' },
+  { name: 'snaplen', kind: 'string', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` },
   { name: 'promiscuous', kind: 'boolean', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' },
-  { name: 'buffer-size', kind: 'string', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_BUFFER_BYTES})` },
+  { name: 'buffer-size', kind: 'string', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_BUFFER_BYTES}: ${DEFAULT_BUFFER_BYTES / 1024 / 1024} MiB)` },
   {
     name: 'attempt-timeout',
     kind: 'string',
     value: 'SECONDS',
     help: `an attempt with no answer this long after its first SYN is unanswered (default ${DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS})`,
   },
-  { name: 'ratio-window', kind: 'string', value: 'SECONDS', help: 'window of rstwatch_refusal_ratio (default 60)' },
-  { name: 'max-ports', kind: 'string', value: 'N', help: "port label values per direction; the rest are summed as port=\"other\" (default 100)" },
+  { name: 'ratio-window', kind: 'string', value: 'SECONDS', help: `window of rstwatch_refusal_ratio (default ${DEFAULT_RATIO_WINDOW_SECONDS})` },
+  { name: 'max-ports', kind: 'string', value: 'N', help: `port label values per direction; the rest are summed as port="other" (default ${DEFAULT_MAX_PORTS})` },
   { name: 'ports', kind: 'string', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' },
   { name: 'local-net', kind: 'list', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" },
   { name: 'max-attempts', kind: 'string', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` },
   { name: 'listen', kind: 'string', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default [::]:${DEFAULT_LISTEN_PORT})` },
   { name: 'log-level', kind: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
-  { name: 'hop-threshold', kind: 'string', value: 'N', help: 'ttl_mismatch: hop difference from the server\'s own packets beyond which a RST is suspect (default 2)' },
+  { name: 'hop-threshold', kind: 'string', value: 'N', help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})` },
   { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
   {
     name: 'no-causes',
@@ -331,8 +340,8 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     promiscuous: values.promiscuous === true,
     bufferBytes: int('buffer-size', DEFAULT_BUFFER_BYTES, 65_536, 1 << 30),
     attemptTimeoutSeconds: secs('attempt-timeout', DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
-    ratioWindowSeconds: secs('ratio-window', 60, 1),
-    maxPorts: int('max-ports', 100, 0, 65_536),
+    ratioWindowSeconds: secs('ratio-window', DEFAULT_RATIO_WINDOW_SECONDS, 1),
+    maxPorts: int('max-ports', DEFAULT_MAX_PORTS, 0, 65_536),
     ports: str('ports') ?? '',
     extraLocalNets: Object.freeze(parseLocalNets(values, argv)),
     maxAttempts: int('max-attempts', DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
@@ -345,6 +354,9 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     help: values.help === true,
   });
 }
+
+/** Without --port, diagnose reports the ports the daemon saw failures on in this many last minutes. */
+export const DEFAULT_RECENT_MINUTES = 15;
 
 /** The flags of `rstwatch diagnose`. */
 export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
@@ -361,7 +373,7 @@ export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
     help: `the running rstwatch live to ask for the failures it saw and their causes (default http://127.0.0.1:${DEFAULT_LISTEN_PORT})`,
   },
   { name: 'no-daemon', kind: 'boolean', help: 'do not ask a daemon: report the kernel state only' },
-  { name: 'recent', kind: 'string', value: 'MINUTES', help: 'without --port: the ports the daemon saw failures on in this many last minutes (default 15)' },
+  { name: 'recent', kind: 'string', value: 'MINUTES', help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})` },
   { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -421,6 +433,6 @@ export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessE
   const daemonText = (values.daemon as string | undefined) ?? `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
   const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
   const recentText = values.recent as string | undefined;
-  const recentMinutes = recentText === undefined ? 15 : parseInteger(source('recent', argv), recentText, 1, 525_600);
+  const recentMinutes = recentText === undefined ? DEFAULT_RECENT_MINUTES : parseInteger(source('recent', argv), recentText, 1, 525_600);
   return Object.freeze({ ports: Object.freeze(ports), daemonUrl, recentMinutes, json: values.json === true, help: values.help === true });
 }

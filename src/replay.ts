@@ -7,7 +7,7 @@
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from './capture/file-reader.js';
 import type { FrameSink } from './capture/frame-sink.js';
 import { isRstwatchError, RstwatchError } from './errors.js';
-import { detectorOption } from './detect/detector.js';
+import { DEFAULT_HOP_THRESHOLD, detectorOption } from './detect/detector.js';
 import { suspectRecord, type SuspectRecord } from './detect/evidence-record.js';
 import { Tracker, type TrackerOptions } from './track/tracker.js';
 import { decodeFrame } from './wire/decode-frame.js';
@@ -92,7 +92,7 @@ export interface ReplayResult {
 /** Replays `paths` (`-` is standard input) through the pipeline; never throws for bad input. */
 export async function runReplay(paths: readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
   const suspects: SuspectRecord[] = [];
-  const detect = options.detect ?? { hopThreshold: 2 };
+  const detect = options.detect ?? { hopThreshold: DEFAULT_HOP_THRESHOLD };
   const tracker = new Tracker({
     ...options,
     detector: detectorOption(detect, (e) => {

@@ -1,5 +1,5 @@
 /**
- * The suspect-reset heuristics (../shared/SEMANTICS.md "Suspected spoofed resets"), by index.
+ * The suspect-reset heuristics (docs/semantics.md "Suspected spoofed resets"), by index.
  * Each has its own pure function in this folder; the tracker gathers their verdicts into a
  * bit mask (bit i = heuristic i fired).
  */

@@ -7,7 +7,7 @@
 /** Initial TTLs in use, ascending. */
 export const INITIAL_TTLS: readonly number[] = [32, 64, 128, 255];
 
-/** The nearest initial TTL at or above `observed` (SEMANTICS.md "ttl_mismatch"). */
+/** The nearest initial TTL at or above `observed` (docs/semantics.md, `ttl_mismatch`). */
 export function initialTtl(observed: number): number {
   if (observed <= 32) return 32;
   if (observed <= 64) return 64;

@@ -1,6 +1,6 @@
 /**
  * Live direction: the addresses of the interfaces in rstwatch's network namespace are "local"
- * (SEMANTICS.md), refreshed as they change, plus any --local-net networks.
+ * (docs/semantics.md "Direction"), refreshed as they change, plus any --local-net networks.
  */
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';

@@ -23,13 +23,11 @@ import { RATIO_SAMPLE_INTERVAL_MS, RefusalRatioSampler } from './refusal-ratio.j
 import type { KernelStateSnapshot } from '../diagnose/kernel-state.js';
 export { parsePortList } from './port-list.js';
 
-/** Default number of port label values per direction (besides `keepPorts`). */
-export const DEFAULT_MAX_PORTS = 100;
-/** Default refusal-ratio window, seconds. */
-export const DEFAULT_RATIO_WINDOW_SECONDS = 60;
+export { DEFAULT_MAX_PORTS } from './port-selection.js';
+export { DEFAULT_RATIO_WINDOW_SECONDS } from './refusal-ratio.js';
 
 /**
- * Suspected spoofed resets by direction, server port and heuristic (filled by a later issue).
+ * Suspected spoofed resets by direction, server port and heuristic (the reset detector's counters).
  * Counts are cumulative, like PortCounters, and only read here.
  */
 export interface SuspectResetSource {

@@ -29,6 +29,9 @@ import { OTHER_PORT_LABEL } from './names.js';
 /** The `port` value of the "other" series (every port without a series of its own). */
 export const OTHER_PORT = -1;
 
+/** Default number of port label values per direction (besides the kept ports, `--max-ports`). */
+export const DEFAULT_MAX_PORTS = 100;
+
 /** One exported (direction, port) series; label objects are built once and reused every scrape. */
 export interface PortSeries {
   /** Position in `PortSelection.series` (stable: series are only appended). */

@@ -1,5 +1,5 @@
 /**
- * The refusal ratio over a sliding window (SEMANTICS.md "Refusal ratio"): refused attempts divided
+ * The refusal ratio over a sliding window (docs/semantics.md "Refusal ratio"): refused attempts divided
  * by attempts that ended (accepted + refused + ICMP-rejected + unanswered) in the last W seconds,
  * per exported (direction, port) series.
  *
@@ -13,6 +13,9 @@ import type { PortSelection, PortSeries } from './port-selection.js';
 
 /** Sampler period, milliseconds. */
 export const RATIO_SAMPLE_INTERVAL_MS = 1000;
+
+/** Default window of the refusal ratio, seconds (`--ratio-window`). */
+export const DEFAULT_RATIO_WINDOW_SECONDS = 60;
 
 /** Ended attempts of a series: every outcome counter. */
 function endedCount(sel: PortSelection, s: PortSeries): number {

@@ -27,7 +27,7 @@ export const Counter = {
   /** ICMP-rejected, any other code. */
   IcmpOther: 9,
   /**
-   * Early resets (SEMANTICS.md "Early resets"): accepted attempts the server reset before sending
+   * Early resets (docs/semantics.md "Early resets"): accepted attempts the server reset before sending
    * any data, soon after the handshake (a full accept queue with tcp_abort_on_overflow=1). Not an
    * outcome: those attempts stay accepted.
    */

@@ -1,5 +1,5 @@
 /**
- * Direction of an attempt (SEMANTICS.md "Direction"): inbound when the server is local, outbound
+ * Direction of an attempt (docs/semantics.md "Direction"): inbound when the server is local, outbound
  * when the client is local, unknown when neither can be told. "Local" is a set of networks: in
  * replay the `--local-net` CIDRs, live the addresses of the capturing host's interfaces.
  */

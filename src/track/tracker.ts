@@ -1,6 +1,6 @@
 /**
  * The handshake tracker: pairs each SYN with its first answer from the server side, exactly as
- * ../shared/SEMANTICS.md defines it, and counts attempts and outcomes by direction and server port.
+ * docs/semantics.md defines it, and counts attempts and outcomes by direction and server port.
  *
  * Per packet it reads the reused `DecodedPacket` and touches only typed arrays: no allocation.
  * Time is the capture time in seconds (a float: sub-microsecond resolution, enough for latency).
@@ -65,7 +65,7 @@ export interface TrackerListener {
 
 /** Default number of attempts held at once: about 20 MB of typed arrays. */
 export const DEFAULT_MAX_ATTEMPTS = 262_144;
-/** Default attempt timeout, seconds: SEMANTICS.md asks for enough for a NAT answering 20 s late. */
+/** Default attempt timeout, seconds: docs/semantics.md asks for enough for a NAT answering 20 s late. */
 export const DEFAULT_ATTEMPT_TIMEOUT_SECONDS = 60;
 /** Default linger of an answered attempt, seconds (Linux TIME_WAIT is 60 s). */
 export const DEFAULT_LINGER_SECONDS = 60;
