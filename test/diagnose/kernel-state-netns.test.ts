@@ -4,7 +4,7 @@
  * runs inside the server namespace (as a sidecar would), through tsx. Needs root: fails, never skips.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -32,6 +32,8 @@ interface Snap {
 let net: NetnsPair;
 let dir: string;
 let readerPath: string;
+/** A TMPDIR the unprivileged reader can write. */
+let nobodyTmp: string;
 const children: ChildProcess[] = [];
 
 /** Waits (bounded) for a line on a child's stdout. */
@@ -79,6 +81,9 @@ beforeAll(async () => {
   net = createNetnsPair({ tag: 'diag', subnet: 'dd' });
   dir = mkdtempSync(join(tmpdir(), 'rw-diag-'));
   chmodSync(dir, 0o755); // the unprivileged reader (uid 65534) must reach the script
+  nobodyTmp = join(dir, 'tmp');
+  mkdirSync(nobodyTmp, { mode: 0o1777 });
+  chmodSync(nobodyTmp, 0o1777); // (mkdir's mode is masked by the umask)
   readerPath = join(dir, 'reader.mts'); // .mts: ESM (top-level await) whatever package.json sits above TMPDIR
   writeFileSync(
     readerPath,
@@ -190,7 +195,8 @@ describe('without the privilege to read other processes', () => {
     const r = net.exec(
       net.server,
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, TSX, readerPath, JSON.stringify('ss')],
+      // tsx keeps a cache under TMPDIR, which may be a folder only root can write (fresh-ci's is).
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', `TMPDIR=${nobodyTmp}`, process.execPath, TSX, readerPath, JSON.stringify('ss')],
       { timeoutMs: 30_000, allowFail: true },
     );
     expect(r.status, r.stderr).toBe(0);

@@ -74,6 +74,7 @@ describe('isUntrackedTcpSegment', () => {
       ethernet(tcp4({ flags: 'F.' })),
     ];
     let saidTrue = 0;
+    const runs = propertyRuns(30000);
     fc.assert(
       fc.property(
         fc.constantFrom(...seeds),
@@ -88,9 +89,11 @@ describe('isUntrackedTcpSegment', () => {
           if (agrees(b, shift, seed.length + 64, 1)) saidTrue++; // a capLen past the buffer
         },
       ),
-      propertyRuns(30000),
+      runs,
     );
-    expect(saidTrue).toBeGreaterThan(1000);
+    // Two checks a case: it must say true for a fair share of them (1000 of 60,000 in a long run),
+    // or it saves nothing.
+    expect(saidTrue).toBeGreaterThan(runs.numRuns / 30);
   });
 
   it('agrees with the decoder on every frame of the project and shared captures, and takes the plain ones', () => {
