@@ -9,9 +9,10 @@ WORKDIR /src
 COPY . .
 # npm ci: the dev tools that build dist/ (tsc, esbuild). npm pack runs the build (prepack) and
 # writes the tarball that `npm install -g` takes on any machine; that install builds native/ (the
-# libpcap binding) with node-gyp against /usr/local/include/node, so nothing is downloaded but the
-# optional `cap` package. The addon's build is only a warning when it fails at install (replay
-# works without it); this image is for `live`, so it must be there.
+# libpcap binding) and the optional `cap` addon with node-gyp, against /usr/local/include/node
+# (npm_config_nodedir), so node-gyp downloads no headers. The addon's build is only a warning when
+# it fails at install (replay works without it); this image is for `live`, so it must be there.
+ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpcap-dev \
  && npm ci --no-audit --no-fund --loglevel=error \

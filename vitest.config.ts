@@ -26,7 +26,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/metrics/promtool.test.ts': 'promtool',
   'test/oracle/tshark-oracle.test.ts': 'tshark, tcpdump, ../shared/pcaps',
   'test/wire/tshark-crosscheck.test.ts': 'tshark, ../shared/pcaps',
-  'test/wire/untracked-segment.test.ts': '../shared/pcaps',
+  'test/wire/untracked-segment-captures.test.ts': '../shared/pcaps',
 };
 
 const system = Object.keys(SYSTEM_TESTS);

@@ -12,9 +12,13 @@
 //
 // Prints one line; node-gyp's own output only when the build fails (then all of it), and it is
 // kept in native/build-native.log. Needs a C compiler, make, python3 and libpcap-dev (pcap.h).
+// npm shows an install script's output only when it fails, so a warning printed here at
+// `npm install` is seen only with --foreground-scripts; `rstwatch live` repeats it when it needs
+// the addon (src/capture/native-binding.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,14 +67,31 @@ function nodeDir() {
   return undefined;
 }
 
+/**
+ * Writes the build log beside the addon, or under the temporary folder when native/ is not
+ * writable (a root-owned global install rebuilt without sudo); returns where it went, or null.
+ */
+function writeLog(text) {
+  for (const file of [logFile, join(tmpdir(), 'rstwatch-build-native.log')]) {
+    try {
+      writeFileSync(file, text);
+      return file;
+    } catch {
+      // not writable here: try the next place
+    }
+  }
+  return null;
+}
+
 function fail(reason, output = '') {
-  writeFileSync(logFile, `${reason}\n\n${output}`);
   if (output) process.stderr.write(output.endsWith('\n') ? output : `${output}\n`);
   say(`the native capture addon was not built: ${reason}`);
-  say(`  (log: ${logFile})`);
+  const log = writeLog(`${reason}\n\n${output}`);
+  if (log) say(`  (log: ${log})`);
   if (required) process.exit(1);
   say('  replay, diagnose and `live --backend cap` work without it; `live` with the default backend needs it.');
-  say('  Install libpcap-dev, a C compiler, make and python3, then run `npm rebuild rstwatch`.');
+  say('  Install libpcap-dev, a C compiler, make and python3, then run `npm rebuild -g rstwatch`');
+  say('  (with sudo when the package is installed as root; in a checkout: bash scripts/setup.sh).');
   process.exit(0);
 }
 
@@ -91,5 +112,5 @@ if (r.status !== 0) {
   const noPcap = /pcap\.h: No such file|cannot find -lpcap/.test(output);
   fail(noPcap ? 'libpcap-dev is missing (pcap.h or libpcap.so not found)' : `node-gyp exited ${r.status}`, output);
 }
-writeFileSync(logFile, output);
+writeLog(output);
 say('native capture addon built');

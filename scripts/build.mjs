@@ -23,9 +23,19 @@ function newest(path) {
   return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
 }
 
-const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs', 'package.json'];
-if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...inputs.map((p) => newest(join(root, p))))) {
+// The bundle holds fastify, pino and prom-client: a change of the installed packages is a change
+// of dist/ (node_modules/.package-lock.json is rewritten by every npm install or ci).
+const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json'];
+const outputs = ['dist/rstwatch.js', 'dist/chunks'];
+const built = existsSync(stamp) && outputs.every((p) => existsSync(join(root, p)));
+if (ifStale && built && statSync(stamp).mtimeMs >= Math.max(...inputs.filter((p) => existsSync(join(root, p))).map((p) => newest(join(root, p))))) {
   process.exit(0);
+}
+for (const tool of ['node_modules/typescript/bin/tsc', 'node_modules/esbuild/package.json']) {
+  if (!existsSync(join(root, tool))) {
+    process.stderr.write(`rstwatch: cannot build dist/: ${tool} is missing; run \`npm ci\` (or bash scripts/setup.sh) first\n`);
+    process.exit(1);
+  }
 }
 process.stderr.write('rstwatch: building dist/ (tsc, then the esbuild bundle dist/rstwatch.js)\n');
 for (const step of [

@@ -72,7 +72,15 @@ if ((${#missing[@]})); then
 fi
 
 # --- npm packages ------------------------------------------------------------------------------
-# npm ci also runs the package's install script, scripts/build-native.mjs (quiet on its own).
+# npm ci also runs the package's install script, scripts/build-native.mjs (quiet on its own), and
+# builds the optional `cap` addon with node-gyp: against the headers of the node that runs us
+# (Debian: /usr; the official node images: /usr/local), so node-gyp downloads nothing.
+if [[ -z ${npm_config_nodedir:-} ]]; then
+  prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  for d in "$prefix" /usr/local /usr; do
+    if [[ -f $d/include/node/node_api.h ]]; then export npm_config_nodedir=$d; break; fi
+  done
+fi
 stamp=node_modules/.rstwatch-setup-stamp
 if [[ ! -f $stamp || package.json -nt $stamp || ( -f package-lock.json && package-lock.json -nt $stamp ) ]]; then
   log "installing npm packages (npm ci)"

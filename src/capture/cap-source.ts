@@ -93,7 +93,9 @@ function loadCap(): CapModule {
       capModule = createRequire(import.meta.url)('cap') as CapModule;
     } catch (err) {
       throw new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN', `the cap backend is not available: ${(err as Error).message}`, {
-        hint: 'install the optional dependency (`npm install cap`, which builds against libpcap-dev), or use the native backend',
+        hint:
+          'cap is an optional dependency built at install with node-gyp (needs libpcap-dev, a C++ compiler, make, python3 and ' +
+          "Node's headers): install those, then `npm rebuild -g rstwatch` (in a checkout: `npm ci`); or use the native backend",
         cause: err,
       });
     }

@@ -1,5 +1,5 @@
 /**
- * The refusal ratio over a sliding window (docs/semantics.md "Refusal ratio"): refused attempts divided
+ * The refusal ratio over a sliding window (docs/semantics.md, "Outcomes": the refusal ratio): refused attempts divided
  * by attempts that ended (accepted + refused + ICMP-rejected + unanswered) in the last W seconds,
  * per exported (direction, port) series.
  *

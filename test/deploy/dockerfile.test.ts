@@ -82,6 +82,8 @@ describe('Dockerfile', () => {
     // The install only warns when the addon cannot be built; the image must have it.
     expect(runs).toContain(`test -f ${PREFIX}/lib/node_modules/rstwatch/native/build/Release/rstwatch_pcap.node`);
     expect(pkg.scripts.install).toBe('node scripts/build-native.mjs');
+    // node-gyp builds cap against the image's own headers, not a download.
+    expect(inStage(0, 'ENV').map((i) => i.args)).toContain('npm_config_nodedir=/usr/local');
   });
 
   it('copies the installed package, which holds what the entrypoint runs', () => {

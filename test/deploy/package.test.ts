@@ -5,9 +5,9 @@
  * clear warning, and `replay` and the `cap` backend work without it.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -19,19 +19,29 @@ let installed: string;
 let install: SpawnSyncReturns<string>;
 let tarball: string;
 
-function npm(args: string[]): SpawnSyncReturns<string> {
-  return spawnSync('npm', args, { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, npm_config_loglevel: 'warn' } });
+/** Where this node's headers are, for node-gyp (cap's build): nothing is downloaded. */
+function nodeDir(): string | undefined {
+  const prefix = dirname(dirname(realpathSync(process.execPath)));
+  return [prefix, '/usr/local', '/usr'].find((d) => existsSync(join(d, 'include/node/node_api.h')));
 }
 
-/** The installed binary, run from another folder than the checkout. */
-function rstwatch(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(join(prefix, 'bin/rstwatch'), args, { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+function npm(args: string[], extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const nodedir = process.env.npm_config_nodedir ?? nodeDir();
+  const env = { ...process.env, npm_config_loglevel: 'warn', ...(nodedir ? { npm_config_nodedir: nodedir } : {}), ...extraEnv };
+  return spawnSync('npm', args, { cwd: root, encoding: 'utf8', timeout: 300_000, env });
+}
+
+/** The binary installed under `where` (default: the main install), run from another folder than the checkout. */
+function rstwatch(args: string[], where = prefix): SpawnSyncReturns<string> {
+  return spawnSync(join(where, 'bin/rstwatch'), args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
 }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rw-pkg-'));
   prefix = join(dir, 'prefix');
-  const pack = npm(['pack', '--json', '--pack-destination', dir]);
+  // --ignore-scripts: pack the dist/ the global setup built, without prepack's rebuild, which
+  // would replace dist/ under the other test files that run the binary meanwhile.
+  const pack = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir]);
   expect(pack.status, pack.stderr).toBe(0);
   tarball = join(dir, (JSON.parse(pack.stdout) as { filename: string }[])[0].filename);
   // --prefer-offline: the optional `cap` package comes from npm's cache when `npm ci` put it there.
@@ -57,6 +67,8 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(install.status, `${install.stdout}${install.stderr}`).toBe(0);
     expect(`${install.stdout}${install.stderr}`).not.toMatch(/EBADENGINE/);
     expect(existsSync(join(installed, 'native/build/Release/rstwatch_pcap.node'))).toBe(true);
+    // The optional cap addon is built too (a failed optional build is dropped without a word).
+    expect(existsSync(join(installed, 'node_modules/cap/build/Release/cap.node')), 'cap was not built at install').toBe(true);
   });
 
   it('the installed rstwatch replays a capture', () => {
@@ -74,23 +86,35 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(r.stdout.split('\n').map((l) => l.split(' ')[0])).toEqual(expect.arrayContaining(['lo', 'any']));
   });
 
-  it('a native build that cannot run is a warning naming its log; live then says how to mend it, replay and cap still work', () => {
-    // CC=false: the compiler "fails", as on a machine without one.
-    const build = spawnSync(process.execPath, [join(installed, 'scripts/build-native.mjs'), '--force'], { encoding: 'utf8', env: { ...process.env, CC: 'false' } });
-    expect(build.status, build.stderr).toBe(0);
-    expect(build.stderr).toMatch(/the native capture addon was not built/);
-    expect(build.stderr).toContain(join(installed, 'native/build-native.log'));
-    expect(existsSync(join(installed, 'native/build/Release/rstwatch_pcap.node'))).toBe(false);
+  it('an install where the native build cannot run still succeeds: replay and cap work, live says how to mend it', () => {
+    // CC=false: the C compiler "fails", as on a machine without one (cap, C++, still builds).
+    const other = join(dir, 'prefix-nocc');
+    const r = npm(['install', '-g', '--prefix', other, '--prefer-offline', '--no-audit', '--no-fund', tarball], { CC: 'false' });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    const pkgDir = join(other, 'lib/node_modules/rstwatch');
+    expect(existsSync(join(pkgDir, 'native/build/Release/rstwatch_pcap.node'))).toBe(false);
+    expect(readFileSync(join(pkgDir, 'native/build-native.log'), 'utf8')).toMatch(/^the native capture addon|node-gyp exited/m);
 
-    const required = spawnSync(process.execPath, [join(installed, 'scripts/build-native.mjs'), '--force', '--required'], { encoding: 'utf8', env: { ...process.env, CC: 'false' } });
-    expect(required.status).toBe(1);
-
-    const live = rstwatch(['live', '-i', 'lo']); // the capture opens before the HTTP listener
+    const live = rstwatch(['live', '-i', 'lo'], other); // the capture opens before the HTTP listener
     expect(live.status).toBe(5);
     expect(live.stderr).toMatch(/native capture binding cannot be loaded/);
     expect(live.stderr).toMatch(/npm rebuild -g rstwatch/);
+    expect(live.stderr).toMatch(/build-native\.log/);
     expect(live.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(rstwatch(['replay', capture]).status).toBe(0);
-    expect(rstwatch(['live', '--backend', 'cap', '--list-interfaces']).status).toBe(0);
+    expect(rstwatch(['replay', capture], other).status).toBe(0);
+    expect(rstwatch(['live', '--backend', 'cap', '--list-interfaces'], other).status).toBe(0);
+  });
+
+  it('the install script says why the addon was not built and where the log is; --required makes it fail', () => {
+    const script = join(installed, 'scripts/build-native.mjs');
+    const env = { ...process.env, CC: 'false' };
+    const build = spawnSync(process.execPath, [script, '--force'], { encoding: 'utf8', env });
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stderr).toMatch(/the native capture addon was not built: node-gyp exited/);
+    expect(build.stderr).toContain(join(installed, 'native/build-native.log'));
+    expect(build.stderr).toMatch(/npm rebuild -g rstwatch/);
+    const required = spawnSync(process.execPath, [script, '--force', '--required'], { encoding: 'utf8', env });
+    expect(required.status).toBe(1);
+    expect(required.stderr).toMatch(/the native capture addon was not built/);
   });
 });

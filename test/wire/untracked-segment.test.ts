@@ -1,37 +1,15 @@
 /**
  * isUntrackedTcpSegment is a shortcut past the decoder: whenever it says true, decodeFrame must say
- * OK_TCP without SYN or RST. Checked on random bytes, on mutated real frames, and on every frame of
- * the project's and the shared captures; and it must say true for plain data segments (or it saves
- * nothing).
+ * OK_TCP without SYN or RST. Checked on random bytes and on mutated real frames (and, in
+ * untracked-segment-captures.test.ts, on every frame of the project's and the shared captures); and
+ * it must say true for plain data segments (or it saves nothing).
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame } from '../../src/wire/decode-frame.js';
-import { DecodedPacket, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
-import { DecodeStatus } from '../../src/wire/status.js';
 import { isUntrackedTcpSegment } from '../../src/wire/untracked-segment.js';
 import { ethernet, tcp4, tcp6 } from '../support/craft.js';
-import { readFrames } from './capture-frames.js';
-import { sharedPcaps } from '../support/shared-pcaps.js';
+import { agrees, untrackedByDecoder } from './untracked-agreement.js';
 import { propertyRuns } from '../support/property.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const out = new DecodedPacket();
-
-/** The decoder's verdict: OK_TCP with neither SYN nor RST. */
-function untrackedByDecoder(b: Uint8Array, offset: number, capLen: number, linkType: number): boolean {
-  return decodeFrame(b, offset, capLen, linkType, out) === DecodeStatus.OK_TCP && (out.tcpFlags & (TCP_SYN | TCP_RST)) === 0;
-}
-
-/** Asserts the shortcut never says true where the decoder disagrees; returns whether it said true. */
-function agrees(b: Uint8Array, offset: number, capLen: number, linkType: number): boolean {
-  const fast = isUntrackedTcpSegment(b, offset, capLen, linkType);
-  if (fast) expect(untrackedByDecoder(b, offset, capLen, linkType)).toBe(true);
-  return fast;
-}
 
 describe('isUntrackedTcpSegment', () => {
   it('says true for data, ACK and FIN segments over IPv4 and IPv6, and false for SYN, SYN-ACK, RST', () => {
@@ -94,22 +72,5 @@ describe('isUntrackedTcpSegment', () => {
     // Two checks a case: it must say true for a fair share of them (1000 of 60,000 in a long run),
     // or it saves nothing.
     expect(saidTrue).toBeGreaterThan(runs.numRuns / 30);
-  });
-
-  it('agrees with the decoder on every frame of the project and shared captures, and takes the plain ones', () => {
-    const dirs = [join(root, 'pcaps'), sharedPcaps()];
-    let frames = 0;
-    let taken = 0;
-    for (const dir of dirs) {
-      for (const name of readdirSync(dir).filter((f) => /\.(pcap|pcapng|cap)$/.test(f))) {
-        if (name.startsWith('gen-truncated')) continue; // cut mid-record on purpose
-        for (const f of readFrames(join(dir, name))) {
-          frames++;
-          if (agrees(f.bytes, 0, f.bytes.length, f.linkType)) taken++;
-        }
-      }
-    }
-    expect(frames).toBeGreaterThan(10_000);
-    expect(taken).toBeGreaterThan(1000);
   });
 });
