@@ -64,6 +64,11 @@ export interface PacketSource {
   stats(): CaptureStats;
   /** False when the backend gives no drop counts (`cap`). */
   readonly statsSupported: boolean;
+  /**
+   * Deliveries whose sink threw (a bug in rstwatch), cumulative: one per batch in which a frame
+   * threw (one per frame where a batch is one frame); the frame is skipped and the capture goes on.
+   */
+  readonly sinkErrors: number;
   /** Stops the capture and releases it; safe to call twice. */
   close(): void;
 }

@@ -25,6 +25,8 @@ export class CaptureController {
   private stopped = false;
   /** Stats of the handles closed so far, added to the current one's. */
   private base = { received: 0, droppedKernel: 0, droppedInterface: 0 };
+  /** sinkErrors of the handles closed so far. */
+  private baseSinkErrors = 0;
   /** Times the capture was (re)opened. */
   opens = 0;
   /** Faults seen. */
@@ -64,6 +66,11 @@ export class CaptureController {
     };
   }
 
+  /** Deliveries whose sink threw, over every handle opened (PacketSource.sinkErrors). */
+  sinkErrors(): number {
+    return this.baseSinkErrors + (this.source?.sinkErrors ?? 0);
+  }
+
   /** Stops the capture and any pending reopen. */
   stop(): void {
     this.stopped = true;
@@ -95,6 +102,7 @@ export class CaptureController {
     const s = this.source;
     if (s === undefined) return;
     this.source = undefined;
+    this.baseSinkErrors += s.sinkErrors;
     try {
       const st = s.stats();
       this.base = {

@@ -146,7 +146,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     {
       tracker,
       sink,
-      capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported },
+      capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported, sinkErrors: () => capture.sinkErrors() },
       version,
       kernel: { latest: () => kernelState },
       ...(causes

@@ -111,6 +111,12 @@ export const METRICS = {
     type: 'counter',
     labels: [],
   },
+  captureSinkErrors: {
+    name: 'rstwatch_capture_sink_errors_total',
+    help: 'Batches of captured frames in which processing a frame threw (a bug in rstwatch; the cap backend counts frames): the frame is skipped and the capture goes on.',
+    type: 'counter',
+    labels: [],
+  },
   captureDropped: {
     name: 'rstwatch_capture_dropped_total',
     help: 'Packets the capture lost before rstwatch saw them (pcap_stats), by where: kernel (buffer full) or interface (driver).',

@@ -23,6 +23,7 @@ class StandInSource implements PacketSource {
   readonly linkType = 1;
   readonly warnings: string[] = [];
   readonly statsSupported = true;
+  sinkErrors = 0;
   closed = false;
   fault: ((f: CaptureFault) => void) | undefined;
   constructor(private readonly s: CaptureStats) {}
@@ -56,11 +57,14 @@ describe('CaptureController', () => {
     const c = new CaptureController(OPTIONS, open, { onFrame: () => undefined }, quiet());
     c.start();
     expect(c.up()).toBe(true);
+    opened[0].sinkErrors = 3;
+    expect(c.sinkErrors()).toBe(3);
     failNext = 2;
     opened[0].fault?.({ reason: 'interface_gone', message: 'The interface disappeared' });
     expect(c.up()).toBe(false);
     expect(opened[0].closed).toBe(true);
     expect(c.stats()).toEqual({ received: 10, droppedKernel: 1, droppedInterface: 0 });
+    expect(c.sinkErrors()).toBe(3); // the closed handle's count is kept
     vi.advanceTimersByTime(FIRST_BACKOFF_MS); // first retry fails
     vi.advanceTimersByTime(FIRST_BACKOFF_MS * 2); // second retry fails
     expect(c.up()).toBe(false);
@@ -69,6 +73,8 @@ describe('CaptureController', () => {
     vi.advanceTimersByTime(1); // third retry opens
     expect(c.up()).toBe(true);
     expect(c.stats()).toEqual({ received: 20, droppedKernel: 2, droppedInterface: 0 });
+    opened[1].sinkErrors = 2;
+    expect(c.sinkErrors()).toBe(5);
     expect(c.opens).toBe(2);
     c.stop();
     expect(c.up()).toBe(false);

@@ -95,6 +95,7 @@ export function fakeCapture(overrides: Partial<MetricsSources['capture']> = {}):
     up: () => true,
     stats: () => ({ received: 0, droppedKernel: 0, droppedInterface: 0 }),
     statsSupported: true,
+    sinkErrors: () => 0,
     ...overrides,
   };
 }
