@@ -10,7 +10,7 @@ import { ERROR_CODES, isRstwatchError, RstwatchError } from './errors.js';
 import { loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, type ReplayConfig } from './config.js';
 import { COMMANDS, helpText, type Command } from './help.js';
 import { helpWidth } from './help-layout.js';
-import { runReplay } from './replay.js';
+import { runReplay } from './pipeline/replay.js';
 import { buildReplayReport } from './report/replay-report.js';
 import { renderTable } from './report/table.js';
 import { ProgressBar } from './report/progress.js';

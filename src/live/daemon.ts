@@ -21,7 +21,7 @@ import { SuspectLog } from '../log/suspect-log.js';
 import { detectorOption } from '../detect/detector.js';
 import { HEURISTIC_NAMES } from '../detect/heuristics.js';
 import { createMetrics, parsePortList } from '../metrics/metrics.js';
-import { PipelineSink } from '../replay.js';
+import { PipelineSink } from '../pipeline/pipeline-sink.js';
 import { Direction, LocalNets } from '../track/direction.js';
 import { Tracker } from '../track/tracker.js';
 import { CaptureController } from './capture-controller.js';

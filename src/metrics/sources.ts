@@ -4,7 +4,7 @@
  */
 import type { CaptureStats } from '../capture/packet-source.js';
 import type { KernelStateSnapshot } from '../diagnose/kernel-state.js';
-import type { PipelineSink } from '../replay.js';
+import type { PipelineSink } from '../pipeline/pipeline-sink.js';
 import type { Tracker } from '../track/tracker.js';
 import type { Sample } from './collector.js';
 import type { MetricSpec } from './names.js';

@@ -2,7 +2,7 @@
  * The replay report as plain data: what `--json` prints and what the table renders. Built once
  * at the end of a replay from the tracker's counters (reading them, never changing them).
  */
-import type { ReplayResult } from '../replay.js';
+import type { ReplayResult } from '../pipeline/replay.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadReplayConfig } from '../../src/config.js';
-import { runReplay } from '../../src/replay.js';
+import { runReplay } from '../../src/pipeline/replay.js';
 import { buildReplayReport } from '../../src/report/replay-report.js';
 import { oracleCounts } from '../support/tshark-oracle.js';
 

@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runReplay } from '../../src/replay.js';
+import { runReplay } from '../../src/pipeline/replay.js';
 import { buildReplayReport, type ReplayReport } from '../../src/report/replay-report.js';
 import { oracleCounts, type OracleResult } from '../support/tshark-oracle.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';

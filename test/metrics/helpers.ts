@@ -4,7 +4,7 @@
  * here starts a process (promtool is run by promtool.test.ts alone). Test code: it allocates freely.
  */
 import { createMetrics, type MetricsOptions, type MetricsSources, type RstwatchMetrics } from '../../src/metrics/metrics.js';
-import { PipelineSink } from '../../src/replay.js';
+import { PipelineSink } from '../../src/pipeline/pipeline-sink.js';
 import { LocalNets, parseAddress, parseCidr } from '../../src/track/direction.js';
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
 import { DecodedPacket, PacketKind, TCP_SYN } from '../../src/wire/decoded-packet.js';

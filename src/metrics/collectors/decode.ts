@@ -1,5 +1,5 @@
 /** The `decode` collector: decode errors and skipped frames by reason (sink.statusCounts). */
-import type { PipelineSink } from '../../replay.js';
+import type { PipelineSink } from '../../pipeline/pipeline-sink.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, DecodeStatus, FIRST_ERROR_STATUS } from '../../wire/status.js';
 import type { Sample } from '../collector.js';
 import { COLLECTORS, METRICS } from '../names.js';
