@@ -3,6 +3,7 @@
  * at the end of a replay from the tracker's counters (reading them, never changing them).
  */
 import type { ReplayResult } from '../pipeline/replay.js';
+import type { Tracker } from '../track/tracker.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';
@@ -139,50 +140,18 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
   const ports = tracker.ports;
   const directions: Record<string, OutcomeCounts> = {};
   for (let d = 0; d < DIRECTION_COUNT; d++) directions[DIRECTION_NAMES[d]] = outcomes((c) => ports.total(d, c));
-  const skipped: Record<string, number> = {};
-  const decodeErrors: Record<string, number> = {};
-  for (let s = DecodeStatus.OK_ICMP_UNREACH + 1; s < DECODE_STATUS_COUNT; s++) {
-    const n = sink.statusCounts[s];
-    if (n === 0) continue;
-    if (s >= FIRST_ERROR_STATUS) decodeErrors[DECODE_STATUS_NAMES[s]] = n;
-    else skipped[DECODE_STATUS_NAMES[s]] = n;
-  }
-  const allDirections = [0, 1, 2];
-  const lat = tracker.refusalLatency;
-  let latCount = 0;
-  let latSum = 0;
-  let latMin = Infinity;
-  let latMax = -Infinity;
-  for (const d of allDirections) {
-    latCount += lat.count[d];
-    latSum += lat.sumSeconds[d];
-    latMin = Math.min(latMin, lat.minSeconds[d]);
-    latMax = Math.max(latMax, lat.maxSeconds[d]);
-  }
-  const duration = sink.lastTs - sink.firstTs;
+  const { skipped, decodeErrors } = statusBreakdown(sink.statusCounts);
   const det = tracker.detector;
-  const byHeuristic: Record<string, number> = {};
-  for (let h = 0; h < HEURISTIC_COUNT; h++) {
-    let n = 0;
-    for (let d = 0; d < DIRECTION_COUNT; d++) n += det ? det.counters.total(d, h) : 0;
-    byHeuristic[HEURISTIC_NAMES[h]] = n;
-  }
   return {
     rstwatch_version: settings.version,
     complete: result.error === undefined,
     error: result.error ? { code: result.error.code, message: result.error.message } : null,
-    files: result.files.map((f) => ({
-      path: f.path,
-      format: f.format,
-      frames: f.frames,
-      bytes: f.bytesRead,
-      truncated_tail: f.truncatedTail,
-    })),
+    files: result.files.map((f) => ({ path: f.path, format: f.format, frames: f.frames, bytes: f.bytesRead, truncated_tail: f.truncatedTail })),
     packets: sink.packets,
     capture: {
       first: iso(sink.firstTs),
       last: iso(sink.lastTs),
-      duration_seconds: finite(duration),
+      duration_seconds: finite(sink.lastTs - sink.firstTs),
       timestamp_regressions: sink.timestampRegressions,
     },
     options: {
@@ -196,24 +165,12 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
     ports: portRows(ports),
     top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
     top_refused_clients: renameCount(tracker.refusedClients.top(settings.topN)),
-    refusal_latency_seconds: {
-      count: latCount,
-      min: finite(latMin),
-      p50: finite(lat.quantile(0.5, allDirections)),
-      p90: finite(lat.quantile(0.9, allDirections)),
-      p99: finite(lat.quantile(0.99, allDirections)),
-      max: finite(latMax),
-      mean: latCount > 0 ? latSum / latCount : null,
-    },
-    suspect_resets_by_heuristic: byHeuristic,
+    refusal_latency_seconds: latencySummary(tracker),
+    suspect_resets_by_heuristic: suspectsByHeuristic(tracker),
     suspect_resets: result.suspects,
     baselines: det ? { evictions: det.baselines.evictions, ignored_samples: det.baselines.ignoredSamples } : null,
     resets_seen: tracker.stats.resetsSeen,
-    unmatched: {
-      syn_acks: tracker.stats.unmatchedSynAcks,
-      resets: tracker.stats.unmatchedResets,
-      icmp: tracker.stats.unmatchedIcmp,
-    },
+    unmatched: { syn_acks: tracker.stats.unmatchedSynAcks, resets: tracker.stats.unmatchedResets, icmp: tracker.stats.unmatchedIcmp },
     tracker: {
       max_attempts: tracker.table.capacity,
       evicted_pending: tracker.stats.evictedPending,
@@ -221,12 +178,59 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
       timed_out: tracker.stats.timedOut,
       top_address_overflow: tracker.refusingServers.overflow + tracker.refusedClients.overflow,
     },
-    decoded: {
-      tcp: sink.statusCounts[DecodeStatus.OK_TCP],
-      icmp_unreachable: sink.statusCounts[DecodeStatus.OK_ICMP_UNREACH],
-    },
+    decoded: { tcp: sink.statusCounts[DecodeStatus.OK_TCP], icmp_unreachable: sink.statusCounts[DecodeStatus.OK_ICMP_UNREACH] },
     skipped,
     decode_errors: decodeErrors,
     warnings: result.warnings,
   };
+}
+
+/** Frames by status past the decoded ones: skipped (no TCP) and malformed, each by reason, non-zero only. */
+function statusBreakdown(counts: Float64Array): { skipped: Record<string, number>; decodeErrors: Record<string, number> } {
+  const skipped: Record<string, number> = {};
+  const decodeErrors: Record<string, number> = {};
+  for (let s = DecodeStatus.OK_ICMP_UNREACH + 1; s < DECODE_STATUS_COUNT; s++) {
+    const n = counts[s];
+    if (n === 0) continue;
+    if (s >= FIRST_ERROR_STATUS) decodeErrors[DECODE_STATUS_NAMES[s]] = n;
+    else skipped[DECODE_STATUS_NAMES[s]] = n;
+  }
+  return { skipped, decodeErrors };
+}
+
+/** The refusal latency over every direction: count, min, quantiles, max, mean (seconds). */
+function latencySummary(tracker: Tracker): ReplayReport['refusal_latency_seconds'] {
+  const allDirections = [0, 1, 2];
+  const lat = tracker.refusalLatency;
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const d of allDirections) {
+    count += lat.count[d];
+    sum += lat.sumSeconds[d];
+    min = Math.min(min, lat.minSeconds[d]);
+    max = Math.max(max, lat.maxSeconds[d]);
+  }
+  return {
+    count,
+    min: finite(min),
+    p50: finite(lat.quantile(0.5, allDirections)),
+    p90: finite(lat.quantile(0.9, allDirections)),
+    p99: finite(lat.quantile(0.99, allDirections)),
+    max: finite(max),
+    mean: count > 0 ? sum / count : null,
+  };
+}
+
+/** Suspect resets per heuristic over every direction (zeros without a detector). */
+function suspectsByHeuristic(tracker: Tracker): Record<string, number> {
+  const det = tracker.detector;
+  const byHeuristic: Record<string, number> = {};
+  for (let h = 0; h < HEURISTIC_COUNT; h++) {
+    let n = 0;
+    for (let d = 0; d < DIRECTION_COUNT; d++) n += det ? det.counters.total(d, h) : 0;
+    byHeuristic[HEURISTIC_NAMES[h]] = n;
+  }
+  return byHeuristic;
 }

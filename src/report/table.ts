@@ -40,15 +40,26 @@ function countCells(o: OutcomeCounts): string[] {
 
 /** Renders the report as a plain-text table (ends with a newline). */
 export function renderTable(r: ReplayReport, options: TableOptions): string {
-  const out: string[] = [];
-  const files = r.files.map((f) => `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''})`);
-  out.push(`rstwatch ${r.rstwatch_version} replay: ${files.join(', ') || '(no file read)'}`);
-  const span = r.capture.first ? `${r.capture.first} .. ${r.capture.last} (${seconds(r.capture.duration_seconds)})` : 'no timestamps';
-  out.push(`${r.packets} packets, ${span}`);
-  const timeout = r.options.attempt_timeout_seconds > 0 ? `${r.options.attempt_timeout_seconds} s` : 'none (end of capture)';
-  out.push(`attempt timeout: ${timeout}; local networks: ${r.options.local_nets.join(', ') || 'none given (direction unknown)'}`);
-  out.push('');
+  const sections = [headerSection(r), totalsSection(r), portsSection(r, options), topSection(r), suspectsSection(r, options), notesSection(r)];
+  return `${sections.flat().join('\n')}\n`;
+}
 
+/** What was read: files, packets, time span, the settings that change the counts. */
+function headerSection(r: ReplayReport): string[] {
+  const files = r.files.map((f) => `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''})`);
+  const span = r.capture.first ? `${r.capture.first} .. ${r.capture.last} (${seconds(r.capture.duration_seconds)})` : 'no timestamps';
+  const timeout = r.options.attempt_timeout_seconds > 0 ? `${r.options.attempt_timeout_seconds} s` : 'none (end of capture)';
+  return [
+    `rstwatch ${r.rstwatch_version} replay: ${files.join(', ') || '(no file read)'}`,
+    `${r.packets} packets, ${span}`,
+    `attempt timeout: ${timeout}; local networks: ${r.options.local_nets.join(', ') || 'none given (direction unknown)'}`,
+    '',
+  ];
+}
+
+/** Totals, per direction when directions were told apart, and ICMP rejections by reason. */
+function totalsSection(r: ReplayReport): string[] {
+  const out: string[] = [];
   const directionRows = Object.entries(r.directions).filter(([, o]) => o.attempts > 0);
   const totalRows: string[][] = [['all', ...countCells(r.totals)]];
   if (directionRows.length > 1 || (directionRows.length === 1 && directionRows[0][0] !== 'unknown')) {
@@ -59,7 +70,12 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
   const reasons = Object.entries(r.totals.icmp_rejected_by_reason).filter(([, n]) => n > 0);
   if (reasons.length > 0) out.push(`icmp_rejected by reason: ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   out.push('');
+  return out;
+}
 
+/** One row per server port, busiest first, at most `options.maxPortRows`. */
+function portsSection(r: ReplayReport, options: TableOptions): string[] {
+  const out: string[] = [];
   const ports: PortRow[] = [...r.ports].sort((a, b) => b.attempts - a.attempts || a.port - b.port);
   const shown = ports.slice(0, options.maxPortRows);
   out.push(`Server ports (${r.ports.length}${shown.length < ports.length ? `, busiest ${shown.length} shown; --all-ports or --json for all` : ''})`);
@@ -69,54 +85,61 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
     out.push(...grid(['port', ...COUNT_HEADER], shown.map((p) => [String(p.port), ...countCells(p)]), [true, true, true, true, true, true, true, true]));
   }
   out.push('');
+  return out;
+}
 
-  if (r.top_refusing_servers.length > 0) {
-    out.push('Top refusing servers                     Top refused clients');
-    const n = Math.max(r.top_refusing_servers.length, r.top_refused_clients.length);
-    for (let i = 0; i < n; i++) {
-      const s = r.top_refusing_servers[i];
-      const c = r.top_refused_clients[i];
-      const left = s ? `${String(s.refused).padStart(8)}  ${s.address}` : '';
-      const right = c ? `${String(c.refused).padStart(8)}  ${c.address}` : '';
-      out.push(`${left.padEnd(41)}${right}`.trimEnd());
-    }
-    const l = r.refusal_latency_seconds;
-    out.push(`refusal latency: median ${seconds(l.p50)}, p99 ${seconds(l.p99)}, max ${seconds(l.max)} (${l.count} refusals)`);
-    out.push('');
+/** The top refusing servers beside the top refused clients, and the refusal latency. */
+function topSection(r: ReplayReport): string[] {
+  if (r.top_refusing_servers.length === 0) return [];
+  const out = ['Top refusing servers                     Top refused clients'];
+  const n = Math.max(r.top_refusing_servers.length, r.top_refused_clients.length);
+  for (let i = 0; i < n; i++) {
+    const s = r.top_refusing_servers[i];
+    const c = r.top_refused_clients[i];
+    const left = s ? `${String(s.refused).padStart(8)}  ${s.address}` : '';
+    const right = c ? `${String(c.refused).padStart(8)}  ${c.address}` : '';
+    out.push(`${left.padEnd(41)}${right}`.trimEnd());
   }
+  const l = r.refusal_latency_seconds;
+  out.push(`refusal latency: median ${seconds(l.p50)}, p99 ${seconds(l.p99)}, max ${seconds(l.max)} (${l.count} refusals)`);
+  out.push('');
+  return out;
+}
 
-  if (r.totals.suspect_resets > 0) {
-    const fired = Object.entries(r.suspect_resets_by_heuristic).filter(([, n]) => n > 0);
-    out.push(`Suspect resets: ${r.totals.suspect_resets} of ${r.totals.refused} refusals look forged or sent by a middlebox (${fired.map(([k, n]) => `${k} ${n}`).join(', ')})`);
-    const rows = r.suspect_resets.slice(0, options.maxSuspectRows).map((x) => [
-      x.ts.replace('T', ' ').replace('Z', ''),
-      `${x.client}:${x.client_port}`,
-      `${x.server}:${x.server_port}`,
-      x.heuristics.join(','),
-      `${x.ttl} (${x.initial_ttl}-${x.hop_distance})`,
-      x.baseline_samples > 0 ? `${x.baseline_initial_ttl}-${x.baseline_hop_distance} x${x.baseline_samples}` : '-',
-      x.expected_ack === null ? '-' : `${x.expected_ack}/${x.received_ack}`,
-    ]);
-    out.push(...grid(['time', 'client', 'server', 'heuristics', 'ttl (init-hops)', 'baseline', 'ack exp/got'], rows, [false, false, false, false, true, true, true]));
-    if (r.totals.suspect_resets > rows.length) out.push(`(${r.totals.suspect_resets - rows.length} more in --json)`);
-    out.push('');
-  }
+/** The refusals that look forged or sent by a middlebox, with their evidence. */
+function suspectsSection(r: ReplayReport, options: TableOptions): string[] {
+  if (r.totals.suspect_resets === 0) return [];
+  const fired = Object.entries(r.suspect_resets_by_heuristic).filter(([, n]) => n > 0);
+  const out = [`Suspect resets: ${r.totals.suspect_resets} of ${r.totals.refused} refusals look forged or sent by a middlebox (${fired.map(([k, n]) => `${k} ${n}`).join(', ')})`];
+  const rows = r.suspect_resets.slice(0, options.maxSuspectRows).map((x) => [
+    x.ts.replace('T', ' ').replace('Z', ''),
+    `${x.client}:${x.client_port}`,
+    `${x.server}:${x.server_port}`,
+    x.heuristics.join(','),
+    `${x.ttl} (${x.initial_ttl}-${x.hop_distance})`,
+    x.baseline_samples > 0 ? `${x.baseline_initial_ttl}-${x.baseline_hop_distance} x${x.baseline_samples}` : '-',
+    x.expected_ack === null ? '-' : `${x.expected_ack}/${x.received_ack}`,
+  ]);
+  out.push(...grid(['time', 'client', 'server', 'heuristics', 'ttl (init-hops)', 'baseline', 'ack exp/got'], rows, [false, false, false, false, true, true, true]));
+  if (r.totals.suspect_resets > rows.length) out.push(`(${r.totals.suspect_resets - rows.length} more in --json)`);
+  out.push('');
+  return out;
+}
 
+/** What was not counted, or counted apart: early resets, unmatched answers, bad frames, evictions, warnings. */
+function notesSection(r: ReplayReport): string[] {
   const notes: string[] = [];
   if (r.totals.early_resets > 0) {
+    const ports = r.ports.filter((p) => p.early_resets > 0).slice(0, 10);
     notes.push(
-      `${r.totals.early_resets} accepted connections were reset by the server before it sent any data (early resets: a full accept queue with tcp_abort_on_overflow=1, or an application closing at once); ports: ${r.ports
-        .filter((p) => p.early_resets > 0)
-        .slice(0, 10)
+      `${r.totals.early_resets} accepted connections were reset by the server before it sent any data (early resets: a full accept queue with tcp_abort_on_overflow=1, or an application closing at once); ports: ${ports
         .map((p) => `${p.port} (${p.early_resets})`)
         .join(', ')}`,
     );
   }
   const unmatched = r.unmatched.syn_acks + r.unmatched.resets + r.unmatched.icmp;
   if (unmatched > 0) {
-    notes.push(
-      `answers matching no attempt (not counted as attempts): ${r.unmatched.syn_acks} SYN-ACK, ${r.unmatched.resets} RST, ${r.unmatched.icmp} ICMP`,
-    );
+    notes.push(`answers matching no attempt (not counted as attempts): ${r.unmatched.syn_acks} SYN-ACK, ${r.unmatched.resets} RST, ${r.unmatched.icmp} ICMP`);
   }
   const errors = Object.entries(r.decode_errors);
   if (errors.length > 0) notes.push(`malformed frames (counted, skipped): ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -130,9 +153,5 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
   if (r.capture.timestamp_regressions > 0) notes.push(`${r.capture.timestamp_regressions} frames had a timestamp earlier than the frame before`);
   for (const w of r.warnings) notes.push(`warning: ${w}`);
   if (r.error) notes.push(`INCOMPLETE: ${r.error.message}`);
-  if (notes.length > 0) {
-    out.push('Notes');
-    for (const n of notes) out.push(`- ${n}`);
-  }
-  return `${out.join('\n')}\n`;
+  return notes.length > 0 ? ['Notes', ...notes.map((n) => `- ${n}`)] : [];
 }
