@@ -7,7 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { RstwatchError } from './errors.js';
-import { LocalNets, parseAddress, parseCidr, type Network } from './track/direction.js';
+import { LocalNets } from './track/direction.js';
+import { parseAddress, parseCidr, type Network } from './net/address.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
 import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
 import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
