@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { RstwatchError } from './errors.js';
 import { LocalNets } from './track/direction.js';
 import { parseAddress, parseCidr, type Network } from './net/address.js';
+import { parsePortList, PORTS_AND_RANGES, SINGLE_PORTS, type PortListSyntax } from './net/port-list.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
 import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
 import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
@@ -155,17 +156,26 @@ function source(flag: string, argv: readonly string[]): string {
   return argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? `--${flag}` : envName(flag);
 }
 
+/** `parse()`, its RstwatchError named by the flag or variable `flag` came from. */
+function named<T>(flag: string, argv: readonly string[], parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof RstwatchError)) throw err;
+    throw new RstwatchError(err.code, `${source(flag, argv)}: ${err.message}`, { hint: err.hint, cause: err });
+  }
+}
+
 /** The `--local-net` networks, with errors naming the flag or variable they came from. */
 function parseLocalNets(values: RawValues, argv: readonly string[]): Network[] {
-  return ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => {
-    try {
-      return parseCidr(cidr);
-    } catch (err) {
-      throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('local-net', argv)}: ${(err as Error).message}`, {
-        hint: (err as RstwatchError).hint,
-      });
-    }
-  });
+  return ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => named('local-net', argv, () => parseCidr(cidr)));
+}
+
+/** The ports of a port-list flag (each of its values one list), with errors naming the flag or variable. */
+function parsePortsFlag(flag: string, texts: readonly string[], syntax: PortListSyntax, argv: readonly string[]): ReadonlySet<number> {
+  const ports = new Set<number>();
+  for (const text of texts) for (const p of named(flag, argv, () => parsePortList(text, syntax))) ports.add(p);
+  return ports;
 }
 
 /** The detection settings from --hop-threshold and --no-detect. */
@@ -266,8 +276,8 @@ export interface LiveConfig {
   readonly attemptTimeoutSeconds: number;
   readonly ratioWindowSeconds: number;
   readonly maxPorts: number;
-  /** The --ports text (parsed by the metrics module), or '' for none. */
-  readonly ports: string;
+  /** The --ports ports (always given their own series), empty for none. */
+  readonly ports: ReadonlySet<number>;
   /** Networks given with --local-net, added to the interfaces' addresses. */
   readonly extraLocalNets: readonly Network[];
   readonly maxAttempts: number;
@@ -343,7 +353,7 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     attemptTimeoutSeconds: secs('attempt-timeout', DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
     ratioWindowSeconds: secs('ratio-window', DEFAULT_RATIO_WINDOW_SECONDS, 1),
     maxPorts: int('max-ports', DEFAULT_MAX_PORTS, 0, 65_536),
-    ports: str('ports') ?? '',
+    ports: parsePortsFlag('ports', [str('ports') ?? ''], PORTS_AND_RANGES, argv),
     extraLocalNets: Object.freeze(parseLocalNets(values, argv)),
     maxAttempts: int('max-attempts', DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
     listenHost: listen.host,
@@ -430,7 +440,7 @@ export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessE
   if (positionals.length > 0) {
     throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
   }
-  const ports = ((values.port as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((t) => parseInteger(source('port', argv), t.trim(), 1, 65535));
+  const ports = [...parsePortsFlag('port', (values.port as string[] | undefined) ?? [], SINGLE_PORTS, argv)];
   const daemonText = (values.daemon as string | undefined) ?? `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
   const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
   const recentText = values.recent as string | undefined;

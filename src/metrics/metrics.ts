@@ -21,7 +21,6 @@ import { OTHER_PORT, PortSelection, type PortSeries } from './port-selection.js'
 import { RATIO_SAMPLE_INTERVAL_MS, RefusalRatioSampler } from './refusal-ratio.js';
 
 import type { KernelStateSnapshot } from '../diagnose/kernel-state.js';
-export { parsePortList } from './port-list.js';
 
 export { DEFAULT_MAX_PORTS } from './port-selection.js';
 export { DEFAULT_RATIO_WINDOW_SECONDS } from './refusal-ratio.js';
@@ -77,7 +76,7 @@ export interface MetricsLogger {
 export interface MetricsOptions {
   /** Port label values admitted per direction besides `keepPorts`; the rest are `port="other"`. */
   maxPorts: number;
-  /** Ports that always get their own series once touched (parsePortList). */
+  /** Ports that always get their own series once touched (the --ports list). */
   keepPorts: ReadonlySet<number>;
   /** Window of rstwatch_refusal_ratio, seconds (rounded to whole seconds, at least 1). */
   ratioWindowSeconds: number;

@@ -72,7 +72,7 @@ describe('live config', () => {
       attemptTimeoutSeconds: 60,
       ratioWindowSeconds: 60,
       maxPorts: 100,
-      ports: '',
+      ports: new Set(),
       listenHost: '::',
       listenPort: DEFAULT_LISTEN_PORT,
       logLevel: 'info',
@@ -89,7 +89,7 @@ describe('live config', () => {
       RSTWATCH_PROMISCUOUS: 'true',
       RSTWATCH_ATTEMPT_TIMEOUT: '20',
     });
-    expect(c).toMatchObject({ interfaceName: 'eth0', listenHost: '127.0.0.1', listenPort: 9999, ports: '22,80-90', logLevel: 'debug', backend: 'cap', maxPorts: 5, promiscuous: true, attemptTimeoutSeconds: 20 });
+    expect(c).toMatchObject({ interfaceName: 'eth0', listenHost: '127.0.0.1', listenPort: 9999, ports: new Set([22, ...Array.from({ length: 11 }, (_, i) => 80 + i)]), logLevel: 'debug', backend: 'cap', maxPorts: 5, promiscuous: true, attemptTimeoutSeconds: 20 });
     expect(c.extraLocalNets.map((n) => n.text)).toEqual(['192.0.2.0/24']);
   });
 
@@ -115,6 +115,8 @@ describe('live config', () => {
     [['--max-ports', '-3'], {}, /max-ports/],
     [['-i', 'eth 0'], {}, /is not an interface name/],
     [['--snaplen', '10'], {}, /--snaplen: '10' is not a whole number from 64/],
+    [['--ports', '80-70'], {}, /^--ports: port list '80-70': range '80-70' ends before it starts$/],
+    [[], { RSTWATCH_PORTS: '22,http' }, /^RSTWATCH_PORTS: port list '22,http': 'http' is not a port or a range of ports$/],
     [[], { RSTWATCH_USER: 'a:b' }, /RSTWATCH_USER: 'a:b' is not a user/],
     [['extra.pcap'], {}, /live takes no file arguments/],
   ])('rejects %j %j', (argv, env, message) => {
