@@ -8,11 +8,11 @@ import type { Network } from '../net/address.js';
 /** Direction codes, indexes into per-direction counter arrays. */
 export const Direction = { Inbound: 0, Outbound: 1, Unknown: 2 } as const;
 
-/** Number of direction codes. */
-export const DIRECTION_COUNT = 3;
-
 /** Label value per direction code (metrics `direction` label, report keys). */
 export const DIRECTION_NAMES: readonly string[] = ['inbound', 'outbound', 'unknown'];
+
+/** Number of direction codes. */
+export const DIRECTION_COUNT = DIRECTION_NAMES.length;
 
 /** The set of local networks that decides direction. Empty: every direction is unknown. */
 export class LocalNets {
