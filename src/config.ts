@@ -15,6 +15,7 @@ import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
 import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
 import { DEFAULT_MAX_PORTS } from './metrics/port-selection.js';
 import { DEFAULT_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
+import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
 
 /** How a flag's value is read. */
 type FlagKind = 'boolean' | 'string' | 'list';
@@ -33,6 +34,8 @@ export interface FlagSpec {
 export const DEFAULT_TOP_N = 10;
 /** Server ports replay's table lists without --all-ports (the busiest). */
 export const DEFAULT_MAX_PORT_ROWS = 25;
+/** Replay's attempt timeout, seconds: 0 is never (only the end of the capture leaves an attempt unanswered). */
+export const DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS = 0;
 
 /** The flags of `rstwatch replay`. */
 export const REPLAY_FLAGS: readonly FlagSpec[] = [
@@ -41,7 +44,7 @@ export const REPLAY_FLAGS: readonly FlagSpec[] = [
     name: 'attempt-timeout',
     kind: 'string',
     value: 'SECONDS',
-    help: 'an attempt with no answer this long after its first SYN is unanswered; 0 (the default in replay) means never: only the end of the capture leaves an attempt unanswered',
+    help: `an attempt with no answer this long after its first SYN is unanswered; ${DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS} (the default in replay) means never: only the end of the capture leaves an attempt unanswered`,
   },
   {
     name: 'local-net',
@@ -208,7 +211,7 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   return Object.freeze({
     files: Object.freeze([...positionals]),
     json: values.json === true,
-    attemptTimeoutSeconds: timeoutText === undefined ? 0 : parseSeconds(source('attempt-timeout', argv), timeoutText),
+    attemptTimeoutSeconds: timeoutText === undefined ? DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS : parseSeconds(source('attempt-timeout', argv), timeoutText),
     localNets: new LocalNets(nets),
     maxAttempts: maxText === undefined ? DEFAULT_MAX_ATTEMPTS : parseInteger(source('max-attempts', argv), maxText, 1, MAX_MAX_ATTEMPTS),
     topN: topText === undefined ? DEFAULT_TOP_N : parseInteger(source('top', argv), topText, 0, 10_000),
@@ -223,18 +226,35 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
 export const DEFAULT_LISTEN_PORT = 7465;
 /** Default live attempt timeout, seconds: enough for a NAT answering 20 s late (docs/semantics.md). */
 export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
-/** Default kernel capture buffer, bytes. */
-export const DEFAULT_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Default kernel capture buffer of live, bytes (not a capture file's read buffer). */
+export const DEFAULT_KERNEL_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Default interface of live: every interface of the network namespace. */
+export const DEFAULT_INTERFACE = 'any';
+/** Default capture backend of live: the bundled libpcap binding. */
+export const DEFAULT_BACKEND = 'native';
+/** Log levels pino knows. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Default log level of live. */
+export const DEFAULT_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+/** Default user live switches to when started as root. */
+export const DEFAULT_USER = 'nobody';
+/** Default HTTP address of live: every address, on DEFAULT_LISTEN_PORT. */
+export const DEFAULT_LISTEN = `[::]:${DEFAULT_LISTEN_PORT}`;
+
+/** `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 /** The flags of `rstwatch live`. */
 export const LIVE_FLAGS: readonly FlagSpec[] = [
-  { name: 'interface', kind: 'string', short: 'i', value: 'NAME', help: "interface to capture; 'any' (the default) is every interface of the network namespace" },
+  { name: 'interface', kind: 'string', short: 'i', value: 'NAME', help: `interface to capture; '${DEFAULT_INTERFACE}' (the default) is every interface of the network namespace` },
   { name: 'list-interfaces', kind: 'boolean', help: 'list the interfaces libpcap can capture on, and exit' },
-  { name: 'backend', kind: 'string', value: 'native|cap', help: "capture backend: 'native' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)" },
+  { name: 'backend', kind: 'string', value: 'native|cap', help: `capture backend: '${DEFAULT_BACKEND}' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)` },
   { name: 'filter', kind: 'string', value: 'BPF', help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)' },
   { name: 'snaplen', kind: 'string', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` },
   { name: 'promiscuous', kind: 'boolean', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' },
-  { name: 'buffer-size', kind: 'string', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_BUFFER_BYTES}: ${DEFAULT_BUFFER_BYTES / 1024 / 1024} MiB)` },
+  { name: 'buffer-size', kind: 'string', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_KERNEL_BUFFER_BYTES}: ${DEFAULT_KERNEL_BUFFER_BYTES / 1024 / 1024} MiB)` },
   {
     name: 'attempt-timeout',
     kind: 'string',
@@ -246,8 +266,8 @@ export const LIVE_FLAGS: readonly FlagSpec[] = [
   { name: 'ports', kind: 'string', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' },
   { name: 'local-net', kind: 'list', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" },
   { name: 'max-attempts', kind: 'string', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` },
-  { name: 'listen', kind: 'string', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default [::]:${DEFAULT_LISTEN_PORT})` },
-  { name: 'log-level', kind: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
+  { name: 'listen', kind: 'string', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default ${DEFAULT_LISTEN})` },
+  { name: 'log-level', kind: 'string', value: 'LEVEL', help: orList(LOG_LEVELS.map((l) => (l === DEFAULT_LOG_LEVEL ? `${l} (default)` : l))) },
   { name: 'hop-threshold', kind: 'string', value: 'N', help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})` },
   { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
   {
@@ -255,12 +275,9 @@ export const LIVE_FLAGS: readonly FlagSpec[] = [
     kind: 'boolean',
     help: "do not read this network namespace's kernel state to name the cause of failed inbound attempts (rstwatch_failure_causes_total)",
   },
-  { name: 'user', kind: 'string', value: 'NAME', help: "when started as root, the user to switch to once the capture is open (default 'nobody')" },
+  { name: 'user', kind: 'string', value: 'NAME', help: `when started as root, the user to switch to once the capture is open (default '${DEFAULT_USER}')` },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
-
-/** Log levels pino knows. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Validated settings of `rstwatch live`. */
 export interface LiveConfig {
@@ -324,23 +341,23 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source(name, argv)}: ${v} is below the minimum of ${min} seconds`);
     return v;
   };
-  const backend = str('backend') ?? 'native';
+  const backend = str('backend') ?? DEFAULT_BACKEND;
   if (backend !== 'native' && backend !== 'cap') {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('backend', argv)}: '${backend}' is not a backend`, { hint: "use 'native' or 'cap'" });
   }
-  const level = str('log-level') ?? 'info';
+  const level = str('log-level') ?? DEFAULT_LOG_LEVEL;
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('log-level', argv)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
   }
-  const iface = str('interface') ?? 'any';
+  const iface = str('interface') ?? DEFAULT_INTERFACE;
   if (!/^[^\s/]{1,64}$/.test(iface)) {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('interface', argv)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
   }
-  const user = str('user') ?? 'nobody';
+  const user = str('user') ?? DEFAULT_USER;
   if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(user) && !/^\d+$/.test(user)) {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('user', argv)}: '${user}' is not a user name or id`);
   }
-  const listen = parseListen(source('listen', argv), str('listen') ?? `[::]:${DEFAULT_LISTEN_PORT}`);
+  const listen = parseListen(source('listen', argv), str('listen') ?? DEFAULT_LISTEN);
   const snapText = str('snaplen');
   return Object.freeze({
     interfaceName: iface,
@@ -349,7 +366,7 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     filter: str('filter'),
     snaplen: snapText === undefined ? undefined : parseInteger(source('snaplen', argv), snapText, 64, 262_144),
     promiscuous: values.promiscuous === true,
-    bufferBytes: int('buffer-size', DEFAULT_BUFFER_BYTES, 65_536, 1 << 30),
+    bufferBytes: int('buffer-size', DEFAULT_KERNEL_BUFFER_BYTES, 65_536, 1 << 30),
     attemptTimeoutSeconds: secs('attempt-timeout', DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
     ratioWindowSeconds: secs('ratio-window', DEFAULT_RATIO_WINDOW_SECONDS, 1),
     maxPorts: int('max-ports', DEFAULT_MAX_PORTS, 0, 65_536),
@@ -366,8 +383,8 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
   });
 }
 
-/** Without --port, diagnose reports the ports the daemon saw failures on in this many last minutes. */
-export const DEFAULT_RECENT_MINUTES = 15;
+/** Default daemon diagnose asks: live on this host, on its default port. */
+export const DEFAULT_DAEMON_URL = `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
 
 /** The flags of `rstwatch diagnose`. */
 export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
@@ -381,7 +398,7 @@ export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
     name: 'daemon',
     kind: 'string',
     value: 'URL',
-    help: `the running rstwatch live to ask for the failures it saw and their causes (default http://127.0.0.1:${DEFAULT_LISTEN_PORT})`,
+    help: `the running rstwatch live to ask for the failures it saw and their causes (default ${DEFAULT_DAEMON_URL})`,
   },
   { name: 'no-daemon', kind: 'boolean', help: 'do not ask a daemon: report the kernel state only' },
   { name: 'recent', kind: 'string', value: 'MINUTES', help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})` },
@@ -441,7 +458,7 @@ export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessE
     throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
   }
   const ports = [...parsePortsFlag('port', (values.port as string[] | undefined) ?? [], SINGLE_PORTS, argv)];
-  const daemonText = (values.daemon as string | undefined) ?? `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
+  const daemonText = (values.daemon as string | undefined) ?? DEFAULT_DAEMON_URL;
   const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
   const recentText = values.recent as string | undefined;
   const recentMinutes = recentText === undefined ? DEFAULT_RECENT_MINUTES : parseInteger(source('recent', argv), recentText, 1, 525_600);
