@@ -103,7 +103,7 @@ export function parseFlags(
   flags: readonly FlagSpec[],
   env: NodeJS.ProcessEnv,
   command = 'replay',
-): { values: RawValues; positionals: string[] } {
+): { values: RawValues; positionals: string[]; given: ReadonlyMap<string, string> } {
   const options: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> = {};
   for (const f of flags) {
     options[f.name] = { type: f.kind === 'boolean' ? 'boolean' : 'string' };
@@ -112,12 +112,15 @@ export function parseFlags(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
     throw new RstwatchError('RSTWATCH_ERR_USAGE', message, { hint: `run 'rstwatch ${command} --help' for the flags`, cause: err });
   }
   const values = { ...parsed.values } as RawValues;
+  // Each flag given on the command line, as written there (`-i` or `--interface`); after `--` all is positional.
+  const given = new Map<string, string>();
+  for (const t of parsed.tokens) if (t.kind === 'option') given.set(t.name, t.rawName);
   for (const f of flags) {
     if (values[f.name] !== undefined) continue;
     const fromEnv = env[envName(f.name)];
@@ -126,7 +129,7 @@ export function parseFlags(
     else if (f.kind === 'list') values[f.name] = fromEnv.split(',').map((s) => s.trim()).filter((s) => s !== '');
     else values[f.name] = fromEnv;
   }
-  return { values, positionals: parsed.positionals };
+  return { values, positionals: parsed.positionals, given };
 }
 
 function parseBoolean(source: string, text: string): boolean {
@@ -155,36 +158,37 @@ export function parseInteger(source: string, text: string, min: number, max: num
   return v;
 }
 
-function source(flag: string, argv: readonly string[]): string {
-  return argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? `--${flag}` : envName(flag);
+/** Where `flag`'s value came from: the flag as written on the command line (`-i`, `--interface`), else its variable. */
+function source(flag: string, given: ReadonlyMap<string, string>): string {
+  return given.get(flag) ?? envName(flag);
 }
 
 /** `parse()`, its RstwatchError named by the flag or variable `flag` came from. */
-function named<T>(flag: string, argv: readonly string[], parse: () => T): T {
+function named<T>(flag: string, given: ReadonlyMap<string, string>, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
     if (!(err instanceof RstwatchError)) throw err;
-    throw new RstwatchError(err.code, `${source(flag, argv)}: ${err.message}`, { hint: err.hint, cause: err });
+    throw new RstwatchError(err.code, `${source(flag, given)}: ${err.message}`, { hint: err.hint, cause: err });
   }
 }
 
 /** The `--local-net` networks, with errors naming the flag or variable they came from. */
-function parseLocalNets(values: RawValues, argv: readonly string[]): Network[] {
-  return ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => named('local-net', argv, () => parseCidr(cidr)));
+function parseLocalNets(values: RawValues, given: ReadonlyMap<string, string>): Network[] {
+  return ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => named('local-net', given, () => parseCidr(cidr)));
 }
 
 /** The ports of a port-list flag (each of its values one list), with errors naming the flag or variable. */
-function parsePortsFlag(flag: string, texts: readonly string[], syntax: PortListSyntax, argv: readonly string[]): ReadonlySet<number> {
+function parsePortsFlag(flag: string, texts: readonly string[], syntax: PortListSyntax, given: ReadonlyMap<string, string>): ReadonlySet<number> {
   const ports = new Set<number>();
-  for (const text of texts) for (const p of named(flag, argv, () => parsePortList(text, syntax))) ports.add(p);
+  for (const text of texts) for (const p of named(flag, given, () => parsePortList(text, syntax))) ports.add(p);
   return ports;
 }
 
 /** The detection settings from --hop-threshold and --no-detect. */
-function detection(values: RawValues, argv: readonly string[]): { hopThreshold: number } | false {
+function detection(values: RawValues, given: ReadonlyMap<string, string>): { hopThreshold: number } | false {
   const t = values['hop-threshold'] as string | undefined;
-  const hopThreshold = t === undefined ? DEFAULT_HOP_THRESHOLD : parseInteger(source('hop-threshold', argv), t, 0, 64);
+  const hopThreshold = t === undefined ? DEFAULT_HOP_THRESHOLD : parseInteger(source('hop-threshold', given), t, 0, 64);
   return values['no-detect'] === true ? false : { hopThreshold };
 }
 
@@ -193,7 +197,7 @@ export const MAX_MAX_ATTEMPTS = 16 * 1024 * 1024;
 
 /** Builds the frozen config of `rstwatch replay` from its arguments and the environment. */
 export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayConfig {
-  const { values, positionals } = parseFlags(argv, REPLAY_FLAGS, env);
+  const { values, positionals, given } = parseFlags(argv, REPLAY_FLAGS, env);
   const str = (name: string): string | undefined => values[name] as string | undefined;
   const help = values.help === true;
   if (!help && positionals.length === 0) {
@@ -204,20 +208,20 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const timeoutText = str('attempt-timeout');
   const maxText = str('max-attempts');
   const topText = str('top');
-  const nets = parseLocalNets(values, argv);
+  const nets = parseLocalNets(values, given);
   let progress: boolean | undefined;
   if (values['no-progress'] === true) progress = false;
   else if (values.progress === true) progress = true;
   return Object.freeze({
     files: Object.freeze([...positionals]),
     json: values.json === true,
-    attemptTimeoutSeconds: timeoutText === undefined ? DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS : parseSeconds(source('attempt-timeout', argv), timeoutText),
+    attemptTimeoutSeconds: timeoutText === undefined ? DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS : parseSeconds(source('attempt-timeout', given), timeoutText),
     localNets: new LocalNets(nets),
-    maxAttempts: maxText === undefined ? DEFAULT_MAX_ATTEMPTS : parseInteger(source('max-attempts', argv), maxText, 1, MAX_MAX_ATTEMPTS),
-    topN: topText === undefined ? DEFAULT_TOP_N : parseInteger(source('top', argv), topText, 0, 10_000),
+    maxAttempts: maxText === undefined ? DEFAULT_MAX_ATTEMPTS : parseInteger(source('max-attempts', given), maxText, 1, MAX_MAX_ATTEMPTS),
+    topN: topText === undefined ? DEFAULT_TOP_N : parseInteger(source('top', given), topText, 0, 10_000),
     maxPortRows: values['all-ports'] === true ? Infinity : DEFAULT_MAX_PORT_ROWS,
     progress,
-    detect: detection(values, argv),
+    detect: detection(values, given),
     help,
   });
 }
@@ -325,59 +329,59 @@ export function parseListen(sourceName: string, text: string): { host: string; p
 
 /** Builds the frozen config of `rstwatch live` from its arguments and the environment. */
 export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LiveConfig {
-  const { values, positionals } = parseFlags(argv, LIVE_FLAGS, env, 'live');
+  const { values, positionals, given } = parseFlags(argv, LIVE_FLAGS, env, 'live');
   if (positionals.length > 0) {
     throw new RstwatchError('RSTWATCH_ERR_USAGE', `live takes no file arguments (got '${positionals[0]}')`, { hint: 'to analyse a capture file use rstwatch replay' });
   }
   const str = (name: string): string | undefined => values[name] as string | undefined;
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const t = str(name);
-    return t === undefined ? fallback : parseInteger(source(name, argv), t, min, max);
+    return t === undefined ? fallback : parseInteger(source(name, given), t, min, max);
   };
   const secs = (name: string, fallback: number, min: number): number => {
     const t = str(name);
     if (t === undefined) return fallback;
-    const v = parseSeconds(source(name, argv), t);
-    if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source(name, argv)}: ${v} is below the minimum of ${min} seconds`);
+    const v = parseSeconds(source(name, given), t);
+    if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source(name, given)}: ${v} is below the minimum of ${min} seconds`);
     return v;
   };
   const backend = str('backend') ?? DEFAULT_BACKEND;
   if (backend !== 'native' && backend !== 'cap') {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('backend', argv)}: '${backend}' is not a backend`, { hint: "use 'native' or 'cap'" });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('backend', given)}: '${backend}' is not a backend`, { hint: "use 'native' or 'cap'" });
   }
   const level = str('log-level') ?? DEFAULT_LOG_LEVEL;
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('log-level', argv)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('log-level', given)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
   }
   const iface = str('interface') ?? DEFAULT_INTERFACE;
   if (!/^[^\s/]{1,64}$/.test(iface)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('interface', argv)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('interface', given)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
   }
   const user = str('user') ?? DEFAULT_USER;
   if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(user) && !/^\d+$/.test(user)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('user', argv)}: '${user}' is not a user name or id`);
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('user', given)}: '${user}' is not a user name or id`);
   }
-  const listen = parseListen(source('listen', argv), str('listen') ?? DEFAULT_LISTEN);
+  const listen = parseListen(source('listen', given), str('listen') ?? DEFAULT_LISTEN);
   const snapText = str('snaplen');
   return Object.freeze({
     interfaceName: iface,
     listInterfaces: values['list-interfaces'] === true,
     backend,
     filter: str('filter'),
-    snaplen: snapText === undefined ? undefined : parseInteger(source('snaplen', argv), snapText, 64, 262_144),
+    snaplen: snapText === undefined ? undefined : parseInteger(source('snaplen', given), snapText, 64, 262_144),
     promiscuous: values.promiscuous === true,
     bufferBytes: int('buffer-size', DEFAULT_KERNEL_BUFFER_BYTES, 65_536, 1 << 30),
     attemptTimeoutSeconds: secs('attempt-timeout', DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
     ratioWindowSeconds: secs('ratio-window', DEFAULT_RATIO_WINDOW_SECONDS, 1),
     maxPorts: int('max-ports', DEFAULT_MAX_PORTS, 0, 65_536),
-    ports: parsePortsFlag('ports', [str('ports') ?? ''], PORTS_AND_RANGES, argv),
-    extraLocalNets: Object.freeze(parseLocalNets(values, argv)),
+    ports: parsePortsFlag('ports', [str('ports') ?? ''], PORTS_AND_RANGES, given),
+    extraLocalNets: Object.freeze(parseLocalNets(values, given)),
     maxAttempts: int('max-attempts', DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
     listenHost: listen.host,
     listenPort: listen.port,
     logLevel: level as LiveConfig['logLevel'],
     user,
-    detect: detection(values, argv),
+    detect: detection(values, given),
     causes: values['no-causes'] !== true,
     help: values.help === true,
   });
@@ -453,14 +457,14 @@ export function parseDaemonUrl(sourceName: string, text: string): string {
 
 /** Builds the frozen config of `rstwatch diagnose`. */
 export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DiagnoseConfig {
-  const { values, positionals } = parseFlags(argv, DIAGNOSE_FLAGS, env, 'diagnose');
+  const { values, positionals, given } = parseFlags(argv, DIAGNOSE_FLAGS, env, 'diagnose');
   if (positionals.length > 0) {
     throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
   }
-  const ports = [...parsePortsFlag('port', (values.port as string[] | undefined) ?? [], SINGLE_PORTS, argv)];
+  const ports = [...parsePortsFlag('port', (values.port as string[] | undefined) ?? [], SINGLE_PORTS, given)];
   const daemonText = (values.daemon as string | undefined) ?? DEFAULT_DAEMON_URL;
-  const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
+  const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', given), daemonText.trim());
   const recentText = values.recent as string | undefined;
-  const recentMinutes = recentText === undefined ? DEFAULT_RECENT_MINUTES : parseInteger(source('recent', argv), recentText, 1, 525_600);
+  const recentMinutes = recentText === undefined ? DEFAULT_RECENT_MINUTES : parseInteger(source('recent', given), recentText, 1, 525_600);
   return Object.freeze({ ports: Object.freeze(ports), daemonUrl, recentMinutes, json: values.json === true, help: values.help === true });
 }

@@ -123,3 +123,20 @@ describe('live config', () => {
     expect(() => loadLiveConfig(argv, env)).toThrow(message);
   });
 });
+
+describe('errors name where the bad value came from', () => {
+  it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
+    [['-i', 'a b'], {}, /^-i: 'a b' is not an interface name$/],
+    [['-ia b'], {}, /^-i: 'a b' is not an interface name$/],
+    [['--interface', 'a b'], {}, /^--interface: 'a b' is not an interface name$/],
+    [['--interface=a b'], {}, /^--interface: 'a b' is not an interface name$/],
+    [['-i', 'a b'], { RSTWATCH_INTERFACE: 'eth0' }, /^-i: 'a b'/],
+    [[], { RSTWATCH_INTERFACE: 'a b' }, /^RSTWATCH_INTERFACE: 'a b' is not an interface name$/],
+  ])('live %j %j', (argv, env, message) => {
+    expect(() => loadLiveConfig(argv, env)).toThrow(message);
+  });
+
+  it('a flag name after -- is a file, not the flag', () => {
+    expect(() => loadReplayConfig(['--', '--local-net', 'a.pcap'], { RSTWATCH_LOCAL_NET: 'lan' })).toThrow(/^RSTWATCH_LOCAL_NET: 'lan' is not a network/);
+  });
+});
