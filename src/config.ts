@@ -7,65 +7,77 @@
  */
 import { parseArgs } from 'node:util';
 import { RstwatchError } from './errors.js';
-import { LocalNets, parseAddress, parseCidr, type Network } from './track/direction.js';
+import { LocalNets } from './track/direction.js';
+import { parseAddress, parseCidr, type Network } from './net/address.js';
+import { parsePortList, PORTS_AND_RANGES, SINGLE_PORTS, type PortListSyntax } from './net/port-list.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
 import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
 import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
 import { DEFAULT_MAX_PORTS } from './metrics/port-selection.js';
 import { DEFAULT_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
+import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
+
+/** What each kind of flag reads as: a switch, one text, or a repeatable (or comma-separated) list. */
+interface FlagValueOfKind {
+  boolean: boolean;
+  string: string;
+  list: readonly string[];
+}
 
 /** How a flag's value is read. */
-type FlagKind = 'boolean' | 'string' | 'list';
+type FlagKind = keyof FlagValueOfKind;
 
-/** One flag of a command, with its help text. */
-export interface FlagSpec {
+/** One flag of a command, with its help text; `K` types what ParsedFlags reads it as. */
+export interface FlagSpec<K extends FlagKind = FlagKind> {
   readonly name: string;
-  readonly kind: FlagKind;
+  readonly kind: K;
   readonly short?: string;
   /** Placeholder for the value in help text, e.g. `SECONDS`. */
   readonly value?: string;
   readonly help: string;
 }
 
+/** A flag of kind `kind`. */
+function flag<K extends FlagKind>(kind: K, spec: Omit<FlagSpec, 'kind'>): FlagSpec<K> {
+  return { ...spec, kind };
+}
+
 /** Default rows of replay's top refusing servers / refused clients lists. */
 export const DEFAULT_TOP_N = 10;
 /** Server ports replay's table lists without --all-ports (the busiest). */
 export const DEFAULT_MAX_PORT_ROWS = 25;
+/** Replay's attempt timeout, seconds: 0 is never (only the end of the capture leaves an attempt unanswered). */
+export const DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS = 0;
 
-/** The flags of `rstwatch replay`. */
-export const REPLAY_FLAGS: readonly FlagSpec[] = [
-  { name: 'json', kind: 'boolean', help: 'print the report as JSON on stdout instead of the table' },
-  {
-    name: 'attempt-timeout',
-    kind: 'string',
-    value: 'SECONDS',
-    help: 'an attempt with no answer this long after its first SYN is unanswered; 0 (the default in replay) means never: only the end of the capture leaves an attempt unanswered',
-  },
-  {
-    name: 'local-net',
-    kind: 'list',
-    value: 'CIDR',
+/** The flags of `rstwatch replay`, by what config reads them as. */
+const REPLAY = {
+  json: flag('boolean', { name: 'json', help: 'print the report as JSON on stdout instead of the table' }),
+  attemptTimeout: flag('string', {
+    name: 'attempt-timeout', value: 'SECONDS',
+    help: `an attempt with no answer this long after its first SYN is unanswered; ${DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS} (the default in replay) means never: only the end of the capture leaves an attempt unanswered`,
+  }),
+  localNet: flag('list', {
+    name: 'local-net', value: 'CIDR',
     help: 'a network of the capturing host, repeatable (e.g. 192.0.2.0/24, 2001:db8::/32): attempts to it are inbound, from it outbound, others unknown',
-  },
-  {
-    name: 'max-attempts',
-    kind: 'string',
-    value: 'N',
+  }),
+  maxAttempts: flag('string', {
+    name: 'max-attempts', value: 'N',
     help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS}, about 75 bytes each); when full the oldest is evicted and counted`,
-  },
-  { name: 'top', kind: 'string', value: 'N', help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})` },
-  { name: 'all-ports', kind: 'boolean', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` },
-  {
-    name: 'hop-threshold',
-    kind: 'string',
-    value: 'N',
+  }),
+  top: flag('string', { name: 'top', value: 'N', help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})` }),
+  allPorts: flag('boolean', { name: 'all-ports', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` }),
+  hopThreshold: flag('string', {
+    name: 'hop-threshold', value: 'N',
     help: `ttl_mismatch: a RST whose hop distance differs from the server's own packets by more than N hops is suspect (default ${DEFAULT_HOP_THRESHOLD}; docs/detection.md)`,
-  },
-  { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
-  { name: 'progress', kind: 'boolean', help: 'show a progress bar on stderr (default: when stderr is a terminal)' },
-  { name: 'no-progress', kind: 'boolean', help: 'never show the progress bar' },
-  { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
-];
+  }),
+  noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
+  progress: flag('boolean', { name: 'progress', help: 'show a progress bar on stderr (default: when stderr is a terminal)' }),
+  noProgress: flag('boolean', { name: 'no-progress', help: 'never show the progress bar' }),
+  help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
+};
+
+/** The flags of `rstwatch replay`, in help order. */
+export const REPLAY_FLAGS: readonly FlagSpec[] = Object.values(REPLAY);
 
 /** Validated settings of `rstwatch replay`. */
 export interface ReplayConfig {
@@ -90,7 +102,66 @@ export function envName(flag: string): string {
   return `RSTWATCH_${flag.replace(/-/g, '_').toUpperCase()}`;
 }
 
-type RawValues = Record<string, string | boolean | string[] | undefined>;
+/** A flag's value as node:util parseArgs gives it, or as read from its variable. */
+type RawValue = string | boolean | (string | boolean)[];
+
+/** The flags and positionals of one command line, with the environment filling gaps; values read typed by their FlagSpec. */
+export class ParsedFlags {
+  constructor(
+    /** Each flag's value by name, as parseArgs or its variable gave it. */
+    readonly values: Readonly<Record<string, RawValue | undefined>>,
+    readonly positionals: readonly string[],
+    /** Each flag given on the command line, as written there (`-i` or `--interface`). */
+    private readonly given: ReadonlyMap<string, string>,
+  ) {}
+
+  /** Whether a switch is on. */
+  boolean(f: FlagSpec<'boolean'>): boolean {
+    return this.values[f.name] === true;
+  }
+
+  /** A flag's text, or undefined when neither it nor its variable is given. */
+  string(f: FlagSpec<'string'>): string | undefined {
+    const v = this.values[f.name];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** A repeatable flag's values in order (its variable's comma-separated items), [] when none. */
+  list(f: FlagSpec<'list'>): readonly string[] {
+    const v = this.values[f.name];
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  }
+
+  /** Where `f`'s value came from: the flag as written on the command line (`-i`, `--interface`), else its variable. */
+  source(f: FlagSpec): string {
+    return this.given.get(f.name) ?? envName(f.name);
+  }
+
+  /** `parse()`, its RstwatchError named by where `f`'s value came from. */
+  named<T>(f: FlagSpec, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof RstwatchError)) throw err;
+      throw new RstwatchError(err.code, `${this.source(f)}: ${err.message}`, { hint: err.hint, cause: err });
+    }
+  }
+
+  /** An integer flag in [min, max], or `fallback` when not given. */
+  integer(f: FlagSpec<'string'>, fallback: number, min: number, max: number): number {
+    const t = this.string(f);
+    return t === undefined ? fallback : parseInteger(this.source(f), t, min, max);
+  }
+
+  /** A seconds flag of at least `min`, or `fallback` when not given. */
+  seconds(f: FlagSpec<'string'>, fallback: number, min = 0): number {
+    const t = this.string(f);
+    if (t === undefined) return fallback;
+    const v = parseSeconds(this.source(f), t);
+    if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${this.source(f)}: ${v} is below the minimum of ${min} seconds`);
+    return v;
+  }
+}
 
 /** Parses argv against `flags`, fills gaps from the environment; throws RstwatchError on misuse. */
 export function parseFlags(
@@ -98,7 +169,7 @@ export function parseFlags(
   flags: readonly FlagSpec[],
   env: NodeJS.ProcessEnv,
   command = 'replay',
-): { values: RawValues; positionals: string[] } {
+): ParsedFlags {
   const options: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> = {};
   for (const f of flags) {
     options[f.name] = { type: f.kind === 'boolean' ? 'boolean' : 'string' };
@@ -107,12 +178,15 @@ export function parseFlags(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
     throw new RstwatchError('RSTWATCH_ERR_USAGE', message, { hint: `run 'rstwatch ${command} --help' for the flags`, cause: err });
   }
-  const values = { ...parsed.values } as RawValues;
+  const values: Record<string, RawValue | undefined> = { ...parsed.values };
+  // Each flag given on the command line, as written there; after `--` all is positional.
+  const given = new Map<string, string>();
+  for (const t of parsed.tokens) if (t.kind === 'option') given.set(t.name, t.rawName);
   for (const f of flags) {
     if (values[f.name] !== undefined) continue;
     const fromEnv = env[envName(f.name)];
@@ -121,7 +195,7 @@ export function parseFlags(
     else if (f.kind === 'list') values[f.name] = fromEnv.split(',').map((s) => s.trim()).filter((s) => s !== '');
     else values[f.name] = fromEnv;
   }
-  return { values, positionals: parsed.positionals };
+  return new ParsedFlags(values, parsed.positionals, given);
 }
 
 function parseBoolean(source: string, text: string): boolean {
@@ -150,28 +224,27 @@ export function parseInteger(source: string, text: string, min: number, max: num
   return v;
 }
 
-function source(flag: string, argv: readonly string[]): string {
-  return argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`)) ? `--${flag}` : envName(flag);
+/** Networks of a CIDR flag (`--local-net`), with errors naming the flag or variable. */
+function parseLocalNets(p: ParsedFlags, f: FlagSpec<'list'>): Network[] {
+  return p.list(f).map((cidr) => p.named(f, () => parseCidr(cidr)));
 }
 
-/** The `--local-net` networks, with errors naming the flag or variable they came from. */
-function parseLocalNets(values: RawValues, argv: readonly string[]): Network[] {
-  return ((values['local-net'] as string[] | undefined) ?? []).map((cidr) => {
-    try {
-      return parseCidr(cidr);
-    } catch (err) {
-      throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('local-net', argv)}: ${(err as Error).message}`, {
-        hint: (err as RstwatchError).hint,
-      });
-    }
-  });
+/** The ports of a port-list flag (each of its values one list), with errors naming the flag or variable. */
+function parsePortsFlag(p: ParsedFlags, f: FlagSpec, texts: readonly string[], syntax: PortListSyntax): ReadonlySet<number> {
+  const ports = new Set<number>();
+  for (const text of texts) for (const port of p.named(f, () => parsePortList(text, syntax))) ports.add(port);
+  return ports;
 }
 
 /** The detection settings from --hop-threshold and --no-detect. */
-function detection(values: RawValues, argv: readonly string[]): { hopThreshold: number } | false {
-  const t = values['hop-threshold'] as string | undefined;
-  const hopThreshold = t === undefined ? DEFAULT_HOP_THRESHOLD : parseInteger(source('hop-threshold', argv), t, 0, 64);
-  return values['no-detect'] === true ? false : { hopThreshold };
+function detection(p: ParsedFlags, flags: { hopThreshold: FlagSpec<'string'>; noDetect: FlagSpec<'boolean'> }): { hopThreshold: number } | false {
+  const hopThreshold = p.integer(flags.hopThreshold, DEFAULT_HOP_THRESHOLD, 0, 64);
+  return p.boolean(flags.noDetect) ? false : { hopThreshold };
+}
+
+/** Whether `text` is one of `choices`. */
+function isOneOf<T extends string>(choices: readonly T[], text: string): text is T {
+  return choices.some((c) => c === text);
 }
 
 /** Largest --max-attempts accepted: 16 Mi attempts is about 1.2 GB of tables. */
@@ -179,31 +252,27 @@ export const MAX_MAX_ATTEMPTS = 16 * 1024 * 1024;
 
 /** Builds the frozen config of `rstwatch replay` from its arguments and the environment. */
 export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayConfig {
-  const { values, positionals } = parseFlags(argv, REPLAY_FLAGS, env);
-  const str = (name: string): string | undefined => values[name] as string | undefined;
-  const help = values.help === true;
-  if (!help && positionals.length === 0) {
+  const p = parseFlags(argv, REPLAY_FLAGS, env);
+  const help = p.boolean(REPLAY.help);
+  if (!help && p.positionals.length === 0) {
     throw new RstwatchError('RSTWATCH_ERR_USAGE', 'replay needs at least one capture file (or - for standard input)', {
       hint: 'rstwatch replay capture.pcap [more.pcapng ...]',
     });
   }
-  const timeoutText = str('attempt-timeout');
-  const maxText = str('max-attempts');
-  const topText = str('top');
-  const nets = parseLocalNets(values, argv);
+  const nets = parseLocalNets(p, REPLAY.localNet);
   let progress: boolean | undefined;
-  if (values['no-progress'] === true) progress = false;
-  else if (values.progress === true) progress = true;
+  if (p.boolean(REPLAY.noProgress)) progress = false;
+  else if (p.boolean(REPLAY.progress)) progress = true;
   return Object.freeze({
-    files: Object.freeze([...positionals]),
-    json: values.json === true,
-    attemptTimeoutSeconds: timeoutText === undefined ? 0 : parseSeconds(source('attempt-timeout', argv), timeoutText),
+    files: Object.freeze([...p.positionals]),
+    json: p.boolean(REPLAY.json),
+    attemptTimeoutSeconds: p.seconds(REPLAY.attemptTimeout, DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS),
     localNets: new LocalNets(nets),
-    maxAttempts: maxText === undefined ? DEFAULT_MAX_ATTEMPTS : parseInteger(source('max-attempts', argv), maxText, 1, MAX_MAX_ATTEMPTS),
-    topN: topText === undefined ? DEFAULT_TOP_N : parseInteger(source('top', argv), topText, 0, 10_000),
-    maxPortRows: values['all-ports'] === true ? Infinity : DEFAULT_MAX_PORT_ROWS,
+    maxAttempts: p.integer(REPLAY.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
+    topN: p.integer(REPLAY.top, DEFAULT_TOP_N, 0, 10_000),
+    maxPortRows: p.boolean(REPLAY.allPorts) ? Infinity : DEFAULT_MAX_PORT_ROWS,
     progress,
-    detect: detection(values, argv),
+    detect: detection(p, REPLAY),
     help,
   });
 }
@@ -212,50 +281,65 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
 export const DEFAULT_LISTEN_PORT = 7465;
 /** Default live attempt timeout, seconds: enough for a NAT answering 20 s late (docs/semantics.md). */
 export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
-/** Default kernel capture buffer, bytes. */
-export const DEFAULT_BUFFER_BYTES = 8 * 1024 * 1024;
-
-/** The flags of `rstwatch live`. */
-export const LIVE_FLAGS: readonly FlagSpec[] = [
-  { name: 'interface', kind: 'string', short: 'i', value: 'NAME', help: "interface to capture; 'any' (the default) is every interface of the network namespace" },
-  { name: 'list-interfaces', kind: 'boolean', help: 'list the interfaces libpcap can capture on, and exit' },
-  { name: 'backend', kind: 'string', value: 'native|cap', help: "capture backend: 'native' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)" },
-  { name: 'filter', kind: 'string', value: 'BPF', help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)' },
-  { name: 'snaplen', kind: 'string', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` },
-  { name: 'promiscuous', kind: 'boolean', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' },
-  { name: 'buffer-size', kind: 'string', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_BUFFER_BYTES}: ${DEFAULT_BUFFER_BYTES / 1024 / 1024} MiB)` },
-  {
-    name: 'attempt-timeout',
-    kind: 'string',
-    value: 'SECONDS',
-    help: `an attempt with no answer this long after its first SYN is unanswered (default ${DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS})`,
-  },
-  { name: 'ratio-window', kind: 'string', value: 'SECONDS', help: `window of rstwatch_refusal_ratio (default ${DEFAULT_RATIO_WINDOW_SECONDS})` },
-  { name: 'max-ports', kind: 'string', value: 'N', help: `port label values per direction; the rest are summed as port="other" (default ${DEFAULT_MAX_PORTS})` },
-  { name: 'ports', kind: 'string', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' },
-  { name: 'local-net', kind: 'list', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" },
-  { name: 'max-attempts', kind: 'string', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` },
-  { name: 'listen', kind: 'string', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default [::]:${DEFAULT_LISTEN_PORT})` },
-  { name: 'log-level', kind: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace or silent' },
-  { name: 'hop-threshold', kind: 'string', value: 'N', help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})` },
-  { name: 'no-detect', kind: 'boolean', help: 'do not look for forged or middlebox resets' },
-  {
-    name: 'no-causes',
-    kind: 'boolean',
-    help: "do not read this network namespace's kernel state to name the cause of failed inbound attempts (rstwatch_failure_causes_total)",
-  },
-  { name: 'user', kind: 'string', value: 'NAME', help: "when started as root, the user to switch to once the capture is open (default 'nobody')" },
-  { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
-];
-
+/** Default kernel capture buffer of live, bytes (not a capture file's read buffer). */
+export const DEFAULT_KERNEL_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Default interface of live: every interface of the network namespace. */
+export const DEFAULT_INTERFACE = 'any';
+/** Capture backends of live: the bundled libpcap binding, or the cap package. */
+export const CAPTURE_BACKENDS = ['native', 'cap'] as const;
+/** Default capture backend of live: the bundled libpcap binding. */
+export const DEFAULT_BACKEND: (typeof CAPTURE_BACKENDS)[number] = 'native';
 /** Log levels pino knows. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Default log level of live. */
+export const DEFAULT_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+/** Default user live switches to when started as root. */
+export const DEFAULT_USER = 'nobody';
+/** Default HTTP address of live: every address, on DEFAULT_LISTEN_PORT. */
+export const DEFAULT_LISTEN = `[::]:${DEFAULT_LISTEN_PORT}`;
+
+/** `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** The flags of `rstwatch live`, by what config reads them as. */
+const LIVE = {
+  interface: flag('string', { name: 'interface', short: 'i', value: 'NAME', help: `interface to capture; '${DEFAULT_INTERFACE}' (the default) is every interface of the network namespace` }),
+  listInterfaces: flag('boolean', { name: 'list-interfaces', help: 'list the interfaces libpcap can capture on, and exit' }),
+  backend: flag('string', { name: 'backend', value: CAPTURE_BACKENDS.join('|'), help: `capture backend: '${DEFAULT_BACKEND}' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)` }),
+  filter: flag('string', { name: 'filter', value: 'BPF', help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)' }),
+  snaplen: flag('string', { name: 'snaplen', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` }),
+  promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' }),
+  bufferSize: flag('string', { name: 'buffer-size', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_KERNEL_BUFFER_BYTES}: ${DEFAULT_KERNEL_BUFFER_BYTES / 1024 / 1024} MiB)` }),
+  attemptTimeout: flag('string', {
+    name: 'attempt-timeout', value: 'SECONDS',
+    help: `an attempt with no answer this long after its first SYN is unanswered (default ${DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS})`,
+  }),
+  ratioWindow: flag('string', { name: 'ratio-window', value: 'SECONDS', help: `window of rstwatch_refusal_ratio (default ${DEFAULT_RATIO_WINDOW_SECONDS})` }),
+  maxPorts: flag('string', { name: 'max-ports', value: 'N', help: `port label values per direction; the rest are summed as port="other" (default ${DEFAULT_MAX_PORTS})` }),
+  ports: flag('string', { name: 'ports', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' }),
+  localNet: flag('list', { name: 'local-net', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" }),
+  maxAttempts: flag('string', { name: 'max-attempts', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` }),
+  listen: flag('string', { name: 'listen', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default ${DEFAULT_LISTEN})` }),
+  logLevel: flag('string', { name: 'log-level', value: 'LEVEL', help: orList(LOG_LEVELS.map((l) => (l === DEFAULT_LOG_LEVEL ? `${l} (default)` : l))) }),
+  hopThreshold: flag('string', { name: 'hop-threshold', value: 'N', help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})` }),
+  noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
+  noCauses: flag('boolean', {
+    name: 'no-causes', help: "do not read this network namespace's kernel state to name the cause of failed inbound attempts (rstwatch_failure_causes_total)",
+  }),
+  user: flag('string', { name: 'user', value: 'NAME', help: `when started as root, the user to switch to once the capture is open (default '${DEFAULT_USER}')` }),
+  help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
+};
+
+/** The flags of `rstwatch live`, in help order. */
+export const LIVE_FLAGS: readonly FlagSpec[] = Object.values(LIVE);
 
 /** Validated settings of `rstwatch live`. */
 export interface LiveConfig {
   readonly interfaceName: string;
   readonly listInterfaces: boolean;
-  readonly backend: 'native' | 'cap';
+  readonly backend: (typeof CAPTURE_BACKENDS)[number];
   /** BPF filter, or undefined for the built-in one. */
   readonly filter: string | undefined;
   /** Snaplen in bytes, or undefined for the built-in one. */
@@ -265,8 +349,8 @@ export interface LiveConfig {
   readonly attemptTimeoutSeconds: number;
   readonly ratioWindowSeconds: number;
   readonly maxPorts: number;
-  /** The --ports text (parsed by the metrics module), or '' for none. */
-  readonly ports: string;
+  /** The --ports ports (always given their own series), empty for none. */
+  readonly ports: ReadonlySet<number>;
   /** Networks given with --local-net, added to the interfaces' addresses. */
   readonly extraLocalNets: readonly Network[];
   readonly maxAttempts: number;
@@ -297,86 +381,73 @@ export function parseListen(sourceName: string, text: string): { host: string; p
 
 /** Builds the frozen config of `rstwatch live` from its arguments and the environment. */
 export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LiveConfig {
-  const { values, positionals } = parseFlags(argv, LIVE_FLAGS, env, 'live');
-  if (positionals.length > 0) {
-    throw new RstwatchError('RSTWATCH_ERR_USAGE', `live takes no file arguments (got '${positionals[0]}')`, { hint: 'to analyse a capture file use rstwatch replay' });
+  const p = parseFlags(argv, LIVE_FLAGS, env, 'live');
+  if (p.positionals.length > 0) {
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `live takes no file arguments (got '${p.positionals[0]}')`, { hint: 'to analyse a capture file use rstwatch replay' });
   }
-  const str = (name: string): string | undefined => values[name] as string | undefined;
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const t = str(name);
-    return t === undefined ? fallback : parseInteger(source(name, argv), t, min, max);
-  };
-  const secs = (name: string, fallback: number, min: number): number => {
-    const t = str(name);
-    if (t === undefined) return fallback;
-    const v = parseSeconds(source(name, argv), t);
-    if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source(name, argv)}: ${v} is below the minimum of ${min} seconds`);
-    return v;
-  };
-  const backend = str('backend') ?? 'native';
-  if (backend !== 'native' && backend !== 'cap') {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('backend', argv)}: '${backend}' is not a backend`, { hint: "use 'native' or 'cap'" });
+  const backend = p.string(LIVE.backend) ?? DEFAULT_BACKEND;
+  if (!isOneOf(CAPTURE_BACKENDS, backend)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.backend)}: '${backend}' is not a backend`, { hint: `use ${orList(CAPTURE_BACKENDS.map((b) => `'${b}'`))}` });
   }
-  const level = str('log-level') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('log-level', argv)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
+  const level = p.string(LIVE.logLevel) ?? DEFAULT_LOG_LEVEL;
+  if (!isOneOf(LOG_LEVELS, level)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.logLevel)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
   }
-  const iface = str('interface') ?? 'any';
+  const iface = p.string(LIVE.interface) ?? DEFAULT_INTERFACE;
   if (!/^[^\s/]{1,64}$/.test(iface)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('interface', argv)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.interface)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
   }
-  const user = str('user') ?? 'nobody';
+  const user = p.string(LIVE.user) ?? DEFAULT_USER;
   if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(user) && !/^\d+$/.test(user)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source('user', argv)}: '${user}' is not a user name or id`);
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.user)}: '${user}' is not a user name or id`);
   }
-  const listen = parseListen(source('listen', argv), str('listen') ?? `[::]:${DEFAULT_LISTEN_PORT}`);
-  const snapText = str('snaplen');
+  const listen = parseListen(p.source(LIVE.listen), p.string(LIVE.listen) ?? DEFAULT_LISTEN);
+  const snapText = p.string(LIVE.snaplen);
   return Object.freeze({
     interfaceName: iface,
-    listInterfaces: values['list-interfaces'] === true,
+    listInterfaces: p.boolean(LIVE.listInterfaces),
     backend,
-    filter: str('filter'),
-    snaplen: snapText === undefined ? undefined : parseInteger(source('snaplen', argv), snapText, 64, 262_144),
-    promiscuous: values.promiscuous === true,
-    bufferBytes: int('buffer-size', DEFAULT_BUFFER_BYTES, 65_536, 1 << 30),
-    attemptTimeoutSeconds: secs('attempt-timeout', DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
-    ratioWindowSeconds: secs('ratio-window', DEFAULT_RATIO_WINDOW_SECONDS, 1),
-    maxPorts: int('max-ports', DEFAULT_MAX_PORTS, 0, 65_536),
-    ports: str('ports') ?? '',
-    extraLocalNets: Object.freeze(parseLocalNets(values, argv)),
-    maxAttempts: int('max-attempts', DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
+    filter: p.string(LIVE.filter),
+    snaplen: snapText === undefined ? undefined : parseInteger(p.source(LIVE.snaplen), snapText, 64, 262_144),
+    promiscuous: p.boolean(LIVE.promiscuous),
+    bufferBytes: p.integer(LIVE.bufferSize, DEFAULT_KERNEL_BUFFER_BYTES, 65_536, 1 << 30),
+    attemptTimeoutSeconds: p.seconds(LIVE.attemptTimeout, DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
+    ratioWindowSeconds: p.seconds(LIVE.ratioWindow, DEFAULT_RATIO_WINDOW_SECONDS, 1),
+    maxPorts: p.integer(LIVE.maxPorts, DEFAULT_MAX_PORTS, 0, 65_536),
+    ports: parsePortsFlag(p, LIVE.ports, [p.string(LIVE.ports) ?? ''], PORTS_AND_RANGES),
+    extraLocalNets: Object.freeze(parseLocalNets(p, LIVE.localNet)),
+    maxAttempts: p.integer(LIVE.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
     listenHost: listen.host,
     listenPort: listen.port,
-    logLevel: level as LiveConfig['logLevel'],
+    logLevel: level,
     user,
-    detect: detection(values, argv),
-    causes: values['no-causes'] !== true,
-    help: values.help === true,
+    detect: detection(p, LIVE),
+    causes: !p.boolean(LIVE.noCauses),
+    help: p.boolean(LIVE.help),
   });
 }
 
-/** Without --port, diagnose reports the ports the daemon saw failures on in this many last minutes. */
-export const DEFAULT_RECENT_MINUTES = 15;
+/** Default daemon diagnose asks: live on this host, on its default port. */
+export const DEFAULT_DAEMON_URL = `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
 
-/** The flags of `rstwatch diagnose`. */
-export const DIAGNOSE_FLAGS: readonly FlagSpec[] = [
-  {
-    name: 'port',
-    kind: 'list',
-    value: 'PORT',
+/** The flags of `rstwatch diagnose`, by what config reads them as. */
+const DIAGNOSE = {
+  port: flag('list', {
+    name: 'port', value: 'PORT',
     help: 'a port to report on (repeatable, or a list like 80,443); default: the ports the daemon saw failures on, or else every listening port',
-  },
-  {
-    name: 'daemon',
-    kind: 'string',
-    value: 'URL',
-    help: `the running rstwatch live to ask for the failures it saw and their causes (default http://127.0.0.1:${DEFAULT_LISTEN_PORT})`,
-  },
-  { name: 'no-daemon', kind: 'boolean', help: 'do not ask a daemon: report the kernel state only' },
-  { name: 'recent', kind: 'string', value: 'MINUTES', help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})` },
-  { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
-  { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
-];
+  }),
+  daemon: flag('string', {
+    name: 'daemon', value: 'URL',
+    help: `the running rstwatch live to ask for the failures it saw and their causes (default ${DEFAULT_DAEMON_URL})`,
+  }),
+  noDaemon: flag('boolean', { name: 'no-daemon', help: 'do not ask a daemon: report the kernel state only' }),
+  recent: flag('string', { name: 'recent', value: 'MINUTES', help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})` }),
+  json: flag('boolean', { name: 'json', help: 'print the report as JSON' }),
+  help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
+};
+
+/** The flags of `rstwatch diagnose`, in help order. */
+export const DIAGNOSE_FLAGS: readonly FlagSpec[] = Object.values(DIAGNOSE);
 
 /** Validated settings of `rstwatch diagnose`. */
 export interface DiagnoseConfig {
@@ -425,14 +496,13 @@ export function parseDaemonUrl(sourceName: string, text: string): string {
 
 /** Builds the frozen config of `rstwatch diagnose`. */
 export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DiagnoseConfig {
-  const { values, positionals } = parseFlags(argv, DIAGNOSE_FLAGS, env, 'diagnose');
-  if (positionals.length > 0) {
-    throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
+  const p = parseFlags(argv, DIAGNOSE_FLAGS, env, 'diagnose');
+  if (p.positionals.length > 0) {
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `diagnose takes no arguments (got '${p.positionals[0]}')`, { hint: 'rstwatch diagnose --port 8080' });
   }
-  const ports = ((values.port as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((t) => parseInteger(source('port', argv), t.trim(), 1, 65535));
-  const daemonText = (values.daemon as string | undefined) ?? `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
-  const daemonUrl = values['no-daemon'] === true ? null : parseDaemonUrl(source('daemon', argv), daemonText.trim());
-  const recentText = values.recent as string | undefined;
-  const recentMinutes = recentText === undefined ? DEFAULT_RECENT_MINUTES : parseInteger(source('recent', argv), recentText, 1, 525_600);
-  return Object.freeze({ ports: Object.freeze(ports), daemonUrl, recentMinutes, json: values.json === true, help: values.help === true });
+  const ports = [...parsePortsFlag(p, DIAGNOSE.port, p.list(DIAGNOSE.port), SINGLE_PORTS)];
+  const daemonText = p.string(DIAGNOSE.daemon) ?? DEFAULT_DAEMON_URL;
+  const daemonUrl = p.boolean(DIAGNOSE.noDaemon) ? null : parseDaemonUrl(p.source(DIAGNOSE.daemon), daemonText.trim());
+  const recentMinutes = p.integer(DIAGNOSE.recent, DEFAULT_RECENT_MINUTES, 1, 525_600);
+  return Object.freeze({ ports: Object.freeze(ports), daemonUrl, recentMinutes, json: p.boolean(DIAGNOSE.json), help: p.boolean(DIAGNOSE.help) });
 }

@@ -90,7 +90,7 @@ export interface CaptureReadResult {
 
 /** Tuning and callbacks of `readCaptureFile`. */
 export interface ReadOptions {
-  /** Read buffer size in bytes (default 4 MiB, at least MIN_BUFFER_BYTES). */
+  /** Read buffer size in bytes (default DEFAULT_READ_BUFFER_BYTES, at least MIN_BUFFER_BYTES). */
   bufferSize?: number;
   /** Progress after each buffer refill (at most once per refill); totalBytes is -1 when unknown (a pipe). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -98,8 +98,8 @@ export interface ReadOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Default read buffer size, in bytes. */
-export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Default size of a capture file's read buffer, in bytes (not the kernel's capture buffer of live). */
+export const DEFAULT_READ_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Smallest read buffer accepted, in bytes; smaller `bufferSize` values are raised to it. */
 export const MIN_BUFFER_BYTES = 64;
 /**
@@ -612,7 +612,7 @@ function hexBytes(buf: Buffer, from: number, to: number): string {
  * throws is passed on unchanged.
  */
 export async function readCaptureFile(path: string, sink: FrameSink, options: ReadOptions = {}): Promise<CaptureReadResult> {
-  const bufferSize = Math.max(MIN_BUFFER_BYTES, Math.floor(options.bufferSize ?? DEFAULT_BUFFER_BYTES));
+  const bufferSize = Math.max(MIN_BUFFER_BYTES, Math.floor(options.bufferSize ?? DEFAULT_READ_BUFFER_BYTES));
   const { source, totalBytes } = await openSource(path);
   try {
     const st = new ReadState(path, source, bufferSize, totalBytes, options.onProgress);

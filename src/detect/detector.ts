@@ -20,7 +20,7 @@ import { hopDistance, initialTtl } from './ttl.js';
 import { DEFAULT_BASELINE_HOSTS, TtlBaselineTable, type Baseline } from './ttl-baseline.js';
 import { ttlMismatch } from './ttl-mismatch.js';
 
-/** Default hop threshold of `ttl_mismatch` (docs/suspects.md says why 2). */
+/** Default hop threshold of `ttl_mismatch`, hops (docs/detection.md "Why the hop threshold is 2"). */
 export const DEFAULT_HOP_THRESHOLD = 2;
 
 /**
@@ -93,11 +93,11 @@ export class SuspectCounters {
 export interface DetectorOptions {
   /** Attempt table capacity (slots the per-attempt arrays cover). */
   slots: number;
-  /** ttl_mismatch: largest hop difference taken as the same stack. Default 2. */
+  /** ttl_mismatch: largest hop difference taken as the same stack. Default DEFAULT_HOP_THRESHOLD. */
   hopThreshold?: number;
-  /** Hosts with a TTL baseline. Default 65536. */
+  /** Hosts with a TTL baseline. Default DEFAULT_BASELINE_HOSTS. */
   baselineHosts?: number;
-  /** seq_burst window, seconds. Default 1. */
+  /** seq_burst window, seconds. Default SEQ_BURST_WINDOW_SECONDS. */
   burstWindowSeconds?: number;
   /** Told of each suspect reset. */
   listener?: SuspectListener;

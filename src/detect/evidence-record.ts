@@ -3,7 +3,8 @@
  * (`suspect_resets`), the table, and the live warn log line. Made only when a suspect reset is
  * reported (rare), never per packet.
  */
-import { DIRECTION_NAMES, formatAddress } from '../track/direction.js';
+import { DIRECTION_NAMES } from '../track/direction.js';
+import { formatAddress } from '../net/address.js';
 import type { SuspectEvidence } from './detector.js';
 import { heuristicNames } from './heuristics.js';
 

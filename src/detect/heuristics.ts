@@ -18,11 +18,11 @@ export const Heuristic = {
   ReservedBits: 4,
 } as const;
 
-/** Number of heuristics. */
-export const HEURISTIC_COUNT = 5;
-
 /** Label value per heuristic index (`heuristic` label, JSON and log field values). */
 export const HEURISTIC_NAMES: readonly string[] = ['ttl_mismatch', 'ack_mismatch', 'reset_race', 'seq_burst', 'reserved_bits'];
+
+/** Number of heuristics. */
+export const HEURISTIC_COUNT = HEURISTIC_NAMES.length;
 
 /** The names of the heuristics whose bits are set in `mask`. */
 export function heuristicNames(mask: number): string[] {

@@ -4,7 +4,7 @@
  * snapshot's facts; the result is a cause and the evidence that decided it. Whenever the evidence
  * does not decide, the cause is `unknown`: it never guesses.
  */
-import { parseAddress } from '../track/direction.js';
+import { parseAddress } from '../net/address.js';
 import type { Listener } from './proc-net-tcp.js';
 import type { SocketOwner } from './sockets-to-processes.js';
 

@@ -17,7 +17,8 @@
  * outcome, the causes plus the pending add up to the tracker's count of inbound failures.
  */
 import { KEY_WORDS } from '../track/attempt-table.js';
-import { Direction, formatAddress } from '../track/direction.js';
+import { Direction } from '../track/direction.js';
+import { formatAddress } from '../net/address.js';
 import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } from '../track/tracker.js';
 import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
 import type { KernelStateSnapshot } from './kernel-state.js';

@@ -27,7 +27,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { formatAddress, parseAddress } from '../track/direction.js';
+import { formatAddress, parseAddress } from '../net/address.js';
 import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
 
 /** TCP states as /proc/net/tcp prints them (hex), from the kernel's `include/net/tcp_states.h`. */

@@ -11,6 +11,7 @@ import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { RegistryContentType, Registry } from 'prom-client';
 import { RstwatchError } from '../errors.js';
 import type { RstwatchMetrics } from '../metrics/metrics.js';
+import { MAX_PORT, parsePortList, SINGLE_PORTS } from '../net/port-list.js';
 import { prefersOpenMetrics } from './accept.js';
 import { renderLandingPage, type LandingInfo } from './landing.js';
 
@@ -141,16 +142,17 @@ function addRoutes(app: FastifyInstance, o: HttpServerOptions): void {
       void reply.code(404);
       return { error: 'cause classification is off (rstwatch live --no-causes)' };
     }
-    // ?port=80,443 or ?port=80&port=443; decimal port numbers only.
+    // ?port=80,443 or ?port=80&port=443: single ports, the syntax of diagnose --port.
     const q = request.query.port ?? [];
     const text = (Array.isArray(q) ? q : [q]).join(',');
-    const parts = text === '' ? [] : text.split(',').map((t) => t.trim());
-    const ports = parts.map((t) => (/^\d{1,5}$/.test(t) ? Number(t) : NaN));
-    if (ports.some((p) => !(p >= 1 && p <= 65535))) {
+    let ports: ReadonlySet<number>;
+    try {
+      ports = parsePortList(text, SINGLE_PORTS);
+    } catch {
       void reply.code(400);
-      return { error: `port: '${text}' is not a comma-separated list of ports (1-65535)` };
+      return { error: `port: '${text}' is not a comma-separated list of ports (${SINGLE_PORTS.minPort}-${MAX_PORT})` };
     }
-    return o.causes([...new Set(ports)]);
+    return o.causes([...ports]);
   });
 
   app.get('/', async (_request, reply) => {

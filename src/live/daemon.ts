@@ -13,14 +13,13 @@ import { openLiveSource } from '../capture/live-source.js';
 import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
 import type { LiveCaptureOptions } from '../capture/packet-source.js';
 import type { LiveConfig } from '../config.js';
-import { isRstwatchError, RstwatchError } from '../errors.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_SUMMARY_SECONDS, RefusalLog } from '../log/refusal-log.js';
 import { SuspectLog } from '../log/suspect-log.js';
 import { detectorOption } from '../detect/detector.js';
 import { HEURISTIC_NAMES } from '../detect/heuristics.js';
-import { createMetrics, parsePortList } from '../metrics/metrics.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { PipelineSink } from '../pipeline/pipeline-sink.js';
 import { Direction, LocalNets } from '../track/direction.js';
 import { Tracker } from '../track/tracker.js';
@@ -55,17 +54,6 @@ export function captureOptions(config: LiveConfig): LiveCaptureOptions {
     filter: config.filter ?? DEFAULT_FILTER,
     maxBatchFrames: 4096,
   };
-}
-
-/** The --ports set; a bad list names the flag. */
-function portsFlag(text: string): ReadonlySet<number> {
-  if (text === '') return new Set();
-  try {
-    return parsePortList(text);
-  } catch (err) {
-    if (isRstwatchError(err)) throw new RstwatchError(err.code, `--ports: ${err.message}`, { hint: err.hint, cause: err });
-    throw err;
-  }
 }
 
 /** Prints the interfaces libpcap can capture on, as the chosen backend lists them. */
@@ -107,7 +95,6 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
   addresses.refresh();
 
-  const keepPorts = portsFlag(config.ports);
   const options = captureOptions(config);
   const capture = new CaptureController(options, (o) => openLiveSource(o, config.backend), sink, log.child({ component: 'capture' }));
   const source = capture.start();
@@ -165,7 +152,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
         ? { suspects: { heuristicNames: HEURISTIC_NAMES, get: (d: number, p: number, h: number) => detector.counters.get(d, p, h), total: (d: number, h: number) => detector.counters.total(d, h) } }
         : {}),
     },
-    { maxPorts: config.maxPorts, keepPorts, ratioWindowSeconds: config.ratioWindowSeconds, logger: log.child({ component: 'metrics' }) },
+    { maxPorts: config.maxPorts, keepPorts: config.ports, ratioWindowSeconds: config.ratioWindowSeconds, logger: log.child({ component: 'metrics' }) },
   );
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   try {

@@ -5,7 +5,8 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import { loadNativeBinding } from '../capture/native-binding.js';
-import { parseCidr, type LocalNets, type Network } from '../track/direction.js';
+import { type LocalNets } from '../track/direction.js';
+import { parseCidr, type Network } from '../net/address.js';
 
 /** Every address of every interface as [text, isIpv4], from libpcap (getifaddrs) when built. */
 function interfaceAddresses(): [string, boolean][] {

@@ -7,7 +7,8 @@
  */
 import type { Logger } from 'pino';
 import { Counter, FIRST_ICMP_COUNTER, PORT_COUNTERS, PORT_SPACE } from '../track/counters.js';
-import { DIRECTION_COUNT, DIRECTION_NAMES, formatAddress } from '../track/direction.js';
+import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
+import { formatAddress } from '../net/address.js';
 import type { Tracker, TrackerListener } from '../track/tracker.js';
 
 /** Default summary interval, seconds. */

@@ -16,7 +16,6 @@ import { RATIO_SAMPLE_INTERVAL_MS, RefusalRatioSampler } from './refusal-ratio.j
 import type { MetricsSources, Shared } from './sources.js';
 
 export type { CauseSource, MetricsSources, SuspectResetSource } from './sources.js';
-export { parsePortList } from './port-list.js';
 
 export { DEFAULT_MAX_PORTS } from './port-selection.js';
 export { DEFAULT_RATIO_WINDOW_SECONDS } from './refusal-ratio.js';
@@ -30,7 +29,7 @@ export interface MetricsLogger {
 export interface MetricsOptions {
   /** Port label values admitted per direction besides `keepPorts`; the rest are `port="other"`. */
   maxPorts: number;
-  /** Ports that always get their own series once touched (parsePortList). */
+  /** Ports that always get their own series once touched (the --ports list). */
   keepPorts: ReadonlySet<number>;
   /** Window of rstwatch_refusal_ratio, seconds (rounded to whole seconds, at least 1). */
   ratioWindowSeconds: number;

@@ -16,13 +16,13 @@ export const MAX_LISTED_SUSPECTS = 10_000;
 
 /** Replay settings: the tracker's, plus detection and reader callbacks. */
 export interface ReplayOptions extends Omit<TrackerOptions, 'detector'> {
-  /** Suspect-reset detection: its hop threshold, or false for none. Default: on, threshold 2. */
+  /** Suspect-reset detection: its hop threshold, or false for none. Default: on, at DEFAULT_HOP_THRESHOLD. */
   detect?: { hopThreshold: number } | false;
   /** Called as each file is read: bytes so far in this file, its size (-1 if unknown), its index. */
   onProgress?: (bytesRead: number, totalBytes: number, fileIndex: number) => void;
   /** Called with each warning (a truncated last record, ...). */
   onWarning?: (message: string) => void;
-  /** Read buffer size in bytes (default: the reader's). */
+  /** Read buffer size in bytes (default: the reader's DEFAULT_READ_BUFFER_BYTES). */
   bufferSize?: number;
 }
 

@@ -4,7 +4,7 @@
  * When every slot is taken, counts for new addresses go to `overflow` (reported, never lost
  * silently).
  */
-import { formatAddress } from './direction.js';
+import { formatAddress } from '../net/address.js';
 
 /** One row of a top-N listing. */
 export interface AddressCount {

@@ -35,7 +35,7 @@ export const Counter = {
 } as const;
 
 /** Counters per (direction, port) row. */
-export const PORT_COUNTERS = 11;
+export const PORT_COUNTERS = Object.keys(Counter).length;
 
 /** First of the five ICMP-reason counters; `Counter.IcmpPortUnreachable + reason` is a reason's counter. */
 export const FIRST_ICMP_COUNTER = Counter.IcmpPortUnreachable;

@@ -58,34 +58,42 @@ export type DecodeStatusValue = (typeof DecodeStatus)[keyof typeof DecodeStatus]
 /** The first status that is an error (every status at or above it is one). */
 export const FIRST_ERROR_STATUS = DecodeStatus.ERR_UNSUPPORTED_LINK_TYPE;
 
-/** Number of distinct statuses: size a `Float64Array` of counters with it. */
-export const DECODE_STATUS_COUNT = 19;
-
 /**
- * snake_case reason per status, indexed by status value: the keys of `decode_errors` in the JSON
- * report and the `reason` label of `rstwatch_decode_errors_total`.
+ * snake_case reason per status: the keys of `decode_errors` in the JSON report and the `reason`
+ * label of `rstwatch_decode_errors_total`. Typed by `DecodeStatus`'s keys, so a status without a
+ * reason (or a reason without a status) does not compile.
  */
-export const DECODE_STATUS_NAMES: readonly string[] = [
-  'ok_tcp',
-  'ok_icmp_unreach',
-  'not_ip',
-  'not_tcp',
-  'ip_fragment',
-  'icmp_not_tcp',
-  'icmp_frag_needed',
-  'unsupported_link_type',
-  'truncated_link',
-  'truncated_ip',
-  'bad_ip_version',
-  'bad_ipv4_header_len',
-  'bad_ip_length',
-  'ipv6_too_many_ext',
-  'truncated_tcp',
-  'bad_tcp_data_offset',
-  'truncated_icmp',
-  'bad_icmp_quote',
-  'too_many_vlan_tags',
-];
+const DECODE_STATUS_REASONS: { readonly [K in keyof typeof DecodeStatus]: string } = {
+  OK_TCP: 'ok_tcp',
+  OK_ICMP_UNREACH: 'ok_icmp_unreach',
+  SKIP_NOT_IP: 'not_ip',
+  SKIP_NOT_TCP: 'not_tcp',
+  SKIP_FRAGMENT: 'ip_fragment',
+  SKIP_ICMP_NOT_TCP: 'icmp_not_tcp',
+  SKIP_ICMP_FRAG_NEEDED: 'icmp_frag_needed',
+  ERR_UNSUPPORTED_LINK_TYPE: 'unsupported_link_type',
+  ERR_TRUNCATED_LINK: 'truncated_link',
+  ERR_TRUNCATED_IP: 'truncated_ip',
+  ERR_BAD_IP_VERSION: 'bad_ip_version',
+  ERR_BAD_IPV4_HEADER_LEN: 'bad_ipv4_header_len',
+  ERR_BAD_IP_LENGTH: 'bad_ip_length',
+  ERR_IPV6_TOO_MANY_EXT: 'ipv6_too_many_ext',
+  ERR_TRUNCATED_TCP: 'truncated_tcp',
+  ERR_BAD_TCP_DATA_OFFSET: 'bad_tcp_data_offset',
+  ERR_TRUNCATED_ICMP: 'truncated_icmp',
+  ERR_BAD_ICMP_QUOTE: 'bad_icmp_quote',
+  ERR_TOO_MANY_VLAN_TAGS: 'too_many_vlan_tags',
+};
+
+/** Number of distinct statuses (values run 0 to count - 1): size a `Float64Array` of counters with it. */
+export const DECODE_STATUS_COUNT = Object.keys(DecodeStatus).length;
+
+/** The reason of each status (see DECODE_STATUS_REASONS), indexed by status value. */
+export const DECODE_STATUS_NAMES: readonly string[] = (() => {
+  const names = new Array<string>(DECODE_STATUS_COUNT);
+  for (const [key, value] of Object.entries(DecodeStatus)) names[value] = DECODE_STATUS_REASONS[key as keyof typeof DecodeStatus];
+  return Object.freeze(names);
+})();
 
 /** True when `status` is a malformed-frame error rather than a decoded or skipped frame. */
 export function isDecodeError(status: number): boolean {

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUFFER_BYTES, readCaptureFile } from '../../src/capture/file-reader.js';
+import { DEFAULT_READ_BUFFER_BYTES, readCaptureFile } from '../../src/capture/file-reader.js';
 import { LinkType } from '../../src/capture/frame-sink.js';
 import { BLOCK_CUSTOM, BLOCK_EPB, BLOCK_ISB, BLOCK_SPB } from '../../src/capture/pcapng-format.js';
 import {
@@ -33,7 +33,7 @@ const PCAP_RECORDS: PcapRecord[] = [
 describe('classic pcap', () => {
   const variants = [false, true].flatMap((bigEndian) =>
     [false, true].flatMap((nanosecond) =>
-      [64, DEFAULT_BUFFER_BYTES].map((bufferSize) => ({ bigEndian, nanosecond, bufferSize })),
+      [64, DEFAULT_READ_BUFFER_BYTES].map((bufferSize) => ({ bigEndian, nanosecond, bufferSize })),
     ),
   );
 
@@ -171,7 +171,7 @@ describe('pcapng', () => {
 
   it.each([false, true])('reads every block kind and resolution, bigEndian=%s', async (bigEndian) => {
     const bytes = writePcapng([{ bigEndian, comment: 'section', interfaces: IFACES, blocks }]);
-    for (const bufferSize of [64, 100, DEFAULT_BUFFER_BYTES]) {
+    for (const bufferSize of [64, 100, DEFAULT_READ_BUFFER_BYTES]) {
       const { result, frames } = await readBytes(bytes, { bufferSize });
       expect([result.format, result.frames, result.truncatedTail, result.bytesRead]).toEqual(['pcapng', 8, false, bytes.length]);
       const want = packetBlocks(blocks).map((b) => expectedOf(b, IFACES));
@@ -357,7 +357,7 @@ describe('a last record cut short', () => {
   /** Cuts `bytes` inside the last record (which starts at `lastAt`) at every length and checks the result. */
   async function walkCuts(bytes: Buffer, lastAt: number, earlier: number): Promise<void> {
     for (let cut = lastAt + 1; cut < bytes.length; cut++) {
-      for (const bufferSize of [64, DEFAULT_BUFFER_BYTES]) {
+      for (const bufferSize of [64, DEFAULT_READ_BUFFER_BYTES]) {
         const warned: string[] = [];
         const { path, result, frames } = await readBytes(bytes.subarray(0, cut), { bufferSize, onWarning: (m) => warned.push(m) });
         expect([result.frames, frames.length, result.truncatedTail, result.bytesRead]).toEqual([earlier, earlier, true, cut]);

@@ -72,7 +72,7 @@ describe('live config', () => {
       attemptTimeoutSeconds: 60,
       ratioWindowSeconds: 60,
       maxPorts: 100,
-      ports: '',
+      ports: new Set(),
       listenHost: '::',
       listenPort: DEFAULT_LISTEN_PORT,
       logLevel: 'info',
@@ -89,7 +89,7 @@ describe('live config', () => {
       RSTWATCH_PROMISCUOUS: 'true',
       RSTWATCH_ATTEMPT_TIMEOUT: '20',
     });
-    expect(c).toMatchObject({ interfaceName: 'eth0', listenHost: '127.0.0.1', listenPort: 9999, ports: '22,80-90', logLevel: 'debug', backend: 'cap', maxPorts: 5, promiscuous: true, attemptTimeoutSeconds: 20 });
+    expect(c).toMatchObject({ interfaceName: 'eth0', listenHost: '127.0.0.1', listenPort: 9999, ports: new Set([22, ...Array.from({ length: 11 }, (_, i) => 80 + i)]), logLevel: 'debug', backend: 'cap', maxPorts: 5, promiscuous: true, attemptTimeoutSeconds: 20 });
     expect(c.extraLocalNets.map((n) => n.text)).toEqual(['192.0.2.0/24']);
   });
 
@@ -115,9 +115,28 @@ describe('live config', () => {
     [['--max-ports', '-3'], {}, /max-ports/],
     [['-i', 'eth 0'], {}, /is not an interface name/],
     [['--snaplen', '10'], {}, /--snaplen: '10' is not a whole number from 64/],
+    [['--ports', '80-70'], {}, /^--ports: port list '80-70': range '80-70' ends before it starts$/],
+    [[], { RSTWATCH_PORTS: '22,http' }, /^RSTWATCH_PORTS: port list '22,http': 'http' is not a port or a range of ports$/],
     [[], { RSTWATCH_USER: 'a:b' }, /RSTWATCH_USER: 'a:b' is not a user/],
     [['extra.pcap'], {}, /live takes no file arguments/],
   ])('rejects %j %j', (argv, env, message) => {
     expect(() => loadLiveConfig(argv, env)).toThrow(message);
+  });
+});
+
+describe('errors name where the bad value came from', () => {
+  it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
+    [['-i', 'a b'], {}, /^-i: 'a b' is not an interface name$/],
+    [['-ia b'], {}, /^-i: 'a b' is not an interface name$/],
+    [['--interface', 'a b'], {}, /^--interface: 'a b' is not an interface name$/],
+    [['--interface=a b'], {}, /^--interface: 'a b' is not an interface name$/],
+    [['-i', 'a b'], { RSTWATCH_INTERFACE: 'eth0' }, /^-i: 'a b'/],
+    [[], { RSTWATCH_INTERFACE: 'a b' }, /^RSTWATCH_INTERFACE: 'a b' is not an interface name$/],
+  ])('live %j %j', (argv, env, message) => {
+    expect(() => loadLiveConfig(argv, env)).toThrow(message);
+  });
+
+  it('a flag name after -- is a file, not the flag', () => {
+    expect(() => loadReplayConfig(['--', '--local-net', 'a.pcap'], { RSTWATCH_LOCAL_NET: 'lan' })).toThrow(/^RSTWATCH_LOCAL_NET: 'lan' is not a network/);
   });
 });

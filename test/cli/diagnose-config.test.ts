@@ -63,6 +63,14 @@ describe('diagnose config: the daemon to ask', () => {
   });
 
   it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
+    [['--port', '0'], {}, /^--port: port list '0': 0 is below 1$/],
+    [['--port', '80', '--port', '8000-8001'], {}, /^--port: port list '8000-8001': '8000-8001' is not a port$/],
+    [[], { RSTWATCH_PORT: '80,65536' }, /^RSTWATCH_PORT: port list '65536': 65536 is above 65535$/],
+  ])('rejects the port list %j %j with a config error naming its source', (argv, env, message) => {
+    expect(thrown(argv, env)).toMatchObject({ code: 'RSTWATCH_ERR_CONFIG', exitCode: 2, message: expect.stringMatching(message), hint: expect.stringContaining('80,443') });
+  });
+
+  it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
     [['--daemon', 'http://'], {}, /^--daemon: 'http:\/\/' is not a URL$/],
     [['--daemon', 'a b:80'], {}, /^--daemon: 'a b:80' is not HOST:PORT$/],
     [['--daemon', '192.0.2.7:99999'], {}, /^--daemon: '192.0.2.7:99999' is not HOST:PORT$/],

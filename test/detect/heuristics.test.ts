@@ -7,7 +7,7 @@ import { seqBurst } from '../../src/detect/seq-burst.js';
 import { hopDistance, initialTtl, isBaselineTtl } from '../../src/detect/ttl.js';
 import { TtlBaselineTable, type Baseline } from '../../src/detect/ttl-baseline.js';
 import { ttlMismatch } from '../../src/detect/ttl-mismatch.js';
-import { parseAddress } from '../../src/track/direction.js';
+import { parseAddress } from '../../src/net/address.js';
 import { TCP_ACK, TCP_RST } from '../../src/wire/decoded-packet.js';
 
 const addr = (t: string) => parseAddress(t) as Uint32Array;

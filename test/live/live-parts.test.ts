@@ -7,7 +7,8 @@ import { CaptureController, FIRST_BACKOFF_MS } from '../../src/live/capture-cont
 import { LocalAddressWatcher, readInterfaceNetworks } from '../../src/live/local-addresses.js';
 import { lookUpUser } from '../../src/live/privileges.js';
 import { createLogger } from '../../src/log/logger.js';
-import { LocalNets, parseAddress, parseCidr } from '../../src/track/direction.js';
+import { LocalNets } from '../../src/track/direction.js';
+import { parseAddress, parseCidr } from '../../src/net/address.js';
 
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 

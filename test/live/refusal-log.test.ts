@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
 import { RefusalLog } from '../../src/log/refusal-log.js';
-import { parseAddress } from '../../src/track/direction.js';
+import { parseAddress } from '../../src/net/address.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 

@@ -5,7 +5,8 @@
  */
 import { createMetrics, type MetricsOptions, type MetricsSources, type RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { PipelineSink } from '../../src/pipeline/pipeline-sink.js';
-import { LocalNets, parseAddress, parseCidr } from '../../src/track/direction.js';
+import { LocalNets } from '../../src/track/direction.js';
+import { parseAddress, parseCidr } from '../../src/net/address.js';
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
 import { DecodedPacket, PacketKind, TCP_SYN } from '../../src/wire/decoded-packet.js';
 import { ethernet, icmp4Unreach, tcp4, tcp6 } from '../support/craft.js';

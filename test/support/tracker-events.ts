@@ -3,7 +3,7 @@
  * Events are [time, what, from, to, extra]: endpoints like "192.0.2.1:1234" or "[2001:db8::1]:80".
  */
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
-import { parseAddress } from '../../src/track/direction.js';
+import { parseAddress } from '../../src/net/address.js';
 import { DecodedPacket, PacketKind, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 /** Packet fields an event may set beyond its kind (defaults: seq 1000, ack 0, ttl 64, no reserved bits). */

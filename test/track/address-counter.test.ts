@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AddressCounter } from '../../src/track/address-counter.js';
-import { parseAddress } from '../../src/track/direction.js';
+import { parseAddress } from '../../src/net/address.js';
 
 const a = (text: string): Uint32Array => parseAddress(text) as Uint32Array;
 

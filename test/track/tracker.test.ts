@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Tracker } from '../../src/track/tracker.js';
 import { endpoint, fill, run, type Ev } from '../support/tracker-events.js';
 import { Counter, PORT_COUNTERS } from '../../src/track/counters.js';
-import { Direction, LocalNets, parseAddress, parseCidr } from '../../src/track/direction.js';
+import { Direction, LocalNets } from '../../src/track/direction.js';
+import { parseAddress, parseCidr } from '../../src/net/address.js';
 import { DecodedPacket, TCP_SYN, TCP_ECE, TCP_CWR } from '../../src/wire/decoded-packet.js';
 
 function counts(t: Tracker, port: number, direction: number = Direction.Unknown) {
