@@ -18,8 +18,8 @@
  * are delivered and a warning is raised, as tcpdump and tshark do for an interrupted capture.
  */
 
-import { open, type FileHandle } from 'node:fs/promises';
-import { RstwatchError } from '../errors.js';
+import type { RstwatchError } from '../errors.js';
+import { openSource } from './byte-source.js';
 import type { FrameSink } from './frame-sink.js';
 import {
   PCAP_FILE_HEADER_LEN,
@@ -39,7 +39,6 @@ import {
   BLK_TOTAL_LEN,
   BLOCK_EPB,
   BLOCK_IDB,
-  BLOCK_MAX_LEN,
   BLOCK_MIN_LEN,
   BLOCK_OPB,
   BLOCK_SHB,
@@ -71,6 +70,7 @@ import {
   TimestampScale,
   TSRESOL_DEFAULT,
 } from './pcapng-format.js';
+import { MAX_RECORD_BYTES, ReadState } from './read-state.js';
 
 /** What one `readCaptureFile` call read. */
 export interface CaptureReadResult {
@@ -102,256 +102,9 @@ export interface ReadOptions {
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Smallest read buffer accepted, in bytes; smaller `bufferSize` values are raised to it. */
 export const MIN_BUFFER_BYTES = 64;
-/**
- * Largest record or block accepted, in bytes (pcap record header included): the read buffer may
- * grow to this, and a record that would need more is a format error.
- */
-export const MAX_RECORD_BYTES = BLOCK_MAX_LEN;
+export { MAX_RECORD_BYTES } from './read-state.js';
 
-const FORMAT_HINT = 'the file is corrupt or not a capture; `tshark -r FILE` or `capinfos FILE` may tell more';
 const MAGIC_HINT = 'rstwatch reads pcap and pcapng files; convert others with `editcap -F pcap IN OUT`';
-const OPEN_HINT = 'check the path and its permissions';
-
-/** Where a byte source reads from: a FileHandle, or a stream when standard input cannot be read as a file. */
-interface ByteSource {
-  /** Reads up to `length` bytes into `buf` at `offset`; 0 means end of input. */
-  read(buf: Buffer, offset: number, length: number): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** A FileHandle read sequentially; for standard input, falls back to the stream on EAGAIN. */
-class FileSource implements ByteSource {
-  private fallback: StreamSource | undefined;
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly isStdin: boolean,
-  ) {}
-
-  async read(buf: Buffer, offset: number, length: number): Promise<number> {
-    if (this.fallback !== undefined) return this.fallback.read(buf, offset, length);
-    try {
-      const { bytesRead } = await this.handle.read(buf, offset, length, null);
-      return bytesRead;
-    } catch (err) {
-      // A non-blocking stdin (set so by a parent process) answers EAGAIN when empty: switch to
-      // the event-driven stream, which waits for data instead.
-      if (this.isStdin && (err as NodeJS.ErrnoException).code === 'EAGAIN') {
-        this.fallback = new StreamSource(process.stdin);
-        return this.fallback.read(buf, offset, length);
-      }
-      throw err;
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.handle.close();
-  }
-}
-
-/** A readable stream copied chunk by chunk into the read buffer (standard input as a socket, or after EAGAIN). */
-class StreamSource implements ByteSource {
-  private readonly chunks: AsyncIterator<Buffer>;
-  private chunk: Buffer | undefined;
-  private chunkPos = 0;
-
-  constructor(stream: NodeJS.ReadableStream) {
-    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  }
-
-  async read(buf: Buffer, offset: number, length: number): Promise<number> {
-    while (this.chunk === undefined || this.chunkPos >= this.chunk.length) {
-      const next = await this.chunks.next();
-      if (next.done === true) return 0;
-      this.chunk = next.value;
-      this.chunkPos = 0;
-    }
-    const n = Math.min(length, this.chunk.length - this.chunkPos);
-    this.chunk.copy(buf, offset, this.chunkPos, this.chunkPos + n);
-    this.chunkPos += n;
-    return n;
-  }
-
-  async close(): Promise<void> {
-    await this.chunks.return?.();
-  }
-}
-
-/** How an OS error reads in a message: "no such file or directory (ENOENT)". */
-function describeOsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== 'string') return String(err);
-  const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message);
-  return `${m === null ? e.message : m[1]} (${e.code})`;
-}
-
-function displayName(path: string): string {
-  return path === '-' ? 'standard input' : path;
-}
-
-function openError(path: string, err: unknown): RstwatchError {
-  return new RstwatchError(
-    'RSTWATCH_ERR_FILE_OPEN',
-    `${displayName(path)}: cannot open capture file: ${describeOsError(err)}`,
-    { hint: OPEN_HINT, cause: err },
-  );
-}
-
-/** Opens `path` ('-' = standard input): the source and its size in bytes (-1 when not a regular file). */
-async function openSource(path: string): Promise<{ source: ByteSource; totalBytes: number }> {
-  let handle: FileHandle;
-  try {
-    // /dev/stdin reopens fd 0 as a new, blocking open file description, for a pipe and for a
-    // redirected file alike; a socket cannot be reopened so, and is read as a stream.
-    handle = await open(path === '-' ? '/dev/stdin' : path, 'r');
-  } catch (err) {
-    if (path === '-') return { source: new StreamSource(process.stdin), totalBytes: -1 };
-    throw openError(path, err);
-  }
-  try {
-    const st = await handle.stat();
-    if (st.isDirectory()) {
-      const err = Object.assign(new Error('EISDIR: is a directory'), { code: 'EISDIR' });
-      throw openError(path, err);
-    }
-    return { source: new FileSource(handle, path === '-'), totalBytes: st.isFile() ? st.size : -1 };
-  } catch (err) {
-    await handle.close();
-    throw err instanceof RstwatchError ? err : openError(path, err);
-  }
-}
-
-/**
- * The read buffer and the position in it. `pos..end` holds bytes not yet consumed; `base` is
- * the file offset of `buf[0]`, so `base + pos` is the file offset of the next record.
- */
-class ReadState {
-  buf: Buffer;
-  view: DataView;
-  pos = 0;
-  end = 0;
-  base = 0;
-  eof = false;
-  bytesRead = 0;
-  frames = 0;
-  readonly name: string;
-  /** Second buffer, the target of the read ahead; the two swap. */
-  private spare: Buffer;
-  /** Bytes kept free at the front of a chunk read ahead. */
-  private readonly reserve: number;
-  /** The read ahead in flight, if any, and the file offset it reads from. */
-  private ahead: Promise<number> | undefined;
-  private aheadAt = 0;
-
-  constructor(
-    readonly path: string,
-    private readonly source: ByteSource,
-    bufferSize: number,
-    private readonly totalBytes: number,
-    private readonly onProgress: ReadOptions['onProgress'],
-  ) {
-    this.name = displayName(path);
-    // The reserve holds a record cut by the end of a chunk in front of the next chunk.
-    this.reserve = Math.min(bufferSize, PCAP_MAX_SNAPLEN_FLOOR + 16);
-    this.buf = Buffer.allocUnsafeSlow(bufferSize + this.reserve);
-    this.spare = Buffer.allocUnsafeSlow(bufferSize + this.reserve);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-  }
-
-  /**
-   * Makes at least `need` unconsumed bytes available (fewer only at end of input): takes the
-   * chunk read ahead, if any; then, if that is not enough, moves the unconsumed tail to the front,
-   * grows the buffer if `need` exceeds it, and reads; finally starts reading the next chunk ahead.
-   */
-  async refill(need: number): Promise<void> {
-    if (this.ahead !== undefined) await this.takeAhead();
-    if (this.end - this.pos < need && !this.eof) {
-      if (this.pos > 0) {
-        this.buf.copyWithin(0, this.pos, this.end);
-        this.base += this.pos;
-        this.end -= this.pos;
-        this.pos = 0;
-      }
-      if (need > this.buf.length) this.grow(need);
-      while (this.end < need && !this.eof) {
-        const n = await this.readChecked(this.source.read(this.buf, this.end, this.buf.length - this.end), this.end);
-        if (n === 0) this.eof = true;
-        this.end += n;
-        this.bytesRead += n;
-      }
-    }
-    if (!this.eof) {
-      // Read ahead into the spare buffer while the caller hands on the records of this one: the
-      // copy runs on a libuv thread, so the packet loop seldom waits for I/O (bench/README.md).
-      this.aheadAt = this.base + this.end;
-      this.ahead = this.source.read(this.spare, this.reserve, this.spare.length - this.reserve);
-      // A rejection is handled when the chunk is taken; this keeps it from counting as unhandled.
-      this.ahead.catch(() => undefined);
-    }
-    this.onProgress?.(this.bytesRead, this.totalBytes);
-  }
-
-  /**
-   * Takes the chunk read ahead: when the unconsumed tail fits in the spare buffer's reserve, the
-   * tail is copied in front of the chunk and the buffers swap; otherwise the chunk is appended to
-   * the current buffer after compacting it.
-   */
-  private async takeAhead(): Promise<void> {
-    const n = await this.readChecked(this.ahead as Promise<number>, this.aheadAt - this.base);
-    this.ahead = undefined;
-    if (n === 0) this.eof = true;
-    this.bytesRead += n;
-    const tail = this.end - this.pos;
-    if (tail <= this.reserve) {
-      const start = this.reserve - tail;
-      this.buf.copy(this.spare, start, this.pos, this.end);
-      const old = this.buf;
-      this.base += this.pos - start;
-      this.buf = this.spare;
-      this.spare = old.length === this.buf.length ? old : Buffer.allocUnsafeSlow(this.buf.length);
-      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-      this.pos = start;
-      this.end = this.reserve + n;
-      return;
-    }
-    this.buf.copyWithin(0, this.pos, this.end);
-    this.base += this.pos;
-    this.end = tail;
-    this.pos = 0;
-    if (tail + n > this.buf.length) this.grow(tail + n);
-    this.spare.copy(this.buf, tail, this.reserve, this.reserve + n);
-    this.end += n;
-  }
-
-  /** Awaits a read, turning an OS error into RSTWATCH_ERR_FILE_OPEN at buffer position `at`. */
-  private async readChecked(read: Promise<number>, at: number): Promise<number> {
-    try {
-      return await read;
-    } catch (err) {
-      throw new RstwatchError(
-        'RSTWATCH_ERR_FILE_OPEN',
-        `${this.name}: cannot read capture file at byte offset ${this.base + at}: ${describeOsError(err)}`,
-        { hint: OPEN_HINT, cause: err },
-      );
-    }
-  }
-
-  /** Replaces the buffer by one of the next power of two >= need (at most MAX_RECORD_BYTES). */
-  private grow(need: number): void {
-    const size = Math.min(MAX_RECORD_BYTES, 2 ** Math.ceil(Math.log2(need)));
-    const next = Buffer.allocUnsafeSlow(Math.max(size, need));
-    this.buf.copy(next, 0, 0, this.end);
-    this.buf = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.length);
-  }
-
-  /** A RSTWATCH_ERR_CAPTURE_FORMAT error about the record at buffer position `at`. */
-  formatError(at: number, what: string, hint = FORMAT_HINT): RstwatchError {
-    return new RstwatchError('RSTWATCH_ERR_CAPTURE_FORMAT', `${this.name}: ${what} at byte offset ${this.base + at}`, {
-      hint,
-    });
-  }
-}
 
 /** Classic pcap per-file constants, fixed by the file header. */
 interface PcapFile {
