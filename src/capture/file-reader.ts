@@ -21,20 +21,8 @@
 import type { RstwatchError } from '../errors.js';
 import { openSource } from './byte-source.js';
 import type { FrameSink } from './frame-sink.js';
-import {
-  PCAP_FILE_HEADER_LEN,
-  PCAP_HDR_LINKTYPE,
-  PCAP_HDR_SNAPLEN,
-  PCAP_LINKTYPE_MASK,
-  PCAP_MAGIC_NSEC,
-  PCAP_MAGIC_USEC,
-  PCAP_MAX_SNAPLEN_FLOOR,
-  PCAP_REC_CAP_LEN,
-  PCAP_REC_ORIG_LEN,
-  PCAP_REC_TS_FRAC,
-  PCAP_REC_TS_SEC,
-  PCAP_RECORD_HEADER_LEN,
-} from './pcap-format.js';
+import { drainPcap, parsePcapHeader } from './pcap-drain.js';
+import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC } from './pcap-format.js';
 import {
   BLK_TOTAL_LEN,
   BLOCK_EPB,
@@ -105,88 +93,6 @@ export const MIN_BUFFER_BYTES = 64;
 export { MAX_RECORD_BYTES } from './read-state.js';
 
 const MAGIC_HINT = 'rstwatch reads pcap and pcapng files; convert others with `editcap -F pcap IN OUT`';
-
-/** Classic pcap per-file constants, fixed by the file header. */
-interface PcapFile {
-  readonly le: boolean;
-  /** 1000 for microsecond files, 1 for nanosecond files. */
-  readonly nsPerFrac: number;
-  readonly snaplen: number;
-  readonly maxCapLen: number;
-  readonly linkType: number;
-}
-
-/**
- * Delivers every complete pcap record in `pos..end`; returns the bytes needed from `pos` for the
- * next one.
- */
-function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
-  const buf = st.buf;
-  const dv = st.view;
-  const end = st.end;
-  const le = f.le;
-  const nsPerFrac = f.nsPerFrac;
-  const maxCapLen = f.maxCapLen;
-  const linkType = f.linkType;
-  let pos = st.pos;
-  let frames = st.frames;
-  let need = PCAP_RECORD_HEADER_LEN;
-  while (end - pos >= PCAP_RECORD_HEADER_LEN) {
-    // BOUNDS: checked by the loop condition (a whole record header is in the buffer).
-    const capLen = dv.getUint32(pos + PCAP_REC_CAP_LEN, le);
-    if (capLen > maxCapLen) {
-      st.frames = frames;
-      throw st.formatError(
-        pos,
-        `bad pcap record: captured length ${capLen} exceeds the ${maxCapLen}-byte limit (the larger of the snapshot length ${f.snaplen} and ${PCAP_MAX_SNAPLEN_FLOOR}, at most ${MAX_RECORD_BYTES - PCAP_RECORD_HEADER_LEN})`,
-      );
-    }
-    const recLen = PCAP_RECORD_HEADER_LEN + capLen;
-    if (end - pos < recLen) {
-      need = recLen;
-      break;
-    }
-    // BOUNDS: checked by the loop condition and the recLen test above.
-    let tsSec = dv.getUint32(pos + PCAP_REC_TS_SEC, le);
-    let tsNsec = dv.getUint32(pos + PCAP_REC_TS_FRAC, le) * nsPerFrac;
-    if (tsNsec >= 1e9) {
-      // An out-of-range fraction (a buggy writer): carry it into the seconds.
-      tsSec += Math.floor(tsNsec / 1e9);
-      tsNsec %= 1e9;
-    }
-    sink.onFrame(
-      buf,
-      pos + PCAP_RECORD_HEADER_LEN,
-      capLen,
-      dv.getUint32(pos + PCAP_REC_ORIG_LEN, le),
-      tsSec,
-      tsNsec,
-      linkType,
-    );
-    frames++;
-    pos += recLen;
-  }
-  st.pos = pos;
-  st.frames = frames;
-  return need;
-}
-
-/** Parses the classic pcap file header at `st.pos` (already checked to be a pcap magic). */
-function parsePcapHeader(st: ReadState, magicLe: number): PcapFile {
-  const le = magicLe === PCAP_MAGIC_USEC || magicLe === PCAP_MAGIC_NSEC;
-  const magic = le ? magicLe : st.view.getUint32(st.pos, false);
-  const dv = st.view;
-  // BOUNDS: checked by the caller (the whole file header is in the buffer).
-  const snaplen = dv.getUint32(st.pos + PCAP_HDR_SNAPLEN, le);
-  const linkType = dv.getUint32(st.pos + PCAP_HDR_LINKTYPE, le) & PCAP_LINKTYPE_MASK;
-  return {
-    le,
-    nsPerFrac: magic === PCAP_MAGIC_NSEC ? 1 : 1000,
-    snaplen,
-    maxCapLen: Math.min(Math.max(snaplen, PCAP_MAX_SNAPLEN_FLOOR), MAX_RECORD_BYTES - PCAP_RECORD_HEADER_LEN),
-    linkType,
-  };
-}
 
 /**
  * The interfaces of the current pcapng section, indexed by interface id; reset by every SHB.

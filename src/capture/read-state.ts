@@ -36,7 +36,7 @@ export class ReadState {
   eof = false;
   /** Bytes read from the source so far. */
   bytesRead = 0;
-  /** Frames handed on so far. */
+  /** Frames handed on so far; a drain keeps its count in a local and commits it on return. */
   frames = 0;
   readonly name: string;
   /** Second buffer, the target of the read ahead; the two swap. */
@@ -143,6 +143,15 @@ export class ReadState {
     this.buf.copy(next, 0, 0, this.end);
     this.buf = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.length);
+  }
+
+  /**
+   * Records where a drain stopped: the next record at buffer position `pos`, `frames` handed on
+   * in all. Drains keep both in locals in their loop and call this once, at their one exit.
+   */
+  commit(pos: number, frames: number): void {
+    this.pos = pos;
+    this.frames = frames;
   }
 
   /** A RSTWATCH_ERR_CAPTURE_FORMAT error about the record at buffer position `at`. */
