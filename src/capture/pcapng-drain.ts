@@ -1,0 +1,191 @@
+/**
+ * The pcapng drain: the loop that hands every packet block in the read buffer (EPB, OPB, SPB) to a
+ * FrameSink, in several sections and interfaces, and skips unknown blocks by their length; the
+ * section blocks (SHB, IDB) are read by src/capture/pcapng-section.ts. Layout in
+ * src/capture/pcapng-format.ts.
+ *
+ * Buffer ownership: the drain owns no buffer. It reads the ReadState's `buf` (src/capture/read-state.ts)
+ * and hands the sink views into it, each valid only until `onFrame` returns. Per block nothing is
+ * created: no object, closure, array or string; the byte order is a boolean fixed per section.
+ */
+
+import type { RstwatchError } from '../errors.js';
+import type { FrameSink } from './frame-sink.js';
+import {
+  BLK_TOTAL_LEN,
+  BLOCK_EPB,
+  BLOCK_IDB,
+  BLOCK_MIN_LEN,
+  BLOCK_OPB,
+  BLOCK_SHB,
+  BLOCK_SPB,
+  BYTE_ORDER_MAGIC,
+  BYTE_ORDER_MAGIC_SWAPPED,
+  EPB_CAP_LEN,
+  EPB_DATA,
+  EPB_INTERFACE_ID,
+  EPB_MIN_LEN,
+  EPB_ORIG_LEN,
+  EPB_TS_HIGH,
+  EPB_TS_LOW,
+  OPB_INTERFACE_ID,
+  SHB_BYTE_ORDER,
+  SPB_DATA,
+  SPB_MIN_LEN,
+  SPB_ORIG_LEN,
+} from './pcapng-format.js';
+import { type PcapngSection, readSectionBlock } from './pcapng-section.js';
+import { MAX_RECORD_BYTES, type ReadState } from './read-state.js';
+
+// Why `deliverBlocks` stopped, when not for want of bytes (then it returns the bytes it needs,
+// always > 0). Each names the block at `st.pos`.
+/** An SHB or IDB, whole in the buffer, with its lengths checked: for `readSectionBlock`. */
+const STOP_SECTION_BLOCK = -1;
+/** An SHB whose byte-order magic is neither order's. */
+const STOP_BAD_BYTE_ORDER = -2;
+/** A total length below the minimum, not a multiple of 4, or over MAX_RECORD_BYTES. */
+const STOP_BAD_TOTAL_LEN = -3;
+/** A trailing total length that differs from the leading one. */
+const STOP_BAD_TRAILING_LEN = -4;
+/** A packet block too short, with a captured length that does not fit, or of an undeclared interface. */
+const STOP_BAD_PACKET_BLOCK = -5;
+
+/**
+ * Delivers every complete pcapng block in `pos..end` (packets to the sink, IDBs and SHBs into
+ * `sec`, others skipped by their length); returns the bytes needed from `pos` for the next block.
+ * Throws RSTWATCH_ERR_CAPTURE_FORMAT at a bad block, after committing the blocks before it.
+ */
+export function drainPcapng(st: ReadState, sec: PcapngSection, sink: FrameSink): number {
+  for (;;) {
+    const stop = deliverBlocks(st, sec, sink);
+    if (stop > 0) return stop;
+    // BOUNDS: checked by deliverBlocks' loop condition (type, length and 4 more bytes are in the buffer).
+    const totalLen = st.view.getUint32(st.pos + BLK_TOTAL_LEN, sec.le);
+    if (stop !== STOP_SECTION_BLOCK) throw blockError(st, sec, stop, totalLen);
+    readSectionBlock(st, sec, totalLen);
+  }
+}
+
+/**
+ * The hot loop: hands on packet blocks and skips unknown ones until a block is not whole in the
+ * buffer (returns the bytes it needs), or is a section block or bad (returns a STOP_* status).
+ * Commits the position, the frame count and the byte order once, on return.
+ */
+function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): number {
+  const buf = st.buf;
+  const dv = st.view;
+  const end = st.end;
+  let le = sec.le;
+  let pos = st.pos;
+  let frames = st.frames;
+  let stop = BLOCK_MIN_LEN;
+  while (end - pos >= BLOCK_MIN_LEN) {
+    // BOUNDS: checked by the loop condition (type, length and 4 more bytes are in the buffer).
+    const type = dv.getUint32(pos, le);
+    if (type === BLOCK_SHB) {
+      const bom = dv.getUint32(pos + SHB_BYTE_ORDER, true);
+      if (bom === BYTE_ORDER_MAGIC) le = true;
+      else if (bom === BYTE_ORDER_MAGIC_SWAPPED) le = false;
+      else {
+        stop = STOP_BAD_BYTE_ORDER;
+        break;
+      }
+    }
+    const totalLen = dv.getUint32(pos + BLK_TOTAL_LEN, le);
+    if (totalLen < BLOCK_MIN_LEN || (totalLen & 3) !== 0 || totalLen > MAX_RECORD_BYTES) {
+      stop = STOP_BAD_TOTAL_LEN;
+      break;
+    }
+    if (end - pos < totalLen) {
+      stop = totalLen;
+      break;
+    }
+    // BOUNDS: checked by the whole-block test above.
+    if (dv.getUint32(pos + totalLen - 4, le) !== totalLen) {
+      stop = STOP_BAD_TRAILING_LEN;
+      break;
+    }
+    if (type === BLOCK_EPB || type === BLOCK_OPB) {
+      // BOUNDS: the fixed part is checked by EPB_MIN_LEN, the data by the capLen test.
+      const ifId = type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, le) : dv.getUint16(pos + OPB_INTERFACE_ID, le);
+      const capLen = totalLen < EPB_MIN_LEN ? -1 : dv.getUint32(pos + EPB_CAP_LEN, le);
+      if (capLen < 0 || capLen > totalLen - EPB_MIN_LEN || ifId >= sec.linkTypes.length) {
+        stop = STOP_BAD_PACKET_BLOCK;
+        break;
+      }
+      const scale = sec.scales[ifId];
+      scale.convert(dv.getUint32(pos + EPB_TS_HIGH, le), dv.getUint32(pos + EPB_TS_LOW, le));
+      sink.onFrame(buf, pos + EPB_DATA, capLen, dv.getUint32(pos + EPB_ORIG_LEN, le), scale.sec, scale.nsec, sec.linkTypes[ifId]);
+      frames++;
+    } else if (type === BLOCK_SPB) {
+      if (totalLen < SPB_MIN_LEN || sec.linkTypes.length === 0) {
+        stop = STOP_BAD_PACKET_BLOCK;
+        break;
+      }
+      // BOUNDS: checked by SPB_MIN_LEN; capLen is clamped to the room in the block.
+      const origLen = dv.getUint32(pos + SPB_ORIG_LEN, le);
+      const snaplen = sec.snaplens[0];
+      let capLen = Math.min(origLen, totalLen - SPB_MIN_LEN);
+      if (snaplen !== 0 && snaplen < capLen) capLen = snaplen;
+      sink.onFrame(buf, pos + SPB_DATA, capLen, origLen, 0, 0, sec.linkTypes[0]);
+      frames++;
+    } else if (type === BLOCK_IDB || type === BLOCK_SHB) {
+      stop = STOP_SECTION_BLOCK;
+      break;
+    }
+    pos += totalLen;
+  }
+  sec.le = le;
+  st.commit(pos, frames);
+  return stop;
+}
+
+/**
+ * The error for the bad block at `st.pos`, of `totalLen` bytes as its header says, that stopped
+ * `deliverBlocks` (off the hot path: only called to throw).
+ */
+function blockError(st: ReadState, sec: PcapngSection, stop: number, totalLen: number): RstwatchError {
+  const dv = st.view;
+  const pos = st.pos;
+  const le = sec.le;
+  // BOUNDS: checked by deliverBlocks' loop condition (type, length and 4 more bytes are in the buffer).
+  const type = dv.getUint32(pos, le);
+  if (stop === STOP_BAD_BYTE_ORDER) {
+    const bom = dv.getUint32(pos + SHB_BYTE_ORDER, true);
+    return st.formatError(pos, `bad pcapng section header block: byte-order magic 0x${bom.toString(16).padStart(8, '0')}`);
+  }
+  if (stop === STOP_BAD_TOTAL_LEN) {
+    return st.formatError(
+      pos,
+      `bad pcapng block (type 0x${type.toString(16)}): total length ${totalLen} is ${totalLen > MAX_RECORD_BYTES ? `larger than ${MAX_RECORD_BYTES}` : totalLen < BLOCK_MIN_LEN ? `below ${BLOCK_MIN_LEN}` : 'not a multiple of 4'}`,
+    );
+  }
+  if (stop === STOP_BAD_TRAILING_LEN) {
+    // BOUNDS: checked by deliverBlocks' whole-block test.
+    return st.formatError(
+      pos,
+      `bad pcapng block (type 0x${type.toString(16)}): trailing length ${dv.getUint32(pos + totalLen - 4, le)} differs from the leading ${totalLen}`,
+    );
+  }
+  return packetBlockError(st, sec, type, totalLen);
+}
+
+/** The error for the malformed EPB, OPB or SPB at `st.pos`, whole in the buffer (only called to throw). */
+function packetBlockError(st: ReadState, sec: PcapngSection, type: number, totalLen: number): RstwatchError {
+  const dv = st.view;
+  const pos = st.pos;
+  const kind = type === BLOCK_EPB ? 'enhanced packet block' : type === BLOCK_OPB ? 'packet block' : 'simple packet block';
+  const minLen = type === BLOCK_SPB ? SPB_MIN_LEN : EPB_MIN_LEN;
+  if (totalLen < minLen) return st.formatError(pos, `bad pcapng ${kind}: length ${totalLen} < ${minLen}`);
+  // BOUNDS: checked by minLen above.
+  const capLen = type === BLOCK_SPB ? 0 : dv.getUint32(pos + EPB_CAP_LEN, sec.le);
+  if (capLen > totalLen - minLen) {
+    return st.formatError(pos, `bad pcapng ${kind}: captured length ${capLen} does not fit in the ${totalLen}-byte block`);
+  }
+  const ifId =
+    type === BLOCK_SPB ? 0 : type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, sec.le) : dv.getUint16(pos + OPB_INTERFACE_ID, sec.le);
+  return st.formatError(
+    pos,
+    `bad pcapng ${kind}: interface ${ifId} is not declared in this section (it declares ${sec.linkTypes.length})`,
+  );
+}
