@@ -17,9 +17,6 @@ import type { MetricsSources, Shared } from './sources.js';
 
 export type { CauseSource, MetricsSources, SuspectResetSource } from './sources.js';
 
-export { DEFAULT_MAX_PORTS } from './port-selection.js';
-export { DEFAULT_RATIO_WINDOW_SECONDS } from './refusal-ratio.js';
-
 /** A logger for collector failures (pino's `warn(obj, msg)` fits). */
 export interface MetricsLogger {
   warn(obj: object, msg: string): void;

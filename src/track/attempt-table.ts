@@ -142,13 +142,6 @@ export class AttemptTable {
     this.freeHead = 0;
   }
 
-  /** Bytes held by the table's arrays (for the docs and the memory budget). */
-  static bytesFor(capacity: number): number {
-    let buckets = 16;
-    while (buckets < capacity * 2) buckets *= 2;
-    return buckets * 4 + capacity * (KEY_WORDS * 4 + 1 + 1 + 4 + 8 + 8 + 4 + 1 + 4 + 4 + 4 + 4 + 1);
-  }
-
   /** True when no slot is free: the caller must evict before `insert`. */
   isFull(): boolean {
     return this.freeHead === NIL;

@@ -94,8 +94,3 @@ export const DECODE_STATUS_NAMES: readonly string[] = (() => {
   for (const [key, value] of Object.entries(DecodeStatus)) names[value] = DECODE_STATUS_REASONS[key as keyof typeof DecodeStatus];
   return Object.freeze(names);
 })();
-
-/** True when `status` is a malformed-frame error rather than a decoded or skipped frame. */
-export function isDecodeError(status: number): boolean {
-  return status >= FIRST_ERROR_STATUS;
-}
