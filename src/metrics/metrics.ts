@@ -20,7 +20,7 @@ import { COLLECTORS, DEFAULT_METRICS_LEFT_OUT, DROP_WHERE_NAMES, EVICTION_STATE_
 import { OTHER_PORT, PortSelection, type PortSeries } from './port-selection.js';
 import { RATIO_SAMPLE_INTERVAL_MS, RefusalRatioSampler } from './refusal-ratio.js';
 
-import type { KernelStateSnapshot } from '../diagnose/kernel-state.js';
+import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
 export { parsePortList } from './port-list.js';
 
 export { DEFAULT_MAX_PORTS } from './port-selection.js';

@@ -20,10 +20,10 @@ import { KEY_WORDS } from '../track/attempt-table.js';
 import { Direction, formatAddress } from '../track/direction.js';
 import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } from '../track/tracker.js';
 import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
-import type { KernelStateSnapshot } from './kernel-state.js';
-import type { TcpExtCounters } from './netstat.js';
-import type { Listener } from './proc-net-tcp.js';
-import type { SocketOwner } from './sockets-to-processes.js';
+import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
+import type { TcpExtCounters } from '../kernel/netstat.js';
+import type { Listener } from '../kernel/proc-net-tcp.js';
+import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
 /** Outcomes (FailureKind order). */
 export const OUTCOME_COUNT = FAILURE_KIND_NAMES.length;

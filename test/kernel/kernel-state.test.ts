@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelStateCache } from '../../src/diagnose/kernel-state.js';
-import { readListeners } from '../../src/diagnose/proc-net-tcp.js';
-import { readSocketOwners } from '../../src/diagnose/sockets-to-processes.js';
+import { KernelStateCache } from '../../src/kernel/kernel-state.js';
+import { readListeners } from '../../src/kernel/proc-net-tcp.js';
+import { readSocketOwners } from '../../src/kernel/sockets-to-processes.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 // 0.0.0.0:80 LISTEN, 2 waiting, inode 1001; 127.0.0.1:8080 LISTEN inode 1002; an established socket inode 1003.

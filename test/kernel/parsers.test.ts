@@ -13,10 +13,10 @@ import {
   parseSsListeners,
   parseSsListenerEntries,
   TcpState,
-} from '../../src/diagnose/proc-net-tcp.js';
-import { parseNetstat, parseTcpExtCounters } from '../../src/diagnose/netstat.js';
-import { parseNofileLimits, parseSocketLink } from '../../src/diagnose/sockets-to-processes.js';
-import { parseSysctlInteger } from '../../src/diagnose/sysctl.js';
+} from '../../src/kernel/proc-net-tcp.js';
+import { parseNetstat, parseTcpExtCounters } from '../../src/kernel/netstat.js';
+import { parseNofileLimits, parseSocketLink } from '../../src/kernel/sockets-to-processes.js';
+import { parseSysctlInteger } from '../../src/kernel/sysctl.js';
 import { propertyRuns } from '../support/property.js';
 
 // Captured text: each line as printed (trailing spaces kept).
