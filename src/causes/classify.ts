@@ -5,7 +5,7 @@
  * does not decide, the cause is `unknown`: it never guesses.
  */
 import { parseAddress } from '../track/direction.js';
-import type { Listener } from '../kernel/proc-net-tcp.js';
+import type { Listener } from '../kernel/listeners.js';
 import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
 /** How the attempt failed. */

@@ -22,7 +22,7 @@ import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } f
 import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
 import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
 import type { TcpExtCounters } from '../kernel/netstat.js';
-import type { Listener } from '../kernel/proc-net-tcp.js';
+import type { Listener } from '../kernel/listeners.js';
 import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
 /** Outcomes (FailureKind order). */

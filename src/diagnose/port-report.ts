@@ -9,7 +9,7 @@
 import { isLoopback, REMEDIES } from '../causes/classify.js';
 import type { CausesReport } from '../causes/failure-causes.js';
 import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
-import type { Listener } from '../kernel/proc-net-tcp.js';
+import type { Listener } from '../kernel/listeners.js';
 
 /** What the report says of one listener. */
 export interface ListenerReport {

@@ -3,7 +3,7 @@
  * counters, sysctls and the processes holding the listeners. Read at most once per `minIntervalMs`
  * (never per packet); a failure to read one part is recorded in `errors` and leaves the others intact.
  */
-import { readListeners, type Listener } from './proc-net-tcp.js';
+import { readListeners, type Listener } from './listeners.js';
 import { readTcpExtCounters, type TcpExtCounters } from './netstat.js';
 import { readSysctls, type ListenSysctls } from './sysctl.js';
 import { readSocketOwners, type SocketOwner } from './sockets-to-processes.js';

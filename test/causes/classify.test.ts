@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, type FailureFacts } from '../../src/causes/classify.js';
-import type { Listener } from '../../src/kernel/proc-net-tcp.js';
+import type { Listener } from '../../src/kernel/listeners.js';
 import type { SocketOwner } from '../../src/kernel/sockets-to-processes.js';
 
 function listener(address: string, port: number, o: Partial<Listener> = {}): Listener {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSES, type Cause } from '../../src/causes/classify.js';
 import { FailureCauses, type FailureCausesOptions } from '../../src/causes/failure-causes.js';
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
-import type { Listener } from '../../src/kernel/proc-net-tcp.js';
+import type { Listener } from '../../src/kernel/listeners.js';
 import { ResetDetector } from '../../src/detect/detector.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../../src/track/counters.js';
 import { Direction } from '../../src/track/direction.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { REMEDIES } from '../../src/causes/classify.js';
 import type { CausesReport, PortCauses } from '../../src/causes/failure-causes.js';
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
-import type { Listener } from '../../src/kernel/proc-net-tcp.js';
+import type { Listener } from '../../src/kernel/listeners.js';
 import { buildDiagnoseReport, renderDiagnoseReport } from '../../src/diagnose/port-report.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelStateCache } from '../../src/kernel/kernel-state.js';
-import { readListeners } from '../../src/kernel/proc-net-tcp.js';
+import { readListeners } from '../../src/kernel/listeners.js';
 import { readSocketOwners } from '../../src/kernel/sockets-to-processes.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';

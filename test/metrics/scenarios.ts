@@ -8,7 +8,7 @@ import { CAUSES } from '../../src/causes/classify.js';
 import { FailureCauses } from '../../src/causes/failure-causes.js';
 import { readKernelState, type KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import { readTcpExtCounters } from '../../src/kernel/netstat.js';
-import type { Listener } from '../../src/kernel/proc-net-tcp.js';
+import type { Listener } from '../../src/kernel/listeners.js';
 import { readSysctls } from '../../src/kernel/sysctl.js';
 import { formatHostPort, startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import type { CauseSource, MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
