@@ -206,21 +206,6 @@ export class FailureCauses implements FailureListener {
     return this.reads[this.reads.length - 1];
   }
 
-  /** Groups of failures waiting for their read. */
-  get pendingGroups(): number {
-    return this.liveGroups;
-  }
-
-  /** Groups held in the list (waiting, or decided and not yet dropped): bounded, for tests. */
-  get heldGroups(): number {
-    return this.groups.length - this.groupsHead;
-  }
-
-  /** Reads held: bounded by the history and by count, for tests. */
-  get heldReads(): number {
-    return this.reads.length;
-  }
-
   /** FailureListener: a failure the tracker just counted (only inbound ones are classified). */
   attemptFailed(kind: number, slot: number, ts: number): void {
     const t = this.tracker.table;
@@ -371,11 +356,6 @@ export class FailureCauses implements FailureListener {
   /** Failures of (port, outcome) not decided yet. */
   pending(port: number, outcome: number): number {
     return this.pendingCounts.get(port)?.[outcome] ?? 0;
-  }
-
-  /** Ports with at least one inbound failure. */
-  ports(): IterableIterator<number> {
-    return this.counts.keys();
   }
 
   /**
