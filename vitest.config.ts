@@ -13,7 +13,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/capture/oracle.test.ts': 'tshark, ../shared/pcaps',
   'test/deploy/package.test.ts': 'npm pack and install (the npm cache or registry for the optional cap), a C compiler, libpcap-dev',
   'test/deploy/prometheus-rules.test.ts': 'promtool',
-  'test/diagnose/kernel-state-netns.test.ts': 'root, network namespaces, ss',
+  'test/kernel/kernel-state-netns.test.ts': 'root, network namespaces, ss',
   'test/e2e/cli-replay.test.ts': 'the built binary (dist/)',
   'test/e2e/diagnose-netns.test.ts': 'root, network namespaces, the built binary',
   'test/e2e/failure-causes-netns.test.ts': 'root, network namespaces, iptables, the built binary',

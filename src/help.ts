@@ -4,7 +4,7 @@
  * a status as a literal.
  */
 import { DEFAULT_LISTEN_PORT, DIAGNOSE_FLAGS, envName, LIVE_FLAGS, REPLAY_FLAGS, type FlagSpec } from './config.js';
-import { CAUSES } from './diagnose/classify.js';
+import { CAUSES } from './causes/classify.js';
 import { ERROR_CODES } from './errors.js';
 import { renderHelp, type HelpBlock } from './help-layout.js';
 

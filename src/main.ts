@@ -111,7 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           printHelp('diagnose');
           return 0;
         }
-        const { readKernelState } = await import('./diagnose/kernel-state.js');
+        const { readKernelState } = await import('./kernel/kernel-state.js');
         const { buildDiagnoseReport, renderDiagnoseReport } = await import('./diagnose/port-report.js');
         const { askDaemon } = await import('./diagnose/ask-daemon.js');
         const [state, daemon] = await Promise.all([readKernelState(), config.daemonUrl === null ? undefined : askDaemon(config.daemonUrl, undefined, config.ports)]);

@@ -3,7 +3,7 @@
  * Never rejects: a daemon that does not answer, answers with an error, or answers something else
  * gives a report of null and the reason.
  */
-import type { CausesReport } from './failure-causes.js';
+import type { CausesReport } from '../causes/failure-causes.js';
 import type { DaemonAnswer } from './port-report.js';
 
 /** How long `rstwatch diagnose` waits for the daemon, ms. */

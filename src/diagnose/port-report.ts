@@ -6,10 +6,10 @@
  * for each port the problem this state already shows, with its remedy in a line. It reads the
  * state once; it does not watch traffic (live failures and their causes are the daemon's).
  */
-import { isLoopback, REMEDIES } from './classify.js';
-import type { CausesReport } from './failure-causes.js';
-import type { KernelStateSnapshot } from './kernel-state.js';
-import type { Listener } from './proc-net-tcp.js';
+import { isLoopback, REMEDIES } from '../causes/classify.js';
+import type { CausesReport } from '../causes/failure-causes.js';
+import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
+import type { Listener } from '../kernel/listeners.js';
 
 /** What the report says of one listener. */
 export interface ListenerReport {

@@ -240,7 +240,7 @@ export const COLLECTORS = {
   refusalLatency: 'refusal_latency',
   /** rstwatch_suspect_resets_total (the suspect-reset source). */
   suspectResets: 'suspect_resets',
-  /** rstwatch_failure_causes_* (the cause classifier, diagnose/failure-causes.ts). */
+  /** rstwatch_failure_causes_* (the cause classifier, causes/failure-causes.ts). */
   causes: 'causes',
   /** Table size, evictions, resets and unmatched answers (tracker.stats). */
   tracker: 'tracker',

@@ -3,7 +3,7 @@
  * one registry share: the port selection, the ratio sampler, and the registration helper.
  */
 import type { CaptureStats } from '../capture/packet-source.js';
-import type { KernelStateSnapshot } from '../diagnose/kernel-state.js';
+import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
 import type { PipelineSink } from '../pipeline/pipeline-sink.js';
 import type { Tracker } from '../track/tracker.js';
 import type { Sample } from './collector.js';
@@ -24,7 +24,7 @@ export interface SuspectResetSource {
   total(direction: number, heuristic: number): number;
 }
 
-/** Failed inbound attempts by port, outcome and cause (diagnose/failure-causes.ts fits). */
+/** Failed inbound attempts by port, outcome and cause (causes/failure-causes.ts fits). */
 export interface CauseSource {
   /** `outcome` and `cause` label values, by index. */
   readonly outcomeNames: readonly string[];
@@ -49,7 +49,7 @@ export interface MetricsSources {
   suspects?: SuspectResetSource;
   /** Causes of inbound failures; without it rstwatch_failure_causes_* have no samples. */
   causes?: CauseSource;
-  /** The latest kernel-state snapshot of rstwatch's network namespace (diagnose/kernel-state.ts), if read. */
+  /** The latest kernel-state snapshot of rstwatch's network namespace (kernel/kernel-state.ts), if read. */
   kernel?: { latest(): Pick<KernelStateSnapshot, 'tcpExt' | 'sysctls'> | undefined };
 }
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askDaemon } from '../../src/diagnose/ask-daemon.js';
-import type { CausesReport } from '../../src/diagnose/failure-causes.js';
+import type { CausesReport } from '../../src/causes/failure-causes.js';
 
 const REPORT: CausesReport = {
   taken_at: '2024-05-01T10:00:02.000Z',

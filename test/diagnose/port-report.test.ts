@@ -3,10 +3,10 @@
  * put beside the kernel state.
  */
 import { describe, expect, it } from 'vitest';
-import { REMEDIES } from '../../src/diagnose/classify.js';
-import type { CausesReport, PortCauses } from '../../src/diagnose/failure-causes.js';
-import type { KernelStateSnapshot } from '../../src/diagnose/kernel-state.js';
-import type { Listener } from '../../src/diagnose/proc-net-tcp.js';
+import { REMEDIES } from '../../src/causes/classify.js';
+import type { CausesReport, PortCauses } from '../../src/causes/failure-causes.js';
+import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
+import type { Listener } from '../../src/kernel/listeners.js';
 import { buildDiagnoseReport, renderDiagnoseReport } from '../../src/diagnose/port-report.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSysctls } from '../../src/diagnose/sysctl.js';
+import { readSysctls } from '../../src/kernel/sysctl.js';
 import { metricsFor, Traffic, valueOf } from './helpers.js';
 import { kernelSnapshotMetrics } from './scenarios.js';
 

@@ -4,12 +4,12 @@
  * assert values need no external tool. Everything here runs in this process: no root, no network
  * namespace, no subprocess. Test code: it allocates freely.
  */
-import { CAUSES } from '../../src/diagnose/classify.js';
-import { FailureCauses } from '../../src/diagnose/failure-causes.js';
-import { readKernelState, type KernelStateSnapshot } from '../../src/diagnose/kernel-state.js';
-import { readTcpExtCounters } from '../../src/diagnose/netstat.js';
-import type { Listener } from '../../src/diagnose/proc-net-tcp.js';
-import { readSysctls } from '../../src/diagnose/sysctl.js';
+import { CAUSES } from '../../src/causes/classify.js';
+import { FailureCauses } from '../../src/causes/failure-causes.js';
+import { readKernelState, type KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
+import { readTcpExtCounters } from '../../src/kernel/netstat.js';
+import type { Listener } from '../../src/kernel/listeners.js';
+import { readSysctls } from '../../src/kernel/sysctl.js';
 import { formatHostPort, startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import type { CauseSource, MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { FAILURE_KIND_NAMES } from '../../src/track/tracker.js';

@@ -1,9 +1,10 @@
 /**
- * One cached snapshot of the kernel state the cause classifier needs: listeners, listen-path
- * counters, sysctls and the processes holding the listeners. Read at most once per `minIntervalMs`
- * (never per packet); a failure to read one part is recorded in `errors` and leaves the others intact.
+ * One snapshot of the kernel state the cause classifier needs: listeners, listen-path counters,
+ * sysctls and the processes holding the listeners. Read by the daemon's timer (never per packet)
+ * and once by `rstwatch diagnose`; a failure to read one part is recorded in `errors` and leaves
+ * the others intact.
  */
-import { readListeners, type Listener } from './proc-net-tcp.js';
+import { readListeners, type Listener } from './listeners.js';
 import { readTcpExtCounters, type TcpExtCounters } from './netstat.js';
 import { readSysctls, type ListenSysctls } from './sysctl.js';
 import { readSocketOwners, type SocketOwner } from './sockets-to-processes.js';
@@ -17,7 +18,7 @@ export interface KernelStateError {
 
 /** The kernel state at one moment. */
 export interface KernelStateSnapshot {
-  /** Clock time the read started, milliseconds (the cache's clock). */
+  /** Clock time the read started, milliseconds (the caller's clock). */
   takenAtMs: number;
   /**
    * Clock time the read ended, milliseconds: the state is what it was somewhere between the two.
@@ -40,13 +41,11 @@ export interface KernelStateSnapshot {
   errors: KernelStateError[];
 }
 
-/** Options of `KernelStateCache`. */
-export interface KernelStateCacheOptions {
+/** Options of `readKernelState`. */
+export interface ReadKernelStateOptions {
   /** Root of the proc filesystem (default '/proc'; tests point it at a fixture tree). */
   procRoot?: string;
-  /** Minimum time between two reads, milliseconds (default 1000). */
-  minIntervalMs?: number;
-  /** Clock in milliseconds (default Date.now). */
+  /** Clock in milliseconds, read when the read ends (default Date.now). */
   nowMs?: () => number;
   /** `ss` for sock_diag, or null for /proc only (default 'ss'). */
   ssPath?: string | null;
@@ -63,7 +62,7 @@ export interface KernelStateCacheOptions {
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Reads every part once, now; never rejects. */
-export async function readKernelState(options: KernelStateCacheOptions = {}, takenAtMs = Date.now()): Promise<KernelStateSnapshot> {
+export async function readKernelState(options: ReadKernelStateOptions = {}, takenAtMs = Date.now()): Promise<KernelStateSnapshot> {
   const procRoot = options.procRoot ?? '/proc';
   const errors: KernelStateError[] = [];
   const [listenersRead, tcpExt, sysctls] = await Promise.all([
@@ -97,39 +96,4 @@ export async function readKernelState(options: KernelStateCacheOptions = {}, tak
   }
   const doneAtMs = Math.max(takenAtMs, (options.nowMs ?? Date.now)());
   return { takenAtMs, doneAtMs, listeners, sockDiag: listenersRead?.sockDiag ?? false, tcpExt, sysctls, owners, unreadablePids, ownersTruncated, errors };
-}
-
-/**
- * The kernel state, re-read at most once per `minIntervalMs`. Concurrent callers during a read
- * share it. The snapshot returned is shared: callers must not change it.
- */
-export class KernelStateCache {
-  private readonly options: KernelStateCacheOptions;
-  private readonly minIntervalMs: number;
-  private readonly clock: () => number;
-  private last: KernelStateSnapshot | null = null;
-  private pending: Promise<KernelStateSnapshot> | null = null;
-  /** Number of times the kernel state was actually read. */
-  reads = 0;
-
-  constructor(options: KernelStateCacheOptions = {}) {
-    this.options = options;
-    this.minIntervalMs = options.minIntervalMs ?? 1000;
-    this.clock = options.nowMs ?? Date.now;
-  }
-
-  /** The snapshot of at most `minIntervalMs` before `nowMs`, reading the kernel state when the last is older. */
-  snapshot(nowMs = this.clock()): Promise<KernelStateSnapshot> {
-    if (this.last !== null && nowMs - this.last.takenAtMs < this.minIntervalMs && nowMs >= this.last.takenAtMs) {
-      return Promise.resolve(this.last);
-    }
-    if (this.pending) return this.pending;
-    this.reads++;
-    this.pending = readKernelState(this.options, nowMs).then((s) => {
-      this.last = s;
-      this.pending = null;
-      return s;
-    });
-    return this.pending;
-  }
 }

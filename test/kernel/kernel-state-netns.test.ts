@@ -77,7 +77,7 @@ let serverA: ChildProcess;
 let serverB: ChildProcess;
 
 beforeAll(async () => {
-  requireRoot('test/diagnose/kernel-state-netns.test.ts');
+  requireRoot('test/kernel/kernel-state-netns.test.ts');
   net = createNetnsPair({ tag: 'diag', subnet: 'dd' });
   dir = mkdtempSync(join(tmpdir(), 'rw-diag-'));
   chmodSync(dir, 0o755); // the unprivileged reader (uid 65534) must reach the script
@@ -87,7 +87,7 @@ beforeAll(async () => {
   readerPath = join(dir, 'reader.mts'); // .mts: ESM (top-level await) whatever package.json sits above TMPDIR
   writeFileSync(
     readerPath,
-    `import { readKernelState } from ${JSON.stringify(join(REPO, 'src/diagnose/kernel-state.ts'))};
+    `import { readKernelState } from ${JSON.stringify(join(REPO, 'src/kernel/kernel-state.ts'))};
 const s = await readKernelState({ ssPath: JSON.parse(process.argv[2]), procRoot: process.argv[3] });
 process.stdout.write(JSON.stringify({ ...s, owners: [...s.owners] }));
 `,

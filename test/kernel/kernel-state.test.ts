@@ -1,15 +1,15 @@
 /**
- * KernelStateCache on a fixture proc tree (written to a temporary directory, shaped like /proc)
- * with an injected clock: reads at most once per interval, isolates failures part by part, and
- * looks up owners only for listener inodes. The real /proc is covered by kernel-state-netns.test.ts.
+ * readKernelState on a fixture proc tree (written to a temporary directory, shaped like /proc)
+ * with an injected clock: reads afresh each time, isolates failures part by part, and looks up
+ * owners only for listener inodes. The real /proc is covered by kernel-state-netns.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelStateCache } from '../../src/diagnose/kernel-state.js';
-import { readListeners } from '../../src/diagnose/proc-net-tcp.js';
-import { readSocketOwners } from '../../src/diagnose/sockets-to-processes.js';
+import { readKernelState } from '../../src/kernel/kernel-state.js';
+import { readListeners } from '../../src/kernel/listeners.js';
+import { readSocketOwners } from '../../src/kernel/sockets-to-processes.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 // 0.0.0.0:80 LISTEN, 2 waiting, inode 1001; 127.0.0.1:8080 LISTEN inode 1002; an established socket inode 1003.
@@ -56,11 +56,11 @@ beforeEach(() => {
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-describe('KernelStateCache', () => {
+describe('readKernelState', () => {
   it('reads every part into one snapshot', async () => {
-    const cache = new KernelStateCache({ procRoot: root, ssPath: null, nowMs: () => 5000 });
-    const s = await cache.snapshot();
+    const s = await readKernelState({ procRoot: root, ssPath: null, nowMs: () => 5000 }, 5000);
     expect(s.takenAtMs).toBe(5000);
+    expect(s.doneAtMs).toBe(5000);
     expect(s.errors).toEqual([]);
     expect(s.listeners.map((l) => [l.family, l.address, l.port, l.acceptQueue, l.inode, l.uid])).toEqual([
       [4, '0.0.0.0', 80, 2, 1001, 0],
@@ -81,42 +81,23 @@ describe('KernelStateCache', () => {
     expect(s.ownersTruncated).toBe(false);
   });
 
-  it('reads at most once per interval, again when it has passed', async () => {
+  it('reads afresh each time; the end of a read is never before its start, whatever the clock does', async () => {
     let now = 1000;
-    const cache = new KernelStateCache({ procRoot: root, ssPath: null, nowMs: () => now });
-    const a = await cache.snapshot();
-    now = 1999;
+    const a = await readKernelState({ procRoot: root, ssPath: null, nowMs: () => now }, 1000);
+    expect(a.tcpExt!.listenOverflows).toBe(5);
     proc('net/netstat', 'TcpExt: ListenOverflows\nTcpExt: 50\n');
-    expect(await cache.snapshot()).toBe(a);
-    expect(cache.reads).toBe(1);
-    now = 2000;
-    const b = await cache.snapshot();
+    now = 900; // the clock stepped back during the read
+    const b = await readKernelState({ procRoot: root, ssPath: null, nowMs: () => now }, 1000);
     expect(b).not.toBe(a);
     expect(b.tcpExt!.listenOverflows).toBe(50);
-    expect(b.takenAtMs).toBe(2000);
-    expect(cache.reads).toBe(2);
-    // Concurrent callers share one read; an explicit time works too.
-    const [c, d] = await Promise.all([cache.snapshot(4000), cache.snapshot(4000)]);
-    expect(c).toBe(d);
-    expect(cache.reads).toBe(3);
-    // A clock that went backwards re-reads rather than serving a snapshot from the future.
-    await cache.snapshot(3000);
-    expect(cache.reads).toBe(4);
-  });
-
-  it('honours minIntervalMs', async () => {
-    const cache = new KernelStateCache({ procRoot: root, ssPath: null, minIntervalMs: 100 });
-    await cache.snapshot(0);
-    await cache.snapshot(99);
-    await cache.snapshot(100);
-    expect(cache.reads).toBe(2);
+    expect([b.takenAtMs, b.doneAtMs]).toEqual([1000, 1000]);
   });
 
   it('records a failed part in errors and keeps the others', async () => {
     unlinkSync(join(root, 'net/netstat'));
     unlinkSync(join(root, 'sys/net/core/somaxconn'));
     writeFileSync(join(root, 'sys/net/ipv4/tcp_syncookies'), 'x\n');
-    const s = await new KernelStateCache({ procRoot: root, ssPath: null }).snapshot(0);
+    const s = await readKernelState({ procRoot: root, ssPath: null }, 0);
     expect(s.tcpExt).toBeNull();
     expect(s.sysctls.somaxconn).toBeNull();
     expect(s.sysctls.tcpSyncookies).toBeNull();
@@ -128,7 +109,7 @@ describe('KernelStateCache', () => {
 
   it('without /proc/net/tcp: no listeners, an error, the rest still read', async () => {
     unlinkSync(join(root, 'net/tcp'));
-    const s = await new KernelStateCache({ procRoot: root, ssPath: null }).snapshot(0);
+    const s = await readKernelState({ procRoot: root, ssPath: null }, 0);
     expect(s.listeners).toEqual([]);
     expect(s.errors.map((e) => e.what)).toEqual(['listeners']);
     expect(s.tcpExt!.listenOverflows).toBe(5);
@@ -136,13 +117,13 @@ describe('KernelStateCache', () => {
 
   it('a missing tcp6 (no IPv6) is not an error', async () => {
     unlinkSync(join(root, 'net/tcp6'));
-    const s = await new KernelStateCache({ procRoot: root, ssPath: null }).snapshot(0);
+    const s = await readKernelState({ procRoot: root, ssPath: null }, 0);
     expect(s.errors).toEqual([]);
     expect(s.listeners).toHaveLength(2);
   });
 
   it('reports an ss that cannot run as a sock_diag error, with the /proc view intact', async () => {
-    const s = await new KernelStateCache({ procRoot: root, ssPath: join(root, 'no-such-ss') }).snapshot(0);
+    const s = await readKernelState({ procRoot: root, ssPath: join(root, 'no-such-ss') }, 0);
     expect(s.sockDiag).toBe(false);
     expect(s.errors).toHaveLength(1);
     expect(s.errors[0].what).toBe('sock_diag');

@@ -21,10 +21,10 @@ import { Direction } from '../track/direction.js';
 import { formatAddress } from '../net/address.js';
 import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } from '../track/tracker.js';
 import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
-import type { KernelStateSnapshot } from './kernel-state.js';
-import type { TcpExtCounters } from './netstat.js';
-import type { Listener } from './proc-net-tcp.js';
-import type { SocketOwner } from './sockets-to-processes.js';
+import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
+import type { TcpExtCounters } from '../kernel/netstat.js';
+import type { Listener } from '../kernel/listeners.js';
+import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
 /** Outcomes (FailureKind order). */
 export const OUTCOME_COUNT = FAILURE_KIND_NAMES.length;
@@ -207,21 +207,6 @@ export class FailureCauses implements FailureListener {
     return this.reads[this.reads.length - 1];
   }
 
-  /** Groups of failures waiting for their read. */
-  get pendingGroups(): number {
-    return this.liveGroups;
-  }
-
-  /** Groups held in the list (waiting, or decided and not yet dropped): bounded, for tests. */
-  get heldGroups(): number {
-    return this.groups.length - this.groupsHead;
-  }
-
-  /** Reads held: bounded by the history and by count, for tests. */
-  get heldReads(): number {
-    return this.reads.length;
-  }
-
   /** FailureListener: a failure the tracker just counted (only inbound ones are classified). */
   attemptFailed(kind: number, slot: number, ts: number): void {
     const t = this.tracker.table;
@@ -372,11 +357,6 @@ export class FailureCauses implements FailureListener {
   /** Failures of (port, outcome) not decided yet. */
   pending(port: number, outcome: number): number {
     return this.pendingCounts.get(port)?.[outcome] ?? 0;
-  }
-
-  /** Ports with at least one inbound failure. */
-  ports(): IterableIterator<number> {
-    return this.counts.keys();
   }
 
   /**

@@ -1,22 +1,17 @@
 /**
- * The pure parsers of src/diagnose on text captured on Linux 6.18 (x86_64) inside a network
+ * The pure parsers of src/kernel on text captured on Linux 6.18 (x86_64) inside a network
  * namespace holding: a listener on 127.0.0.1:7001, a dual-stack one on [::]:7002, a v6only one on
  * [::]:7003, a listener on 0.0.0.0:7004 with backlog 2 that never accepts and holds 2 connections,
  * and [::1]:7005 with one established connection to it.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  parseListeners,
-  parseProcAddress,
-  parseProcNetTcp,
-  parseSsListeners,
-  parseSsListenerEntries,
-  TcpState,
-} from '../../src/diagnose/proc-net-tcp.js';
-import { parseNetstat, parseTcpExtCounters } from '../../src/diagnose/netstat.js';
-import { parseNofileLimits, parseSocketLink } from '../../src/diagnose/sockets-to-processes.js';
-import { parseSysctlInteger } from '../../src/diagnose/sysctl.js';
+import { parseListeners } from '../../src/kernel/listeners.js';
+import { parseProcAddress, parseProcNetTcp, TcpState } from '../../src/kernel/proc-net-tcp.js';
+import { parseSsListenerEntries, parseSsListeners } from '../../src/kernel/ss-listeners.js';
+import { parseNetstat, parseTcpExtCounters } from '../../src/kernel/netstat.js';
+import { parseNofileLimits, parseSocketLink } from '../../src/kernel/sockets-to-processes.js';
+import { parseSysctlInteger } from '../../src/kernel/sysctl.js';
 import { propertyRuns } from '../support/property.js';
 
 // Captured text: each line as printed (trailing spaces kept).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, type FailureFacts } from '../../src/diagnose/classify.js';
-import type { Listener } from '../../src/diagnose/proc-net-tcp.js';
-import type { SocketOwner } from '../../src/diagnose/sockets-to-processes.js';
+import { classifyFailure, type FailureFacts } from '../../src/causes/classify.js';
+import type { Listener } from '../../src/kernel/listeners.js';
+import type { SocketOwner } from '../../src/kernel/sockets-to-processes.js';
 
 function listener(address: string, port: number, o: Partial<Listener> = {}): Listener {
   const family = address.includes(':') ? 6 : 4;

@@ -5,8 +5,8 @@
  * does not decide, the cause is `unknown`: it never guesses.
  */
 import { parseAddress } from '../net/address.js';
-import type { Listener } from './proc-net-tcp.js';
-import type { SocketOwner } from './sockets-to-processes.js';
+import type { Listener } from '../kernel/listeners.js';
+import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
 /** How the attempt failed. */
 export type FailureOutcome = 'refused' | 'icmp_rejected' | 'unanswered' | 'early_reset';
