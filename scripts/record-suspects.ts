@@ -13,7 +13,7 @@
  * Internal modes, run by the recording inside the namespaces: `client PLAN_JSON` (the connects)
  * and `attack IFACE PLAN_JSON` (the injector).
  *
- * Topology (test/support/netns-chain.ts, 3 routers):
+ * Topology (testkit/netns-chain.ts, 3 routers):
  *
  *   client 198.18.0.1 --- r1 --- r2 --- r3 --- server 198.18.3.2   (v6 2001:db8:cc:<link>::)
  *                         |                     listens 8080, 8083, 8084; 8081 closed;
@@ -49,10 +49,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ethernet, tcp4, tcp6 } from '../test/support/craft.js';
-import { createNetnsChain, EAST_IF, WEST_IF, type NetnsChain } from '../test/support/netns-chain.js';
-import { requireRoot } from '../test/support/netns.js';
-import { oracleCounts, type OraclePortCounts } from '../test/support/tshark-oracle.js';
+import { ethernet, tcp4, tcp6 } from '../testkit/craft.js';
+import { createNetnsChain, EAST_IF, WEST_IF, type NetnsChain } from '../testkit/netns-chain.js';
+import { requireRoot } from '../testkit/netns.js';
+import { oracleCounts, type OraclePortCounts } from '../testkit/tshark-oracle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);

@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuspectRecord } from '../../src/detect/evidence-record.js';
 import { BGP, checkDesign, checkTools, expectedPorts, PORTS, runSuspectScenarios, summarizeTtls, type ScenarioRun } from '../../scripts/record-suspects.js';
-import { removeStaleChains } from '../support/netns-chain.js';
-import { requireRoot } from '../support/netns.js';
+import { removeStaleChains } from '../../testkit/netns-chain.js';
+import { requireRoot } from '../../testkit/netns.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
