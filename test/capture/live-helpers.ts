@@ -1,11 +1,11 @@
 /**
  * Helpers of the live capture tests: a capture child process (fixtures/capture-child.mjs) driven
- * over stdin/stdout, and the traffic the tests send between the namespaces of testkit/netns.ts.
+ * over stdin/stdout, and the traffic the tests send between the namespaces of kit/netns.ts.
  * Every wait is bounded.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { NetnsPair } from '../../testkit/netns.js';
+import type { NetnsPair } from '../../kit/netns.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -8,7 +8,7 @@ import { ResetDetector } from '../../src/detect/detector.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../../src/track/counters.js';
 import { Direction } from '../../src/track/direction.js';
 import { FAILURE_KIND_NAMES, FailureKind, type Tracker } from '../../src/track/tracker.js';
-import { ethernet, tcp4 } from '../../testkit/craft.js';
+import { ethernet, tcp4 } from '../../kit/craft.js';
 import { Traffic } from '../metrics/helpers.js';
 import { propertyRuns } from '../support/property.js';
 

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { createNetnsPair, requireRoot, type NetnsPair } from '../../testkit/netns.js';
+import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
 
 const P1 = 7101; // 127.0.0.1, default backlog 511 (capped by somaxconn)
 const P2 = 7102; // [::] dual stack

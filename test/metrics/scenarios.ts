@@ -13,7 +13,7 @@ import { readSysctls } from '../../src/diagnose/sysctl.js';
 import { formatHostPort, startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import type { CauseSource, MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { FAILURE_KIND_NAMES } from '../../src/track/tracker.js';
-import { arp, ethernet, tcp4, udp4 } from '../../testkit/craft.js';
+import { arp, ethernet, tcp4, udp4 } from '../../kit/craft.js';
 import { fakeCapture, metricsFor, Traffic } from './helpers.js';
 
 const C = '192.0.2.10';

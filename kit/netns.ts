@@ -5,7 +5,7 @@
  *
  * Usage (vitest):
  *
- *   import { createNetnsPair, requireRoot, type NetnsPair } from '../../testkit/netns.js';
+ *   import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
  *   let net: NetnsPair;
  *   beforeAll(() => { requireRoot('test/x/y.test.ts'); net = createNetnsPair({ tag: 'xy', vlan: true }); });
  *   afterAll(() => net?.destroy());

@@ -2,7 +2,7 @@
  * A chain of network namespaces joined by veth pairs: a client, N routers and a server, for tests
  * and scripts that need real kernel traffic crossing routers (hop counts, TTLs, firewalls in the
  * forwarding path). Traffic never leaves the chain (benchmarking and documentation prefixes, no
- * route out). The two-namespace case without routers is testkit/netns.ts (createNetnsPair).
+ * route out). The two-namespace case without routers is kit/netns.ts (createNetnsPair).
  *
  * Topology for `routers: 3` (link k joins the k-th and (k+1)-th namespace of the chain):
  *
@@ -28,7 +28,7 @@
  * Every command is bounded in time (default 10 s). `destroy()` kills what `spawn` started and
  * anything else left inside the namespaces, then deletes them; it never throws and is idempotent.
  * Creating a chain first removes chains of this naming scheme whose owner process is gone and that
- * have no process inside. Needs root: call `requireRoot` (testkit/netns.ts) first.
+ * have no process inside. Needs root: call `requireRoot` (kit/netns.ts) first.
  */
 import { spawn as spawnChild, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { killQuietly, nsPids, run, type ExecOptions, type ExecResult } from './netns.js';
