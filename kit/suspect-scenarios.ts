@@ -39,7 +39,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetnsChain, EAST_IF, WEST_IF, type NetnsChain } from './netns-chain.js';
 import { oracleCounts } from './tshark-oracle.js';
-import { sleep, waitForLine } from './wait.js';
+import { sleep, until, waitForLine } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AGENTS = fileURLToPath(new URL('suspect-agents.ts', import.meta.url));
@@ -278,13 +278,15 @@ export async function runSuspectScenarios(options: ScenarioOptions): Promise<Sce
     };
     if (options.livePort !== undefined) {
       live = bg(c.ns, process.execPath, [CLI, 'live', '-i', EAST_IF, '--listen', `127.0.0.1:${options.livePort}`, '--attempt-timeout', '5', '--ports', '179,180,8080-8091', '--log-level', 'info']);
-      liveOut = collect(live, 'stdout');
-      const liveErr = collect(live, 'stderr');
-      const end = Date.now() + 15_000;
-      while (get('/readyz').status !== 200) {
-        if (Date.now() > end || live.exitCode !== null) throw new Error(`rstwatch live did not become ready: ${liveOut()} ${liveErr()}`);
-        await sleep(200);
-      }
+      const daemon = live;
+      const out = collect(daemon, 'stdout');
+      const err = collect(daemon, 'stderr');
+      liveOut = out;
+      const ready = () => {
+        if (daemon.exitCode !== null) throw new Error(`rstwatch live exited (${daemon.exitCode}) before it was ready: ${out()} ${err()}`);
+        return get('/readyz').status === 200 ? true : undefined;
+      };
+      await until('rstwatch live to become ready', ready, 15_000, () => `${out()} ${err()}`, 200);
     }
     await sleep(300);
 

@@ -7,17 +7,48 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Calls `fn` every `intervalMs` until it returns something other than undefined, and resolves to
- * that; rejects after `timeoutMs` with `what` (and `details()`, when given, for the failure message).
+ * Calls `fn` (which may be async) every `intervalMs` until it gives something other than
+ * undefined, and resolves to that; rejects after `timeoutMs` with `what` (and `details()`, when
+ * given, for the failure message). A throw from `fn` rejects at once.
  */
-export async function until<T>(what: string, fn: () => T | undefined, timeoutMs: number, details?: () => string, intervalMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | PromiseLike<T | undefined>,
+  timeoutMs: number,
+  details?: () => string,
+  intervalMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${details ? `\n${details()}` : ''}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${details ? `\n${details()}` : ''}`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * `until` for a probe that may throw while what it asks is not up yet (a server still starting):
+ * a throw counts as no answer, and the last one goes in the timeout message before `details()`.
+ */
+export function untilAnswered<T>(
+  what: string,
+  probe: () => T | undefined | PromiseLike<T | undefined>,
+  timeoutMs: number,
+  details?: () => string,
+  intervalMs = 250,
+): Promise<T> {
+  let last: unknown;
+  const attempt = async (): Promise<T | undefined> => {
+    try {
+      return await probe();
+    } catch (err) {
+      last = err;
+      return undefined;
+    }
+  };
+  const why = () => [last === undefined ? '' : `last error: ${String(last)}`, details?.() ?? ''].filter((x) => x !== '').join('\n');
+  return until(what, attempt, timeoutMs, why, intervalMs);
 }
 
 /**

@@ -18,7 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FILTER, DEFAULT_SNAPLEN } from '../../src/capture/bpf-filter.js';
 import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6, udp4, udp6 } from '../../kit/craft.js';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
-import { burst, CaptureChild, connect, inject, serve, type ChildLine, sendUdp, sleep } from './live-helpers.js';
+import { burst, CaptureChild, connect, inject, serve, type ChildLine, sendUdp } from './live-helpers.js';
+import { sleep } from '../../kit/wait.js';
 
 const N = 3;
 /**

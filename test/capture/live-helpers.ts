@@ -183,7 +183,3 @@ export function inject(net: NetnsPair, ns: string, iface: string, frames: readon
   return (JSON.parse(r.stdout.trim()) as { injected: number }).injected;
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
