@@ -31,12 +31,16 @@
  * it kills the processes started with `spawn` and anything else left inside the two namespaces
  * (all of it started by the test), then deletes the namespaces (the veth pair goes with them).
  * It never throws, and is safe to call twice. Creating a pair first removes namespaces of this
- * naming scheme left by test processes that died (owner PID gone, no process inside).
+ * naming scheme left by test processes that died (owner PID gone, no process inside). The
+ * mechanism is the chain's too (namespaces.ts).
  *
  * Needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN); `requireRoot` throws a clear message otherwise,
  * so that the test fails instead of skipping.
  */
-import { spawn as spawnChild, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { addressUp, addVethLink, checkTagAndSubnet, NamespaceSet, noIcmpRateLimit, oneSynRetry, removeStale, run, type ExecOptions, type ExecResult, type LinkEnd } from './namespaces.js';
+
+export { requireRoot, type ExecOptions, type ExecResult } from './namespaces.js';
 
 /** How to create a pair. */
 export interface NetnsPairOptions {
@@ -46,24 +50,6 @@ export interface NetnsPairOptions {
   vlan?: boolean;
   /** Third group of the IPv6 prefix, 2001:db8:<subnet>::/48 (hex, 1..ffff; default 'aa'). */
   subnet?: string;
-}
-
-/** What a bounded command did. */
-export interface ExecResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Options of `exec`. */
-export interface ExecOptions {
-  /** Kill the command after this many milliseconds (default 10000). */
-  timeoutMs?: number;
-  /** Return a failed result instead of throwing (default false). */
-  allowFail?: boolean;
-  /** Text to write to the command's standard input. */
-  input?: string;
 }
 
 /** The addresses of a pair. */
@@ -104,72 +90,15 @@ export interface NetnsPair {
 
 const NS_PATTERN = /^rw-[a-z0-9]{1,6}-[cs]-(\d+)$/;
 
-/** Throws a clear error when not root: live tests must fail, never skip, without privileges. */
-export function requireRoot(testFile: string): void {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error(
-      `${testFile} must run as root: it creates network namespaces, veth pairs and firewall rules, and captures packets ` +
-        '(CI runs the suite as root; run it with sudo)',
-    );
-  }
-}
-
-/** Runs a command to completion, bounded in time; throws on failure unless `allowFail`. */
-export function run(cmd: string, args: readonly string[], options: ExecOptions = {}): ExecResult {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 10_000, input: options.input, killSignal: 'SIGKILL' });
-  const result: ExecResult = { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
-  if (!options.allowFail && (r.status !== 0 || r.error)) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}): ${result.stderr.trim()}`);
-  }
-  return result;
-}
-
-/** SIGKILLs `pid`; a process already gone is fine. */
-export function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** Pids of the processes inside namespace `ns`. */
-export function nsPids(ns: string): number[] {
-  const r = run('ip', ['netns', 'pids', ns], { allowFail: true });
-  return r.stdout
-    .split('\n')
-    .filter((l) => /^\d+$/.test(l.trim()))
-    .map(Number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Deletes namespaces of this scheme whose owner process is gone and that have no process inside. */
 export function removeStaleNamespaces(): string[] {
-  const removed: string[] = [];
-  const list = run('ip', ['netns', 'list'], { allowFail: true }).stdout;
-  for (const line of list.split('\n')) {
-    const name = line.split(' ')[0];
-    const m = NS_PATTERN.exec(name ?? '');
-    if (!m || alive(Number(m[1])) || nsPids(name).length > 0) continue;
-    run('ip', ['netns', 'del', name], { allowFail: true });
-    removed.push(name);
-  }
-  return removed;
+  return removeStale(NS_PATTERN);
 }
 
 /** Creates the pair described in the module comment; on any failure it removes what it made and throws. */
 export function createNetnsPair(options: NetnsPairOptions): NetnsPair {
-  if (!/^[a-z0-9]{1,6}$/.test(options.tag)) throw new Error(`netns tag must be 1..6 of [a-z0-9], got '${options.tag}'`);
   const subnet = options.subnet ?? 'aa';
-  if (!/^[0-9a-f]{1,4}$/.test(subnet) || subnet === '0') throw new Error(`netns subnet must be 1..ffff in hex, got '${subnet}'`);
+  checkTagAndSubnet(options.tag, subnet);
   removeStaleNamespaces();
 
   const client = `rw-${options.tag}-c-${process.pid}`;
@@ -187,61 +116,18 @@ export function createNetnsPair(options: NetnsPairOptions): NetnsPair {
     clientVlan6: `2001:db8:${subnet}:100::1`,
     serverVlan6: `2001:db8:${subnet}:100::2`,
   };
-  const children = new Set<ChildProcess>();
-  const created: string[] = [];
-  let destroyed = false;
-
-  const destroy = (): void => {
-    if (destroyed) return;
-    destroyed = true;
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) killQuietly(child.pid);
+  const set = new NamespaceSet();
+  set.build(() => {
+    set.add(client);
+    set.add(server);
+    addVethLink({ ns: client, dev: clientIf, v4: `${addr.client4}/24`, v6: `${addr.client6}/64` }, { ns: server, dev: serverIf, v4: `${addr.server4}/24`, v6: `${addr.server6}/64` });
+    if (vlan) {
+      addVlan({ ns: client, dev: clientIf, v4: `${addr.clientVlan4}/24`, v6: `${addr.clientVlan6}/64` });
+      addVlan({ ns: server, dev: serverIf, v4: `${addr.serverVlan4}/24`, v6: `${addr.serverVlan6}/64` });
     }
-    for (const ns of created) {
-      // Whatever still runs inside was started by this test (through spawn or exec).
-      for (const pid of nsPids(ns)) killQuietly(pid);
-      run('ip', ['netns', 'del', ns], { allowFail: true });
-    }
-  };
-
-  const exec = (ns: string, cmd: string, args: readonly string[], o: ExecOptions = {}): ExecResult =>
-    run('ip', ['netns', 'exec', ns, cmd, ...args], o);
-
-  try {
-    for (const ns of [client, server]) {
-      run('ip', ['netns', 'add', ns]);
-      created.push(ns);
-    }
-    run('ip', ['link', 'add', 'name', clientIf, 'netns', client, 'type', 'veth', 'peer', 'name', serverIf, 'netns', server]);
-    const sides: [string, string, string, string, string, string][] = [
-      [client, clientIf, addr.client4, addr.client6, addr.clientVlan4, addr.clientVlan6],
-      [server, serverIf, addr.server4, addr.server6, addr.serverVlan4, addr.serverVlan6],
-    ];
-    for (const [ns, dev, a4, a6, v4, v6] of sides) {
-      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      run('ip', ['-n', ns, 'addr', 'add', `${a4}/24`, 'dev', dev]);
-      run('ip', ['-n', ns, '-6', 'addr', 'add', `${a6}/64`, 'dev', dev, 'nodad']);
-      run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-      if (vlan) {
-        const sub = `${dev}.100`;
-        const r = run('ip', ['-n', ns, 'link', 'add', 'link', dev, 'name', sub, 'type', 'vlan', 'id', '100'], { allowFail: true });
-        if (r.status !== 0) {
-          throw new Error(
-            `cannot create VLAN sub-interface ${sub}: ${r.stderr.trim()}` +
-              (/Unknown device type/.test(r.stderr) ? ' (this kernel has no 802.1Q support: CONFIG_VLAN_8021Q / the 8021q module)' : ''),
-          );
-        }
-        run('ip', ['-n', ns, 'addr', 'add', `${v4}/24`, 'dev', sub]);
-        run('ip', ['-n', ns, '-6', 'addr', 'add', `${v6}/64`, 'dev', sub, 'nodad']);
-        run('ip', ['-n', ns, 'link', 'set', sub, 'up']);
-      }
-    }
-    exec(server, 'sysctl', ['-q', '-w', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0']);
-    exec(client, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_syn_retries=1']);
-  } catch (err) {
-    destroy();
-    throw err;
-  }
+    noIcmpRateLimit(set, server);
+    oneSynRetry(set, client);
+  });
 
   return {
     client,
@@ -251,14 +137,21 @@ export function createNetnsPair(options: NetnsPairOptions): NetnsPair {
     clientVlanIf: vlan ? `${clientIf}.100` : null,
     serverVlanIf: vlan ? `${serverIf}.100` : null,
     addr,
-    exec,
-    spawn(ns, cmd, args, o = {}) {
-      if (destroyed) throw new Error('spawn() after destroy()');
-      const child = spawnChild('ip', ['netns', 'exec', ns, cmd, ...args], o);
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      return child;
-    },
-    destroy,
+    exec: set.exec,
+    spawn: set.spawn,
+    destroy: set.destroy,
   };
+}
+
+/** Adds VLAN 100 on `parent.dev` as `<dev>.100` with `parent`'s addresses (the VLAN ones), up. */
+function addVlan(parent: LinkEnd): void {
+  const sub = `${parent.dev}.100`;
+  const r = run('ip', ['-n', parent.ns, 'link', 'add', 'link', parent.dev, 'name', sub, 'type', 'vlan', 'id', '100'], { allowFail: true });
+  if (r.status !== 0) {
+    throw new Error(
+      `cannot create VLAN sub-interface ${sub}: ${r.stderr.trim()}` +
+        (/Unknown device type/.test(r.stderr) ? ' (this kernel has no 802.1Q support: CONFIG_VLAN_8021Q / the 8021q module)' : ''),
+    );
+  }
+  addressUp({ ns: parent.ns, dev: sub, v4: parent.v4, v6: parent.v6 });
 }
