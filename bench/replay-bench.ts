@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6 } from '../kit/craft.js';
 import { PcapFileWriter } from '../kit/pcap-writer.js';
-import { tsharkArgs } from '../kit/tshark-oracle.js';
+import { tsharkArgs, type OracleResult } from '../kit/tshark-oracle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'bench/out');
@@ -40,16 +40,8 @@ const runs = arg('runs', 7);
 const withTshark = !process.argv.includes('--no-tshark');
 const keep = process.argv.includes('--keep');
 
-interface Expected {
-  packets: number;
-  tuples: number;
-  attempts: number;
-  accepted: number;
-  refused: number;
-  icmp_rejected: number;
-  unanswered: number;
-  syn_retransmits: number;
-}
+/** What a written capture holds: its packets and tuples, and the attempt counts the oracle gives for it. */
+type Expected = { packets: number; tuples: number } & OracleResult['totals'];
 
 /** A frame template and where to patch it (offsets within the frame). */
 interface Template {
