@@ -18,9 +18,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ethernet, tcp4 } from '../test/support/craft.js';
-import { PcapFileWriter } from '../test/support/pcap-writer.js';
-import { createNetnsPair, requireRoot, type NetnsPair } from '../test/support/netns.js';
+import { ethernet, tcp4 } from '../kit/craft.js';
+import { PcapFileWriter } from '../kit/pcap-writer.js';
+import { createNetnsPair, requireRoot, type NetnsPair } from '../kit/netns.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/rstwatch.js');

@@ -3,7 +3,7 @@
  *   - rstwatch replay --json FILE          (the whole analysis)
  *   - tcpdump -r FILE -w /dev/null         (libpcap reading and discarding: the floor)
  *   - tshark, twice: `-q -z conv,tcp` (its lightest full pass with a TCP analysis) and the field
- *     extraction the test oracle runs to get the same counts (test/support/tshark-oracle.ts:
+ *     extraction the test oracle runs to get the same counts (kit/tshark-oracle.ts:
  *     display filter, sequence analysis off, one line per SYN/RST/ICMP frame)
  * and the peak memory (max RSS, from GNU time) of each. rstwatch is also run on the file given
  * twice, to show that its memory does not grow with the input.
@@ -24,9 +24,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6 } from '../test/support/craft.js';
-import { PcapFileWriter } from '../test/support/pcap-writer.js';
-import { tsharkArgs } from '../test/support/tshark-oracle.js';
+import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6 } from '../kit/craft.js';
+import { PcapFileWriter } from '../kit/pcap-writer.js';
+import { tsharkArgs, type OracleResult } from '../kit/tshark-oracle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'bench/out');
@@ -40,16 +40,8 @@ const runs = arg('runs', 7);
 const withTshark = !process.argv.includes('--no-tshark');
 const keep = process.argv.includes('--keep');
 
-interface Expected {
-  packets: number;
-  tuples: number;
-  attempts: number;
-  accepted: number;
-  refused: number;
-  icmp_rejected: number;
-  unanswered: number;
-  syn_retransmits: number;
-}
+/** What a written capture holds: its packets and tuples, and the attempt counts the oracle gives for it. */
+type Expected = { packets: number; tuples: number } & OracleResult['totals'];
 
 /** A frame template and where to patch it (offsets within the frame). */
 interface Template {

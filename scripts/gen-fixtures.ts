@@ -25,8 +25,8 @@ import {
   tcp6,
   udp4,
   type Ipv6Ext,
-} from '../test/support/craft.js';
-import { writePcap, writePcapng, type PcapRecord } from '../test/support/pcap-writer.js';
+} from '../kit/craft.js';
+import { writePcap, writePcapng, type PcapRecord } from '../kit/pcap-writer.js';
 
 /** Expected counts of one port: attempts, accepted, refused, icmp_rejected, unanswered, syn_retransmits. */
 type Row = [number, number, number, number, number, number];

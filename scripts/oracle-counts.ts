@@ -1,12 +1,12 @@
 /**
- * Prints the tshark oracle's attempt counts (test/support/tshark-oracle.ts) for capture files.
+ * Prints the tshark oracle's attempt counts (kit/tshark-oracle.ts) for capture files.
  *
  *   node node_modules/tsx/dist/cli.mjs scripts/oracle-counts.ts [--table] [--timeout SECONDS] FILE...
  *
  * Default output: a JSON array, one OracleResult per file. --table: a compact text table, one
  * totals row per file followed by its per-port rows.
  */
-import { oracleCounts, type OracleResult } from '../test/support/tshark-oracle.js';
+import { oracleCounts, type OracleResult } from '../kit/tshark-oracle.js';
 
 const COLUMNS = ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'] as const;
 

@@ -12,7 +12,7 @@ import {
   type PcapngBlock,
   type PcapngInterface,
   type PcapRecord,
-} from '../support/pcap-writer.js';
+} from '../../kit/pcap-writer.js';
 import { expectReadError, readBytes, RecordingSink, referenceTs, tempDir, tempFile } from './read-helpers.js';
 
 /** `n` bytes of a pattern that differs per `seed`, so frames cannot be mistaken for each other. */

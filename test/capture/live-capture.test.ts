@@ -6,7 +6,7 @@
  * (decodeFrame -> PipelineSink -> Tracker) and must give the exact attempt counts per port.
  *
  * VLAN: the test kernel has no 802.1Q support (CONFIG_VLAN_8021Q is off, so no VLAN
- * sub-interface can exist), so tagged conversations are crafted (test/support/craft.ts) and put on
+ * sub-interface can exist), so tagged conversations are crafted (kit/craft.ts) and put on
  * the wire of the client's veth end with pcap_inject: the server's end receives real tagged frames
  * (one tag, and QinQ), with data segments, pure ACKs, FINs and UDP among them.
  *
@@ -16,9 +16,10 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FILTER, DEFAULT_SNAPLEN } from '../../src/capture/bpf-filter.js';
-import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6, udp4, udp6 } from '../support/craft.js';
-import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.js';
-import { burst, CaptureChild, connect, inject, serve, type ChildLine, sendUdp, sleep } from './live-helpers.js';
+import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6, udp4, udp6 } from '../../kit/craft.js';
+import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
+import { burst, CaptureChild, connect, inject, serve, type ChildLine, sendUdp } from './live-helpers.js';
+import { sleep } from '../../kit/wait.js';
 
 const N = 3;
 /**

@@ -1,11 +1,11 @@
 /**
  * Helpers of the live capture tests: a capture child process (fixtures/capture-child.mjs) driven
- * over stdin/stdout, and the traffic the tests send between the namespaces of test/support/netns.ts.
+ * over stdin/stdout, and the traffic the tests send between the namespaces of kit/netns.ts.
  * Every wait is bounded.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { NetnsPair } from '../support/netns.js';
+import type { NetnsPair } from '../../kit/netns.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -183,7 +183,3 @@ export function inject(net: NetnsPair, ns: string, iface: string, frames: readon
   return (JSON.parse(r.stdout.trim()) as { injected: number }).injected;
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -14,7 +14,7 @@ import { openLiveSource } from '../../src/capture/live-source.js';
 import { loadNativeBinding } from '../../src/capture/native-binding.js';
 import type { LiveCaptureOptions } from '../../src/capture/packet-source.js';
 import { ERROR_CODES, type RstwatchError } from '../../src/errors.js';
-import { requireRoot } from '../support/netns.js';
+import { requireRoot } from '../../kit/netns.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('fixtures/capture-child.mjs', import.meta.url));

@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { readCaptureFile } from '../../src/capture/file-reader.js';
 import { PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC } from '../../src/capture/pcap-format.js';
 import { BLOCK_SHB } from '../../src/capture/pcapng-format.js';
-import { writePcapng, type PcapngBlock, type PcapngInterface } from '../support/pcap-writer.js';
+import { writePcapng, type PcapngBlock, type PcapngInterface } from '../../kit/pcap-writer.js';
 import { RecordingSink, tempFile } from './read-helpers.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';
 

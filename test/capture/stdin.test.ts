@@ -9,7 +9,7 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { writePcap, writePcapng } from '../support/pcap-writer.js';
+import { writePcap, writePcapng } from '../../kit/pcap-writer.js';
 import { tempDir, tempFile } from './read-helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, type FailureFacts } from '../../src/causes/classify.js';
-import type { Listener } from '../../src/kernel/listeners.js';
 import type { SocketOwner } from '../../src/kernel/sockets-to-processes.js';
-
-function listener(address: string, port: number, o: Partial<Listener> = {}): Listener {
-  const family = address.includes(':') ? 6 : 4;
-  return { family, address, port, v6only: family === 6 ? false : undefined, v6onlySource: family === 6 ? 'sock_diag' : 'not_applicable', acceptQueue: 0, backlog: 128, inode: 1000 + port, uid: 0, ...o };
-}
+import { listener } from '../support/listener.js';
 
 function facts(o: Partial<FailureFacts>): FailureFacts {
   return { outcome: 'refused', serverAddress: '198.51.100.2', port: 8080, suspect: false, listeners: [], owners: new Map(), listenOverflowsRising: false, synQueueOverflowing: false, ...o };

@@ -10,9 +10,10 @@ import { ResetDetector } from '../../src/detect/detector.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../../src/track/counters.js';
 import { Direction } from '../../src/track/direction.js';
 import { FAILURE_KIND_NAMES, FailureKind, type Tracker } from '../../src/track/tracker.js';
-import { ethernet, tcp4 } from '../support/craft.js';
+import { ethernet, tcp4 } from '../../kit/craft.js';
 import { Traffic } from '../metrics/helpers.js';
 import { propertyRuns } from '../support/property.js';
+import { listener } from '../support/listener.js';
 
 const C = '192.0.2.10'; // remote client
 const S = '198.51.100.2'; // local server (helpers' LOCAL_NET): attempts to it are inbound
@@ -20,12 +21,6 @@ const R = '203.0.113.9'; // remote server: attempts from S to it are outbound
 const REFUSED = FailureKind.Refused;
 const UNANSWERED = FailureKind.Unanswered;
 const EARLY = FailureKind.EarlyReset;
-
-/** A LISTEN socket as sock_diag reports it: room in its queue unless told otherwise. */
-function listener(address: string, port: number, o: Partial<Listener> = {}): Listener {
-  const family = address.includes(':') ? 6 : 4;
-  return { family, address, port, v6only: family === 6 ? false : undefined, v6onlySource: family === 6 ? 'sock_diag' : 'not_applicable', acceptQueue: 0, backlog: 128, inode: 1000 + port, uid: 0, ...o };
-}
 
 /** A full accept queue: the kernel holds backlog + 1. */
 const FULL = { acceptQueue: 129, backlog: 128 };

@@ -6,11 +6,12 @@
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { untilAnswered } from '../../kit/wait.js';
+import { freePort } from '../support/free-port.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const promDir = join(root, 'deploy/prometheus');
@@ -158,22 +159,20 @@ describe('deploy/prometheus/prometheus-kubernetes.yml', () => {
     try {
       await spawned;
       type Target = { scrapeUrl: string; labels: Record<string, string> };
-      let active: Target[] = [];
-      let dropped = 0;
-      // Discovery updates reach the scrape manager about 5 s after start.
-      for (const deadline = Date.now() + 40_000; Date.now() < deadline; ) {
-        await new Promise((r) => setTimeout(r, 500));
-        try {
-          const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets?state=any`)).json()) as {
-            data: { activeTargets: Target[]; droppedTargets: unknown[] };
-          };
-          active = body.data.activeTargets;
-          dropped = body.data.droppedTargets.length;
-          if (active.length + dropped >= 5) break;
-        } catch {
-          // not listening yet
-        }
-      }
+      type Targets = { data: { activeTargets: Target[]; droppedTargets: unknown[] } };
+      // Discovery updates reach the scrape manager about 5 s after start; a throw: not listening yet.
+      const body = await untilAnswered(
+        'the five sample pods discovered',
+        async () => {
+          const b = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets?state=any`)).json()) as Targets;
+          return b.data.activeTargets.length + b.data.droppedTargets.length >= 5 ? b : undefined;
+        },
+        40_000,
+        () => log,
+        500,
+      );
+      const active = body.data.activeTargets;
+      const dropped = body.data.droppedTargets.length;
       expect(active.length + dropped, log).toBe(5);
       const got = active.map((t): Record<string, string> => ({ url: t.scrapeUrl, ...t.labels })).sort((a, b) => a.pod.localeCompare(b.pod));
       expect(got).toEqual([
@@ -193,17 +192,6 @@ describe('deploy/prometheus/prometheus-kubernetes.yml', () => {
     expect(sidecar).toMatch(/^\s+- name: rstwatch$/m);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('metric names in deploy/ and docs/live.md', () => {
   const files = [...walk(join(root, 'deploy')), join(root, 'docs/live.md')];

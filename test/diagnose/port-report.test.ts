@@ -8,12 +8,9 @@ import type { CausesReport, PortCauses } from '../../src/causes/failure-causes.j
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import type { Listener } from '../../src/kernel/listeners.js';
 import { buildDiagnoseReport, renderDiagnoseReport } from '../../src/diagnose/port-report.js';
+import { listener } from '../support/listener.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
-
-function listener(address: string, port: number, o: Partial<Listener> = {}): Listener {
-  return { family: 4, address, port, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: 0, backlog: 128, inode: port, uid: 0, ...o };
-}
 
 function snapshot(listeners: Listener[]): KernelStateSnapshot {
   return {

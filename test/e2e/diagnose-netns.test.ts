@@ -7,7 +7,7 @@ import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.js';
+import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
 import { fdLimitListener } from '../support/python-listeners.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

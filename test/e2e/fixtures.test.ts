@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadReplayConfig } from '../../src/config.js';
 import { runReplay } from '../../src/pipeline/replay.js';
 import { buildReplayReport } from '../../src/report/replay-report.js';
-import { oracleCounts } from '../support/tshark-oracle.js';
+import { oracleCounts } from '../../kit/tshark-oracle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pcaps = join(root, 'pcaps');

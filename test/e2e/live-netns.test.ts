@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.js';
-import { until } from '../support/wait.js';
-import { oracleCounts } from '../support/tshark-oracle.js';
+import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
+import { until } from '../../kit/wait.js';
+import { oracleCounts } from '../../kit/tshark-oracle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/rstwatch.js');

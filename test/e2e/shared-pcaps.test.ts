@@ -1,6 +1,6 @@
 /**
  * rstwatch's counts on the real public captures of ../shared/pcaps must agree, per server port,
- * with an independent count: the tshark-driven oracle (test/support/tshark-oracle.ts), which
+ * with an independent count: the tshark-driven oracle (kit/tshark-oracle.ts), which
  * decodes with Wireshark's dissectors and counts with a plain Map-based reading of SEMANTICS.md.
  * Also checked: nothing in a real capture is a decode error, and the ICMP reasons agree.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/pipeline/replay.js';
 import { buildReplayReport, type ReplayReport } from '../../src/report/replay-report.js';
-import { oracleCounts, type OracleResult } from '../support/tshark-oracle.js';
+import { oracleCounts, type OracleResult } from '../../kit/tshark-oracle.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';
 
 const shared = sharedPcaps();

@@ -3,7 +3,7 @@
  * r3 - server of network namespaces, genuine kernel refusals near and far, a firewall in r1
  * answering for the server with REJECT tcp-reset, forged RSTs injected from r1 racing the real
  * SYN-ACK, a burst of forged RSTs, and BGP stand-ins whose own packets carry TTL 255 or 1
- * (scripts/record-suspects.ts builds and documents all of it; docs/suspects.md says what rstwatch
+ * (kit/suspect-scenarios.ts builds and documents all of it; docs/suspects.md says what rstwatch
  * says about each). `rstwatch live` watches the client's interface while tcpdump records the same
  * traffic; then the fresh captures, the committed ones (pcaps/netns-suspects-v4/v6.pcap) and
  * Zeek's real injected RST (../shared/pcaps/zeek_rst-inject-rae.pcap) are replayed.
@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuspectRecord } from '../../src/detect/evidence-record.js';
-import { BGP, checkDesign, checkTools, expectedPorts, PORTS, runSuspectScenarios, summarizeTtls, type ScenarioRun } from '../../scripts/record-suspects.js';
-import { removeStaleChains } from '../support/netns-chain.js';
-import { requireRoot } from '../support/netns.js';
+import { BGP, checkDesign, checkTools, expectedPorts, PORTS, runSuspectScenarios, summarizeTtls, type ScenarioRun } from '../../kit/suspect-scenarios.js';
+import { removeStaleChains } from '../../kit/netns-chain.js';
+import { requireRoot } from '../../kit/netns.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

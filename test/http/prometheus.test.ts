@@ -4,14 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createMetrics, type RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { COLLECTORS } from '../../src/metrics/names.js';
+import { sleep, untilAnswered } from '../../kit/wait.js';
 import { fakeCapture, Traffic } from '../metrics/helpers.js';
+import { freePort } from '../support/free-port.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const S = '198.51.100.2';
@@ -26,33 +27,9 @@ function refuse(t: Traffic, client: string, server: string, port: number, n: num
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` every 200 ms until it returns a value, for at most `timeoutMs`. */
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${promLog ? `\nprometheus log:\n${promLog.slice(-3000)}` : ''}`);
+/** Polls `probe` every 200 ms for at most `timeoutMs` (a throw is tried again), Prometheus's log in the timeout message. */
+function untilProm<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  return untilAnswered(what, probe, timeoutMs, () => (promLog ? `prometheus log:\n${promLog.slice(-3000)}` : ''), 200);
 }
 
 interface VectorSample {
@@ -132,7 +109,7 @@ scrape_configs:
     if (prom === child) promLog += '\n[prometheus exited]';
   });
 
-  await until('the rstwatch target to be up', 60_000, async () => {
+  await untilProm('the rstwatch target to be up', 60_000, async () => {
     if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}`);
     const res = await fetch(`${promUrl}/api/v1/targets`);
     const body = (await res.json()) as { data: { activeTargets: { health: string; lastError: string }[] } };
@@ -159,7 +136,7 @@ afterAll(async () => {
 
 describe('a real Prometheus scraping /metrics', () => {
   it('stores the exact refused counts, then their increase', async () => {
-    const first = await until('rstwatch_refused_total in Prometheus', 30_000, async () => {
+    const first = await untilProm('rstwatch_refused_total in Prometheus', 30_000, async () => {
       const v = await byDirectionPort('rstwatch_refused_total');
       return Object.keys(v).length > 0 ? v : undefined;
     });
@@ -168,14 +145,14 @@ describe('a real Prometheus scraping /metrics', () => {
     expect(one.metric).toEqual({ __name__: 'rstwatch_refused_total', direction: 'inbound', port: '80', job: 'rstwatch', instance: `127.0.0.1:${server?.port}` });
 
     refuse(traffic, '192.0.2.7', S, 80, 3, 10);
-    const second = await until('the new refusals in Prometheus', 30_000, async () => {
+    const second = await untilProm('the new refusals in Prometheus', 30_000, async () => {
       const v = await byDirectionPort('rstwatch_refused_total');
       return v['inbound/80'] === 5 ? v : undefined;
     });
     expect(second).toEqual({ 'inbound/80': 5, 'inbound/443': 1, 'outbound/5432': 1 });
 
     // The ratio of the last 60 s: the three new refusals only (the first ones predate the metrics).
-    const ratio = await until('rstwatch_refusal_ratio in Prometheus', 30_000, async () => {
+    const ratio = await untilProm('rstwatch_refusal_ratio in Prometheus', 30_000, async () => {
       const v = await byDirectionPort('rstwatch_refusal_ratio');
       return v['inbound/80'] === 1 ? v : undefined;
     });

@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { createNetnsPair, requireRoot, type NetnsPair } from '../support/netns.js';
+import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
+import { until, waitForLine } from '../../kit/wait.js';
 
 const P1 = 7101; // 127.0.0.1, default backlog 511 (capped by somaxconn)
 const P2 = 7102; // [::] dual stack
@@ -36,39 +37,19 @@ let readerPath: string;
 let nobodyTmp: string;
 const children: ChildProcess[] = [];
 
-/** Waits (bounded) for a line on a child's stdout. */
-function waitForLine(child: ChildProcess, text: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((res, rej) => {
-    let seen = '';
-    const timer = setTimeout(() => rej(new Error(`no '${text}' within ${timeoutMs} ms; got: ${seen}`)), timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        res();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`exited (${code}) before '${text}': ${seen}`));
-    });
-  });
-}
-
 function readSnapshot(ssPath: string | null = 'ss', procRoot = '/proc'): Snap {
   const r = net.exec(net.server, process.execPath, [TSX, readerPath, JSON.stringify(ssPath), procRoot], { timeoutMs: 30_000 });
   return JSON.parse(r.stdout) as Snap;
 }
 
-async function until<T>(what: string, fn: () => T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let v = fn();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    v = fn();
-  }
-  return v;
+/** Reads the kernel state every 200 ms until `ok` holds for it, for at most 10 s. */
+function snapshotWhen(what: string, ok: (s: Snap) => boolean): Promise<Snap> {
+  let last: Snap | undefined;
+  const read = () => {
+    last = readSnapshot();
+    return ok(last) ? last : undefined;
+  };
+  return until(what, read, 10_000, () => `last: ${JSON.stringify(last)}`, 200);
 }
 
 const listenerOn = (s: Snap, family: number, port: number) => s.listeners.find((l) => l.family === family && l.port === port);
@@ -111,7 +92,7 @@ net.createServer(() => {}).listen({ host: '0.0.0.0', port: ${P4}, backlog: 2 }, 
   serverA = net.spawn(net.server, 'prlimit', ['--nofile=777:888', process.execPath, '-e', a]);
   serverB = net.spawn(net.server, process.execPath, ['-e', b]);
   children.push(serverA, serverB);
-  await Promise.all([waitForLine(serverA, 'ready'), waitForLine(serverB, 'ready')]);
+  await Promise.all([waitForLine(serverA, 'stdout', /ready/, 'listeners A'), waitForLine(serverB, 'stdout', /ready/, 'listener B')]);
 }, 60_000);
 
 afterAll(() => {
@@ -179,11 +160,11 @@ describe('kernel state inside a network namespace', () => {
       ]);
     // backlog 2: the kernel queues while the queue length is <= the backlog, so 3 fit.
     children.push(connect(3));
-    const full = await until('the accept queue to hold 3', () => readSnapshot(), (s) => listenerOn(s, 4, P4)?.acceptQueue === 3);
+    const full = await snapshotWhen('the accept queue to hold 3', (s) => listenerOn(s, 4, P4)?.acceptQueue === 3);
     expect(listenerOn(full, 4, P4)).toMatchObject({ acceptQueue: 3, backlog: 2 });
     // A 4th and 5th SYN find the queue full: dropped, counted in ListenOverflows and ListenDrops.
     children.push(connect(2));
-    const after = await until('ListenOverflows to rise', () => readSnapshot(), (s) => s.tcpExt!.listenOverflows > overflows0);
+    const after = await snapshotWhen('ListenOverflows to rise', (s) => s.tcpExt!.listenOverflows > overflows0);
     expect(after.tcpExt!.listenOverflows).toBeGreaterThan(overflows0);
     expect(after.tcpExt!.listenDrops).toBeGreaterThanOrEqual(after.tcpExt!.listenOverflows);
     expect(listenerOn(after, 4, P4)!.acceptQueue).toBe(3);

@@ -9,7 +9,7 @@ import { LocalNets } from '../../src/track/direction.js';
 import { parseAddress, parseCidr } from '../../src/net/address.js';
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
 import { DecodedPacket, PacketKind, TCP_SYN } from '../../src/wire/decoded-packet.js';
-import { ethernet, icmp4Unreach, tcp4, tcp6 } from '../support/craft.js';
+import { ethernet, icmp4Unreach, tcp4, tcp6 } from '../../kit/craft.js';
 
 /** Servers in this network are local: attempts to them are inbound, from them outbound. */
 export const LOCAL_NET = '198.51.100.0/24';

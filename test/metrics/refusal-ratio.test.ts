@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/metrics.js';
+import { until } from '../../kit/wait.js';
 import { fakeCapture, metricsFor, samplesOf, Traffic, valueOf } from './helpers.js';
 
 const S = '198.51.100.2';
@@ -161,8 +162,7 @@ describe('rstwatch_refusal_ratio over a sliding window (fake clock)', () => {
     );
     clock.ms = 1_000;
     traffic(t, 80, 1, 1, 1);
-    const deadline = Date.now() + 5_000;
-    while (Object.keys(await ratios(metrics)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until('the sampler to take a snapshot', async () => (Object.keys(await ratios(metrics)).length > 0 ? true : undefined), 5_000, undefined, 5);
     expect(await ratios(metrics)).toEqual({ 'inbound/80': 0.5 });
     metrics.close();
     clock.ms = 2_000;

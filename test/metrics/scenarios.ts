@@ -13,7 +13,8 @@ import { readSysctls } from '../../src/kernel/sysctl.js';
 import { formatHostPort, startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import type { CauseSource, MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { FAILURE_KIND_NAMES } from '../../src/track/tracker.js';
-import { arp, ethernet, tcp4, udp4 } from '../support/craft.js';
+import { arp, ethernet, tcp4, udp4 } from '../../kit/craft.js';
+import { listener } from '../support/listener.js';
 import { fakeCapture, metricsFor, Traffic } from './helpers.js';
 
 const C = '192.0.2.10';
@@ -164,10 +165,6 @@ async function causesFixture(options: Partial<MetricsOptions> = {}): Promise<Cau
   };
 }
 
-function listener(port: number, full = false): Listener {
-  return { family: 4, address: '0.0.0.0', port, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: full ? 3 : 0, backlog: 2, inode: 7000 + port, uid: 0 };
-}
-
 /** An inbound SYN to `port` from client port `sport` at `ts`, refused 1 ms later. */
 export function refuse(t: Traffic, port: number, sport: number, ts: number): void {
   t.syn(`${C}:${sport}`, `${S}:${port}`, ts);
@@ -193,7 +190,7 @@ export async function decidedAndPendingCauses(): Promise<CausesFixture> {
 export async function everyFailureOutcome(): Promise<CausesFixture> {
   const f = await causesFixture();
   const { t, causes, read } = f;
-  const ls = [listener(443), listener(9000, true)];
+  const ls = [listener('0.0.0.0', 443, { backlog: 2, inode: 7443 }), listener('0.0.0.0', 9000, { acceptQueue: 3, backlog: 2, inode: 16000 })];
   causes.addRead(read(1000, ls));
   t.syn(`${C}:40001`, `${S}:22`, 1.1);
   t.icmp(`${C}:40001`, `${S}:22`, 13, 1.2); // ICMP-rejected

@@ -1,5 +1,5 @@
 /**
- * Tests of the tshark oracle (test/support/tshark-oracle.ts):
+ * Tests of the tshark oracle (kit/tshark-oracle.ts):
  *   1. the pure state machine `countAttempts`, rule by rule of SEMANTICS.md, on hand-written events;
  *   2. the tshark line parser, on lines shaped like tshark's real output;
  *   3. the whole oracle on the real captures of ../shared/pcaps, against facts documented
@@ -24,7 +24,7 @@ import {
   type OracleOptions,
   type OracleResult,
   type TcpEvent,
-} from '../support/tshark-oracle.js';
+} from '../../kit/tshark-oracle.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';
 
 const PCAPS = sharedPcaps();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeFixture, statusOf } from './helpers.js';
-import { ethernet, tcp4 } from '../support/craft.js';
+import { ethernet, tcp4 } from '../../kit/craft.js';
 import { TCP_ACK, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 // Expected values are read off the tcpdump lines above each fixture in fixtures.ts.

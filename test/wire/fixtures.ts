@@ -1,10 +1,10 @@
 /**
- * Byte fixtures of the wire decoder tests, built once with test/support/craft.ts and written out
+ * Byte fixtures of the wire decoder tests, built once with kit/craft.ts and written out
  * here as bytes so that they cannot drift with the builder. Above each: what
  * `tcpdump -t -nn -v -e -r` prints for it (tcpdump 4.99.3, run on a one-frame pcap of the bytes;
  * `-e` adds the link header, `-t` drops the timestamp).
  */
-import { fromHex } from '../support/craft.js';
+import { fromHex } from '../../kit/craft.js';
 
 /** One captured frame and its link type. */
 export interface Fixture {

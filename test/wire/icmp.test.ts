@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeFixture, statusOf } from './helpers.js';
-import { icmp4, icmp4Unreach, icmp6, icmp6Unreach, ipv4, ipv6, tcp4, tcp6, udp6 } from '../support/craft.js';
+import { icmp4, icmp4Unreach, icmp6, icmp6Unreach, ipv4, ipv6, tcp4, tcp6, udp6 } from '../../kit/craft.js';
 
 const RAW = 101;
 const CLIENT = '::ffff:192.0.2.1';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeBytes, decodeFixture, statusOf } from './helpers.js';
-import { ethernet, ipv4, raw, tcp4 } from '../support/craft.js';
+import { ethernet, ipv4, raw, tcp4 } from '../../kit/craft.js';
 import { TCP_ACK, TCP_PSH } from '../../src/wire/decoded-packet.js';
 
 const RAW = 101;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeBytes, decodeFixture, statusOf } from './helpers.js';
-import { ipv6, tcp6, type Ipv6Ext } from '../support/craft.js';
+import { ipv6, tcp6, type Ipv6Ext } from '../../kit/craft.js';
 import { TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 const RAW = 101;

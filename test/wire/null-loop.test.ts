@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeFixture, statusOf } from './helpers.js';
-import { loop, nullLoop, tcp4, tcp6 } from '../support/craft.js';
+import { loop, nullLoop, tcp4, tcp6 } from '../../kit/craft.js';
 import { TCP_ACK, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 describe('decodeNull and decodeLoop', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { DecodedPacket } from '../../src/wire/decoded-packet.js';
 import { DECODE_STATUS_COUNT, DecodeStatus } from '../../src/wire/status.js';
 import { decodeFrame, SUPPORTED_LINK_TYPES } from '../../src/wire/decode-frame.js';
-import { ethernet, loop, nullLoop, raw, sll, sll2, tcp4, tcp6 } from '../support/craft.js';
+import { ethernet, loop, nullLoop, raw, sll, sll2, tcp4, tcp6 } from '../../kit/craft.js';
 import { propertyRuns } from '../support/property.js';
 
 const out = new DecodedPacket();

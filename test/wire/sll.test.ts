@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeBytes, decodeFixture, statusOf } from './helpers.js';
-import { sll, tcp4, tcp6 } from '../support/craft.js';
+import { sll, tcp4, tcp6 } from '../../kit/craft.js';
 import { TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 describe('decodeSll', () => {

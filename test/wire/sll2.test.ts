@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeFixture, statusOf } from './helpers.js';
-import { sll2, tcp4 } from '../support/craft.js';
+import { sll2, tcp4 } from '../../kit/craft.js';
 import { TCP_ACK, TCP_RST } from '../../src/wire/decoded-packet.js';
 
 describe('decodeSll2', () => {

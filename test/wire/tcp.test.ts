@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as F from './fixtures.js';
 import { decodeBytes, decodeFixture, statusOf } from './helpers.js';
-import { tcp4, tcp6 } from '../support/craft.js';
+import { tcp4, tcp6 } from '../../kit/craft.js';
 import { TCP_CWR, TCP_ECE, TCP_NS, TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 const RAW = 101;

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUntrackedTcpSegment } from '../../src/wire/untracked-segment.js';
-import { ethernet, tcp4, tcp6 } from '../support/craft.js';
+import { ethernet, tcp4, tcp6 } from '../../kit/craft.js';
 import { agrees, untrackedByDecoder } from './untracked-agreement.js';
 import { propertyRuns } from '../support/property.js';
 

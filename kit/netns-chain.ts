@@ -2,7 +2,7 @@
  * A chain of network namespaces joined by veth pairs: a client, N routers and a server, for tests
  * and scripts that need real kernel traffic crossing routers (hop counts, TTLs, firewalls in the
  * forwarding path). Traffic never leaves the chain (benchmarking and documentation prefixes, no
- * route out). The two-namespace case without routers is test/support/netns.ts (createNetnsPair).
+ * route out). The two-namespace case without routers is kit/netns.ts (createNetnsPair).
  *
  * Topology for `routers: 3` (link k joins the k-th and (k+1)-th namespace of the chain):
  *
@@ -28,12 +28,13 @@
  * Every command is bounded in time (default 10 s). `destroy()` kills what `spawn` started and
  * anything else left inside the namespaces, then deletes them; it never throws and is idempotent.
  * Creating a chain first removes chains of this naming scheme whose owner process is gone and that
- * have no process inside. Needs root: call `requireRoot` (test/support/netns.ts) first.
+ * have no process inside. The mechanism is the pair's too (namespaces.ts). Needs root: call
+ * `requireRoot` (namespaces.ts) first.
  */
-import { spawn as spawnChild, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { killQuietly, nsPids, run, type ExecOptions, type ExecResult } from './netns.js';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { addVethLink, checkTagAndSubnet, ipIn as ip, NamespaceSet, noIcmpRateLimit, oneSynRetry, removeStale, type ExecOptions, type ExecResult } from './namespaces.js';
 
-export type { ExecOptions, ExecResult } from './netns.js';
+export type { ExecOptions, ExecResult } from './namespaces.js';
 
 /** How to build a chain. */
 export interface NetnsChainOptions {
@@ -88,30 +89,14 @@ export const EAST_IF = 'rwe0';
 
 /** Deletes chain namespaces whose owner process is gone and that have no process inside. */
 export function removeStaleChains(): string[] {
-  const removed: string[] = [];
-  for (const line of run('ip', ['netns', 'list'], { allowFail: true }).stdout.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const m = NS_PATTERN.exec(name);
-    if (!m) continue;
-    let ownerAlive = true;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (err) {
-      ownerAlive = (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    if (ownerAlive || nsPids(name).length > 0) continue;
-    run('ip', ['netns', 'del', name], { allowFail: true });
-    removed.push(name);
-  }
-  return removed;
+  return removeStale(NS_PATTERN);
 }
 
 /** Builds the chain described in the module comment; on any failure removes what it made and throws. */
 export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
-  if (!/^[a-z0-9]{1,6}$/.test(options.tag)) throw new Error(`netns tag must be 1..6 of [a-z0-9], got '${options.tag}'`);
   if (!Number.isInteger(options.routers) || options.routers < 0 || options.routers > 9) throw new Error(`routers must be 0..9, got ${options.routers}`);
   const subnet = options.subnet ?? 'cc';
-  if (!/^[0-9a-f]{1,4}$/.test(subnet) || subnet === '0') throw new Error(`netns subnet must be 1..ffff in hex, got '${subnet}'`);
+  checkTagAndSubnet(options.tag, subnet);
   removeStaleChains();
 
   const n = options.routers;
@@ -126,47 +111,21 @@ export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
     east4: i === n + 1 ? null : v4(i, 1),
     east6: i === n + 1 ? null : v6(i, 1),
   }));
-  const children = new Set<ChildProcess>();
-  const created: string[] = [];
-  let destroyed = false;
+  const set = new NamespaceSet();
+  const { exec } = set;
 
-  const destroy = (): void => {
-    if (destroyed) return;
-    destroyed = true;
-    for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) killQuietly(child.pid);
-    for (const ns of created) {
-      // Whatever still runs inside was started by this chain's user.
-      for (const pid of nsPids(ns)) killQuietly(pid);
-      run('ip', ['netns', 'del', ns], { allowFail: true });
-    }
-  };
-  const exec = (ns: string, cmd: string, args: readonly string[], o: ExecOptions = {}): ExecResult => run('ip', ['netns', 'exec', ns, cmd, ...args], o);
-  const ip = (ns: string, ...args: string[]) => run('ip', ['-n', ns, ...args]);
-
-  try {
-    for (const node of nodes) {
-      run('ip', ['netns', 'add', node.ns]);
-      created.push(node.ns);
-      ip(node.ns, 'link', 'set', 'lo', 'up');
-    }
+  set.build(() => {
+    for (const node of nodes) set.add(node.ns);
     for (let k = 0; k <= n; k++) {
-      const west = nodes[k];
-      const east = nodes[k + 1];
-      run('ip', ['link', 'add', 'name', EAST_IF, 'netns', west.ns, 'type', 'veth', 'peer', 'name', WEST_IF, 'netns', east.ns]);
-      ip(west.ns, 'addr', 'add', `${v4(k, 1)}/24`, 'dev', EAST_IF);
-      ip(east.ns, 'addr', 'add', `${v4(k, 2)}/24`, 'dev', WEST_IF);
-      ip(west.ns, '-6', 'addr', 'add', `${v6(k, 1)}/64`, 'dev', EAST_IF, 'nodad');
-      ip(east.ns, '-6', 'addr', 'add', `${v6(k, 2)}/64`, 'dev', WEST_IF, 'nodad');
-      ip(west.ns, 'link', 'set', EAST_IF, 'up');
-      ip(east.ns, 'link', 'set', WEST_IF, 'up');
+      addVethLink({ ns: nodes[k].ns, dev: EAST_IF, v4: `${v4(k, 1)}/24`, v6: `${v6(k, 1)}/64` }, { ns: nodes[k + 1].ns, dev: WEST_IF, v4: `${v4(k, 2)}/24`, v6: `${v6(k, 2)}/64` });
     }
     for (let i = 0; i <= n + 1; i++) {
       const ns = nodes[i].ns;
-      exec(ns, 'sysctl', ['-q', '-w', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0']);
+      noIcmpRateLimit(set, ns);
       if (i === 0) {
         ip(ns, 'route', 'add', 'default', 'via', v4(0, 2));
         ip(ns, '-6', 'route', 'add', 'default', 'via', v6(0, 2));
-        exec(ns, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_syn_retries=1']);
+        oneSynRetry(set, ns);
         exec(ns, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_syn_linear_timeouts=0'], { allowFail: true });
       } else if (i === n + 1) {
         ip(ns, 'route', 'add', 'default', 'via', v4(n, 1));
@@ -184,10 +143,7 @@ export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
         }
       }
     }
-  } catch (err) {
-    destroy();
-    throw err;
-  }
+  });
 
   return {
     nodes,
@@ -195,13 +151,7 @@ export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
     server: nodes[n + 1],
     routers: nodes.slice(1, n + 1),
     exec,
-    spawn(ns, cmd, args, o = {}) {
-      if (destroyed) throw new Error('spawn() after destroy()');
-      const child = spawnChild('ip', ['netns', 'exec', ns, cmd, ...args], o);
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      return child;
-    },
+    spawn: set.spawn,
     addAddress(node, addr) {
       const six = addr.includes(':');
       const at = nodes.indexOf(node);
@@ -216,9 +166,9 @@ export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
       });
     },
     mac(ns, dev) {
-      const info = JSON.parse(run('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev]).stdout) as { address: string }[];
+      const info = JSON.parse(ip(ns, '-j', 'link', 'show', 'dev', dev).stdout) as { address: string }[];
       return info[0].address;
     },
-    destroy,
+    destroy: set.destroy,
   };
 }

@@ -25,13 +25,13 @@ import {
   OPT_IF_TSRESOL,
   TSRESOL_DEFAULT,
   TSRESOL_POW2_FLAG,
-} from '../../src/capture/pcapng-format.js';
+} from '../src/capture/pcapng-format.js';
 import {
   PCAP_FILE_HEADER_LEN,
   PCAP_MAGIC_NSEC,
   PCAP_MAGIC_USEC,
   PCAP_RECORD_HEADER_LEN,
-} from '../../src/capture/pcap-format.js';
+} from '../src/capture/pcap-format.js';
 
 /** One packet to write. */
 export interface PcapRecord {
