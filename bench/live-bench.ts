@@ -47,7 +47,12 @@ async function writeSyns(path: string, n: number, net: NetnsPair, srcMac: string
   const distinct = Math.min(n, 64_000);
   const frames: Uint8Array[] = [];
   for (let i = 0; i < distinct; i++) {
-    frames.push(ethernet(tcp4({ src: net.addr.client4, dst: net.addr.server4, sport: 1024 + i, dport: CLOSED_PORT, flags: 'S', seq: 1000 + i }), { src: srcMac, dst: dstMac }));
+    frames.push(
+      ethernet(tcp4({ src: net.addr.client4, dst: net.addr.server4, sport: 1024 + i, dport: CLOSED_PORT, flags: 'S', seq: 1000 + i }), {
+        src: srcMac,
+        dst: dstMac,
+      }),
+    );
   }
   const w = new PcapFileWriter(path, { linkType: 1 });
   for (let i = 0; i < n; i++) w.write(frames[i % distinct], Math.floor(i / 1e6), (i % 1e6) * 1000);
@@ -95,12 +100,26 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   let daemon: ChildProcess | undefined;
   try {
-    const filter = spawnSync(process.execPath, ['-e', "import('./dist/capture/bpf-filter.js').then(m=>process.stdout.write(m.DEFAULT_FILTER))"], { cwd: root, encoding: 'utf8' }).stdout;
-    daemon = net.spawn(net.server, process.execPath, [cli, 'live', '-i', net.serverIf, '--listen', `127.0.0.1:${METRICS_PORT}`, '--buffer-size', String(BUFFER_KIB * 1024), '--log-level', 'warn'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const filter = spawnSync(process.execPath, ['-e', "import('./dist/capture/bpf-filter.js').then(m=>process.stdout.write(m.DEFAULT_FILTER))"], {
+      cwd: root,
+      encoding: 'utf8',
+    }).stdout;
+    daemon = net.spawn(
+      net.server,
+      process.execPath,
+      [cli, 'live', '-i', net.serverIf, '--listen', `127.0.0.1:${METRICS_PORT}`, '--buffer-size', String(BUFFER_KIB * 1024), '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const pid = daemon.pid as number;
-    const scrape = () => JSON.parse(net.exec(net.server, process.execPath, ['-e', `fetch('http://127.0.0.1:${METRICS_PORT}/metrics').then(r=>r.text()).then(t=>process.stdout.write(JSON.stringify(t)))`]).stdout) as string;
+    const scrape = () =>
+      JSON.parse(
+        net.exec(net.server, process.execPath, [
+          '-e',
+          `fetch('http://127.0.0.1:${METRICS_PORT}/metrics').then(r=>r.text()).then(t=>process.stdout.write(JSON.stringify(t)))`,
+        ]).stdout,
+      ) as string;
     for (let i = 0; i < 40; i++) {
       try {
         if (metric(scrape(), 'rstwatch_capture_up') === 1) break;
@@ -116,7 +135,9 @@ async function main(): Promise<void> {
       const count = rate > 0 ? Math.round(rate * seconds) : 1_000_000;
       const pcap = join(tmp, `syn-${count}.pcap`);
       await writeSyns(pcap, count, net, srcMac, dstMac);
-      const tcpdump = net.spawn(net.server, 'tcpdump', ['-i', net.serverIf, '-n', '-s', String(SNAPLEN), '-B', String(BUFFER_KIB), '-w', '/dev/null', filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const tcpdump = net.spawn(net.server, 'tcpdump', ['-i', net.serverIf, '-n', '-s', String(SNAPLEN), '-B', String(BUFFER_KIB), '-w', '/dev/null', filter], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const tcpdumpDone = new Promise((r) => tcpdump.on('exit', r));
       let tdErr = '';
       tcpdump.stderr?.on('data', (d: Buffer) => (tdErr += d.toString()));
@@ -128,7 +149,12 @@ async function main(): Promise<void> {
       let latOut = '';
       scraper.stdout?.on('data', (d: Buffer) => (latOut += d.toString()));
       const t0 = Date.now();
-      const replay = net.exec(net.client, 'tcpreplay', ['-i', net.clientIf, ...(rate > 0 ? ['--pps', String(rate)] : ['--topspeed']), '--preload-pcap', '-q', pcap], { timeoutMs: 120_000, allowFail: true });
+      const replay = net.exec(
+        net.client,
+        'tcpreplay',
+        ['-i', net.clientIf, ...(rate > 0 ? ['--pps', String(rate)] : ['--topspeed']), '--preload-pcap', '-q', pcap],
+        { timeoutMs: 120_000, allowFail: true },
+      );
       const sendSeconds = (Date.now() - t0) / 1000;
       await sleep(1000);
       scraper.kill('SIGTERM');
@@ -142,7 +168,8 @@ async function main(): Promise<void> {
       const achieved = Number(/Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/.exec(replay.stdout)?.[1] ?? NaN);
       const captured = metric(after, 'rstwatch_capture_packets_total') - metric(before, 'rstwatch_capture_packets_total');
       const dropped =
-        metric(after, 'rstwatch_capture_dropped_total', 'where="kernel"') - metric(before, 'rstwatch_capture_dropped_total', 'where="kernel"') +
+        metric(after, 'rstwatch_capture_dropped_total', 'where="kernel"') -
+        metric(before, 'rstwatch_capture_dropped_total', 'where="kernel"') +
         (metric(after, 'rstwatch_capture_dropped_total', 'where="interface"') - metric(before, 'rstwatch_capture_dropped_total', 'where="interface"'));
       const tdCaptured = Number(/(\d+) packets captured/.exec(tdErr)?.[1] ?? NaN);
       const tdDropped = Number(/(\d+) packets dropped by kernel/.exec(tdErr)?.[1] ?? NaN);

@@ -73,7 +73,9 @@ function templates(v6: boolean) {
   const a = v6 ? { src: '2001:db8::1', dst: '2001:db8::2' } : { src: '198.18.0.1', dst: '198.19.0.1' };
   const tcp = (flags: string, payload?: Uint8Array) => (v6 ? tcp6({ ...a, flags, payload }) : tcp4({ ...a, flags, payload }));
   const syn = tcp('S');
-  const icmp = v6 ? icmp6Unreach({ src: a.dst, dst: a.src, code: 4, quote: syn, quoteL4Bytes: 8 }) : icmp4Unreach({ src: a.dst, dst: a.src, code: 3, quote: syn, quoteL4Bytes: 8 });
+  const icmp = v6
+    ? icmp6Unreach({ src: a.dst, dst: a.src, code: 4, quote: syn, quoteL4Bytes: 8 })
+    : icmp4Unreach({ src: a.dst, dst: a.src, code: 3, quote: syn, quoteL4Bytes: 8 });
   return {
     syn: template(syn, v6, false),
     synAck: template(tcp('S.'), v6, false),
@@ -139,11 +141,27 @@ function flowPackets(f: Flow): [keyof ReturnType<typeof templates>, boolean, num
       return p;
     }
     case 'refused':
-      return f.retxBeforeRst ? [['syn', true, s, 0], ['syn', true, s, 0], ['rst', false, 0, s + 1]] : [['syn', true, s, 0], ['rst', false, 0, s + 1]];
+      return f.retxBeforeRst
+        ? [
+            ['syn', true, s, 0],
+            ['syn', true, s, 0],
+            ['rst', false, 0, s + 1],
+          ]
+        : [
+            ['syn', true, s, 0],
+            ['rst', false, 0, s + 1],
+          ];
     case 'icmp':
-      return [['syn', true, s, 0], ['icmp', false, s, 0]];
+      return [
+        ['syn', true, s, 0],
+        ['icmp', false, s, 0],
+      ];
     case 'unanswered':
-      return [['syn', true, s, 0], ['syn', true, s, 0], ['syn', true, s, 0]];
+      return [
+        ['syn', true, s, 0],
+        ['syn', true, s, 0],
+        ['syn', true, s, 0],
+      ];
   }
 }
 
@@ -245,7 +263,9 @@ function median(xs: number[]): number {
 /** The median of `all`, printed on a line with every run. */
 function summarize(label: string, all: Timing[]): Timing {
   const t = { seconds: median(all.map((x) => x.seconds)), maxRssMb: Math.max(...all.map((x) => x.maxRssMb)) };
-  process.stdout.write(`  ${label}: ${all.map((x) => x.seconds.toFixed(3)).join(' / ')} s (median ${t.seconds.toFixed(3)}), max RSS ${t.maxRssMb.toFixed(0)} MB\n`);
+  process.stdout.write(
+    `  ${label}: ${all.map((x) => x.seconds.toFixed(3)).join(' / ')} s (median ${t.seconds.toFixed(3)}), max RSS ${t.maxRssMb.toFixed(0)} MB\n`,
+  );
   return t;
 }
 
@@ -259,7 +279,11 @@ function measure(label: string, cmd: string, args: string[], n: number): Timing 
  * Times A and B alternately, `n` times each, so that a slow spell of the machine falls on both:
  * their medians, and the median, lowest and highest of the per-pair ratios B / A.
  */
-function measurePair(a: [string, string, string[]], b: [string, string, string[]], n: number): { a: Timing; b: Timing; ratio: { median: number; min: number; max: number } } {
+function measurePair(
+  a: [string, string, string[]],
+  b: [string, string, string[]],
+  n: number,
+): { a: Timing; b: Timing; ratio: { median: number; min: number; max: number } } {
   const as: Timing[] = [];
   const bs: Timing[] = [];
   for (let i = 0; i < n; i++) {
@@ -292,7 +316,9 @@ async function main(): Promise<void> {
     if (report.totals[k] !== expected[k]) throw new Error(`rstwatch counted ${k}=${report.totals[k]}, the generator wrote ${expected[k]}`);
   }
   if (report.packets !== expected.packets) throw new Error(`rstwatch read ${report.packets} packets, expected ${expected.packets}`);
-  process.stdout.write(`  rstwatch counts match the generator: ${JSON.stringify(report.totals, ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'])}\n`);
+  process.stdout.write(
+    `  rstwatch counts match the generator: ${JSON.stringify(report.totals, ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'])}\n`,
+  );
 
   process.stdout.write(`timing (${runs} runs each, tcpdump and rstwatch alternately, median; warm page cache):\n`);
   // The file was just written: let its write-back finish first, or it competes with the runs.
@@ -307,7 +333,7 @@ async function main(): Promise<void> {
   const rst = pair.b;
   const rst2 = measure('rstwatch replay --json FILE FILE (twice the input)', process.execPath, [cli, 'replay', '--json', '--no-progress', file, file], 1);
   const tshark = withTshark ? measure('tshark -r FILE -q -z conv,tcp', 'tshark', ['-r', file, '-q', '-z', 'conv,tcp'], 1) : undefined;
-  const tsharkSame = withTshark ? measure('tshark, the same job (the oracle\'s field extraction)', 'tshark', tsharkArgs(file), 1) : undefined;
+  const tsharkSame = withTshark ? measure("tshark, the same job (the oracle's field extraction)", 'tshark', tsharkArgs(file), 1) : undefined;
 
   const pps = (t: Timing, n = expected.packets) => n / t.seconds;
   // The median of the per-pair ratios: each pair ran back to back, under the same conditions.
@@ -326,12 +352,32 @@ async function main(): Promise<void> {
   process.stdout.write('\n' + rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ')).join('\n') + '\n\n');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const targets = {
-    'time <= 1.5 x tcpdump': { value: `${ratioTcpdump.toFixed(2)} x (pairs: ${pair.ratio.min.toFixed(2)} to ${pair.ratio.max.toFixed(2)})`, met: ratioTcpdump <= 1.5 },
-    '>= 100 x faster than tshark doing the same job': { value: tsharkSame ? `${speedupSame.toFixed(0)} x (conv,tcp: ${speedupTshark.toFixed(0)} x)` : 'not measured', met: tsharkSame ? speedupSame >= 100 : false },
-    'peak memory < 150 MB (any input size)': { value: `${rst.maxRssMb.toFixed(0)} MB, ${rst2.maxRssMb.toFixed(0)} MB on 2x`, met: Math.max(rst.maxRssMb, rst2.maxRssMb) < 150 },
+    'time <= 1.5 x tcpdump': {
+      value: `${ratioTcpdump.toFixed(2)} x (pairs: ${pair.ratio.min.toFixed(2)} to ${pair.ratio.max.toFixed(2)})`,
+      met: ratioTcpdump <= 1.5,
+    },
+    '>= 100 x faster than tshark doing the same job': {
+      value: tsharkSame ? `${speedupSame.toFixed(0)} x (conv,tcp: ${speedupTshark.toFixed(0)} x)` : 'not measured',
+      met: tsharkSame ? speedupSame >= 100 : false,
+    },
+    'peak memory < 150 MB (any input size)': {
+      value: `${rst.maxRssMb.toFixed(0)} MB, ${rst2.maxRssMb.toFixed(0)} MB on 2x`,
+      met: Math.max(rst.maxRssMb, rst2.maxRssMb) < 150,
+    },
   };
   for (const [name, t] of Object.entries(targets)) process.stdout.write(`target ${name}: ${t.value} (${verdict(t.met)})\n`);
-  const results = { date: new Date().toISOString(), file: { packets: expected.packets, tuples: expected.tuples, megabytes: sizeMb }, runs, tcpdump, rstwatch: rst, ratio: pair.ratio, rstwatch2x: rst2, tshark, tsharkSameJob: tsharkSame, targets };
+  const results = {
+    date: new Date().toISOString(),
+    file: { packets: expected.packets, tuples: expected.tuples, megabytes: sizeMb },
+    runs,
+    tcpdump,
+    rstwatch: rst,
+    ratio: pair.ratio,
+    rstwatch2x: rst2,
+    tshark,
+    tsharkSameJob: tsharkSame,
+    targets,
+  };
   writeFileSync(join(outDir, 'replay-results.json'), `${JSON.stringify(results, null, 2)}\n`);
   if (!keep) rmSync(file, { force: true });
 }

@@ -463,10 +463,7 @@ export function sll(p: Uint8Array, o: { packetType?: number; arphrd?: number; pr
 }
 
 /** A Linux cooked v2 frame around `p`. */
-export function sll2(
-  p: Uint8Array,
-  o: { packetType?: number; arphrd?: number; protocol?: number; addr?: string; ifIndex?: number } = {},
-): Uint8Array {
+export function sll2(p: Uint8Array, o: { packetType?: number; arphrd?: number; protocol?: number; addr?: string; ifIndex?: number } = {}): Uint8Array {
   const h = new Uint8Array(20);
   const addr = parseMac(o.addr ?? '00:00:5e:00:53:01');
   put16(h, 0, o.protocol ?? defaultEtherType(p));

@@ -42,7 +42,9 @@ export function run(cmd: string, args: readonly string[], options: ExecOptions =
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 10_000, input: options.input, killSignal: 'SIGKILL' });
   const result: ExecResult = { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
   if (!options.allowFail && (r.status !== 0 || r.error)) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}): ${result.stderr.trim()}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}): ${result.stderr.trim()}`,
+    );
   }
   return result;
 }

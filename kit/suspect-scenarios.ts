@@ -53,7 +53,18 @@ const CLI = join(ROOT, 'dist/rstwatch.js');
 export const REQUIRED_TOOLS = ['ip', 'tc', 'tcpdump', 'tshark', 'iptables', 'ip6tables', 'python3'] as const;
 
 /** Server ports and what happens on them. */
-export const PORTS = { accepted: 8080, closed: 8081, firewall: 8082, race: 8083, raceAck: 8084, burst: 8085, nearAccepted: 8090, nearClosed: 8091, bgp: 179, bgpClosed: 180 } as const;
+export const PORTS = {
+  accepted: 8080,
+  closed: 8081,
+  firewall: 8082,
+  race: 8083,
+  raceAck: 8084,
+  burst: 8085,
+  nearAccepted: 8090,
+  nearClosed: 8091,
+  bgp: 179,
+  bgpClosed: 180,
+} as const;
 /** Addresses of the BGP stand-ins on r1's loopback. */
 export const BGP = { ttl255v4: '192.0.2.179', ttl1v4: '192.0.2.1', ttl255v6: '2001:db8:cc:b::179' } as const;
 /** TTL of the forged RSTs per port. */
@@ -277,7 +288,20 @@ export async function runSuspectScenarios(options: ScenarioOptions): Promise<Sce
       return JSON.parse(r.stdout || '{"status":0,"body":""}') as { status: number; body: string };
     };
     if (options.livePort !== undefined) {
-      live = bg(c.ns, process.execPath, [CLI, 'live', '-i', EAST_IF, '--listen', `127.0.0.1:${options.livePort}`, '--attempt-timeout', '5', '--ports', '179,180,8080-8091', '--log-level', 'info']);
+      live = bg(c.ns, process.execPath, [
+        CLI,
+        'live',
+        '-i',
+        EAST_IF,
+        '--listen',
+        `127.0.0.1:${options.livePort}`,
+        '--attempt-timeout',
+        '5',
+        '--ports',
+        '179,180,8080-8091',
+        '--log-level',
+        'info',
+      ]);
       const daemon = live;
       const out = collect(daemon, 'stdout');
       const err = collect(daemon, 'stderr');
@@ -335,7 +359,33 @@ export async function runSuspectScenarios(options: ScenarioOptions): Promise<Sce
 export function readTtls(files: readonly string[]): TtlObservation[] {
   const out: TtlObservation[] = [];
   for (const file of files) {
-    const r = spawnSync('tshark', ['-r', file, '-n', '-T', 'fields', '-E', 'separator=\t', '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'tcp.srcport', '-e', 'tcp.flags.str', '-e', 'ip.ttl', '-e', 'ipv6.hlim', '-Y', 'ip.dst==198.18.0.1 or ipv6.dst==2001:db8:cc::1'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(
+      'tshark',
+      [
+        '-r',
+        file,
+        '-n',
+        '-T',
+        'fields',
+        '-E',
+        'separator=\t',
+        '-e',
+        'ip.src',
+        '-e',
+        'ipv6.src',
+        '-e',
+        'tcp.srcport',
+        '-e',
+        'tcp.flags.str',
+        '-e',
+        'ip.ttl',
+        '-e',
+        'ipv6.hlim',
+        '-Y',
+        'ip.dst==198.18.0.1 or ipv6.dst==2001:db8:cc::1',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     if (r.status !== 0) throw new Error(`tshark -r ${file} failed: ${r.stderr}`);
     for (const line of r.stdout.split('\n')) {
       if (!line.trim()) continue;

@@ -44,12 +44,7 @@ export interface OraclePortCounts {
   syn_retransmits: number;
 }
 
-export type IcmpReason =
-  | 'port_unreachable'
-  | 'admin_prohibited'
-  | 'host_unreachable'
-  | 'net_unreachable'
-  | 'other';
+export type IcmpReason = 'port_unreachable' | 'admin_prohibited' | 'host_unreachable' | 'net_unreachable' | 'other';
 
 export interface OracleResult {
   file: string;
@@ -226,8 +221,7 @@ export function countAttempts(events: readonly OracleEvent[], opts: OracleOption
       // A SYN: sender = client, destination = server.
       const key = tupleKey(e.family, e.src, e.sport, e.dst, e.dport);
       const a = attempts.get(key);
-      const retransmit =
-        a !== undefined && (a.state === 'pending' || (a.state === 'accepted' && a.isns.has(e.seq)));
+      const retransmit = a !== undefined && (a.state === 'pending' || (a.state === 'accepted' && a.isns.has(e.seq)));
       if (retransmit) {
         a.isns.add(e.seq);
         countsOf(a.serverPort).syn_retransmits += 1;
@@ -300,19 +294,30 @@ export const TSHARK_DISPLAY_FILTER = 'tcp or icmp.type==3 or icmpv6.type==1';
 export function tsharkArgs(file: string): string[] {
   return [
     '-n', // no name resolution: addresses stay numeric
-    '-r', file,
+    '-r',
+    file,
     // Non-first fragments stay `data` (rstwatch does not reassemble IP).
-    '-o', 'ip.defragment:FALSE',
-    '-o', 'ipv6.defragment:FALSE',
+    '-o',
+    'ip.defragment:FALSE',
+    '-o',
+    'ipv6.defragment:FALSE',
     // We read tcp.seq_raw; sequence analysis is not needed and only costs time.
-    '-o', 'tcp.analyze_sequence_numbers:FALSE',
-    '-o', 'tcp.relative_sequence_numbers:FALSE',
-    '-Y', TSHARK_DISPLAY_FILTER,
-    '-T', 'fields',
-    '-E', 'separator=/t',
-    '-E', 'occurrence=a',
-    '-E', 'aggregator=,',
-    '-E', 'header=n',
+    '-o',
+    'tcp.analyze_sequence_numbers:FALSE',
+    '-o',
+    'tcp.relative_sequence_numbers:FALSE',
+    '-Y',
+    TSHARK_DISPLAY_FILTER,
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+    '-E',
+    'header=n',
     ...TSHARK_FIELDS.flatMap((f) => ['-e', f]),
   ];
 }

@@ -11,7 +11,13 @@ export function sleep(ms: number): Promise<void> {
  * undefined, and resolves to that; rejects after `timeoutMs` with `what` (and `details()`, when
  * given, for the failure message). A throw from `fn` rejects at once.
  */
-export async function until<T>(what: string, fn: () => T | undefined | PromiseLike<T | undefined>, timeoutMs: number, details?: () => string, intervalMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => T | undefined | PromiseLike<T | undefined>,
+  timeoutMs: number,
+  details?: () => string,
+  intervalMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -25,7 +31,13 @@ export async function until<T>(what: string, fn: () => T | undefined | PromiseLi
  * `until` for a probe that may throw while what it asks is not up yet (a server still starting):
  * a throw counts as no answer, and the last one goes in the timeout message before `details()`.
  */
-export function untilAnswered<T>(what: string, probe: () => T | undefined | PromiseLike<T | undefined>, timeoutMs: number, details?: () => string, intervalMs = 250): Promise<T> {
+export function untilAnswered<T>(
+  what: string,
+  probe: () => T | undefined | PromiseLike<T | undefined>,
+  timeoutMs: number,
+  details?: () => string,
+  intervalMs = 250,
+): Promise<T> {
   let last: unknown;
   const attempt = async (): Promise<T | undefined> => {
     try {

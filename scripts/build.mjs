@@ -38,10 +38,7 @@ for (const tool of ['node_modules/typescript/bin/tsc', 'node_modules/esbuild/pac
   }
 }
 process.stderr.write('rstwatch: building dist/ (tsc, then the esbuild bundle dist/rstwatch.js)\n');
-for (const step of [
-  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
-  ['scripts/bundle.mjs'],
-]) {
+for (const step of [['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], ['scripts/bundle.mjs']]) {
   const r = spawnSync(process.execPath, step, { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {
     process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `${r.error.message}\n` : ''}`);

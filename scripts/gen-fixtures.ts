@@ -11,21 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  arp,
-  ethernet,
-  icmp4Unreach,
-  icmp6Unreach,
-  loop,
-  nullLoop,
-  raw,
-  sll,
-  sll2,
-  tcp4,
-  tcp6,
-  udp4,
-  type Ipv6Ext,
-} from '../kit/craft.js';
+import { arp, ethernet, icmp4Unreach, icmp6Unreach, loop, nullLoop, raw, sll, sll2, tcp4, tcp6, udp4, type Ipv6Ext } from '../kit/craft.js';
 import { writePcap, writePcapng, type PcapRecord } from '../kit/pcap-writer.js';
 
 /** Expected counts of one port: attempts, accepted, refused, icmp_rejected, unanswered, syn_retransmits. */
@@ -113,7 +99,8 @@ class Script {
   icmp(quote: Uint8Array, code: number, tNs: number, from?: string): void {
     const { client, server } = this.addr();
     const src = from ?? server;
-    const ip = this.f === 4 ? icmp4Unreach({ src, dst: client, code, quote, quoteL4Bytes: 8 }) : icmp6Unreach({ src, dst: client, code, quote, quoteL4Bytes: 8 });
+    const ip =
+      this.f === 4 ? icmp4Unreach({ src, dst: client, code, quote, quoteL4Bytes: 8 }) : icmp6Unreach({ src, dst: client, code, quote, quoteL4Bytes: 8 });
     this.push(ip, tNs);
   }
 
@@ -193,7 +180,8 @@ function records(packets: Timed[], link: (ip: Uint8Array) => Uint8Array): PcapRe
 
 function linkTypeFixtures(): Fixture[] {
   const pkts = standard();
-  const shows = 'the standard scenario (ports 80 accepted, 81 refused, 82 ICMP port unreachable, 83 ICMP admin prohibited, 84 unanswered with 2 SYN retransmissions; IPv4 and IPv6)';
+  const shows =
+    'the standard scenario (ports 80 accepted, 81 refused, 82 ICMP port unreachable, 83 ICMP admin prohibited, 84 unanswered with 2 SYN retransmissions; IPv4 and IPv6)';
   const variants: [string, number, string, (ip: Uint8Array) => Uint8Array][] = [
     ['gen-ethernet.pcap', 1, 'Ethernet (1)', (ip) => ethernet(ip, { padTo: 60 })],
     ['gen-vlan.pcap', 1, 'Ethernet (1), 802.1Q tag 100 on every frame', (ip) => ethernet(ip, { vlans: [100] })],
@@ -217,7 +205,10 @@ function linkTypeFixtures(): Fixture[] {
     file: 'gen-bigendian-nsec.pcap',
     linkType: 'Ethernet (1), big-endian file with the nanosecond magic',
     shows,
-    bytes: writePcap(records(pkts, (ip) => ethernet(ip)), { linkType: 1, bigEndian: true, nanosecond: true }),
+    bytes: writePcap(
+      records(pkts, (ip) => ethernet(ip)),
+      { linkType: 1, bigEndian: true, nanosecond: true },
+    ),
     expect: [{ ports: STANDARD_EXPECT }],
   });
   return out;
@@ -330,7 +321,10 @@ function semantics(): Fixture {
     linkType: 'Ethernet (1)',
     shows:
       'SEMANTICS.md edge cases, one per port: 110 SYN re-sent after each RST (3 refused); 443 retransmissions with other ISNs while pending; 8443 TCP Fast Open; 21 SYN|FIN; 22 same-ISN SYN after accept; 5432 port reuse with a new ISN; 9999 answers without a SYN; 25 ICMP frag-needed (ignored); 26 ICMP quoting another port; 7000 RST before SYN-ACK; 6000 client-side RST; 3306 RST 30 s late',
-    bytes: writePcap(records(s.out, (ip) => ethernet(ip)), { linkType: 1 }),
+    bytes: writePcap(
+      records(s.out, (ip) => ethernet(ip)),
+      { linkType: 1 },
+    ),
     expect: [
       { ports: { ...base, 3306: [1, 0, 1, 0, 0, 0] }, skipped: { icmp_frag_needed: 1 } },
       { flags: ['--attempt-timeout', '20'], ports: { ...base, 3306: [1, 0, 0, 0, 1, 0] }, skipped: { icmp_frag_needed: 1 } },
@@ -392,10 +386,20 @@ function ipOptionsAndExtensions(): Fixture {
     linkType: 'Ethernet (1)',
     shows:
       'IPv6 hop-by-hop, routing, destination-options and fragment headers (80 refused, 81 accepted in a first fragment, 82 ICMPv6 admin prohibited quoting a SYN with a hop-by-hop header); IPv4 options (90 refused, 92 ICMP quoting options) and a first fragment (91 accepted); one non-first fragment per family (skipped)',
-    bytes: writePcap(records(byTime([...v6.out, ...v4.out]), (ip) => ethernet(ip)), { linkType: 1 }),
+    bytes: writePcap(
+      records(byTime([...v6.out, ...v4.out]), (ip) => ethernet(ip)),
+      { linkType: 1 },
+    ),
     expect: [
       {
-        ports: { 80: [1, 0, 1, 0, 0, 0], 81: [1, 1, 0, 0, 0, 0], 82: [1, 0, 0, 1, 0, 0], 90: [1, 0, 1, 0, 0, 0], 91: [1, 1, 0, 0, 0, 0], 92: [1, 0, 0, 1, 0, 0] },
+        ports: {
+          80: [1, 0, 1, 0, 0, 0],
+          81: [1, 1, 0, 0, 0, 0],
+          82: [1, 0, 0, 1, 0, 0],
+          90: [1, 0, 1, 0, 0, 0],
+          91: [1, 1, 0, 0, 0, 0],
+          92: [1, 0, 0, 1, 0, 0],
+        },
         skipped: { ip_fragment: 2 },
       },
     ],
@@ -431,12 +435,21 @@ function truncatedFrames(): Fixture {
   return {
     file: 'gen-malformed-frames.pcap',
     linkType: 'Ethernet (1)',
-    shows: 'a SYN and its RST cut by a 54-byte snaplen (still counted: port 81 refused), then one malformed or truncated frame per decode error reason, an ARP and a UDP frame',
+    shows:
+      'a SYN and its RST cut by a 54-byte snaplen (still counted: port 81 refused), then one malformed or truncated frame per decode error reason, an ARP and a UDP frame',
     bytes: writePcap(recs, { linkType: 1, snaplen: 65535 }),
     expect: [
       {
         ports: { 81: [1, 0, 1, 0, 0, 0] },
-        decodeErrors: { truncated_link: 1, truncated_ip: 1, truncated_tcp: 1, bad_ipv4_header_len: 1, bad_tcp_data_offset: 1, bad_ip_version: 1, truncated_icmp: 1 },
+        decodeErrors: {
+          truncated_link: 1,
+          truncated_ip: 1,
+          truncated_tcp: 1,
+          bad_ipv4_header_len: 1,
+          bad_tcp_data_offset: 1,
+          bad_ip_version: 1,
+          truncated_icmp: 1,
+        },
         skipped: { not_ip: 1, not_tcp: 1 },
       },
     ],
@@ -450,7 +463,10 @@ function truncatedFile(): Fixture {
   const c = s.port();
   s.syn(c, 85, 1, 10 * MS);
   s.fromServer(c, 85, 'R.', 0, 2, 11 * MS); // the record that gets cut
-  const whole = writePcap(records(s.out, (ip) => ethernet(ip)), { linkType: 1 });
+  const whole = writePcap(
+    records(s.out, (ip) => ethernet(ip)),
+    { linkType: 1 },
+  );
   return {
     file: 'gen-truncated-file.pcap',
     linkType: 'Ethernet (1)',
@@ -503,7 +519,8 @@ function multiInterface(): Fixture {
   ]);
   return {
     file: 'gen-multi-interface.pcapng',
-    linkType: 'pcapng: section 1 (little-endian) with Ethernet (us), Linux cooked v2 (ns, snaplen 128) and raw IP (2^-20 s); section 2 (big-endian) with Linux cooked v1 (ns)',
+    linkType:
+      'pcapng: section 1 (little-endian) with Ethernet (us), Linux cooked v2 (ns, snaplen 128) and raw IP (2^-20 s); section 2 (big-endian) with Linux cooked v1 (ns)',
     shows:
       'a SYN and its answer on different interfaces (81 refused 1.234 us later, 80 accepted), a Simple Packet Block (84 unanswered), a Name Resolution Block and an unknown block (skipped), an IPv6 ICMP rejection in a big-endian second section (82)',
     bytes,
@@ -521,7 +538,14 @@ const END = '<!-- generated fixtures: end -->';
 
 /** The README section for the generated fixtures (tables the tests parse). */
 export function readmeSection(list: Fixture[]): string {
-  const lines: string[] = [BEGIN, '', '## Generated fixtures', '', 'Written by `npm run fixtures` (scripts/gen-fixtures.ts), deterministic. Expected counts per server port:', ''];
+  const lines: string[] = [
+    BEGIN,
+    '',
+    '## Generated fixtures',
+    '',
+    'Written by `npm run fixtures` (scripts/gen-fixtures.ts), deterministic. Expected counts per server port:',
+    '',
+  ];
   for (const f of list) {
     for (const e of f.expect) {
       const flags = e.flags ? ` (${e.flags.join(' ')})` : '';

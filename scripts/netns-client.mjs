@@ -28,10 +28,7 @@ const MAX_TIMEOUT_MS = 120_000;
 
 function usage(msg) {
   if (msg) process.stderr.write(`netns-client: ${msg}\n`);
-  process.stderr.write(
-    'usage: netns-client.mjs connect HOST PORT COUNT TIMEOUT_MS\n' +
-      '       netns-client.mjs serve PORT[,PORT...] [LIFETIME_MS]\n',
-  );
+  process.stderr.write('usage: netns-client.mjs connect HOST PORT COUNT TIMEOUT_MS\n' + '       netns-client.mjs serve PORT[,PORT...] [LIFETIME_MS]\n');
   process.exit(2);
 }
 
@@ -172,10 +169,7 @@ try {
   if (mode === 'connect') await connectMode(rest);
   else if (mode === 'serve') await serveMode(rest);
   else if (mode === '-h' || mode === '--help') {
-    process.stdout.write(
-      'usage: netns-client.mjs connect HOST PORT COUNT TIMEOUT_MS\n' +
-        '       netns-client.mjs serve PORT[,PORT...] [LIFETIME_MS]\n',
-    );
+    process.stdout.write('usage: netns-client.mjs connect HOST PORT COUNT TIMEOUT_MS\n' + '       netns-client.mjs serve PORT[,PORT...] [LIFETIME_MS]\n');
   } else usage(mode ? `unknown mode '${mode}'` : 'missing mode');
 } catch (err) {
   process.stderr.write(`netns-client: ${err?.stack ?? err}\n`);

@@ -22,9 +22,7 @@ function table(results: OracleResult[]): string {
     for (const p of r.ports) rows.push([`  ${p.port}`, '', ...COLUMNS.map((c) => String(p[c]))]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows
-    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
-    .join('\n');
+  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
 }
 
 const args = process.argv.slice(2);

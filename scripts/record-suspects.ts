@@ -23,7 +23,9 @@ const SCENARIOS = join(ROOT, 'kit/suspect-scenarios.ts');
 
 /** The leading doc comment of a source file, as plain text. */
 function headerOf(file: string): string {
-  return readFileSync(file, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, '');
+  return readFileSync(file, 'utf8')
+    .split('*/')[0]
+    .replace(/^\/\*\*|^ \* ?/gm, '');
 }
 
 /** The README table of one capture: port | attempts | accepted | refused | icmp_rejected | unanswered | syn_retransmits. */

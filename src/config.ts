@@ -53,21 +53,25 @@ export const DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS = 0;
 const REPLAY = {
   json: flag('boolean', { name: 'json', help: 'print the report as JSON on stdout instead of the table' }),
   attemptTimeout: flag('string', {
-    name: 'attempt-timeout', value: 'SECONDS',
+    name: 'attempt-timeout',
+    value: 'SECONDS',
     help: `an attempt with no answer this long after its first SYN is unanswered; ${DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS} (the default in replay) means never: only the end of the capture leaves an attempt unanswered`,
   }),
   localNet: flag('list', {
-    name: 'local-net', value: 'CIDR',
+    name: 'local-net',
+    value: 'CIDR',
     help: 'a network of the capturing host, repeatable (e.g. 192.0.2.0/24, 2001:db8::/32): attempts to it are inbound, from it outbound, others unknown',
   }),
   maxAttempts: flag('string', {
-    name: 'max-attempts', value: 'N',
+    name: 'max-attempts',
+    value: 'N',
     help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS}, about 75 bytes each); when full the oldest is evicted and counted`,
   }),
   top: flag('string', { name: 'top', value: 'N', help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})` }),
   allPorts: flag('boolean', { name: 'all-ports', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` }),
   hopThreshold: flag('string', {
-    name: 'hop-threshold', value: 'N',
+    name: 'hop-threshold',
+    value: 'N',
     help: `ttl_mismatch: a RST whose hop distance differs from the server's own packets by more than N hops is suspect (default ${DEFAULT_HOP_THRESHOLD}; docs/detection.md)`,
   }),
   noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
@@ -164,12 +168,7 @@ export class ParsedFlags {
 }
 
 /** Parses argv against `flags`, fills gaps from the environment; throws RstwatchError on misuse. */
-export function parseFlags(
-  argv: readonly string[],
-  flags: readonly FlagSpec[],
-  env: NodeJS.ProcessEnv,
-  command = 'replay',
-): ParsedFlags {
+export function parseFlags(argv: readonly string[], flags: readonly FlagSpec[], env: NodeJS.ProcessEnv, command = 'replay'): ParsedFlags {
   const options: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> = {};
   for (const f of flags) {
     options[f.name] = { type: f.kind === 'boolean' ? 'boolean' : 'string' };
@@ -192,7 +191,11 @@ export function parseFlags(
     const fromEnv = env[envName(f.name)];
     if (fromEnv === undefined || fromEnv === '') continue;
     if (f.kind === 'boolean') values[f.name] = parseBoolean(envName(f.name), fromEnv);
-    else if (f.kind === 'list') values[f.name] = fromEnv.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    else if (f.kind === 'list')
+      values[f.name] = fromEnv
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     else values[f.name] = fromEnv;
   }
   return new ParsedFlags(values, parsed.positionals, given);
@@ -305,30 +308,61 @@ function orList(items: readonly string[]): string {
 
 /** The flags of `rstwatch live`, by what config reads them as. */
 const LIVE = {
-  interface: flag('string', { name: 'interface', short: 'i', value: 'NAME', help: `interface to capture; '${DEFAULT_INTERFACE}' (the default) is every interface of the network namespace` }),
+  interface: flag('string', {
+    name: 'interface',
+    short: 'i',
+    value: 'NAME',
+    help: `interface to capture; '${DEFAULT_INTERFACE}' (the default) is every interface of the network namespace`,
+  }),
   listInterfaces: flag('boolean', { name: 'list-interfaces', help: 'list the interfaces libpcap can capture on, and exit' }),
-  backend: flag('string', { name: 'backend', value: CAPTURE_BACKENDS.join('|'), help: `capture backend: '${DEFAULT_BACKEND}' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)` }),
-  filter: flag('string', { name: 'filter', value: 'BPF', help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)' }),
+  backend: flag('string', {
+    name: 'backend',
+    value: CAPTURE_BACKENDS.join('|'),
+    help: `capture backend: '${DEFAULT_BACKEND}' (default, the bundled libpcap binding) or 'cap' (the cap package; see docs/capture.md for its limits)`,
+  }),
+  filter: flag('string', {
+    name: 'filter',
+    value: 'BPF',
+    help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)',
+  }),
   snaplen: flag('string', { name: 'snaplen', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` }),
   promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' }),
-  bufferSize: flag('string', { name: 'buffer-size', value: 'BYTES', help: `kernel capture buffer (default ${DEFAULT_KERNEL_BUFFER_BYTES}: ${DEFAULT_KERNEL_BUFFER_BYTES / 1024 / 1024} MiB)` }),
+  bufferSize: flag('string', {
+    name: 'buffer-size',
+    value: 'BYTES',
+    help: `kernel capture buffer (default ${DEFAULT_KERNEL_BUFFER_BYTES}: ${DEFAULT_KERNEL_BUFFER_BYTES / 1024 / 1024} MiB)`,
+  }),
   attemptTimeout: flag('string', {
-    name: 'attempt-timeout', value: 'SECONDS',
+    name: 'attempt-timeout',
+    value: 'SECONDS',
     help: `an attempt with no answer this long after its first SYN is unanswered (default ${DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS})`,
   }),
   ratioWindow: flag('string', { name: 'ratio-window', value: 'SECONDS', help: `window of rstwatch_refusal_ratio (default ${DEFAULT_RATIO_WINDOW_SECONDS})` }),
-  maxPorts: flag('string', { name: 'max-ports', value: 'N', help: `port label values per direction; the rest are summed as port="other" (default ${DEFAULT_MAX_PORTS})` }),
+  maxPorts: flag('string', {
+    name: 'max-ports',
+    value: 'N',
+    help: `port label values per direction; the rest are summed as port="other" (default ${DEFAULT_MAX_PORTS})`,
+  }),
   ports: flag('string', { name: 'ports', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' }),
   localNet: flag('list', { name: 'local-net', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" }),
   maxAttempts: flag('string', { name: 'max-attempts', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` }),
   listen: flag('string', { name: 'listen', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default ${DEFAULT_LISTEN})` }),
   logLevel: flag('string', { name: 'log-level', value: 'LEVEL', help: orList(LOG_LEVELS.map((l) => (l === DEFAULT_LOG_LEVEL ? `${l} (default)` : l))) }),
-  hopThreshold: flag('string', { name: 'hop-threshold', value: 'N', help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})` }),
+  hopThreshold: flag('string', {
+    name: 'hop-threshold',
+    value: 'N',
+    help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})`,
+  }),
   noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
   noCauses: flag('boolean', {
-    name: 'no-causes', help: "do not read this network namespace's kernel state to name the cause of failed inbound attempts (rstwatch_failure_causes_total)",
+    name: 'no-causes',
+    help: "do not read this network namespace's kernel state to name the cause of failed inbound attempts (rstwatch_failure_causes_total)",
   }),
-  user: flag('string', { name: 'user', value: 'NAME', help: `when started as root, the user to switch to once the capture is open (default '${DEFAULT_USER}')` }),
+  user: flag('string', {
+    name: 'user',
+    value: 'NAME',
+    help: `when started as root, the user to switch to once the capture is open (default '${DEFAULT_USER}')`,
+  }),
   help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
 };
 
@@ -370,7 +404,9 @@ export function parseListen(sourceName: string, text: string): { host: string; p
   const t = text.trim();
   const m = /^\d+$/.test(t) ? [t, undefined, '', t] : /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(t);
   const bad = (): RstwatchError =>
-    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' is not HOST:PORT`, { hint: `e.g. [::]:${DEFAULT_LISTEN_PORT}, 127.0.0.1:${DEFAULT_LISTEN_PORT} or :${DEFAULT_LISTEN_PORT}` });
+    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' is not HOST:PORT`, {
+      hint: `e.g. [::]:${DEFAULT_LISTEN_PORT}, 127.0.0.1:${DEFAULT_LISTEN_PORT} or :${DEFAULT_LISTEN_PORT}`,
+    });
   if (!m) throw bad();
   const port = Number(m[3]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad();
@@ -383,19 +419,27 @@ export function parseListen(sourceName: string, text: string): { host: string; p
 export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LiveConfig {
   const p = parseFlags(argv, LIVE_FLAGS, env, 'live');
   if (p.positionals.length > 0) {
-    throw new RstwatchError('RSTWATCH_ERR_USAGE', `live takes no file arguments (got '${p.positionals[0]}')`, { hint: 'to analyse a capture file use rstwatch replay' });
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `live takes no file arguments (got '${p.positionals[0]}')`, {
+      hint: 'to analyse a capture file use rstwatch replay',
+    });
   }
   const backend = p.string(LIVE.backend) ?? DEFAULT_BACKEND;
   if (!isOneOf(CAPTURE_BACKENDS, backend)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.backend)}: '${backend}' is not a backend`, { hint: `use ${orList(CAPTURE_BACKENDS.map((b) => `'${b}'`))}` });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.backend)}: '${backend}' is not a backend`, {
+      hint: `use ${orList(CAPTURE_BACKENDS.map((b) => `'${b}'`))}`,
+    });
   }
   const level = p.string(LIVE.logLevel) ?? DEFAULT_LOG_LEVEL;
   if (!isOneOf(LOG_LEVELS, level)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.logLevel)}: '${level}' is not a log level`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.logLevel)}: '${level}' is not a log level`, {
+      hint: `use one of ${LOG_LEVELS.join(', ')}`,
+    });
   }
   const iface = p.string(LIVE.interface) ?? DEFAULT_INTERFACE;
   if (!/^[^\s/]{1,64}$/.test(iface)) {
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.interface)}: '${iface}' is not an interface name`, { hint: 'rstwatch live --list-interfaces lists them' });
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.interface)}: '${iface}' is not an interface name`, {
+      hint: 'rstwatch live --list-interfaces lists them',
+    });
   }
   const user = p.string(LIVE.user) ?? DEFAULT_USER;
   if (!/^[a-z_][a-z0-9_-]*\$?$/i.test(user) && !/^\d+$/.test(user)) {
@@ -433,15 +477,21 @@ export const DEFAULT_DAEMON_URL = `http://127.0.0.1:${DEFAULT_LISTEN_PORT}`;
 /** The flags of `rstwatch diagnose`, by what config reads them as. */
 const DIAGNOSE = {
   port: flag('list', {
-    name: 'port', value: 'PORT',
+    name: 'port',
+    value: 'PORT',
     help: 'a port to report on (repeatable, or a list like 80,443); default: the ports the daemon saw failures on, or else every listening port',
   }),
   daemon: flag('string', {
-    name: 'daemon', value: 'URL',
+    name: 'daemon',
+    value: 'URL',
     help: `the running rstwatch live to ask for the failures it saw and their causes (default ${DEFAULT_DAEMON_URL})`,
   }),
   noDaemon: flag('boolean', { name: 'no-daemon', help: 'do not ask a daemon: report the kernel state only' }),
-  recent: flag('string', { name: 'recent', value: 'MINUTES', help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})` }),
+  recent: flag('string', {
+    name: 'recent',
+    value: 'MINUTES',
+    help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})`,
+  }),
   json: flag('boolean', { name: 'json', help: 'print the report as JSON' }),
   help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
 };
@@ -466,7 +516,9 @@ export interface DiagnoseConfig {
  */
 export function parseDaemonUrl(sourceName: string, text: string): string {
   const bad = (why: string): RstwatchError =>
-    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' ${why}`, { hint: `e.g. http://127.0.0.1:${DEFAULT_LISTEN_PORT}, 10.0.0.5:${DEFAULT_LISTEN_PORT} or ${DEFAULT_LISTEN_PORT}` });
+    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' ${why}`, {
+      hint: `e.g. http://127.0.0.1:${DEFAULT_LISTEN_PORT}, 10.0.0.5:${DEFAULT_LISTEN_PORT} or ${DEFAULT_LISTEN_PORT}`,
+    });
   let withScheme: string;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) withScheme = text;
   else if (text.includes('/')) throw bad('is not HOST:PORT (a path needs a whole URL: http://HOST:PORT/path)');

@@ -40,7 +40,10 @@ export const COMMAND_EXIT_STATUSES: Readonly<Record<Command, readonly (readonly 
   live: [
     [0, 'stopped by SIGTERM or SIGINT; or --list-interfaces listed them'],
     [USAGE, `${BAD_USAGE} (also a --user that does not exist or cannot be switched to)`],
-    [ERROR_CODES.RSTWATCH_ERR_CAPTURE_OPEN.exitCode, 'the capture cannot be opened (unknown interface: the message lists them; no permission; backend missing)'],
+    [
+      ERROR_CODES.RSTWATCH_ERR_CAPTURE_OPEN.exitCode,
+      'the capture cannot be opened (unknown interface: the message lists them; no permission; backend missing)',
+    ],
     [ERROR_CODES.RSTWATCH_ERR_LISTEN.exitCode, 'the listen address is in use or cannot be bound'],
     [BUG, 'a bug'],
   ],

@@ -114,7 +114,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { readKernelState } = await import('./kernel/kernel-state.js');
         const { buildDiagnoseReport, renderDiagnoseReport } = await import('./diagnose/port-report.js');
         const { askDaemon } = await import('./diagnose/ask-daemon.js');
-        const [state, daemon] = await Promise.all([readKernelState(), config.daemonUrl === null ? undefined : askDaemon(config.daemonUrl, undefined, config.ports)]);
+        const [state, daemon] = await Promise.all([
+          readKernelState(),
+          config.daemonUrl === null ? undefined : askDaemon(config.daemonUrl, undefined, config.ports),
+        ]);
         const report = buildDiagnoseReport(state, config.ports, daemon, config.recentMinutes);
         await writeStdout(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiagnoseReport(report));
         return 0;

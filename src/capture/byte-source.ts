@@ -93,20 +93,18 @@ export function displayName(path: string): string {
 }
 
 function openError(path: string, err: unknown): RstwatchError {
-  return new RstwatchError(
-    'RSTWATCH_ERR_FILE_OPEN',
-    `${displayName(path)}: cannot open capture file: ${describeOsError(err)}`,
-    { hint: OPEN_HINT, cause: err },
-  );
+  return new RstwatchError('RSTWATCH_ERR_FILE_OPEN', `${displayName(path)}: cannot open capture file: ${describeOsError(err)}`, {
+    hint: OPEN_HINT,
+    cause: err,
+  });
 }
 
 /** The RSTWATCH_ERR_FILE_OPEN error for a read of `name` that failed at file byte offset `offset`. */
 export function readError(name: string, offset: number, err: unknown): RstwatchError {
-  return new RstwatchError(
-    'RSTWATCH_ERR_FILE_OPEN',
-    `${name}: cannot read capture file at byte offset ${offset}: ${describeOsError(err)}`,
-    { hint: OPEN_HINT, cause: err },
-  );
+  return new RstwatchError('RSTWATCH_ERR_FILE_OPEN', `${name}: cannot read capture file at byte offset ${offset}: ${describeOsError(err)}`, {
+    hint: OPEN_HINT,
+    cause: err,
+  });
 }
 
 /** Opens `path` ('-' = standard input): the source and its size in bytes (-1 when not a regular file). */

@@ -164,14 +164,13 @@ export class CapPacketSource implements PacketSource {
       throw capOpenError(name, filter, err, Cap);
     }
     const linkType = capLinkType(linkName);
-    const warnings = [
-      'cap backend: timestamps are Date.now() at delivery (millisecond resolution), not capture time',
-      'cap backend: no drop statistics',
-    ];
+    const warnings = ['cap backend: timestamps are Date.now() at delivery (millisecond resolution), not capture time', 'cap backend: no drop statistics'];
     if (options.snaplen !== CAP_SNAPLEN) warnings.push(`cap backend: snapshot length is fixed at ${CAP_SNAPLEN} (${options.snaplen} asked)`);
     if (!options.promiscuous) warnings.push('cap backend: promiscuous mode is always on');
     if (bufferBytes !== options.bufferBytes) {
-      warnings.push(`cap backend: kernel buffer raised to ${bufferBytes} bytes (${options.bufferBytes} asked): at a 65535-byte snapshot a smaller one holds too few packets`);
+      warnings.push(
+        `cap backend: kernel buffer raised to ${bufferBytes} bytes (${options.bufferBytes} asked): at a 65535-byte snapshot a smaller one holds too few packets`,
+      );
     }
     if (linkType < 0) {
       cap.close();
@@ -224,7 +223,11 @@ export function listCapInterfaces(): InterfaceInfo[] {
       return {
         name: d.name,
         description: d.description ?? null,
-        addresses: d.addresses.map((a) => ({ family: a.addr.includes(':') ? ('inet6' as const) : ('inet' as const), address: a.addr, netmask: a.netmask ?? null })),
+        addresses: d.addresses.map((a) => ({
+          family: a.addr.includes(':') ? ('inet6' as const) : ('inet' as const),
+          address: a.addr,
+          netmask: a.netmask ?? null,
+        })),
         flags: { up, running, loopback: d.flags === 'PCAP_IF_LOOPBACK' },
       };
     });
@@ -255,7 +258,9 @@ function capOpenError(name: string, filter: string, err: unknown, Cap: CapModule
   if (/No such device|doesn't exist|no such interface/i.test(message)) {
     let available: string;
     try {
-      available = Cap.deviceList().map((d) => d.name).join(', ');
+      available = Cap.deviceList()
+        .map((d) => d.name)
+        .join(', ');
     } catch (listErr) {
       available = `(cannot list them: ${(listErr as Error).message})`;
     }

@@ -16,15 +16,7 @@ export interface FrameSink {
    * @param tsNsec capture time, nanoseconds within the second (0..999_999_999)
    * @param linkType LINKTYPE_* value of the interface the frame came from
    */
-  onFrame(
-    buf: Uint8Array,
-    offset: number,
-    capLen: number,
-    origLen: number,
-    tsSec: number,
-    tsNsec: number,
-    linkType: number,
-  ): void;
+  onFrame(buf: Uint8Array, offset: number, capLen: number, origLen: number, tsSec: number, tsNsec: number, linkType: number): void;
 }
 
 /** LINKTYPE_* values (tcpdump.org/linktypes.html) that the decoders understand. */

@@ -91,15 +91,7 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
       tsSec += Math.floor(tsNsec / 1e9);
       tsNsec %= 1e9;
     }
-    sink.onFrame(
-      buf,
-      pos + PCAP_RECORD_HEADER_LEN,
-      capLen,
-      dv.getUint32(pos + PCAP_REC_ORIG_LEN, le),
-      tsSec,
-      tsNsec,
-      linkType,
-    );
+    sink.onFrame(buf, pos + PCAP_RECORD_HEADER_LEN, capLen, dv.getUint32(pos + PCAP_REC_ORIG_LEN, le), tsSec, tsNsec, linkType);
     frames++;
     pos += recLen;
   }

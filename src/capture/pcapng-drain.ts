@@ -182,10 +182,6 @@ function packetBlockError(st: ReadState, sec: PcapngSection, type: number, total
   if (capLen > totalLen - minLen) {
     return st.formatError(pos, `bad pcapng ${kind}: captured length ${capLen} does not fit in the ${totalLen}-byte block`);
   }
-  const ifId =
-    type === BLOCK_SPB ? 0 : type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, sec.le) : dv.getUint16(pos + OPB_INTERFACE_ID, sec.le);
-  return st.formatError(
-    pos,
-    `bad pcapng ${kind}: interface ${ifId} is not declared in this section (it declares ${sec.linkTypes.length})`,
-  );
+  const ifId = type === BLOCK_SPB ? 0 : type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, sec.le) : dv.getUint16(pos + OPB_INTERFACE_ID, sec.le);
+  return st.formatError(pos, `bad pcapng ${kind}: interface ${ifId} is not declared in this section (it declares ${sec.linkTypes.length})`);
 }

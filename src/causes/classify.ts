@@ -126,7 +126,10 @@ function bindings(ls: readonly Listener[], port: number): string {
 
 /** True when a socket's IPV6_V6ONLY reads differently in the two reads (both known). */
 function v6onlyChanged(before: readonly Listener[], after: readonly Listener[], port: number): boolean {
-  return before.some((b) => b.port === port && b.v6only !== undefined && after.some((a) => a.inode === b.inode && a.port === port && a.v6only !== undefined && a.v6only !== b.v6only));
+  return before.some(
+    (b) =>
+      b.port === port && b.v6only !== undefined && after.some((a) => a.inode === b.inode && a.port === port && a.v6only !== undefined && a.v6only !== b.v6only),
+  );
 }
 
 /** An owner at its open-files limit, if any. */
@@ -136,7 +139,8 @@ function ownerAtFdLimit(l: Listener, owners: ReadonlyMap<number, readonly Socket
 
 /** Decides the cause of one failed inbound attempt; see the module comment. */
 export function classifyFailure(f: FailureFacts): Classification {
-  if (f.outcome === 'icmp_rejected') return { cause: 'firewall_icmp', evidence: 'an ICMP unreachable answered the SYN: a firewall rule (REJECT with ICMP) or a router' };
+  if (f.outcome === 'icmp_rejected')
+    return { cause: 'firewall_icmp', evidence: 'an ICMP unreachable answered the SYN: a firewall rule (REJECT with ICMP) or a router' };
   if (f.outcome === 'refused' && f.suspect) return { cause: 'middlebox', evidence: 'the refusing RST did not come from the server stack (suspect reset)' };
 
   if (f.listeners === null) return { cause: 'unknown', evidence: 'the listening sockets could not be read at the time of the attempt' };
@@ -144,7 +148,10 @@ export function classifyFailure(f: FailureFacts): Classification {
     const before = bindings(f.listeners, f.port);
     const after = bindings(f.listenersAfter, f.port);
     if (before !== after || v6onlyChanged(f.listeners, f.listenersAfter, f.port)) {
-      return { cause: 'unknown', evidence: `the listeners on port ${f.port} changed around the attempt (before: ${before || 'none'}; after: ${after || 'none'}): the service was starting or stopping` };
+      return {
+        cause: 'unknown',
+        evidence: `the listeners on port ${f.port} changed around the attempt (before: ${before || 'none'}; after: ${after || 'none'}): the service was starting or stopping`,
+      };
     }
   }
   const dstIsV4 = !f.serverAddress.includes(':');
@@ -158,14 +165,21 @@ export function classifyFailure(f: FailureFacts): Classification {
   }
 
   if (takers.length === 0) {
-    if (undecided) return { cause: 'unknown', evidence: `port ${f.port}: a [::] listener whose IPV6_V6ONLY could not be read; an IPv4 SYN may or may not reach it` };
+    if (undecided)
+      return { cause: 'unknown', evidence: `port ${f.port}: a [::] listener whose IPV6_V6ONLY could not be read; an IPv4 SYN may or may not reach it` };
     if (onPort.length === 0) {
       if (f.outcome === 'refused') return { cause: 'no_listener', evidence: `nothing listens on port ${f.port}` };
       return { cause: 'unknown', evidence: `nothing listens on port ${f.port}, yet no RST came: a firewall dropped the SYN, or it never reached this host` };
     }
     const where = onPort.map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${l.port}${l.v6only ? ' (IPv6 only)' : ''}`).join(', ');
-    const why = onPort.some((l) => isLoopback(l.address)) && !isLoopback(f.serverAddress) ? 'bound to loopback' : onPort.some((l) => l.v6only && dstIsV4) ? 'IPv6-only, the SYN was IPv4' : 'bound to another address';
-    if (f.outcome === 'refused') return { cause: 'wrong_bind', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}): ${where}` };
+    const why =
+      onPort.some((l) => isLoopback(l.address)) && !isLoopback(f.serverAddress)
+        ? 'bound to loopback'
+        : onPort.some((l) => l.v6only && dstIsV4)
+          ? 'IPv6-only, the SYN was IPv4'
+          : 'bound to another address';
+    if (f.outcome === 'refused')
+      return { cause: 'wrong_bind', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}): ${where}` };
     return { cause: 'unknown', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}), yet no RST came` };
   }
 
@@ -174,7 +188,11 @@ export function classifyFailure(f: FailureFacts): Classification {
   const anyFull = full.some((x) => x === true);
   const allKnown = full.every((x) => x !== undefined);
   if (f.outcome === 'refused') {
-    if (allKnown && !anyFull) return { cause: 'firewall_reset', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet a RST came: a REJECT --reject-with tcp-reset rule` };
+    if (allKnown && !anyFull)
+      return {
+        cause: 'firewall_reset',
+        evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet a RST came: a REJECT --reject-with tcp-reset rule`,
+      };
     return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN; its queue fill ${allKnown ? 'is full' : 'could not be read'}` };
   }
   // ListenOverflows is counted for the whole namespace. Without a full queue seen on this port it
@@ -192,7 +210,11 @@ export function classifyFailure(f: FailureFacts): Classification {
   if (anyFull || (f.listenOverflowsRising === true && queuedHere && !queuedElsewhere)) {
     for (const l of takers) {
       const o = ownerAtFdLimit(l, f.owners);
-      if (o) return { cause: 'fd_exhaustion', evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full` };
+      if (o)
+        return {
+          cause: 'fd_exhaustion',
+          evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full`,
+        };
     }
     const seen = takers.flatMap((l) => [l, ...(f.listenersAfter ?? []).filter((x) => x.inode === l.inode && x.port === l.port)]);
     const l = seen.find((x) => queueFull(x) === true) ?? seen[0];
@@ -200,17 +222,30 @@ export function classifyFailure(f: FailureFacts): Classification {
     return {
       cause: 'backlog_overflow',
       evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}${
-        unseen ? "; the listener's process could not be read (not the same user, no CAP_SYS_PTRACE), so an open-files limit (fd_exhaustion) could not be told" : ''
+        unseen
+          ? "; the listener's process could not be read (not the same user, no CAP_SYS_PTRACE), so an open-files limit (fd_exhaustion) could not be told"
+          : ''
       }`,
     };
   }
   if (f.listenOverflowsRising === true && !fullElsewhere) {
-    return { cause: 'unknown', evidence: `ListenOverflows rose, but no full accept queue was seen (port ${f.port}'s included) to say which listener overflowed` };
+    return {
+      cause: 'unknown',
+      evidence: `ListenOverflows rose, but no full accept queue was seen (port ${f.port}'s included) to say which listener overflowed`,
+    };
   }
-  if (f.synQueueOverflowing === true) return { cause: 'syn_flood', evidence: 'the SYN queue overflows (SYN cookies sent or SYNs dropped for a full SYN queue)' };
+  if (f.synQueueOverflowing === true)
+    return { cause: 'syn_flood', evidence: 'the SYN queue overflows (SYN cookies sent or SYNs dropped for a full SYN queue)' };
   if (f.listenOverflowsRising === undefined || f.synQueueOverflowing === undefined) {
-    return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN and its queue had room, but no kernel read after the attempt shows whether an overflow counter rose` };
+    return {
+      cause: 'unknown',
+      evidence: `a listener on port ${f.port} would take the SYN and its queue had room, but no kernel read after the attempt shows whether an overflow counter rose`,
+    };
   }
-  if (f.outcome === 'unanswered' && allKnown) return { cause: 'firewall_drop', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet nothing answered: a DROP rule` };
-  return { cause: 'unknown', evidence: `a listener on port ${f.port} would take the SYN; the kernel state does not say why it ${f.outcome === 'early_reset' ? 'reset' : 'went unanswered'}` };
+  if (f.outcome === 'unanswered' && allKnown)
+    return { cause: 'firewall_drop', evidence: `a listener on port ${f.port} would take the SYN and its queue has room, yet nothing answered: a DROP rule` };
+  return {
+    cause: 'unknown',
+    evidence: `a listener on port ${f.port} would take the SYN; the kernel state does not say why it ${f.outcome === 'early_reset' ? 'reset' : 'went unanswered'}`,
+  };
 }

@@ -469,7 +469,16 @@ export class FailureCauses implements FailureListener {
     const serverAddress = formatAddress(words);
     if (before === undefined) {
       if (outcome === 'icmp_rejected' || g.suspect) {
-        return classifyFailure({ outcome, serverAddress, port: g.port, suspect: g.suspect, listeners: null, owners: new Map(), listenOverflowsRising: undefined, synQueueOverflowing: undefined });
+        return classifyFailure({
+          outcome,
+          serverAddress,
+          port: g.port,
+          suspect: g.suspect,
+          listeners: null,
+          owners: new Map(),
+          listenOverflowsRising: undefined,
+          synQueueOverflowing: undefined,
+        });
       }
       return { cause: 'unknown', evidence: 'no kernel-state read was kept from the time of the attempt' };
     }

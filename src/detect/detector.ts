@@ -193,7 +193,7 @@ export class ResetDetector {
   accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void {
     if (this.prevValid[slot] === 0) return;
     this.prevValid[slot] = 0;
-    if ((p.ack >>> 0) !== this.prevExp[slot] || !resetRace(true, true)) return;
+    if (p.ack >>> 0 !== this.prevExp[slot] || !resetRace(true, true)) return;
     this.report(slot, 1 << Heuristic.ResetRace, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevReported, this.prevExp[slot]);
   }
 
@@ -324,7 +324,10 @@ export class ResetDetector {
  * The tracker's `detector` option for a detection setting: none when `detect` is false, else a
  * detector with that hop threshold telling `onSuspect` of each suspect reset.
  */
-export function detectorOption(detect: { hopThreshold: number } | false, onSuspect: (e: SuspectEvidence) => void): ((slots: number) => ResetDetector) | undefined {
+export function detectorOption(
+  detect: { hopThreshold: number } | false,
+  onSuspect: (e: SuspectEvidence) => void,
+): ((slots: number) => ResetDetector) | undefined {
   if (detect === false) return undefined;
   return (slots) => new ResetDetector({ slots, hopThreshold: detect.hopThreshold, listener: { suspectReset: onSuspect } });
 }

@@ -128,7 +128,12 @@ function findingsFor(port: number, ls: ListenerReport[]): Finding[] {
       });
     }
   }
-  if (out.length === 0) out.push({ cause: 'none', evidence: `port ${port} has a listener with room; failures there come from elsewhere (a firewall, the network)`, remedy: 'watch it live: rstwatch live counts refusals, ICMP rejections and drops per port' });
+  if (out.length === 0)
+    out.push({
+      cause: 'none',
+      evidence: `port ${port} has a listener with room; failures there come from elsewhere (a firewall, the network)`,
+      remedy: 'watch it live: rstwatch live counts refusals, ICMP rejections and drops per port',
+    });
   return out;
 }
 
@@ -152,24 +157,36 @@ export const DEFAULT_RECENT_MINUTES = 15;
  * `ports`: the ports the daemon saw failures on in the last `recentMinutes`, or else every
  * listening port.
  */
-export function buildDiagnoseReport(s: KernelStateSnapshot, ports: readonly number[], daemon?: DaemonAnswer, recentMinutes = DEFAULT_RECENT_MINUTES): DiagnoseReport {
+export function buildDiagnoseReport(
+  s: KernelStateSnapshot,
+  ports: readonly number[],
+  daemon?: DaemonAnswer,
+  recentMinutes = DEFAULT_RECENT_MINUTES,
+): DiagnoseReport {
   const since = s.takenAtMs - recentMinutes * 60_000;
   const failed = (daemon?.report?.ports ?? []).filter((p) => p.last_seen !== '' && Date.parse(p.last_seen) >= since).map((p) => p.port);
   const wanted = ports.length > 0 ? [...new Set(ports)] : failed.length > 0 ? [...new Set(failed)] : [...new Set(s.listeners.map((l) => l.port))];
   wanted.sort((a, b) => a - b);
   const notSeen: string[] = [];
   if (daemon !== undefined && daemon.report === null) {
-    notSeen.push(`failures and their causes: no rstwatch daemon answered at ${daemon.url} (${daemon.error ?? 'no answer'}); run rstwatch live beside the service, or give its address with --daemon`);
+    notSeen.push(
+      `failures and their causes: no rstwatch daemon answered at ${daemon.url} (${daemon.error ?? 'no answer'}); run rstwatch live beside the service, or give its address with --daemon`,
+    );
   }
   if (!s.sockDiag) notSeen.push('listen backlogs and IPV6_V6ONLY (sock_diag through `ss` was not available): queue fill and IPv6-only are unknown');
   if (s.unreadablePids.length > 0) {
-    notSeen.push(`the descriptors of ${s.unreadablePids.length} processes (pids ${s.unreadablePids.slice(0, 10).join(', ')}${s.unreadablePids.length > 10 ? ', ...' : ''}): a listener may belong to one of them; run as root or with CAP_SYS_PTRACE to see owners and their limits`);
+    notSeen.push(
+      `the descriptors of ${s.unreadablePids.length} processes (pids ${s.unreadablePids.slice(0, 10).join(', ')}${s.unreadablePids.length > 10 ? ', ...' : ''}): a listener may belong to one of them; run as root or with CAP_SYS_PTRACE to see owners and their limits`,
+    );
   }
   if (s.ownersTruncated) notSeen.push('some processes: the owner scan hit its bounds');
   for (const e of s.errors) notSeen.push(`${e.what}: ${e.message}`);
   return {
     taken_at: new Date(s.takenAtMs).toISOString(),
-    daemon: daemon === undefined ? null : { url: daemon.url, answered: daemon.report !== null, error: daemon.error ?? null, last_read: daemon.report?.last_read ?? null },
+    daemon:
+      daemon === undefined
+        ? null
+        : { url: daemon.url, answered: daemon.report !== null, error: daemon.error ?? null, last_read: daemon.report?.last_read ?? null },
     ports: wanted.map((port) => {
       const ls = s.listeners.filter((l) => l.port === port).map((l) => listenerReport(l, s));
       return { port, listeners: ls, findings: findingsFor(port, ls), failures: failuresOf(daemon, port) };
@@ -198,15 +215,21 @@ export function renderDiagnoseReport(r: DiagnoseReport): string {
     for (const l of p.listeners) {
       const addr = l.family === 6 ? `[${l.address}]` : l.address;
       const v6 = l.family === 6 ? (l.v6only === null ? ', IPv6-only: unknown' : l.v6only ? ', IPv6 only' : ', dual stack') : '';
-      const queue = l.backlog === null ? `accept queue ${l.accept_queue}, backlog unknown` : `accept queue ${l.accept_queue} of backlog ${l.backlog}${l.queue_full ? ' (FULL)' : ''}`;
+      const queue =
+        l.backlog === null
+          ? `accept queue ${l.accept_queue}, backlog unknown`
+          : `accept queue ${l.accept_queue} of backlog ${l.backlog}${l.queue_full ? ' (FULL)' : ''}`;
       out.push(`  listener ${addr}:${p.port}${v6}; ${queue}`);
-      for (const o of l.owners) out.push(`    owned by ${o.comm} (pid ${o.pid}), ${o.open_fds} open files of ${o.nofile_soft ?? 'unlimited'}${o.at_fd_limit ? ' (AT LIMIT)' : ''}`);
+      for (const o of l.owners)
+        out.push(`    owned by ${o.comm} (pid ${o.pid}), ${o.open_fds} open files of ${o.nofile_soft ?? 'unlimited'}${o.at_fd_limit ? ' (AT LIMIT)' : ''}`);
       if (l.owners.length === 0) out.push('    owner not seen');
     }
     for (const f of p.findings) out.push(`  => ${f.cause === 'none' ? 'no problem seen' : f.cause}: ${f.evidence}`, `     remedy: ${f.remedy}`);
     if (p.failures.length > 0) out.push('  failures seen by rstwatch live:');
     for (const f of p.failures) {
-      out.push(`    ${f.outcome} ${f.count}${f.pending > 0 ? ` (${f.pending} not decided yet)` : ''}: ${f.causes.map((c) => `${c.cause} ${c.count}`).join(', ')}`);
+      out.push(
+        `    ${f.outcome} ${f.count}${f.pending > 0 ? ` (${f.pending} not decided yet)` : ''}: ${f.causes.map((c) => `${c.cause} ${c.count}`).join(', ')}`,
+      );
       for (const c of f.causes) out.push(`      ${c.cause}: ${c.evidence}`, `        remedy: ${c.remedy}`);
     }
     out.push('');

@@ -80,7 +80,10 @@ export async function readSocketOwners(inodes: ReadonlySet<number>, procRoot = '
   const maxFds = options.maxFds ?? 262_144;
   const result: SocketOwnersRead = { owners: new Map(), unreadablePids: [], truncated: false, processesScanned: 0, fdsScanned: 0 };
   if (inodes.size === 0) return result;
-  const pids = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  const pids = (await readdir(procRoot))
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const pid of pids) {
     if (result.processesScanned >= maxProcesses || result.fdsScanned >= maxFds) {
       result.truncated = true;

@@ -125,7 +125,10 @@ export class CaptureController {
       if (this.stopped) return;
       try {
         const source = this.open(this.options);
-        this.log.info({ event: 'capture_up', interface: source.interfaceName, link_type: source.linkType }, `capture on ${source.interfaceName} is running again`);
+        this.log.info(
+          { event: 'capture_up', interface: source.interfaceName, link_type: source.linkType },
+          `capture on ${source.interfaceName} is running again`,
+        );
         this.attach(source);
       } catch (err) {
         const message = isRstwatchError(err) || err instanceof Error ? err.message : String(err);

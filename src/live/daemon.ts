@@ -99,7 +99,14 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const capture = new CaptureController(options, (o) => openLiveSource(o, config.backend), sink, log.child({ component: 'capture' }));
   const source = capture.start();
   log.info(
-    { event: 'capture_up', interface: source.interfaceName, backend: source.backend, link_type: source.linkType, snaplen: options.snaplen, filter: options.filter },
+    {
+      event: 'capture_up',
+      interface: source.interfaceName,
+      backend: source.backend,
+      link_type: source.linkType,
+      snaplen: options.snaplen,
+      filter: options.filter,
+    },
     `capturing on ${source.interfaceName} (${source.backend} backend)`,
   );
 
@@ -119,7 +126,11 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
         causes?.addRead(s, Date.now());
         const errors = s.errors.map((e) => e.what).join(', ');
         if (errors !== kernelErrors) {
-          if (errors !== '') kernelLog.warn({ event: 'kernel_state_partial', errors: s.errors }, `cannot read part of the kernel state (${errors}): causes that need it are unknown`);
+          if (errors !== '')
+            kernelLog.warn(
+              { event: 'kernel_state_partial', errors: s.errors },
+              `cannot read part of the kernel state (${errors}): causes that need it are unknown`,
+            );
           kernelErrors = errors;
         }
       })
@@ -149,7 +160,13 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
           }
         : {}),
       ...(detector
-        ? { suspects: { heuristicNames: HEURISTIC_NAMES, get: (d: number, p: number, h: number) => detector.counters.get(d, p, h), total: (d: number, h: number) => detector.counters.total(d, h) } }
+        ? {
+            suspects: {
+              heuristicNames: HEURISTIC_NAMES,
+              get: (d: number, p: number, h: number) => detector.counters.get(d, p, h),
+              total: (d: number, h: number) => detector.counters.total(d, h),
+            },
+          }
         : {}),
     },
     { maxPorts: config.maxPorts, keepPorts: config.ports, ratioWindowSeconds: config.ratioWindowSeconds, logger: log.child({ component: 'metrics' }) },

@@ -42,7 +42,10 @@ export class SuspectLog {
   /** Ends an interval: says how many lines were not logged in it, and refills the budget. */
   flush(intervalSeconds: number): void {
     if (this.suppressed > 0) {
-      this.log.warn({ event: 'suspect_resets_not_logged', count: this.suppressed, interval_seconds: intervalSeconds }, `${this.suppressed} more suspect resets in the last ${intervalSeconds} s were not logged one by one`);
+      this.log.warn(
+        { event: 'suspect_resets_not_logged', count: this.suppressed, interval_seconds: intervalSeconds },
+        `${this.suppressed} more suspect resets in the last ${intervalSeconds} s were not logged one by one`,
+      );
     }
     this.suppressed = 0;
     this.budget = this.burst;

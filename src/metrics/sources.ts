@@ -78,4 +78,3 @@ export function seriesValue(selection: PortSelection, s: PortSeries, get: (port:
   for (const own of selection.selected[s.direction]) v -= get(own.port);
   return v;
 }
-

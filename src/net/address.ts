@@ -75,7 +75,7 @@ export function formatAddress(w: ArrayLike<number>, offset = 0): string {
   // RFC 5952 section 4.2: compress the longest run (of two or more) of zero groups, the first if tied.
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

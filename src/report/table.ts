@@ -82,7 +82,13 @@ function portsSection(r: ReplayReport, options: TableOptions): string[] {
   if (shown.length === 0) {
     out.push('(no connection attempt seen)');
   } else {
-    out.push(...grid(['port', ...COUNT_HEADER], shown.map((p) => [String(p.port), ...countCells(p)]), [true, true, true, true, true, true, true, true]));
+    out.push(
+      ...grid(
+        ['port', ...COUNT_HEADER],
+        shown.map((p) => [String(p.port), ...countCells(p)]),
+        [true, true, true, true, true, true, true, true],
+      ),
+    );
   }
   out.push('');
   return out;
@@ -110,17 +116,23 @@ function topSection(r: ReplayReport): string[] {
 function suspectsSection(r: ReplayReport, options: TableOptions): string[] {
   if (r.totals.suspect_resets === 0) return [];
   const fired = Object.entries(r.suspect_resets_by_heuristic).filter(([, n]) => n > 0);
-  const out = [`Suspect resets: ${r.totals.suspect_resets} of ${r.totals.refused} refusals look forged or sent by a middlebox (${fired.map(([k, n]) => `${k} ${n}`).join(', ')})`];
-  const rows = r.suspect_resets.slice(0, options.maxSuspectRows).map((x) => [
-    x.ts.replace('T', ' ').replace('Z', ''),
-    `${x.client}:${x.client_port}`,
-    `${x.server}:${x.server_port}`,
-    x.heuristics.join(','),
-    `${x.ttl} (${x.initial_ttl}-${x.hop_distance})`,
-    x.baseline_samples > 0 ? `${x.baseline_initial_ttl}-${x.baseline_hop_distance} x${x.baseline_samples}` : '-',
-    x.expected_ack === null ? '-' : `${x.expected_ack}/${x.received_ack}`,
-  ]);
-  out.push(...grid(['time', 'client', 'server', 'heuristics', 'ttl (init-hops)', 'baseline', 'ack exp/got'], rows, [false, false, false, false, true, true, true]));
+  const out = [
+    `Suspect resets: ${r.totals.suspect_resets} of ${r.totals.refused} refusals look forged or sent by a middlebox (${fired.map(([k, n]) => `${k} ${n}`).join(', ')})`,
+  ];
+  const rows = r.suspect_resets
+    .slice(0, options.maxSuspectRows)
+    .map((x) => [
+      x.ts.replace('T', ' ').replace('Z', ''),
+      `${x.client}:${x.client_port}`,
+      `${x.server}:${x.server_port}`,
+      x.heuristics.join(','),
+      `${x.ttl} (${x.initial_ttl}-${x.hop_distance})`,
+      x.baseline_samples > 0 ? `${x.baseline_initial_ttl}-${x.baseline_hop_distance} x${x.baseline_samples}` : '-',
+      x.expected_ack === null ? '-' : `${x.expected_ack}/${x.received_ack}`,
+    ]);
+  out.push(
+    ...grid(['time', 'client', 'server', 'heuristics', 'ttl (init-hops)', 'baseline', 'ack exp/got'], rows, [false, false, false, false, true, true, true]),
+  );
   if (r.totals.suspect_resets > rows.length) out.push(`(${r.totals.suspect_resets - rows.length} more in --json)`);
   out.push('');
   return out;

@@ -41,13 +41,7 @@ export const PORT_COUNTERS = Object.keys(Counter).length;
 export const FIRST_ICMP_COUNTER = Counter.IcmpPortUnreachable;
 
 /** ICMP reason label values, in counter order from `FIRST_ICMP_COUNTER`. */
-export const ICMP_REASON_NAMES: readonly string[] = [
-  'port_unreachable',
-  'admin_prohibited',
-  'host_unreachable',
-  'net_unreachable',
-  'other',
-];
+export const ICMP_REASON_NAMES: readonly string[] = ['port_unreachable', 'admin_prohibited', 'host_unreachable', 'net_unreachable', 'other'];
 
 /** Reason index (0..4, see ICMP_REASON_NAMES) of an ICMPv4 type 3 / ICMPv6 type 1 code. */
 export function icmpReason(ipVersion: number, code: number): number {

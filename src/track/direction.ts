@@ -38,10 +38,10 @@ export class LocalNets {
     for (let n = 0; n < nets.length; n++) {
       const { addr, mask } = nets[n];
       if (
-        ((a[offset] & mask[0]) >>> 0) === addr[0] &&
-        ((a[offset + 1] & mask[1]) >>> 0) === addr[1] &&
-        ((a[offset + 2] & mask[2]) >>> 0) === addr[2] &&
-        ((a[offset + 3] & mask[3]) >>> 0) === addr[3]
+        (a[offset] & mask[0]) >>> 0 === addr[0] &&
+        (a[offset + 1] & mask[1]) >>> 0 === addr[1] &&
+        (a[offset + 2] & mask[2]) >>> 0 === addr[2] &&
+        (a[offset + 3] & mask[3]) >>> 0 === addr[3]
       ) {
         return true;
       }

@@ -281,7 +281,7 @@ export class Tracker {
     if (i !== -1 && t.state[i] === AttemptState.Accepted) {
       // Early reset: the server's RST still carries its ISN+1, so it sent no data since its
       // SYN-ACK (exact without tracking data, which the live filter does not capture).
-      if (t.earlyReset[i] === 0 && p.seq === ((t.serverIsn[i] + 1) >>> 0) && ts - t.listTs[i] <= EARLY_RESET_WINDOW_SECONDS) {
+      if (t.earlyReset[i] === 0 && p.seq === (t.serverIsn[i] + 1) >>> 0 && ts - t.listTs[i] <= EARLY_RESET_WINDOW_SECONDS) {
         t.earlyReset[i] = 1;
         this.ports.inc(t.direction[i], p.srcPort, Counter.EarlyResets);
         this.failures?.attemptFailed(FailureKind.EarlyReset, i, ts);

@@ -5,14 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_READ_BUFFER_BYTES, readCaptureFile } from '../../src/capture/file-reader.js';
 import { LinkType } from '../../src/capture/frame-sink.js';
 import { BLOCK_CUSTOM, BLOCK_EPB, BLOCK_ISB, BLOCK_SPB } from '../../src/capture/pcapng-format.js';
-import {
-  encodePcapngBlock,
-  writePcap,
-  writePcapng,
-  type PcapngBlock,
-  type PcapngInterface,
-  type PcapRecord,
-} from '../../kit/pcap-writer.js';
+import { encodePcapngBlock, writePcap, writePcapng, type PcapngBlock, type PcapngInterface, type PcapRecord } from '../../kit/pcap-writer.js';
 import { expectReadError, readBytes, RecordingSink, referenceTs, tempDir, tempFile } from './read-helpers.js';
 
 /** `n` bytes of a pattern that differs per `seed`, so frames cannot be mistaken for each other. */
@@ -32,9 +25,7 @@ const PCAP_RECORDS: PcapRecord[] = [
 
 describe('classic pcap', () => {
   const variants = [false, true].flatMap((bigEndian) =>
-    [false, true].flatMap((nanosecond) =>
-      [64, DEFAULT_READ_BUFFER_BYTES].map((bufferSize) => ({ bigEndian, nanosecond, bufferSize })),
-    ),
+    [false, true].flatMap((nanosecond) => [64, DEFAULT_READ_BUFFER_BYTES].map((bufferSize) => ({ bigEndian, nanosecond, bufferSize }))),
   );
 
   it.each(variants)('round-trips bigEndian=$bigEndian nanosecond=$nanosecond buffer=$bufferSize', async (v) => {
@@ -272,9 +263,17 @@ describe('bad input', () => {
   });
 
   it('rejects a pcap record longer than max(snaplen, 262144)', async () => {
-    const recs = [{ data: frame(30, 1), tsSec: 1, tsNsec: 0 }, { data: frame(4, 2), tsSec: 2, tsNsec: 0 }];
+    const recs = [
+      { data: frame(30, 1), tsSec: 1, tsNsec: 0 },
+      { data: frame(4, 2), tsSec: 2, tsNsec: 0 },
+    ];
     const second = 24 + 16 + 30;
-    for (const [snaplen, capLen] of [[0, 262_145], [65_535, 300_000], [0xffffffff, 0xffffffff], [1_000_000, 1_000_001]]) {
+    for (const [snaplen, capLen] of [
+      [0, 262_145],
+      [65_535, 300_000],
+      [0xffffffff, 0xffffffff],
+      [1_000_000, 1_000_001],
+    ]) {
       for (const bigEndian of [false, true]) {
         const bytes = writePcap(recs, { linkType: 1, snaplen, bigEndian });
         if (bigEndian) bytes.writeUInt32BE(capLen, second + 8);
@@ -285,7 +284,11 @@ describe('bad input', () => {
   });
 
   it('rejects a pcapng block length that is not a multiple of 4, below 12 or above the maximum', async () => {
-    for (const [len, why] of [[30, /not a multiple of 4/], [8, /below 12/], [0x7ffffffc, /larger than/]] as const) {
+    for (const [len, why] of [
+      [30, /not a multiple of 4/],
+      [8, /below 12/],
+      [0x7ffffffc, /larger than/],
+    ] as const) {
       const bad = encodePcapngBlock(BLOCK_EPB, new Uint8Array(20));
       bad.writeUInt32LE(len, 4);
       await expectReadError(tempFile(Buffer.concat([onePacket, bad])), 'RSTWATCH_ERR_CAPTURE_FORMAT', why, new RegExp(at));
@@ -305,7 +308,12 @@ describe('bad input', () => {
     const overflow = encodePcapngBlock(BLOCK_EPB, Buffer.concat([u32le(0, 0, 1, 1000, 1000), new Uint8Array(8)]));
     await expectReadError(tempFile(Buffer.concat([onePacket, overflow])), 'RSTWATCH_ERR_CAPTURE_FORMAT', /captured length 1000 does not fit/, new RegExp(at));
     const undeclared = encodePcapngBlock(BLOCK_EPB, Buffer.concat([u32le(5, 0, 1, 4, 4), new Uint8Array(4)]));
-    await expectReadError(tempFile(Buffer.concat([onePacket, undeclared])), 'RSTWATCH_ERR_CAPTURE_FORMAT', /interface 5 is not declared in this section \(it declares 1\)/, new RegExp(at));
+    await expectReadError(
+      tempFile(Buffer.concat([onePacket, undeclared])),
+      'RSTWATCH_ERR_CAPTURE_FORMAT',
+      /interface 5 is not declared in this section \(it declares 1\)/,
+      new RegExp(at),
+    );
   });
 
   it('rejects an EPB naming an interface of an earlier section only', async () => {
@@ -314,7 +322,12 @@ describe('bad input', () => {
     // interface 1, ts 0/1, capLen 4, origLen 4, 4 bytes of data; big-endian like its section
     const stale = encodePcapngBlock(BLOCK_EPB, Buffer.concat([u32be(1, 0, 1, 4, 4), new Uint8Array(4)]), true);
     const bytes = Buffer.concat([first, second, stale]);
-    await expectReadError(tempFile(bytes), 'RSTWATCH_ERR_CAPTURE_FORMAT', /interface 1 is not declared/, new RegExp(`byte offset ${first.length + second.length}\\b`));
+    await expectReadError(
+      tempFile(bytes),
+      'RSTWATCH_ERR_CAPTURE_FORMAT',
+      /interface 1 is not declared/,
+      new RegExp(`byte offset ${first.length + second.length}\\b`),
+    );
   });
 
   it('rejects an SPB in a section without interfaces', async () => {
@@ -342,7 +355,12 @@ describe('bad input', () => {
     const shb = writePcapng([{ blocks: [] }]);
     // linktype 1, snaplen 0, option if_tsresol claiming 40 bytes
     const idb = encodePcapngBlock(1, Buffer.concat([u32le(1, 0), Buffer.from([9, 0, 40, 0, 6, 0, 0, 0])]));
-    await expectReadError(tempFile(Buffer.concat([shb, idb])), 'RSTWATCH_ERR_CAPTURE_FORMAT', /option 9 of 40 bytes runs past/, new RegExp(`byte offset ${shb.length + 16}\\b`));
+    await expectReadError(
+      tempFile(Buffer.concat([shb, idb])),
+      'RSTWATCH_ERR_CAPTURE_FORMAT',
+      /option 9 of 40 bytes runs past/,
+      new RegExp(`byte offset ${shb.length + 16}\\b`),
+    );
   });
 
   it('rejects a cut first section header at every length', async () => {

@@ -36,8 +36,7 @@ async function readsOrRejects(bytes: Uint8Array, bufferSize: number): Promise<vo
   }
 }
 
-const pcapHeader = (bigEndian: boolean, nanosecond: boolean): Buffer =>
-  writePcap([], { linkType: 1, bigEndian, nanosecond, snaplen: 128 });
+const pcapHeader = (bigEndian: boolean, nanosecond: boolean): Buffer => writePcap([], { linkType: 1, bigEndian, nanosecond, snaplen: 128 });
 const pcapngHead = (bigEndian: boolean): Buffer =>
   writePcapng([
     {
@@ -52,12 +51,8 @@ const RUNS = propertyRuns(150);
 describe('random input', () => {
   it('random bytes after a pcap header', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.boolean(),
-        fc.boolean(),
-        fc.uint8Array({ maxLength: 600 }),
-        fc.constantFrom(64, 100, 4096),
-        async (be, ns, tail, bufferSize) => readsOrRejects(Buffer.concat([pcapHeader(be, ns), tail]), bufferSize),
+      fc.asyncProperty(fc.boolean(), fc.boolean(), fc.uint8Array({ maxLength: 600 }), fc.constantFrom(64, 100, 4096), async (be, ns, tail, bufferSize) =>
+        readsOrRejects(Buffer.concat([pcapHeader(be, ns), tail]), bufferSize),
       ),
       RUNS,
     );
@@ -65,11 +60,8 @@ describe('random input', () => {
 
   it('random bytes after a pcapng section header and interfaces', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.boolean(),
-        fc.uint8Array({ maxLength: 600 }),
-        fc.constantFrom(64, 100, 4096),
-        async (be, tail, bufferSize) => readsOrRejects(Buffer.concat([pcapngHead(be), tail]), bufferSize),
+      fc.asyncProperty(fc.boolean(), fc.uint8Array({ maxLength: 600 }), fc.constantFrom(64, 100, 4096), async (be, tail, bufferSize) =>
+        readsOrRejects(Buffer.concat([pcapngHead(be), tail]), bufferSize),
       ),
       RUNS,
     );
@@ -108,7 +100,13 @@ describe('random input', () => {
       writePcap(recs, { linkType: 1 }),
       writePcap(recs, { linkType: 1, bigEndian: true, nanosecond: true }),
       writePcapng([{ interfaces: [{ linkType: 1 }, { linkType: 1 }, { linkType: 1 }], blocks: recs.map((record) => ({ kind: 'epb' as const, record })) }]),
-      writePcapng([{ bigEndian: true, interfaces: [{ linkType: 1 }, { linkType: 2 }, { linkType: 3, tsresol: 9 }], blocks: recs.map((record) => ({ kind: 'epb' as const, record })) }]),
+      writePcapng([
+        {
+          bigEndian: true,
+          interfaces: [{ linkType: 1 }, { linkType: 2 }, { linkType: 3, tsresol: 9 }],
+          blocks: recs.map((record) => ({ kind: 'epb' as const, record })),
+        },
+      ]),
     ];
     await fc.assert(
       fc.asyncProperty(

@@ -292,20 +292,24 @@ describe('batches: one JavaScript call per batch', () => {
   it.each([
     ['immediate mode off', { immediate: false, timeoutMs: 50 }],
     ['immediate mode on', { immediate: true }],
-  ])('a burst of 2000 refused SYNs arrives in batches of more than one frame (%s)', async (_name, opts) => {
-    const child = await CaptureChild.start(net, net.server, { backend: 'native', interfaceName: net.serverIf, ...opts });
-    const ended = burst(net, net.addr.server4, BLOCKS.v4 + 1, 2000);
-    expect(ended).toBe(2000);
-    await sleep(500);
-    const { report } = await child.closeAndExit();
-    expect(report.ports[BLOCKS.v4 + 1].attempts).toBe(2000);
-    expect(report.ports[BLOCKS.v4 + 1].refused).toBe(2000);
-    expect(report.frames).toBe(4000);
-    expect(report.frames / report.batches).toBeGreaterThan(1);
-    expect(report.stats.droppedKernel).toBe(0);
-    expect(report.stats.received).toBeGreaterThanOrEqual(4000);
-    expect(report.sinkErrors).toBe(0);
-  }, 60_000);
+  ])(
+    'a burst of 2000 refused SYNs arrives in batches of more than one frame (%s)',
+    async (_name, opts) => {
+      const child = await CaptureChild.start(net, net.server, { backend: 'native', interfaceName: net.serverIf, ...opts });
+      const ended = burst(net, net.addr.server4, BLOCKS.v4 + 1, 2000);
+      expect(ended).toBe(2000);
+      await sleep(500);
+      const { report } = await child.closeAndExit();
+      expect(report.ports[BLOCKS.v4 + 1].attempts).toBe(2000);
+      expect(report.ports[BLOCKS.v4 + 1].refused).toBe(2000);
+      expect(report.frames).toBe(4000);
+      expect(report.frames / report.batches).toBeGreaterThan(1);
+      expect(report.stats.droppedKernel).toBe(0);
+      expect(report.stats.received).toBeGreaterThanOrEqual(4000);
+      expect(report.sinkErrors).toBe(0);
+    },
+    60_000,
+  );
 
   it('a sink that throws is counted once per batch, never reaches native code, and the rest of the batch is delivered', async () => {
     const child = await CaptureChild.start(net, net.server, {
@@ -351,14 +355,14 @@ describe('the interface goes down or away while captured', () => {
     return line;
   }
 
-  it('`ip link set down` -> onFault(interface_down) with libpcap\'s message', async () => {
+  it("`ip link set down` -> onFault(interface_down) with libpcap's message", async () => {
     const line = await faultOn(spare, () => net.exec(net.server, 'ip', ['link', 'set', spare, 'down']));
     expect(line.fault.reason).toBe('interface_down');
     expect(line.fault.message).toMatch(/went down|disappeared|network is down/i);
     net.exec(net.server, 'ip', ['link', 'set', spare, 'up']);
   });
 
-  it('cap (documented limit): the interface going down aborts the whole process (SIGABRT in cap\'s poll callback)', async () => {
+  it("cap (documented limit): the interface going down aborts the whole process (SIGABRT in cap's poll callback)", async () => {
     const child = await CaptureChild.start(net, net.server, { backend: 'cap', interfaceName: spare });
     expect(child.lines[0].ready).toBe(true);
     net.exec(net.server, 'ip', ['link', 'set', spare, 'down']);

@@ -70,7 +70,8 @@ export class CaptureChild {
     for (;;) {
       const found = this.lines.find(pred);
       if (found) return found;
-      if (this.exit) throw new Error(`capture child exited (${JSON.stringify(this.exit)}) before ${what}; stderr: ${this.stderr}; lines: ${JSON.stringify(this.lines)}`);
+      if (this.exit)
+        throw new Error(`capture child exited (${JSON.stringify(this.exit)}) before ${what}; stderr: ${this.stderr}; lines: ${JSON.stringify(this.lines)}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${what} from the capture child within ${timeoutMs} ms; stderr: ${this.stderr}; lines: ${JSON.stringify(this.lines)}`);
       await new Promise<void>((resolve) => {
@@ -182,4 +183,3 @@ export function inject(net: NetnsPair, ns: string, iface: string, frames: readon
   const r = net.exec(ns, process.execPath, [INJECT, iface], { input, timeoutMs: 15_000 });
   return (JSON.parse(r.stdout.trim()) as { injected: number }).injected;
 }
-

@@ -76,13 +76,13 @@ describe('permission denied', () => {
 });
 
 describe('filters', () => {
-  it('a filter that does not compile: RSTWATCH_ERR_CONFIG with libpcap\'s message', () => {
+  it("a filter that does not compile: RSTWATCH_ERR_CONFIG with libpcap's message", () => {
     const err = openError(() => openLiveSource(options('lo', 'tcp and nonsense[')));
     expect(err.code).toBe('RSTWATCH_ERR_CONFIG');
     expect(err.message).toMatch(/syntax error/);
   });
 
-  it('DEFAULT_FILTER compiles on Ethernet and, as libpcap\'s `vlan` allows, nowhere else', () => {
+  it("DEFAULT_FILTER compiles on Ethernet and, as libpcap's `vlan` allows, nowhere else", () => {
     const native = loadNativeBinding();
     expect(() => native.compileFilter(LinkType.ETHERNET, DEFAULT_SNAPLEN, DEFAULT_FILTER)).not.toThrow();
     for (const dlt of [LinkType.LINUX_SLL, LinkType.LINUX_SLL2, LinkType.NULL, LinkType.RAW_DLT12]) {

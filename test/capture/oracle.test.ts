@@ -108,7 +108,10 @@ async function tsharkPackets(path: string, container: Container): Promise<{ pack
     stdout = e.stdout;
     cutShort = true;
   }
-  const rows = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t'));
+  const rows = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split('\t'));
   const packets = container === 'pcapng' ? rows.filter((r) => (r[1] ?? '') !== '').length : rows.length;
   return { packets, cutShort };
 }
@@ -147,7 +150,10 @@ describe('tshark agrees on the frame count of every capture', () => {
     const res = await readCaptureFile(path, sink);
     expect(res.format).toBe('pcapng');
     const { stdout } = await run('tshark', ['-n', '-r', path, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.cap_len', '-e', 'frame.len']);
-    const want = stdout.trim().split('\n').map((l) => l.split('\t'));
+    const want = stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(sink.frames.map((f) => [`${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}`, String(f.capLen), String(f.origLen)])).toEqual(want);
   });
 });
@@ -162,7 +168,13 @@ describe('tshark reads the writer', () => {
     ];
     const blocks: PcapngBlock[] = [];
     for (let i = 0; i < 40; i++) {
-      const record = { data: new Uint8Array(60 + i).fill(i), tsSec: 1_700_000_000 + i * 3601, tsNsec: (i * 123_456_789) % 1e9, interfaceId: i % 4, origLen: 100 + i };
+      const record = {
+        data: new Uint8Array(60 + i).fill(i),
+        tsSec: 1_700_000_000 + i * 3601,
+        tsNsec: (i * 123_456_789) % 1e9,
+        interfaceId: i % 4,
+        origLen: 100 + i,
+      };
       blocks.push({ kind: 'epb', record, comment: `packet ${i}` });
       if (i % 10 === 0) blocks.push({ kind: 'nrb', ipv4: [['198.51.100.7', 'host.test']] });
     }
@@ -173,8 +185,25 @@ describe('tshark reads the writer', () => {
     const path = tempFile(bytes, 'writer.pcapng');
     const sink = new RecordingSink();
     await readCaptureFile(path, sink);
-    const { stdout } = await run('tshark', ['-n', '-r', path, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.cap_len', '-e', 'frame.len', '-e', 'frame.interface_id']);
-    const want = stdout.trim().split('\n').map((l) => l.split('\t').slice(0, 3));
+    const { stdout } = await run('tshark', [
+      '-n',
+      '-r',
+      path,
+      '-T',
+      'fields',
+      '-e',
+      'frame.time_epoch',
+      '-e',
+      'frame.cap_len',
+      '-e',
+      'frame.len',
+      '-e',
+      'frame.interface_id',
+    ]);
+    const want = stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 3));
     expect(sink.frames.length).toBe(40);
     expect(sink.frames.map((f) => [`${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}`, String(f.capLen), String(f.origLen)])).toEqual(want);
   });

@@ -55,10 +55,7 @@ export function tempFile(bytes: Uint8Array, name = `f${fileSeq++}.pcap`): string
 }
 
 /** Reads `bytes` (written to a temp file) and returns the result and the frames seen. */
-export async function readBytes(
-  bytes: Uint8Array,
-  options: ReadOptions = {},
-): Promise<{ path: string; result: CaptureReadResult; frames: SeenFrame[] }> {
+export async function readBytes(bytes: Uint8Array, options: ReadOptions = {}): Promise<{ path: string; result: CaptureReadResult; frames: SeenFrame[] }> {
   const path = tempFile(bytes);
   const sink = new RecordingSink();
   const result = await readCaptureFile(path, sink, options);

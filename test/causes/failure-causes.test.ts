@@ -181,9 +181,27 @@ describe('FailureCauses: a refusal waits for the read after it', () => {
 
 describe('FailureCauses: the reads around the attempt decide', () => {
   it.each<[string, Listener[], Listener[], Cause, RegExp]>([
-    ['queue full in the read after: backlog_overflow', [listener('0.0.0.0', 8080)], [listener('0.0.0.0', 8080, FULL)], 'backlog_overflow', /port 8080: accept queue 129 of backlog 128/],
-    ['queue full in the read before: backlog_overflow', [listener('0.0.0.0', 8080, FULL)], [listener('0.0.0.0', 8080)], 'backlog_overflow', /accept queue 129 of backlog 128/],
-    ['a listener with room in both: firewall_drop', [listener('0.0.0.0', 8080)], [listener('0.0.0.0', 8080)], 'firewall_drop', /queue has room, yet nothing answered: a DROP rule/],
+    [
+      'queue full in the read after: backlog_overflow',
+      [listener('0.0.0.0', 8080)],
+      [listener('0.0.0.0', 8080, FULL)],
+      'backlog_overflow',
+      /port 8080: accept queue 129 of backlog 128/,
+    ],
+    [
+      'queue full in the read before: backlog_overflow',
+      [listener('0.0.0.0', 8080, FULL)],
+      [listener('0.0.0.0', 8080)],
+      'backlog_overflow',
+      /accept queue 129 of backlog 128/,
+    ],
+    [
+      'a listener with room in both: firewall_drop',
+      [listener('0.0.0.0', 8080)],
+      [listener('0.0.0.0', 8080)],
+      'firewall_drop',
+      /queue has room, yet nothing answered: a DROP rule/,
+    ],
     ['the listener went away: unknown', [listener('0.0.0.0', 8080)], [], 'unknown', /changed around the attempt \(before: 0\.0\.0\.0:8080; after: none\)/],
     ['nothing listens in either: unknown (never guess)', [], [], 'unknown', /nothing listens on port 8080, yet no RST came/],
   ])('an unanswered attempt, %s', (_case, before, after, expected, evidence) => {
@@ -202,7 +220,14 @@ describe('FailureCauses: the reads around the attempt decide', () => {
     expect(causes.pendingTotal(UNANSWERED)).toBe(0);
     expect(causes.get(8080, UNANSWERED, cause(expected))).toBe(1);
     const port = causes.report(13_000).ports[0];
-    expect(port.outcomes).toEqual([{ outcome: 'unanswered', count: 1, pending: 0, causes: [{ cause: expected, count: 1, evidence: expect.stringMatching(evidence), last_seen: '1970-01-01T00:00:12.000Z' }] }]);
+    expect(port.outcomes).toEqual([
+      {
+        outcome: 'unanswered',
+        count: 1,
+        pending: 0,
+        causes: [{ cause: expected, count: 1, evidence: expect.stringMatching(evidence), last_seen: '1970-01-01T00:00:12.000Z' }],
+      },
+    ]);
   });
 
   it('an unanswered attempt whose read after is still to come waits for it', () => {
@@ -222,8 +247,20 @@ describe('FailureCauses: the reads around the attempt decide', () => {
     ['SYNs dropped for a full SYN queue between the reads', { tcpExt: tcpExt(0, 0, 3) }, { tcpExt: tcpExt(0, 0, 4) }, 'syn_flood', /SYN queue overflows/],
     ['counters unchanged', { tcpExt: tcpExt(10, 5) }, { tcpExt: tcpExt(10, 5) }, 'firewall_drop', /DROP rule/],
     ['counters unreadable in the read before: never guess', { tcpExt: null }, { tcpExt: tcpExt(12, 9) }, 'unknown', /whether an overflow counter rose/],
-    ['tcp_syncookies=2: cookies for every SYN say nothing', { tcpExt: tcpExt(0, 5, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, { tcpExt: tcpExt(0, 9, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, 'firewall_drop', /DROP rule/],
-    ['tcp_syncookies=2 and SYNs dropped for a full SYN queue', { tcpExt: tcpExt(0, 5, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, { tcpExt: tcpExt(0, 9, 2), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } }, 'syn_flood', /SYN queue overflows/],
+    [
+      'tcp_syncookies=2: cookies for every SYN say nothing',
+      { tcpExt: tcpExt(0, 5, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } },
+      { tcpExt: tcpExt(0, 9, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } },
+      'firewall_drop',
+      /DROP rule/,
+    ],
+    [
+      'tcp_syncookies=2 and SYNs dropped for a full SYN queue',
+      { tcpExt: tcpExt(0, 5, 0), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } },
+      { tcpExt: tcpExt(0, 9, 2), sysctls: { ...SYSCTLS, tcpSyncookies: 2 } },
+      'syn_flood',
+      /SYN queue overflows/,
+    ],
   ])('an unanswered attempt with %s', (_case, before, after, expected, evidence) => {
     const { traffic, causes } = setup(1);
     // One connection queued on the port, far from full.
@@ -289,7 +326,12 @@ describe('FailureCauses: the reads around the attempt decide', () => {
     expect(causes.get(8080, EARLY, cause('backlog_overflow'))).toBe(1);
     expect(causes.pending(8080, EARLY)).toBe(0);
     expect(causes.report(3000).ports[0].outcomes).toEqual([
-      { outcome: 'early_reset', count: 1, pending: 0, causes: [{ cause: 'backlog_overflow', count: 1, evidence: 'port 8080: accept queue 129 of backlog 128', last_seen: '1970-01-01T00:00:01.600Z' }] },
+      {
+        outcome: 'early_reset',
+        count: 1,
+        pending: 0,
+        causes: [{ cause: 'backlog_overflow', count: 1, evidence: 'port 8080: accept queue 129 of backlog 128', last_seen: '1970-01-01T00:00:01.600Z' }],
+      },
     ]);
   });
 
@@ -304,7 +346,17 @@ describe('FailureCauses: the reads around the attempt decide', () => {
 
 /** TcpExt counters with ListenOverflows, SyncookiesSent and TCPReqQFullDrop set, the rest absent. */
 function tcpExt(listenOverflows: number, syncookiesSent: number, reqQFullDrop: number | null = null): KernelStateSnapshot['tcpExt'] {
-  return { listenOverflows, listenDrops: listenOverflows, syncookiesSent, syncookiesRecv: null, syncookiesFailed: null, reqQFullDrop, reqQFullDoCookies: null, all: new Map(), malformedLines: 0 };
+  return {
+    listenOverflows,
+    listenDrops: listenOverflows,
+    syncookiesSent,
+    syncookiesRecv: null,
+    syncookiesFailed: null,
+    reqQFullDrop,
+    reqQFullDoCookies: null,
+    all: new Map(),
+    malformedLines: 0,
+  };
 }
 
 describe('FailureCauses: waiting has bounds', () => {
@@ -403,7 +455,12 @@ describe('FailureCauses: report()', () => {
               pending: 0,
               causes: [
                 // Two before the listener came: the reads around them differ.
-                { cause: 'unknown', count: 2, evidence: expect.stringMatching(/^the listeners on port 8080 changed around the attempt/), last_seen: '1970-01-01T00:00:02.600Z' },
+                {
+                  cause: 'unknown',
+                  count: 2,
+                  evidence: expect.stringMatching(/^the listeners on port 8080 changed around the attempt/),
+                  last_seen: '1970-01-01T00:00:02.600Z',
+                },
                 {
                   cause: 'wrong_bind',
                   count: 1,
@@ -417,7 +474,14 @@ describe('FailureCauses: report()', () => {
         {
           port: 22,
           last_seen: '1970-01-01T00:00:01.500Z',
-          outcomes: [{ outcome: 'refused', count: 1, pending: 0, causes: [{ cause: 'no_listener', count: 1, evidence: 'nothing listens on port 22', last_seen: '1970-01-01T00:00:01.500Z' }] }],
+          outcomes: [
+            {
+              outcome: 'refused',
+              count: 1,
+              pending: 0,
+              causes: [{ cause: 'no_listener', count: 1, evidence: 'nothing listens on port 22', last_seen: '1970-01-01T00:00:01.500Z' }],
+            },
+          ],
         },
       ],
     });
@@ -436,13 +500,28 @@ describe('FailureCauses: report()', () => {
     ]);
     causes.addRead(read(3000, []));
     expect(causes.report(4000).ports[0].outcomes).toEqual([
-      { outcome: 'refused', count: 2, pending: 0, causes: [{ cause: 'no_listener', count: 2, evidence: 'nothing listens on port 8080', last_seen: '1970-01-01T00:00:02.500Z' }] },
+      {
+        outcome: 'refused',
+        count: 2,
+        pending: 0,
+        causes: [{ cause: 'no_listener', count: 2, evidence: 'nothing listens on port 8080', last_seen: '1970-01-01T00:00:02.500Z' }],
+      },
     ]);
   });
 
   it('before any read: no read, no port', () => {
     const { causes } = setup();
-    expect(causes.report(1000)).toEqual({ taken_at: '1970-01-01T00:00:01.000Z', kernel_reads: 0, last_read: null, read_errors: [], ports_with_failures: 0, decided_from_one_read: 0, late_suspects: 0, evidence_evictions: 0, ports: [] });
+    expect(causes.report(1000)).toEqual({
+      taken_at: '1970-01-01T00:00:01.000Z',
+      kernel_reads: 0,
+      last_read: null,
+      read_errors: [],
+      ports_with_failures: 0,
+      decided_from_one_read: 0,
+      late_suspects: 0,
+      evidence_evictions: 0,
+      ports: [],
+    });
     expect(causes.latestRead).toBeUndefined();
   });
 });
@@ -462,65 +541,70 @@ describe('FailureCauses: causes plus pending always equal the tracker count (pro
 
   it('holds after every step of random SYN / RST / SYN-ACK / ICMP / expiry / read sequences', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1000, max: 8000 }), (steps, maxPendingGroups, historyMs) => {
-        const { traffic, causes } = setup(4, { maxPendingGroups, historyMs, maxWaitMs: 3000 });
-        let nowMs = 1000;
-        for (const s of steps) {
-          nowMs += s.dtMs;
-          const ts = nowMs / 1000;
-          const port = PORTS[s.port];
-          const client = s.outbound ? `${S}:${50000 + s.client}` : `${C}:${40000 + s.client}`;
-          const server = s.outbound ? `${R}:${port}` : `${S}:${port}`;
-          switch (s.op) {
-            case 'syn':
-              traffic.syn(client, server, ts);
-              break;
-            case 'synack':
-              traffic.synAck(server, client, ts);
-              break;
-            case 'rst':
-              traffic.rst(server, client, ts);
-              break;
-            case 'early':
-              earlyReset(traffic, server, client, ts);
-              break;
-            case 'accept-reset': // the three packets of an early reset (a new attempt when the SYN is one)
-              traffic.syn(client, server, ts);
-              traffic.synAck(server, client, ts + 0.0001);
-              earlyReset(traffic, server, client, ts + 0.0002);
-              break;
-            case 'icmp':
-              traffic.icmp(client, server, 3, ts);
-              break;
-            case 'expire':
-              traffic.tracker.expire(ts);
-              break;
-            case 'read': {
-              const ls = s.listening.map((p) => listener('0.0.0.0', p, s.full ? FULL : {}));
-              causes.addRead(read(nowMs, ls, s.listenersError ? { errors: [{ what: 'listeners', message: 'EIO' }] } : {}), nowMs);
-              break;
+      fc.property(
+        fc.array(step, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1000, max: 8000 }),
+        (steps, maxPendingGroups, historyMs) => {
+          const { traffic, causes } = setup(4, { maxPendingGroups, historyMs, maxWaitMs: 3000 });
+          let nowMs = 1000;
+          for (const s of steps) {
+            nowMs += s.dtMs;
+            const ts = nowMs / 1000;
+            const port = PORTS[s.port];
+            const client = s.outbound ? `${S}:${50000 + s.client}` : `${C}:${40000 + s.client}`;
+            const server = s.outbound ? `${R}:${port}` : `${S}:${port}`;
+            switch (s.op) {
+              case 'syn':
+                traffic.syn(client, server, ts);
+                break;
+              case 'synack':
+                traffic.synAck(server, client, ts);
+                break;
+              case 'rst':
+                traffic.rst(server, client, ts);
+                break;
+              case 'early':
+                earlyReset(traffic, server, client, ts);
+                break;
+              case 'accept-reset': // the three packets of an early reset (a new attempt when the SYN is one)
+                traffic.syn(client, server, ts);
+                traffic.synAck(server, client, ts + 0.0001);
+                earlyReset(traffic, server, client, ts + 0.0002);
+                break;
+              case 'icmp':
+                traffic.icmp(client, server, 3, ts);
+                break;
+              case 'expire':
+                traffic.tracker.expire(ts);
+                break;
+              case 'read': {
+                const ls = s.listening.map((p) => listener('0.0.0.0', p, s.full ? FULL : {}));
+                causes.addRead(read(nowMs, ls, s.listenersError ? { errors: [{ what: 'listeners', message: 'EIO' }] } : {}), nowMs);
+                break;
+              }
+              case 'settle':
+                causes.settle(nowMs);
+                break;
             }
-            case 'settle':
-              causes.settle(nowMs);
-              break;
+            expectBalanced(traffic.tracker, causes, PORTS);
           }
+          // The end of the capture, then long enough: nothing is left pending, and the sums still hold.
+          traffic.tracker.finish();
           expectBalanced(traffic.tracker, causes, PORTS);
-        }
-        // The end of the capture, then long enough: nothing is left pending, and the sums still hold.
-        traffic.tracker.finish();
-        expectBalanced(traffic.tracker, causes, PORTS);
-        causes.settle(nowMs + 10_000);
-        expect(FAILURE_KIND_NAMES.map((_, k) => causes.pendingTotal(k))).toEqual([0, 0, 0, 0]);
-        expectBalanced(traffic.tracker, causes, PORTS);
-        // The report says the same, per port and outcome.
-        for (const p of causes.report(nowMs).ports) {
-          for (const o of p.outcomes) {
-            const k = FAILURE_KIND_NAMES.indexOf(o.outcome);
-            expect(o.count).toBe(KIND_COUNTERS[k].reduce((sum, c) => sum + traffic.tracker.ports.get(Direction.Inbound, p.port, c), 0));
-            expect(o.causes.reduce((sum, c) => sum + c.count, 0)).toBe(o.count);
+          causes.settle(nowMs + 10_000);
+          expect(FAILURE_KIND_NAMES.map((_, k) => causes.pendingTotal(k))).toEqual([0, 0, 0, 0]);
+          expectBalanced(traffic.tracker, causes, PORTS);
+          // The report says the same, per port and outcome.
+          for (const p of causes.report(nowMs).ports) {
+            for (const o of p.outcomes) {
+              const k = FAILURE_KIND_NAMES.indexOf(o.outcome);
+              expect(o.count).toBe(KIND_COUNTERS[k].reduce((sum, c) => sum + traffic.tracker.ports.get(Direction.Inbound, p.port, c), 0));
+              expect(o.causes.reduce((sum, c) => sum + c.count, 0)).toBe(o.count);
+            }
           }
-        }
-      }),
+        },
+      ),
       propertyRuns(300),
     );
   });
@@ -617,7 +701,12 @@ describe('FailureCauses: review fixes', () => {
   it('a port scan expiring at once holds a couple of groups, not one per port', () => {
     const { traffic, causes } = setup(1);
     causes.addRead(read(1000, [listener('0.0.0.0', 22)]));
-    traffic.scan(C, S, Array.from({ length: 5000 }, (_, i) => 1000 + i), 1.5);
+    traffic.scan(
+      C,
+      S,
+      Array.from({ length: 5000 }, (_, i) => 1000 + i),
+      1.5,
+    );
     causes.addRead(read(2000, [listener('0.0.0.0', 22)]));
     traffic.tracker.expire(3);
     expect(traffic.tracker.ports.total(Direction.Inbound, Counter.Unanswered)).toBe(5000);

@@ -23,10 +23,33 @@ describe('replay config', () => {
 
   it('reads every flag', () => {
     const c = loadReplayConfig(
-      ['--json', '--attempt-timeout', '2.5', '--local-net', '192.0.2.7/24', '--local-net=2001:DB8::1/32', '--max-attempts', '1000', '--top', '3', '--all-ports', '--no-progress', 'a.pcap', '-'],
+      [
+        '--json',
+        '--attempt-timeout',
+        '2.5',
+        '--local-net',
+        '192.0.2.7/24',
+        '--local-net=2001:DB8::1/32',
+        '--max-attempts',
+        '1000',
+        '--top',
+        '3',
+        '--all-ports',
+        '--no-progress',
+        'a.pcap',
+        '-',
+      ],
       {},
     );
-    expect(c).toMatchObject({ files: ['a.pcap', '-'], json: true, attemptTimeoutSeconds: 2.5, maxAttempts: 1000, topN: 3, maxPortRows: Infinity, progress: false });
+    expect(c).toMatchObject({
+      files: ['a.pcap', '-'],
+      json: true,
+      attemptTimeoutSeconds: 2.5,
+      maxAttempts: 1000,
+      topN: 3,
+      maxPortRows: Infinity,
+      progress: false,
+    });
     expect(c.localNets.list().map((n) => n.text)).toEqual(['192.0.2.0/24', '2001:db8::/32']);
   });
 
@@ -89,7 +112,17 @@ describe('live config', () => {
       RSTWATCH_PROMISCUOUS: 'true',
       RSTWATCH_ATTEMPT_TIMEOUT: '20',
     });
-    expect(c).toMatchObject({ interfaceName: 'eth0', listenHost: '127.0.0.1', listenPort: 9999, ports: new Set([22, ...Array.from({ length: 11 }, (_, i) => 80 + i)]), logLevel: 'debug', backend: 'cap', maxPorts: 5, promiscuous: true, attemptTimeoutSeconds: 20 });
+    expect(c).toMatchObject({
+      interfaceName: 'eth0',
+      listenHost: '127.0.0.1',
+      listenPort: 9999,
+      ports: new Set([22, ...Array.from({ length: 11 }, (_, i) => 80 + i)]),
+      logLevel: 'debug',
+      backend: 'cap',
+      maxPorts: 5,
+      promiscuous: true,
+      attemptTimeoutSeconds: 20,
+    });
     expect(c.extraLocalNets.map((n) => n.text)).toEqual(['192.0.2.0/24']);
   });
 

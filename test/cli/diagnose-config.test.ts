@@ -67,7 +67,12 @@ describe('diagnose config: the daemon to ask', () => {
     [['--port', '80', '--port', '8000-8001'], {}, /^--port: port list '8000-8001': '8000-8001' is not a port$/],
     [[], { RSTWATCH_PORT: '80,65536' }, /^RSTWATCH_PORT: port list '65536': 65536 is above 65535$/],
   ])('rejects the port list %j %j with a config error naming its source', (argv, env, message) => {
-    expect(thrown(argv, env)).toMatchObject({ code: 'RSTWATCH_ERR_CONFIG', exitCode: 2, message: expect.stringMatching(message), hint: expect.stringContaining('80,443') });
+    expect(thrown(argv, env)).toMatchObject({
+      code: 'RSTWATCH_ERR_CONFIG',
+      exitCode: 2,
+      message: expect.stringMatching(message),
+      hint: expect.stringContaining('80,443'),
+    });
   });
 
   it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
@@ -81,7 +86,12 @@ describe('diagnose config: the daemon to ask', () => {
   ])('rejects %j %j with a config error (exit 2)', (argv, env, message) => {
     const err = thrown(argv, env);
     expect(err).toBeInstanceOf(RstwatchError);
-    expect(err).toMatchObject({ code: 'RSTWATCH_ERR_CONFIG', exitCode: 2, message: expect.stringMatching(message), hint: expect.stringContaining('e.g. http://127.0.0.1:7465') });
+    expect(err).toMatchObject({
+      code: 'RSTWATCH_ERR_CONFIG',
+      exitCode: 2,
+      message: expect.stringMatching(message),
+      hint: expect.stringContaining('e.g. http://127.0.0.1:7465'),
+    });
   });
 
   it('rejects --daemon without a value as a usage error (exit 2)', () => {

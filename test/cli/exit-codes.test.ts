@@ -35,7 +35,10 @@ describe('docs/exit-codes.md', () => {
 function documentedStatuses(command: string): number[] {
   const row = doc.split('\n').find((line) => line.startsWith(`| \`rstwatch ${command}\` |`));
   expect(row, `no "By command" row for rstwatch ${command}`).toBeDefined();
-  return (row ?? '').split('|')[2].split(',').map((t) => Number(t.trim()));
+  return (row ?? '')
+    .split('|')[2]
+    .split(',')
+    .map((t) => Number(t.trim()));
 }
 
 describe('exit statuses by command', () => {

@@ -188,8 +188,31 @@ describe('help layout', () => {
   });
 
   it('sizes the name column to the longest name, at most half the width; a longer name gets a line of its own', () => {
-    expect(renderHelp([{ heading: 'Options:', rows: [['--a', 'short one'], ['--bb X', 'two']] }], 40)).toBe('Options:\n  --a     short one\n  --bb X  two\n');
-    const out = renderHelp([{ rows: [['--a', 'short one'], ['--a-very-long-flag-name VALUE', 'its description']] }], 40);
+    expect(
+      renderHelp(
+        [
+          {
+            heading: 'Options:',
+            rows: [
+              ['--a', 'short one'],
+              ['--bb X', 'two'],
+            ],
+          },
+        ],
+        40,
+      ),
+    ).toBe('Options:\n  --a     short one\n  --bb X  two\n');
+    const out = renderHelp(
+      [
+        {
+          rows: [
+            ['--a', 'short one'],
+            ['--a-very-long-flag-name VALUE', 'its description'],
+          ],
+        },
+      ],
+      40,
+    );
     const column = ' '.repeat(2 + 16 + 2);
     expect(out).toBe(`  --a${column.slice(5)}short one\n  --a-very-long-flag-name VALUE\n${column}its description\n`);
   });

@@ -74,7 +74,9 @@ describe('Dockerfile', () => {
   });
 
   it('builds the package as npm packs it, and installs the tarball as a user does (the addon built at install)', () => {
-    const runs = inStage(0, 'RUN').map((i) => i.args).join('\n');
+    const runs = inStage(0, 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(runs).toMatch(/\bnpm ci\b/);
     expect(runs).toMatch(/\bnpm pack\b/);
     expect(runs).toContain(`npm install -g --prefix ${PREFIX}`);
@@ -117,7 +119,9 @@ describe('Dockerfile', () => {
   });
 
   it('installs the libpcap runtime and gives cap_net_raw to the node binary the entrypoint runs', () => {
-    const runs = inStage(runtime, 'RUN').map((i) => i.args).join('\n');
+    const runs = inStage(runtime, 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(runs).toMatch(/apt-get install[^&]*\blibpcap0\.8\b/);
     // ss (iproute2): the cause classifier reads backlogs and IPV6_V6ONLY through it.
     expect(runs).toMatch(/apt-get install[^&]*\biproute2\b/);

@@ -80,7 +80,10 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(report.complete).toBe(true);
   });
 
-  it.each([['native', []], ['cap', ['--backend', 'cap']]])('the installed rstwatch lists the capture interfaces (%s backend)', (_name, flags) => {
+  it.each([
+    ['native', []],
+    ['cap', ['--backend', 'cap']],
+  ])('the installed rstwatch lists the capture interfaces (%s backend)', (_name, flags) => {
     const r = rstwatch(['live', ...flags, '--list-interfaces']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split('\n').map((l) => l.split(' ')[0])).toEqual(expect.arrayContaining(['lo', 'any']));

@@ -143,11 +143,10 @@ describe('deploy/prometheus/prometheus-kubernetes.yml', () => {
       ]),
     );
     const port = await freePort();
-    const prom = spawn(
-      'prometheus',
-      ['--config.file=prometheus.yml', `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const prom = spawn('prometheus', ['--config.file=prometheus.yml', `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     prom.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const spawned = new Promise<void>((resolve, reject) => {

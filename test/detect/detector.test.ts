@@ -26,39 +26,117 @@ const baseline = (ttl: number): Ev[] => [
 describe('ResetDetector through the tracker', () => {
   it.each<[string, Ev[], string[]]>([
     ['a genuine kernel refusal, the server 3 hops away', [...baseline(61), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 61 }]], []],
-    ['a genuine refusal with no baseline: no verdict', [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 250 }]], []],
-    ['a REJECT from a firewall 3 hops closer than the server', [...baseline(61), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 64 }]], ['ttl_mismatch']],
-    ['a NAT refusing for a Linux host with TTL 255', [...baseline(60), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 255 }]], ['ttl_mismatch']],
-    ['a RST+ACK acknowledging the ISN', [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1000, ttl: 64 }]], ['ack_mismatch']],
-    ['a RST with reserved bits', [[1, 'syn', C, S, 1000], [1.001, 'rst', S, C, { reserved: 4 }]], ['reserved_bits']],
-    ['a TCP Fast Open SYN refused with ack ISN+1+data: genuine', [[1, 'syn', C, S, { seq: 1000, payloadLen: 18 }], [1.001, 'rstack', S, C, { ack: 1019 }]], []],
+    [
+      'a genuine refusal with no baseline: no verdict',
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1001, ttl: 250 }],
+      ],
+      [],
+    ],
+    [
+      'a REJECT from a firewall 3 hops closer than the server',
+      [...baseline(61), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 64 }]],
+      ['ttl_mismatch'],
+    ],
+    [
+      'a NAT refusing for a Linux host with TTL 255',
+      [...baseline(60), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 255 }]],
+      ['ttl_mismatch'],
+    ],
+    [
+      'a RST+ACK acknowledging the ISN',
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1000, ttl: 64 }],
+      ],
+      ['ack_mismatch'],
+    ],
+    [
+      'a RST with reserved bits',
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rst', S, C, { reserved: 4 }],
+      ],
+      ['reserved_bits'],
+    ],
+    [
+      'a TCP Fast Open SYN refused with ack ISN+1+data: genuine',
+      [
+        [1, 'syn', C, S, { seq: 1000, payloadLen: 18 }],
+        [1.001, 'rstack', S, C, { ack: 1019 }],
+      ],
+      [],
+    ],
     [
       'a RST racing the real SYN-ACK (the SYN-ACK also gives the baseline)',
-      [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 46 }], [1.02, 'synack', S, C, { seq: 7, ack: 1001, ttl: 49 }]],
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1001, ttl: 46 }],
+        [1.02, 'synack', S, C, { seq: 7, ack: 1001, ttl: 49 }],
+      ],
       ['ttl_mismatch', 'reset_race'],
     ],
     [
       'a burst of RSTs with stepped sequence numbers',
-      [[1, 'syn', C, S, 1000], [1.001, 'rst', S, C, { seq: 5000 }], [1.002, 'rst', S, C, { seq: 6000 }], [1.003, 'rst', S, C, { seq: 7000 }]],
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rst', S, C, { seq: 5000 }],
+        [1.002, 'rst', S, C, { seq: 6000 }],
+        [1.003, 'rst', S, C, { seq: 7000 }],
+      ],
       ['seq_burst'],
     ],
     [
       'a forged RST with a wrong ack: the client ignores it, re-sends the SYN, and the real SYN-ACK answers that ISN',
-      [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1000, ttl: 61 }], [1.01, 'syn', C, S, 1000], [1.1, 'synack', S, C, { seq: 7, ack: 1001, ttl: 61 }]],
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1000, ttl: 61 }],
+        [1.01, 'syn', C, S, 1000],
+        [1.1, 'synack', S, C, { seq: 7, ack: 1001, ttl: 61 }],
+      ],
       ['ack_mismatch', 'reset_race'],
     ],
     [
       'a genuine refusal, then a new connection on the same tuple accepted (another ISN): no race',
-      [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001 }], [2, 'syn', C, S, 5000], [2.001, 'synack', S, C, { ack: 5001 }]],
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1001 }],
+        [2, 'syn', C, S, 5000],
+        [2.001, 'synack', S, C, { ack: 5001 }],
+      ],
       [],
     ],
-    ['the same RST twice (a retransmitted SYN answered again)', [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001 }], [1.5, 'rstack', S, C, { ack: 1001 }]], []],
+    [
+      'the same RST twice (a retransmitted SYN answered again)',
+      [
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1001 }],
+        [1.5, 'rstack', S, C, { ack: 1001 }],
+      ],
+      [],
+    ],
     [
       'a BGP speaker (its packets TTL 255 or 1) whose kernel refuses with 64',
-      [[0, 'syn', '192.0.2.10:39999', S, 500], [0.001, 'synack', S, '192.0.2.10:39999', { ack: 501, ttl: 255 }], [0.5, 'fin', S, '192.0.2.10:39999', { ttl: 1 }], [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 64 }]],
+      [
+        [0, 'syn', '192.0.2.10:39999', S, 500],
+        [0.001, 'synack', S, '192.0.2.10:39999', { ack: 501, ttl: 255 }],
+        [0.5, 'fin', S, '192.0.2.10:39999', { ttl: 1 }],
+        [1, 'syn', C, S, 1000],
+        [1.001, 'rstack', S, C, { ack: 1001, ttl: 64 }],
+      ],
       [],
     ],
-    ['IPv6: a genuine refusal 2 hops away', [[0, 'syn', '[2001:db8::1]:1', '[2001:db8::2]:80'], [0.001, 'synack', '[2001:db8::2]:80', '[2001:db8::1]:1', { ack: 1001, ttl: 62 }], [1, 'syn', '[2001:db8::1]:2', '[2001:db8::2]:80'], [1.001, 'rstack', '[2001:db8::2]:80', '[2001:db8::1]:2', { ack: 1001, ttl: 62 }]], []],
+    [
+      'IPv6: a genuine refusal 2 hops away',
+      [
+        [0, 'syn', '[2001:db8::1]:1', '[2001:db8::2]:80'],
+        [0.001, 'synack', '[2001:db8::2]:80', '[2001:db8::1]:1', { ack: 1001, ttl: 62 }],
+        [1, 'syn', '[2001:db8::1]:2', '[2001:db8::2]:80'],
+        [1.001, 'rstack', '[2001:db8::2]:80', '[2001:db8::1]:2', { ack: 1001, ttl: 62 }],
+      ],
+      [],
+    ],
   ])('%s', (_case, events, heuristics) => {
     const { t, records } = detect(events);
     expect(records.flatMap((r) => r.heuristics).sort()).toEqual([...heuristics].sort());
@@ -103,7 +181,10 @@ describe('ResetDetector through the tracker', () => {
   });
 
   it('without a detector the tracker holds none and counts the same', () => {
-    const events: Ev[] = [[1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1000, ttl: 64 }]];
+    const events: Ev[] = [
+      [1, 'syn', C, S, 1000],
+      [1.001, 'rstack', S, C, { ack: 1000, ttl: 64 }],
+    ];
     const off = run(events);
     expect(off.detector).toBeUndefined();
     expect(off.ports.grandTotal(Counter.Refused)).toBe(detect(events).t.ports.grandTotal(Counter.Refused));

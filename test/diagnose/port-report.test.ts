@@ -31,12 +31,29 @@ function failures(port: number, minutesAgo: number | null): PortCauses {
   return {
     port,
     last_seen: lastSeen,
-    outcomes: [{ outcome: 'refused', count: 3, pending: 0, causes: [{ cause: 'no_listener', count: 3, evidence: `nothing listens on port ${port} for IPv4`, last_seen: lastSeen }] }],
+    outcomes: [
+      {
+        outcome: 'refused',
+        count: 3,
+        pending: 0,
+        causes: [{ cause: 'no_listener', count: 3, evidence: `nothing listens on port ${port} for IPv4`, last_seen: lastSeen }],
+      },
+    ],
   };
 }
 
 function daemon(ports: PortCauses[]) {
-  const report: CausesReport = { taken_at: new Date(NOW).toISOString(), kernel_reads: 9, last_read: new Date(NOW - 500).toISOString(), read_errors: [], ports_with_failures: ports.length, decided_from_one_read: 0, late_suspects: 0, evidence_evictions: 0, ports };
+  const report: CausesReport = {
+    taken_at: new Date(NOW).toISOString(),
+    kernel_reads: 9,
+    last_read: new Date(NOW - 500).toISOString(),
+    read_errors: [],
+    ports_with_failures: ports.length,
+    decided_from_one_read: 0,
+    late_suspects: 0,
+    evidence_evictions: 0,
+    ports,
+  };
   return { url: 'http://127.0.0.1:7465/', report };
 }
 
@@ -63,13 +80,23 @@ describe('buildDiagnoseReport', () => {
         outcome: 'refused',
         count: 3,
         pending: 0,
-        causes: [{ cause: 'no_listener', count: 3, evidence: 'nothing listens on port 9090 for IPv4', last_seen: new Date(NOW - 3_600_000).toISOString(), remedy: REMEDIES.no_listener }],
+        causes: [
+          {
+            cause: 'no_listener',
+            count: 3,
+            evidence: 'nothing listens on port 9090 for IPv4',
+            last_seen: new Date(NOW - 3_600_000).toISOString(),
+            remedy: REMEDIES.no_listener,
+          },
+        ],
       },
     ]);
     expect(r.daemon).toEqual({ url: 'http://127.0.0.1:7465/', answered: true, error: null, last_read: new Date(NOW - 500).toISOString() });
     const text = renderDiagnoseReport(r);
     expect(text).toContain('failures from rstwatch live at http://127.0.0.1:7465/');
-    expect(text).toContain('  failures seen by rstwatch live:\n    refused 3: no_listener 3\n      no_listener: nothing listens on port 9090 for IPv4\n        remedy: start the service');
+    expect(text).toContain(
+      '  failures seen by rstwatch live:\n    refused 3: no_listener 3\n      no_listener: nothing listens on port 9090 for IPv4\n        remedy: start the service',
+    );
   });
 
   it('a daemon that did not answer is said under "not seen"', () => {

@@ -32,9 +32,22 @@ const AT_LIMIT = fdLimitListener(P.fds, 8, 60, false);
 
 function diagnose(asNobody = false) {
   const cmd = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
-  const r = net.exec(net.server, cmd[0], [...cmd.slice(1), cli, 'diagnose', '--json', '--no-daemon', '--port', Object.values(P).join(',')], { timeoutMs: 20_000 });
+  const r = net.exec(net.server, cmd[0], [...cmd.slice(1), cli, 'diagnose', '--json', '--no-daemon', '--port', Object.values(P).join(',')], {
+    timeoutMs: 20_000,
+  });
   return JSON.parse(r.stdout) as {
-    ports: { port: number; listeners: { address: string; v6only: boolean | null; accept_queue: number; backlog: number | null; queue_full: boolean | null; owners: { comm: string; open_fds: number; nofile_soft: number | null; at_fd_limit: boolean }[] }[]; findings: { cause: string; remedy: string }[] }[];
+    ports: {
+      port: number;
+      listeners: {
+        address: string;
+        v6only: boolean | null;
+        accept_queue: number;
+        backlog: number | null;
+        queue_full: boolean | null;
+        owners: { comm: string; open_fds: number; nofile_soft: number | null; at_fd_limit: boolean }[];
+      }[];
+      findings: { cause: string; remedy: string }[];
+    }[];
     kernel: Record<string, number | null>;
     not_seen: string[];
   };
@@ -101,8 +114,14 @@ describe('rstwatch diagnose in a network namespace', () => {
   });
 
   it('says when no daemon answered, and still reports the kernel state', () => {
-    const r = net.exec(net.server, process.execPath, [cli, 'diagnose', '--json', '--daemon', '127.0.0.1:7466', '--port', String(P.full)], { timeoutMs: 20_000 });
-    const report = JSON.parse(r.stdout) as { daemon: { answered: boolean; error: string }; ports: { port: number; failures: unknown[]; findings: { cause: string }[] }[]; not_seen: string[] };
+    const r = net.exec(net.server, process.execPath, [cli, 'diagnose', '--json', '--daemon', '127.0.0.1:7466', '--port', String(P.full)], {
+      timeoutMs: 20_000,
+    });
+    const report = JSON.parse(r.stdout) as {
+      daemon: { answered: boolean; error: string };
+      ports: { port: number; failures: unknown[]; findings: { cause: string }[] }[];
+      not_seen: string[];
+    };
     expect(report.daemon).toMatchObject({ answered: false, error: 'ECONNREFUSED' });
     expect(report.not_seen[0]).toMatch(/^failures and their causes: no rstwatch daemon answered at http:\/\/127\.0\.0\.1:7466\/ \(ECONNREFUSED\)/);
     expect(report.ports[0]).toMatchObject({ port: P.full, failures: [], findings: [{ cause: 'backlog_overflow' }] });

@@ -31,7 +31,19 @@ const cli = join(root, 'dist/rstwatch.js');
 const client = join(root, 'scripts/netns-client.mjs');
 const DAEMON_PORT = 7465;
 const NOBODY_PORT = 7466;
-const P = { nothing: 8201, loopback: 8202, v6only: 8203, reset: 8204, icmp: 8205, drop: 8206, backlog: 8207, early: 8208, fds: 8209, synFlood: 8210, forged: 8211 } as const;
+const P = {
+  nothing: 8201,
+  loopback: 8202,
+  v6only: 8203,
+  reset: 8204,
+  icmp: 8205,
+  drop: 8206,
+  backlog: 8207,
+  early: 8208,
+  fds: 8209,
+  synFlood: 8210,
+  forged: 8211,
+} as const;
 const ATTEMPT_TIMEOUT_S = 3;
 
 /** Port, outcome, the family counting that outcome, and the cause expected. */
@@ -50,7 +62,12 @@ const EXPECTED = [
 ] as const;
 
 /** What the evidence must mention, where it is not the port. */
-const EVIDENCE: Partial<Record<number, RegExp>> = { [P.icmp]: /ICMP unreachable/, [P.fds]: /open files of its limit 32/, [P.synFlood]: /SYN queue/, [P.forged]: /suspect reset/ };
+const EVIDENCE: Partial<Record<number, RegExp>> = {
+  [P.icmp]: /ICMP unreachable/,
+  [P.fds]: /open files of its limit 32/,
+  [P.synFlood]: /SYN queue/,
+  [P.forged]: /suspect reset/,
+};
 
 const OUTCOME_FAMILY: Record<string, string> = {
   refused: 'rstwatch_refused_total',
@@ -114,7 +131,12 @@ function sum(exposition: string, name: string, labels: Record<string, string>): 
   for (const line of exposition.split('\n')) {
     const m = /^([^{ ]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 2, -1)]));
+    const got = Object.fromEntries(
+      (m[2] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 2, -1)]),
+    );
     if (Object.entries(labels).every(([k, v]) => got[k] === v)) total += Number(m[3]);
   }
   return total;
@@ -131,7 +153,9 @@ function runAsync(ns: string, cmd: string, args: string[]): Promise<string> {
 
 /** BURST in the client namespace: N connections to `port`, held for `ms`. */
 function burst(port: number, n: number, ms: number) {
-  const child = net.spawn(net.client, process.execPath, ['-e', BURST, net.addr.server4, String(port), String(n), String(ms)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = net.spawn(net.client, process.execPath, ['-e', BURST, net.addr.server4, String(port), String(n), String(ms)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   children.push(child);
   let out = '';
   let onConnected: () => void = () => undefined;
@@ -182,7 +206,22 @@ beforeAll(async () => {
     const daemon = net.spawn(
       net.server,
       process.execPath,
-      [cli, 'live', '-i', net.serverIf, '--listen', `127.0.0.1:${port}`, '--attempt-timeout', String(ATTEMPT_TIMEOUT_S), '--ports', '8201-8211', '--user', user, '--log-level', 'warn'],
+      [
+        cli,
+        'live',
+        '-i',
+        net.serverIf,
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--attempt-timeout',
+        String(ATTEMPT_TIMEOUT_S),
+        '--ports',
+        '8201-8211',
+        '--user',
+        user,
+        '--log-level',
+        'warn',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(daemon);
@@ -204,7 +243,8 @@ beforeAll(async () => {
   );
 
   // Phase 1 (tcp_abort_on_overflow=0): every port but 8208, all at once.
-  const connect = (port: number, count: number) => runAsync(net.client, process.execPath, [client, 'connect', net.addr.server4, String(port), String(count), '4000']);
+  const connect = (port: number, count: number) =>
+    runAsync(net.client, process.execPath, [client, 'connect', net.addr.server4, String(port), String(count), '4000']);
   await Promise.all([
     connect(P.nothing, 3),
     connect(P.loopback, 3),
@@ -245,7 +285,10 @@ beforeAll(async () => {
   // A RST forged from the server's address with TTL 30 (the server's own packets leave with 64)
   // answers a SYN the DROP rule swallows: the client ignores it (its ack is wrong), the wire shows
   // a refusal.
-  const forgedClient = runAsync(net.client, process.execPath, ['-e', `const s=require('net').connect({host:'${net.addr.server4}',port:${P.forged},localPort:40111});s.on('error',()=>{});setTimeout(()=>process.exit(0),3500)`]);
+  const forgedClient = runAsync(net.client, process.execPath, [
+    '-e',
+    `const s=require('net').connect({host:'${net.addr.server4}',port:${P.forged},localPort:40111});s.on('error',()=>{});setTimeout(()=>process.exit(0),3500)`,
+  ]);
   await new Promise((r) => setTimeout(r, 500));
   net.exec(net.server, 'python3', ['-c', FORGE_RST, net.addr.server4, net.addr.client4, String(P.forged), '40111', '30']);
   const floodEnds = await flood.ends;
@@ -255,13 +298,18 @@ beforeAll(async () => {
   expect(floodEnds.filter((e) => e.error === 'ETIMEDOUT').length, JSON.stringify(floodEnds)).toBeGreaterThan(0);
 
   // Past the attempt timeout of the last SYN, and a kernel read after it: nothing pending.
-  metrics = await until('every failure decided', () => {
-    const m = get(`http://127.0.0.1:${DAEMON_PORT}/metrics`).body;
-    const pending = sum(m, 'rstwatch_failure_causes_pending', {});
-    const early = sum(m, 'rstwatch_early_resets_total', { port: String(P.early) });
-    const done = sum(m, 'rstwatch_unanswered_total', { port: String(P.synFlood) }) > 0 && sum(m, 'rstwatch_unanswered_total', { port: String(P.fds) }) === 2;
-    return pending === 0 && early > 0 && done ? m : undefined;
-  }, 20_000, log);
+  metrics = await until(
+    'every failure decided',
+    () => {
+      const m = get(`http://127.0.0.1:${DAEMON_PORT}/metrics`).body;
+      const pending = sum(m, 'rstwatch_failure_causes_pending', {});
+      const early = sum(m, 'rstwatch_early_resets_total', { port: String(P.early) });
+      const done = sum(m, 'rstwatch_unanswered_total', { port: String(P.synFlood) }) > 0 && sum(m, 'rstwatch_unanswered_total', { port: String(P.fds) }) === 2;
+      return pending === 0 && early > 0 && done ? m : undefined;
+    },
+    20_000,
+    log,
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -282,7 +330,9 @@ describe('rstwatch live names the cause of each failed inbound attempt', () => {
   it('for every port and outcome, the causes add up to the outcome count', () => {
     for (const port of Object.values(P).map(String)) {
       for (const [outcome, family] of Object.entries(OUTCOME_FAMILY)) {
-        expect(sum(metrics, 'rstwatch_failure_causes_total', { port, outcome }), `${outcome} on ${port}`).toBe(sum(metrics, family, { direction: 'inbound', port }));
+        expect(sum(metrics, 'rstwatch_failure_causes_total', { port, outcome }), `${outcome} on ${port}`).toBe(
+          sum(metrics, family, { direction: 'inbound', port }),
+        );
       }
     }
   });

@@ -52,7 +52,10 @@ function parseReadme(text: string): Section[] {
     const warn = /^- warnings:\s*(\d+)/.exec(line);
     if (warn) cur.warnings = Number(warn[1]);
     if (!line.startsWith('|')) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/`/g, ''));
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim().replace(/`/g, ''));
     if (cells[0] === 'port') {
       header = cells;
       continue;
@@ -74,7 +77,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const readme = readFileSync(join(pcaps, 'README.md'), 'utf8');
 const sections = parseReadme(readme);
-const captures = readdirSync(pcaps).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
+const captures = readdirSync(pcaps)
+  .filter((f) => /\.(pcap|pcapng)$/.test(f))
+  .sort();
 
 describe('pcaps/README.md', () => {
   it('has a section with a port table for every capture in pcaps/, and no section without a capture', () => {
@@ -105,7 +110,12 @@ describe.each(sections.map((s) => [`${s.file}${s.flags.length ? ` ${s.flags.join
       onWarning: (w) => warnings.push(w),
     });
     expect(result.error).toBeUndefined();
-    const report = buildReplayReport(result, { version: 'test', attemptTimeoutSeconds: config.attemptTimeoutSeconds, maxAttempts: config.maxAttempts, topN: 5 });
+    const report = buildReplayReport(result, {
+      version: 'test',
+      attemptTimeoutSeconds: config.attemptTimeoutSeconds,
+      maxAttempts: config.maxAttempts,
+      topN: 5,
+    });
     const got: Record<number, number[]> = {};
     for (const p of report.ports) got[p.port] = FIELDS.map((f) => p[f]);
     expect(got).toEqual(s.ports);

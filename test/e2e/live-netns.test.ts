@@ -50,7 +50,13 @@ function sample(exposition: string, name: string, labels: Record<string, string>
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     const m = /^[^{ ]+(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (!m) continue;
-    const got = Object.fromEntries((m[1] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]).map(([k, v]) => [k, v.slice(1, -1)]));
+    const got = Object.fromEntries(
+      (m[1] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string])
+        .map(([k, v]) => [k, v.slice(1, -1)]),
+    );
     if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[2]);
   }
   return undefined;
@@ -101,7 +107,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.stdout?.once('data', () => resolve()));
 
   const pcap = join(tmp, 'independent.pcap');
-  const tcpdump = net.spawn(net.server, 'tcpdump', ['-i', net.serverIf, '-U', '-w', pcap, '-n', 'tcp or icmp or icmp6'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const tcpdump = net.spawn(net.server, 'tcpdump', ['-i', net.serverIf, '-U', '-w', pcap, '-n', 'tcp or icmp or icmp6'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(tcpdump);
   await new Promise<void>((resolve) => tcpdump.stderr?.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()));
 
@@ -109,16 +117,25 @@ beforeAll(async () => {
   const started = Date.now();
   nativeExit = new Promise((resolve) => native.on('exit', (code) => resolve({ code, ms: Date.now() - started })));
   startDaemon('cap', CAP_PORT, join(tmp, 'cap.log'));
-  await until('both daemons ready', () => (get(`http://127.0.0.1:${NATIVE_PORT}/readyz`).status === 200 && get(`http://127.0.0.1:${CAP_PORT}/readyz`).status === 200 ? true : undefined), 20_000);
+  await until(
+    'both daemons ready',
+    () => (get(`http://127.0.0.1:${NATIVE_PORT}/readyz`).status === 200 && get(`http://127.0.0.1:${CAP_PORT}/readyz`).status === 200 ? true : undefined),
+    20_000,
+  );
 
   const promDir = join(tmp, 'prometheus');
   writeFileSync(
     join(tmp, 'prometheus.yml'),
     `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: rstwatch\n    static_configs:\n      - targets: ['127.0.0.1:${NATIVE_PORT}']\n`,
   );
-  const prom = net.spawn(net.server, '/usr/bin/prometheus', [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${PROM_PORT}`], {
-    stdio: 'ignore',
-  });
+  const prom = net.spawn(
+    net.server,
+    '/usr/bin/prometheus',
+    [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${PROM_PORT}`],
+    {
+      stdio: 'ignore',
+    },
+  );
   children.push(prom);
 
   connectAll(net.addr.server4);
@@ -155,7 +172,15 @@ describe('rstwatch live in a network namespace', () => {
         icmp_rejected: icmp,
         unanswered: sample(exposition, 'rstwatch_unanswered_total', l),
         syn_retransmits: sample(exposition, 'rstwatch_syn_retransmits_total', l),
-      }).toEqual({ port: p.port, attempts: p.attempts, accepted: p.accepted, refused: p.refused, icmp_rejected: p.icmp_rejected, unanswered: p.unanswered, syn_retransmits: p.syn_retransmits });
+      }).toEqual({
+        port: p.port,
+        attempts: p.attempts,
+        accepted: p.accepted,
+        refused: p.refused,
+        icmp_rejected: p.icmp_rejected,
+        unanswered: p.unanswered,
+        syn_retransmits: p.syn_retransmits,
+      });
     }
   });
 
@@ -189,7 +214,13 @@ describe('rstwatch live in a network namespace', () => {
 
   it('the cap backend, on the same traffic, counts the same', () => {
     const capExp = get(`http://127.0.0.1:${CAP_PORT}/metrics`).body;
-    for (const name of ['rstwatch_syn_attempts_total', 'rstwatch_accepted_total', 'rstwatch_refused_total', 'rstwatch_unanswered_total', 'rstwatch_syn_retransmits_total']) {
+    for (const name of [
+      'rstwatch_syn_attempts_total',
+      'rstwatch_accepted_total',
+      'rstwatch_refused_total',
+      'rstwatch_unanswered_total',
+      'rstwatch_syn_retransmits_total',
+    ]) {
       for (const port of Object.values(PORTS)) {
         const l = { direction: 'inbound', port: String(port) };
         expect(sample(capExp, name, l), `${name} ${port}`).toBe(sample(exposition, name, l));
@@ -231,29 +262,47 @@ describe('rstwatch live in a network namespace', () => {
 
   it('interface down: capture_up 0 and /readyz 503 while /metrics keeps answering; up again: reopened', async () => {
     inServer('ip', ['link', 'set', net.serverIf, 'down']);
-    const down = await until('capture_up 0', () => {
-      const r = get(`http://127.0.0.1:${NATIVE_PORT}/metrics`);
-      return r.status === 200 && sample(r.body, 'rstwatch_capture_up', {}) === 0 ? r : undefined;
-    }, 15_000);
+    const down = await until(
+      'capture_up 0',
+      () => {
+        const r = get(`http://127.0.0.1:${NATIVE_PORT}/metrics`);
+        return r.status === 200 && sample(r.body, 'rstwatch_capture_up', {}) === 0 ? r : undefined;
+      },
+      15_000,
+    );
     expect(down.status).toBe(200);
     expect(get(`http://127.0.0.1:${NATIVE_PORT}/readyz`).status).toBe(503);
     inServer('ip', ['link', 'set', net.serverIf, 'up']);
     net.exec(net.client, 'ip', ['link', 'set', net.clientIf, 'up']);
-    await until('capture_up 1', () => (sample(get(`http://127.0.0.1:${NATIVE_PORT}/metrics`).body, 'rstwatch_capture_up', {}) === 1 ? true : undefined), 40_000);
+    await until(
+      'capture_up 1',
+      () => (sample(get(`http://127.0.0.1:${NATIVE_PORT}/metrics`).body, 'rstwatch_capture_up', {}) === 1 ? true : undefined),
+      40_000,
+    );
     expect(get(`http://127.0.0.1:${NATIVE_PORT}/readyz`).status).toBe(200);
     // It counts again after the reopen (as nobody, with CAP_NET_RAW kept).
-    const before = sample(get(`http://127.0.0.1:${NATIVE_PORT}/metrics`).body, 'rstwatch_refused_total', { direction: 'inbound', port: String(PORTS.closed) }) ?? 0;
+    const before =
+      sample(get(`http://127.0.0.1:${NATIVE_PORT}/metrics`).body, 'rstwatch_refused_total', { direction: 'inbound', port: String(PORTS.closed) }) ?? 0;
     await until(
       'the path to the server to work again',
-      () => (/"outcome":"connected"/.test(net.exec(net.client, process.execPath, [client, 'connect', net.addr.server4, String(PORTS.listening), '1', '1000'], { allowFail: true }).stdout) ? true : undefined),
+      () =>
+        /"outcome":"connected"/.test(
+          net.exec(net.client, process.execPath, [client, 'connect', net.addr.server4, String(PORTS.listening), '1', '1000'], { allowFail: true }).stdout,
+        )
+          ? true
+          : undefined,
       20_000,
     );
     const r = net.exec(net.client, process.execPath, [client, 'connect', net.addr.server4, String(PORTS.closed), '1', '3000'], { timeoutMs: 20_000 });
     expect(r.status).toBe(0);
-    await until('the new refusal to be counted', () => {
-      const now = sample(get(`http://127.0.0.1:${NATIVE_PORT}/metrics`).body, 'rstwatch_refused_total', { direction: 'inbound', port: String(PORTS.closed) });
-      return now === before + 1 ? true : undefined;
-    }, 15_000);
+    await until(
+      'the new refusal to be counted',
+      () => {
+        const now = sample(get(`http://127.0.0.1:${NATIVE_PORT}/metrics`).body, 'rstwatch_refused_total', { direction: 'inbound', port: String(PORTS.closed) });
+        return now === before + 1 ? true : undefined;
+      },
+      15_000,
+    );
   });
 
   it('runs as nobody with only CAP_NET_RAW once started as root', () => {

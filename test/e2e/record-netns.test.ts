@@ -67,14 +67,32 @@ const on = (v: string | undefined) => v === '1' || v === 'True';
 /** Every packet of a capture, decoded by tshark (outer addresses; TCP fields of the quoted header for ICMP). */
 function packets(file: string): Pkt[] {
   const fields = [
-    'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport',
-    'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.reset', 'tcp.flags.fin', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len',
-    'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code',
+    'ip.src',
+    'ip.dst',
+    'ipv6.src',
+    'ipv6.dst',
+    'tcp.srcport',
+    'tcp.dstport',
+    'tcp.flags.syn',
+    'tcp.flags.ack',
+    'tcp.flags.reset',
+    'tcp.flags.fin',
+    'tcp.seq_raw',
+    'tcp.ack_raw',
+    'tcp.len',
+    'icmp.type',
+    'icmp.code',
+    'icmpv6.type',
+    'icmpv6.code',
   ];
-  const r = spawnSync('tshark', ['-r', file, '-n', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=;', ...fields.flatMap((f) => ['-e', f])], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const r = spawnSync(
+    'tshark',
+    ['-r', file, '-n', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=;', ...fields.flatMap((f) => ['-e', f])],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`tshark -r ${file} failed (${r.status}): ${r.stderr}`);
   return r.stdout
     .split('\n')
@@ -180,8 +198,14 @@ describe('scripts/record-netns.sh', () => {
       }
       for (const port of tuples(8080)) {
         const conv = pk.filter((p) => !p.icmp && (p.sport === port || p.dport === port) && (p.sport === 8080 || p.dport === 8080));
-        expect(conv.some((p) => p.dport === 8080 && p.len > 0), `data to server on ${port}`).toBe(true);
-        expect(conv.some((p) => p.sport === 8080 && p.len > 0), `data from server on ${port}`).toBe(true);
+        expect(
+          conv.some((p) => p.dport === 8080 && p.len > 0),
+          `data to server on ${port}`,
+        ).toBe(true);
+        expect(
+          conv.some((p) => p.sport === 8080 && p.len > 0),
+          `data from server on ${port}`,
+        ).toBe(true);
         expect(conv.filter((p) => p.fin)).toHaveLength(2);
         expect(conv.some((p) => p.rst)).toBe(false);
       }
@@ -240,10 +264,16 @@ describe('scripts/record-netns.sh', () => {
 
     it('nothing leaks past the firewall: no SYN-ACK from 8081-8085, no RST or ICMP where none belongs', () => {
       for (const port of [8081, 8082, 8083, 8084, 8085]) {
-        expect(pk.filter((p) => fromServer(p, port) && p.syn), `SYN-ACK from ${port}`).toEqual([]);
+        expect(
+          pk.filter((p) => fromServer(p, port) && p.syn),
+          `SYN-ACK from ${port}`,
+        ).toEqual([]);
       }
       for (const port of [8080, 8083, 8084, 8085]) {
-        expect(pk.filter((p) => fromServer(p, port) && p.rst), `RST from ${port}`).toEqual([]);
+        expect(
+          pk.filter((p) => fromServer(p, port) && p.rst),
+          `RST from ${port}`,
+        ).toEqual([]);
       }
       for (const port of [8080, 8081, 8082, 8085]) expect(icmpFor(port), `ICMP for ${port}`).toEqual([]);
       const ports = new Set(pk.filter(isSyn).map((p) => p.dport));

@@ -193,7 +193,12 @@ describe('forged and genuine resets in network namespaces', () => {
       for (const port of Object.keys(expectedPorts(4)).map(Number)) {
         const l = { direction: 'outbound', port: String(port) };
         const want = expectedPorts(4)[port].map((n, i) => n + expectedPorts(6)[port][i]);
-        expect({ port, attempts: sample('rstwatch_syn_attempts_total', l), accepted: sample('rstwatch_accepted_total', l), refused: sample('rstwatch_refused_total', l) }).toEqual({
+        expect({
+          port,
+          attempts: sample('rstwatch_syn_attempts_total', l),
+          accepted: sample('rstwatch_accepted_total', l),
+          refused: sample('rstwatch_refused_total', l),
+        }).toEqual({
           port,
           attempts: want[0],
           accepted: want[1],
@@ -241,7 +246,11 @@ describe('a real injected RST (Zeek rst-inject-rae.pcap)', () => {
     const got = verdicts(report.suspect_resets ?? []);
     expect(got.map((v) => [v.tuple, v.heuristics])).toEqual([['1.2.0.2 2527 1.2.0.3 6649', ['ack_mismatch', 'reserved_bits', 'reset_race', 'ttl_mismatch']]]);
     const e = got[0].entries.find((x) => x.heuristics.includes('ttl_mismatch'))!;
-    expect({ ttl: e.ttl, baseline_hop_distance: e.baseline_hop_distance, hop_distance: e.hop_distance }).toEqual({ ttl: 46, baseline_hop_distance: 15, hop_distance: 18 });
+    expect({ ttl: e.ttl, baseline_hop_distance: e.baseline_hop_distance, hop_distance: e.hop_distance }).toEqual({
+      ttl: 46,
+      baseline_hop_distance: 15,
+      hop_distance: 18,
+    });
     expect(got[0].entries[0].received_ack).toBe(1569339004);
     expect(got[0].entries[0].expected_ack).toBe(1569339005);
   });

@@ -73,14 +73,23 @@ beforeAll(async () => {
     { tracker: traffic.tracker, sink: traffic.sink, capture: fakeCapture(), version: 'prom-e2e' },
     { maxPorts: 100, keepPorts: new Set(), ratioWindowSeconds: 60 },
   );
-  for (const [key, registry] of [['text', metrics.registry], ['openMetrics', metrics.openMetricsRegistry]] as const) {
+  for (const [key, registry] of [
+    ['text', metrics.registry],
+    ['openMetrics', metrics.openMetricsRegistry],
+  ] as const) {
     const render = registry.metrics.bind(registry);
     registry.metrics = () => {
       served[key]++;
       return render();
     };
   }
-  server = await startHttpServer({ host: '127.0.0.1', port: 0, metrics, isReady: () => true, landing: { version: 'prom-e2e', interfaceName: 'lo', backend: 'native' } });
+  server = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    metrics,
+    isReady: () => true,
+    landing: { version: 'prom-e2e', interfaceName: 'lo', backend: 'native' },
+  });
 
   dir = mkdtempSync(join(tmpdir(), 'rstwatch-prom-'));
   const webPort = await freePort();
@@ -98,7 +107,12 @@ scrape_configs:
   );
   const child = spawn(
     PROMETHEUS,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`, '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${webPort}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   prom = child;
@@ -142,7 +156,13 @@ describe('a real Prometheus scraping /metrics', () => {
     });
     expect(first).toEqual({ 'inbound/80': 2, 'inbound/443': 1, 'outbound/5432': 1 });
     const [one] = await query('rstwatch_refused_total{port="80"}');
-    expect(one.metric).toEqual({ __name__: 'rstwatch_refused_total', direction: 'inbound', port: '80', job: 'rstwatch', instance: `127.0.0.1:${server?.port}` });
+    expect(one.metric).toEqual({
+      __name__: 'rstwatch_refused_total',
+      direction: 'inbound',
+      port: '80',
+      job: 'rstwatch',
+      instance: `127.0.0.1:${server?.port}`,
+    });
 
     refuse(traffic, '192.0.2.7', S, 80, 3, 10);
     const second = await untilProm('the new refusals in Prometheus', 30_000, async () => {

@@ -47,19 +47,18 @@ describe('/metrics', () => {
     expect(text).not.toContain('# EOF');
   });
 
-  it.each([
-    ['application/openmetrics-text; version=1.0.0; charset=utf-8'],
-    ['application/openmetrics-text'],
-    [PROMETHEUS_ACCEPT],
-  ])('serves OpenMetrics for Accept: %s', async (accept) => {
-    const s = await start();
-    const res = await fetch(url(s, '/metrics'), { headers: { accept } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
-    const text = await res.text();
-    expect(text.endsWith('\n# EOF\n')).toBe(true);
-    expect(text).toContain('# TYPE rstwatch_refused counter\nrstwatch_refused_total{direction="inbound",port="80"} 1\n');
-  });
+  it.each([['application/openmetrics-text; version=1.0.0; charset=utf-8'], ['application/openmetrics-text'], [PROMETHEUS_ACCEPT]])(
+    'serves OpenMetrics for Accept: %s',
+    async (accept) => {
+      const s = await start();
+      const res = await fetch(url(s, '/metrics'), { headers: { accept } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      const text = await res.text();
+      expect(text.endsWith('\n# EOF\n')).toBe(true);
+      expect(text).toContain('# TYPE rstwatch_refused counter\nrstwatch_refused_total{direction="inbound",port="80"} 1\n');
+    },
+  );
 
   it('serves text to a browser and to curl-like clients', async () => {
     const s = await start();
@@ -214,7 +213,15 @@ describe('logging', () => {
       },
     });
     const logger = pino({ level }, stream);
-    return { logger, lines: () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }) };
+    return {
+      logger,
+      lines: () =>
+        out
+          .join('')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { level: number; msg: string }),
+    };
   }
 
   it('logs no line per request at info', async () => {

@@ -21,7 +21,16 @@ const REPO = resolve(import.meta.dirname, '../..');
 const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
 
 interface Snap {
-  listeners: { family: number; address: string; port: number; v6only?: boolean; v6onlySource: string; acceptQueue: number; backlog: number | null; inode: number }[];
+  listeners: {
+    family: number;
+    address: string;
+    port: number;
+    v6only?: boolean;
+    v6onlySource: string;
+    acceptQueue: number;
+    backlog: number | null;
+    inode: number;
+  }[];
   sockDiag: boolean;
   tcpExt: { listenOverflows: number; listenDrops: number } | null;
   sysctls: Record<string, number | null>;
@@ -74,7 +83,14 @@ process.stdout.write(JSON.stringify({ ...s, owners: [...s.owners] }));
 `,
   );
   // Per-namespace sysctls, set before the listeners so that somaxconn caps their backlog.
-  net.exec(net.server, 'sysctl', ['-q', '-w', `net.core.somaxconn=${SOMAXCONN}`, 'net.ipv4.tcp_max_syn_backlog=77', 'net.ipv4.tcp_abort_on_overflow=1', 'net.ipv4.tcp_syncookies=0']);
+  net.exec(net.server, 'sysctl', [
+    '-q',
+    '-w',
+    `net.core.somaxconn=${SOMAXCONN}`,
+    'net.ipv4.tcp_max_syn_backlog=77',
+    'net.ipv4.tcp_abort_on_overflow=1',
+    'net.ipv4.tcp_syncookies=0',
+  ]);
   const a = `
 const net = require('net'); let n = 0;
 const up = () => { if (++n === 3) process.stdout.write('ready\\n'); };

@@ -18,9 +18,12 @@ const TCP =
   '   0: 00000000:0050 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 1001 1 0 100 0 0 10 0\n' +
   '   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1002 1 0 100 0 0 10 0\n' +
   '   2: 0100007F:1F90 0100007F:C000 01 00000000:00000000 00:00000000 00000000  1000        0 1003 1 0 20 0 0 10 -1\n';
-const TCP6 = HEADER + '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1004 1 0 100 0 0 10 0\n';
+const TCP6 =
+  HEADER +
+  '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1004 1 0 100 0 0 10 0\n';
 const NETSTAT = 'TcpExt: ListenOverflows ListenDrops SyncookiesSent\nTcpExt: 5 6 7\n';
-const LIMITS = 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 4096                 files     \n';
+const LIMITS =
+  'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 4096                 files     \n';
 
 let root: string;
 
@@ -168,11 +171,15 @@ describe('readListeners in its own namespace', () => {
   it('takes the listeners from ss alone when every line reads', async () => {
     const r = await readListeners('/proc', { ssPath: fakeSs('LISTEN 0      7      127.0.0.1:7001 0.0.0.0:* ino:99999901 sk:1 <->\n') });
     expect(r).toMatchObject({ sockDiag: true, sockDiagError: null, malformedLines: 0 });
-    expect(r.listeners).toEqual([{ family: 4, address: '127.0.0.1', port: 7001, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: 0, backlog: 7, inode: 99999901, uid: 0 }]);
+    expect(r.listeners).toEqual([
+      { family: 4, address: '127.0.0.1', port: 7001, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: 0, backlog: 7, inode: 99999901, uid: 0 },
+    ]);
   });
 
   it('falls back to /proc/net/tcp when a line of ss cannot be read, and says so', async () => {
-    const r = await readListeners('/proc', { ssPath: fakeSs('LISTEN 0      7      127.0.0.1:7001 0.0.0.0:* ino:99999901 sk:1 <->\nLISTEN 0 7 what:ever 0.0.0.0:* ino:99999902 <->\n') });
+    const r = await readListeners('/proc', {
+      ssPath: fakeSs('LISTEN 0      7      127.0.0.1:7001 0.0.0.0:* ino:99999901 sk:1 <->\nLISTEN 0 7 what:ever 0.0.0.0:* ino:99999902 <->\n'),
+    });
     expect(r.sockDiagError).toMatch(/ -ltnHe: 1 lines not understood; listeners read from \/proc\/net\/tcp instead$/);
     // The fake's sockets are not in this namespace's tables: none of them is listed.
     expect(r.listeners.some((l) => l.inode === 99999901)).toBe(false);

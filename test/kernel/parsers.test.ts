@@ -15,78 +15,84 @@ import { parseSysctlInteger } from '../../src/kernel/sysctl.js';
 import { propertyRuns } from '../support/property.js';
 
 // Captured text: each line as printed (trailing spaces kept).
-const TCP = [
-  "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode                                                     ",
-  "   0: 0100007F:1B59 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390822 1 0000000050274436 100 0 0 10 0                    ",
-  "   1: 00000000:1B5C 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 390826 3 0000000066e8b721 100 0 0 10 0                    ",
-  "   2: 0100007F:1B5C 0100007F:B9C8 06 00000000:00000000 03:00000FC2 00000000     0        0 0 3 00000000a488a0de                                      ",
-  "   3: 0100007F:1B5C 0100007F:B9DE 06 00000000:00000000 03:00000FC2 00000000     0        0 0 3 00000000c910b311                                      ",
-  "   4: 0100007F:1B5C 0100007F:B9D2 06 00000000:00000000 03:00000FC2 00000000     0        0 0 3 00000000fca9e742                                      ",
-  "   5: 0100007F:870E 0100007F:1B5C 05 00000000:00000000 03:0000175B 00000000     0        0 0 3 000000005f386cf6                                      ",
-  "   6: 0100007F:8718 0100007F:1B5C 05 00000000:00000000 03:0000175B 00000000     0        0 0 3 0000000050400d93                                      ",
-  "   7: 0100007F:1B5C 0100007F:8718 08 00000000:00000001 00:00000000 00000000     0        0 0 1 0000000024a17c63 20 4 0 10 -1                         ",
-  "   8: 0100007F:1B5C 0100007F:870E 08 00000000:00000001 00:00000000 00000000     0        0 0 1 00000000230e1a8d 20 4 0 10 -1                         ",
-].join("\n") + "\n";
+const TCP =
+  [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode                                                     ',
+    '   0: 0100007F:1B59 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390822 1 0000000050274436 100 0 0 10 0                    ',
+    '   1: 00000000:1B5C 00000000:0000 0A 00000000:00000002 00:00000000 00000000     0        0 390826 3 0000000066e8b721 100 0 0 10 0                    ',
+    '   2: 0100007F:1B5C 0100007F:B9C8 06 00000000:00000000 03:00000FC2 00000000     0        0 0 3 00000000a488a0de                                      ',
+    '   3: 0100007F:1B5C 0100007F:B9DE 06 00000000:00000000 03:00000FC2 00000000     0        0 0 3 00000000c910b311                                      ',
+    '   4: 0100007F:1B5C 0100007F:B9D2 06 00000000:00000000 03:00000FC2 00000000     0        0 0 3 00000000fca9e742                                      ',
+    '   5: 0100007F:870E 0100007F:1B5C 05 00000000:00000000 03:0000175B 00000000     0        0 0 3 000000005f386cf6                                      ',
+    '   6: 0100007F:8718 0100007F:1B5C 05 00000000:00000000 03:0000175B 00000000     0        0 0 3 0000000050400d93                                      ',
+    '   7: 0100007F:1B5C 0100007F:8718 08 00000000:00000001 00:00000000 00000000     0        0 0 1 0000000024a17c63 20 4 0 10 -1                         ',
+    '   8: 0100007F:1B5C 0100007F:870E 08 00000000:00000001 00:00000000 00000000     0        0 0 1 00000000230e1a8d 20 4 0 10 -1                         ',
+  ].join('\n') + '\n';
 
-const TCP6 = [
-  "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
-  "   0: 00000000000000000000000001000000:1B5D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390825 1 0000000057b50ef7 100 0 0 10 0",
-  "   1: 00000000000000000000000000000000:1B5B 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390824 1 0000000082a59361 100 0 0 10 0",
-  "   2: 00000000000000000000000000000000:1B5A 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390823 1 00000000d4f09fd7 100 0 0 10 0",
-  "   3: 00000000000000000000000001000000:1B5D 00000000000000000000000001000000:BBC6 06 00000000:00000000 03:00000FC1 00000000     0        0 0 3 000000001dd10a9b",
-  "   4: 00000000000000000000000001000000:1B5D 00000000000000000000000001000000:A9AA 01 00000000:00000000 00:00000000 00000000     0        0 390828 1 00000000d828e566 20 0 0 10 -1",
-  "   5: 00000000000000000000000001000000:A9AA 00000000000000000000000001000000:1B5D 01 00000000:00000000 00:00000000 00000000     0        0 390827 1 00000000453b2cb4 20 0 0 10 -1",
-].join("\n") + "\n";
+const TCP6 =
+  [
+    '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 00000000000000000000000001000000:1B5D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390825 1 0000000057b50ef7 100 0 0 10 0',
+    '   1: 00000000000000000000000000000000:1B5B 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390824 1 0000000082a59361 100 0 0 10 0',
+    '   2: 00000000000000000000000000000000:1B5A 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 390823 1 00000000d4f09fd7 100 0 0 10 0',
+    '   3: 00000000000000000000000001000000:1B5D 00000000000000000000000001000000:BBC6 06 00000000:00000000 03:00000FC1 00000000     0        0 0 3 000000001dd10a9b',
+    '   4: 00000000000000000000000001000000:1B5D 00000000000000000000000001000000:A9AA 01 00000000:00000000 00:00000000 00000000     0        0 390828 1 00000000d828e566 20 0 0 10 -1',
+    '   5: 00000000000000000000000001000000:A9AA 00000000000000000000000001000000:1B5D 01 00000000:00000000 00:00000000 00000000     0        0 390827 1 00000000453b2cb4 20 0 0 10 -1',
+  ].join('\n') + '\n';
 
-const NETSTAT = [
-  "TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts PruneCalled RcvPruned OfoPruned OutOfWindowIcmps LockDroppedIcmps ArpFilter TW TWRecycled TWKilled PAWSActive PAWSEstab BeyondWindow TSEcrRejected PAWSOldAck PAWSTimewait DelayedACKs DelayedACKLocked DelayedACKLost ListenOverflows ListenDrops TCPHPHits TCPPureAcks TCPHPAcks TCPRenoRecovery TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder TCPTSReorder TCPFullUndo TCPPartialUndo TCPDSACKUndo TCPLossUndo TCPLostRetransmit TCPRenoFailures TCPSackFailures TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts TCPLossProbes TCPLossProbeRecovery TCPRenoRecoveryFail TCPSackRecoveryFail TCPRcvCollapsed TCPBacklogCoalesce TCPDSACKOldSent TCPDSACKOfoSent TCPDSACKRecv TCPDSACKOfoRecv TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory TCPAbortOnTimeout TCPAbortOnLinger TCPAbortFailed TCPMemoryPressures TCPMemoryPressuresChrono TCPSACKDiscard TCPDSACKIgnoredOld TCPDSACKIgnoredNoUndo TCPSpuriousRTOs TCPMD5NotFound TCPMD5Unexpected TCPMD5Failure TCPSackShifted TCPSackMerged TCPSackShiftFallback TCPBacklogDrop PFMemallocDrop TCPMinTTLDrop TCPDeferAcceptDrop IPReversePathFilter TCPTimeWaitOverflow TCPReqQFullDoCookies TCPReqQFullDrop TCPRetransFail TCPRcvCoalesce TCPOFOQueue TCPOFODrop TCPOFOMerge TCPChallengeACK TCPSYNChallenge TCPFastOpenActive TCPFastOpenActiveFail TCPFastOpenPassive TCPFastOpenPassiveFail TCPFastOpenListenOverflow TCPFastOpenCookieReqd TCPFastOpenBlackhole TCPSpuriousRtxHostQueues BusyPollRxPackets TCPAutoCorking TCPFromZeroWindowAdv TCPToZeroWindowAdv TCPWantZeroWindowAdv TCPSynRetrans TCPOrigDataSent TCPHystartTrainDetect TCPHystartTrainCwnd TCPHystartDelayDetect TCPHystartDelayCwnd TCPACKSkippedSynRecv TCPACKSkippedPAWS TCPACKSkippedSeq TCPACKSkippedFinWait2 TCPACKSkippedTimeWait TCPACKSkippedChallenge TCPWinProbe TCPKeepAlive TCPMTUPFail TCPMTUPSuccess TCPDelivered TCPDeliveredCE TCPAckCompressed TCPZeroWindowDrop TCPRcvQDrop TCPWqueueTooBig TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash TCPDSACKRecvSegs TCPDSACKIgnoredDubious TCPMigrateReqSuccess TCPMigrateReqFailure TCPPLBRehash TCPAORequired TCPAOBad TCPAOKeyNotFound TCPAOGood TCPAODroppedIcmps",
-  "TcpExt: 0 0 0 0 0 0 0 0 0 0 9 0 0 0 0 0 0 0 0 8 0 0 9 9 0 22 0 0 0 0 0 0 0 0 0 0 0 3 0 0 0 0 0 6 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 6 13 0 0 0 0 0 0 0 0 0 0 0 0 0 0 23 0 0 0 0 0 0 6 0 0 0 0 0 0 0 0 0 0 0",
-  "IpExt: InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors InNoECTPkts InECT1Pkts InECT0Pkts InCEPkts ReasmOverlaps",
-  "IpExt: 0 0 0 0 0 0 3216 3216 0 0 0 0 0 58 0 0 0 0",
-  "MPTcpExt: MPCapableSYNRX MPCapableSYNTX MPCapableSYNACKRX MPCapableACKRX MPCapableFallbackACK MPCapableFallbackSYNACK MPCapableSYNTXDrop MPCapableSYNTXDisabled MPCapableEndpAttempt MPFallbackTokenInit MPTCPRetrans MPJoinNoTokenFound MPJoinSynRx MPJoinSynBackupRx MPJoinSynAckRx MPJoinSynAckBackupRx MPJoinSynAckHMacFailure MPJoinAckRx MPJoinAckHMacFailure MPJoinRejected MPJoinSynTx MPJoinSynTxCreatSkErr MPJoinSynTxBindErr MPJoinSynTxConnectErr DSSNotMatching DSSCorruptionFallback DSSCorruptionReset InfiniteMapTx InfiniteMapRx DSSNoMatchTCP DataCsumErr OFOQueueTail OFOQueue OFOMerge NoDSSInWindow DuplicateData AddAddr AddAddrTx AddAddrTxDrop EchoAdd EchoAddTx EchoAddTxDrop PortAdd AddAddrDrop MPJoinPortSynRx MPJoinPortSynAckRx MPJoinPortAckRx MismatchPortSynRx MismatchPortAckRx RmAddr RmAddrDrop RmAddrTx RmAddrTxDrop RmSubflow MPPrioTx MPPrioRx MPFailTx MPFailRx MPFastcloseTx MPFastcloseRx MPRstTx MPRstRx SubflowStale SubflowRecover SndWndShared RcvWndShared RcvWndConflictUpdate RcvWndConflict MPCurrEstab Blackhole MPCapableDataFallback MD5SigFallback DssFallback SimultConnectFallback FallbackFailed WinProbe",
-  "MPTcpExt: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
-].join("\n") + "\n";
+const NETSTAT =
+  [
+    'TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts PruneCalled RcvPruned OfoPruned OutOfWindowIcmps LockDroppedIcmps ArpFilter TW TWRecycled TWKilled PAWSActive PAWSEstab BeyondWindow TSEcrRejected PAWSOldAck PAWSTimewait DelayedACKs DelayedACKLocked DelayedACKLost ListenOverflows ListenDrops TCPHPHits TCPPureAcks TCPHPAcks TCPRenoRecovery TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder TCPTSReorder TCPFullUndo TCPPartialUndo TCPDSACKUndo TCPLossUndo TCPLostRetransmit TCPRenoFailures TCPSackFailures TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts TCPLossProbes TCPLossProbeRecovery TCPRenoRecoveryFail TCPSackRecoveryFail TCPRcvCollapsed TCPBacklogCoalesce TCPDSACKOldSent TCPDSACKOfoSent TCPDSACKRecv TCPDSACKOfoRecv TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory TCPAbortOnTimeout TCPAbortOnLinger TCPAbortFailed TCPMemoryPressures TCPMemoryPressuresChrono TCPSACKDiscard TCPDSACKIgnoredOld TCPDSACKIgnoredNoUndo TCPSpuriousRTOs TCPMD5NotFound TCPMD5Unexpected TCPMD5Failure TCPSackShifted TCPSackMerged TCPSackShiftFallback TCPBacklogDrop PFMemallocDrop TCPMinTTLDrop TCPDeferAcceptDrop IPReversePathFilter TCPTimeWaitOverflow TCPReqQFullDoCookies TCPReqQFullDrop TCPRetransFail TCPRcvCoalesce TCPOFOQueue TCPOFODrop TCPOFOMerge TCPChallengeACK TCPSYNChallenge TCPFastOpenActive TCPFastOpenActiveFail TCPFastOpenPassive TCPFastOpenPassiveFail TCPFastOpenListenOverflow TCPFastOpenCookieReqd TCPFastOpenBlackhole TCPSpuriousRtxHostQueues BusyPollRxPackets TCPAutoCorking TCPFromZeroWindowAdv TCPToZeroWindowAdv TCPWantZeroWindowAdv TCPSynRetrans TCPOrigDataSent TCPHystartTrainDetect TCPHystartTrainCwnd TCPHystartDelayDetect TCPHystartDelayCwnd TCPACKSkippedSynRecv TCPACKSkippedPAWS TCPACKSkippedSeq TCPACKSkippedFinWait2 TCPACKSkippedTimeWait TCPACKSkippedChallenge TCPWinProbe TCPKeepAlive TCPMTUPFail TCPMTUPSuccess TCPDelivered TCPDeliveredCE TCPAckCompressed TCPZeroWindowDrop TCPRcvQDrop TCPWqueueTooBig TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash TCPDSACKRecvSegs TCPDSACKIgnoredDubious TCPMigrateReqSuccess TCPMigrateReqFailure TCPPLBRehash TCPAORequired TCPAOBad TCPAOKeyNotFound TCPAOGood TCPAODroppedIcmps',
+    'TcpExt: 0 0 0 0 0 0 0 0 0 0 9 0 0 0 0 0 0 0 0 8 0 0 9 9 0 22 0 0 0 0 0 0 0 0 0 0 0 3 0 0 0 0 0 6 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 6 13 0 0 0 0 0 0 0 0 0 0 0 0 0 0 23 0 0 0 0 0 0 6 0 0 0 0 0 0 0 0 0 0 0',
+    'IpExt: InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors InNoECTPkts InECT1Pkts InECT0Pkts InCEPkts ReasmOverlaps',
+    'IpExt: 0 0 0 0 0 0 3216 3216 0 0 0 0 0 58 0 0 0 0',
+    'MPTcpExt: MPCapableSYNRX MPCapableSYNTX MPCapableSYNACKRX MPCapableACKRX MPCapableFallbackACK MPCapableFallbackSYNACK MPCapableSYNTXDrop MPCapableSYNTXDisabled MPCapableEndpAttempt MPFallbackTokenInit MPTCPRetrans MPJoinNoTokenFound MPJoinSynRx MPJoinSynBackupRx MPJoinSynAckRx MPJoinSynAckBackupRx MPJoinSynAckHMacFailure MPJoinAckRx MPJoinAckHMacFailure MPJoinRejected MPJoinSynTx MPJoinSynTxCreatSkErr MPJoinSynTxBindErr MPJoinSynTxConnectErr DSSNotMatching DSSCorruptionFallback DSSCorruptionReset InfiniteMapTx InfiniteMapRx DSSNoMatchTCP DataCsumErr OFOQueueTail OFOQueue OFOMerge NoDSSInWindow DuplicateData AddAddr AddAddrTx AddAddrTxDrop EchoAdd EchoAddTx EchoAddTxDrop PortAdd AddAddrDrop MPJoinPortSynRx MPJoinPortSynAckRx MPJoinPortAckRx MismatchPortSynRx MismatchPortAckRx RmAddr RmAddrDrop RmAddrTx RmAddrTxDrop RmSubflow MPPrioTx MPPrioRx MPFailTx MPFailRx MPFastcloseTx MPFastcloseRx MPRstTx MPRstRx SubflowStale SubflowRecover SndWndShared RcvWndShared RcvWndConflictUpdate RcvWndConflict MPCurrEstab Blackhole MPCapableDataFallback MD5SigFallback DssFallback SimultConnectFallback FallbackFailed WinProbe',
+    'MPTcpExt: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+  ].join('\n') + '\n';
 
-const SNMP = [
-  "Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates OutTransmits",
-  "Ip: 2 64 58 0 0 0 0 0 58 58 0 0 0 0 0 0 0 0 0 58",
-  "Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos InEchoReps InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps",
-  "Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
-  "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors",
-  "Tcp: 1 200 120000 -1 13 10 0 3 4 67 61 6 0 3 0",
-  "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors",
-  "Udp: 0 0 0 0 0 0 0 0 0",
-  "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors",
-  "UdpLite: 0 0 0 0 0 0 0 0 0",
-].join("\n") + "\n";
+const SNMP =
+  [
+    'Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates OutTransmits',
+    'Ip: 2 64 58 0 0 0 0 0 58 58 0 0 0 0 0 0 0 0 0 58',
+    'Icmp: InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos InEchoReps InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps',
+    'Icmp: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+    'Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors',
+    'Tcp: 1 200 120000 -1 13 10 0 3 4 67 61 6 0 3 0',
+    'Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors',
+    'Udp: 0 0 0 0 0 0 0 0 0',
+    'UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors',
+    'UdpLite: 0 0 0 0 0 0 0 0 0',
+  ].join('\n') + '\n';
 
-const LIMITS = [
-  "Limit                     Soft Limit           Hard Limit           Units     ",
-  "Max cpu time              unlimited            unlimited            seconds   ",
-  "Max file size             unlimited            unlimited            bytes     ",
-  "Max data size             unlimited            unlimited            bytes     ",
-  "Max stack size            8388608              unlimited            bytes     ",
-  "Max core file size        0                    unlimited            bytes     ",
-  "Max resident set          unlimited            unlimited            bytes     ",
-  "Max processes             96365                96365                processes ",
-  "Max open files            20000                20000                files     ",
-  "Max locked memory         8388608              8388608              bytes     ",
-  "Max address space         unlimited            unlimited            bytes     ",
-  "Max file locks            unlimited            unlimited            locks     ",
-  "Max pending signals       96365                96365                signals   ",
-  "Max msgqueue size         819200               819200               bytes     ",
-  "Max nice priority         0                    0                    ",
-  "Max realtime priority     0                    0                    ",
-  "Max realtime timeout      unlimited            unlimited            us        ",
-].join("\n") + "\n";
+const LIMITS =
+  [
+    'Limit                     Soft Limit           Hard Limit           Units     ',
+    'Max cpu time              unlimited            unlimited            seconds   ',
+    'Max file size             unlimited            unlimited            bytes     ',
+    'Max data size             unlimited            unlimited            bytes     ',
+    'Max stack size            8388608              unlimited            bytes     ',
+    'Max core file size        0                    unlimited            bytes     ',
+    'Max resident set          unlimited            unlimited            bytes     ',
+    'Max processes             96365                96365                processes ',
+    'Max open files            20000                20000                files     ',
+    'Max locked memory         8388608              8388608              bytes     ',
+    'Max address space         unlimited            unlimited            bytes     ',
+    'Max file locks            unlimited            unlimited            locks     ',
+    'Max pending signals       96365                96365                signals   ',
+    'Max msgqueue size         819200               819200               bytes     ',
+    'Max nice priority         0                    0                    ',
+    'Max realtime priority     0                    0                    ',
+    'Max realtime timeout      unlimited            unlimited            us        ',
+  ].join('\n') + '\n';
 
-const SS = [
-  "LISTEN 0      511    127.0.0.1:7001 0.0.0.0:* ino:390822 sk:1001 cgroup:unreachable:1 <->         ",
-  "LISTEN 2      2        0.0.0.0:7004 0.0.0.0:* ino:390826 sk:1002 cgroup:unreachable:1 <->         ",
-  "LISTEN 0      511        [::1]:7005    [::]:* ino:390825 sk:1003 cgroup:unreachable:1 v6only:1 <->",
-  "LISTEN 0      511         [::]:7003    [::]:* ino:390824 sk:1004 cgroup:unreachable:1 v6only:1 <->",
-  "LISTEN 0      511            *:7002       *:* ino:390823 sk:1005 cgroup:unreachable:1 v6only:0 <->",
-].join("\n") + "\n";
+const SS =
+  [
+    'LISTEN 0      511    127.0.0.1:7001 0.0.0.0:* ino:390822 sk:1001 cgroup:unreachable:1 <->         ',
+    'LISTEN 2      2        0.0.0.0:7004 0.0.0.0:* ino:390826 sk:1002 cgroup:unreachable:1 <->         ',
+    'LISTEN 0      511        [::1]:7005    [::]:* ino:390825 sk:1003 cgroup:unreachable:1 v6only:1 <->',
+    'LISTEN 0      511         [::]:7003    [::]:* ino:390824 sk:1004 cgroup:unreachable:1 v6only:1 <->',
+    'LISTEN 0      511            *:7002       *:* ino:390823 sk:1005 cgroup:unreachable:1 v6only:0 <->',
+  ].join('\n') + '\n';
 
 describe('parseProcNetTcp', () => {
   it('reads every field of IPv4 lines: listeners, a full accept queue, TIME_WAIT, FIN_WAIT2, CLOSE_WAIT', () => {
@@ -168,7 +174,8 @@ describe('parseProcNetTcp', () => {
   });
 
   it('formats an IPv4-mapped address in tcp6 as a dotted quad, keeping family 6', () => {
-    const line = '   0: 0000000000000000FFFF0000026433C6:1B5A 0000000000000000FFFF0000016433C6:D431 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 20 0 0 10 -1';
+    const line =
+      '   0: 0000000000000000FFFF0000026433C6:1B5A 0000000000000000FFFF0000016433C6:D431 01 00000000:00000000 00:00000000 00000000     0        0 4242 1 0 20 0 0 10 -1';
     const [e] = parseProcNetTcp(line, 6, true).entries;
     expect(e).toMatchObject({ family: 6, localAddress: '198.51.100.2', remoteAddress: '198.51.100.1', localPort: 7002, remotePort: 0xd431, inode: 4242 });
   });
@@ -177,7 +184,10 @@ describe('parseProcNetTcp', () => {
     ['garbage', 'hello world'],
     ['truncated line', '   0: 0100007F:1B59 00000000:0000 0A 00000000'],
     ['bad address length', '   0: 0100007:1B59 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1'],
-    ['IPv6 address in the IPv4 table', '   0: 00000000000000000000000001000000:1B5D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1'],
+    [
+      'IPv6 address in the IPv4 table',
+      '   0: 00000000000000000000000001000000:1B5D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1',
+    ],
     ['non-numeric inode', '   0: 0100007F:1B59 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 x 1'],
   ])('skips and counts a malformed line: %s', (_name, line) => {
     const r = parseProcNetTcp(`${TCP.split('\n')[0]}\n${line}\n${TCP.split('\n')[1]}\n`, 4, true);
@@ -200,7 +210,10 @@ describe('parseProcNetTcp', () => {
       }),
       propertyRuns(500),
     );
-    fc.assert(fc.property(fc.array(fc.constantFrom(...'0123456789ABCDEF: \n'.split('')), { maxLength: 300 }), (cs) => void parseProcNetTcp(cs.join(''), 4)), propertyRuns(500));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...'0123456789ABCDEF: \n'.split('')), { maxLength: 300 }), (cs) => void parseProcNetTcp(cs.join(''), 4)),
+      propertyRuns(500),
+    );
   });
 });
 
@@ -221,7 +234,17 @@ describe('parseSsListeners and parseListeners', () => {
     const v6 = parseProcNetTcp(TCP6, 6, true).entries;
     const ls = parseListeners(v4, v6, parseSsListeners(SS));
     expect(ls.map((l) => `${l.family} ${l.address} ${l.port}`)).toEqual(['4 127.0.0.1 7001', '4 0.0.0.0 7004', '6 ::1 7005', '6 :: 7003', '6 :: 7002']);
-    expect(ls[1]).toEqual({ family: 4, address: '0.0.0.0', port: 7004, v6only: undefined, v6onlySource: 'not_applicable', acceptQueue: 2, backlog: 2, inode: 390826, uid: 0 });
+    expect(ls[1]).toEqual({
+      family: 4,
+      address: '0.0.0.0',
+      port: 7004,
+      v6only: undefined,
+      v6onlySource: 'not_applicable',
+      acceptQueue: 2,
+      backlog: 2,
+      inode: 390826,
+      uid: 0,
+    });
     expect(ls[3]).toMatchObject({ v6only: true, v6onlySource: 'sock_diag', backlog: 511, inode: 390824 });
     expect(ls[4]).toMatchObject({ v6only: false, v6onlySource: 'sock_diag' });
   });
@@ -275,7 +298,11 @@ describe('parseSsListeners and parseListeners', () => {
     expect(ls[2]).toMatchObject({ address: '::1', v6only: undefined, v6onlySource: 'not_applicable' });
     expect(ls[3]).toMatchObject({ port: 7003, v6only: undefined, v6onlySource: 'unknown' });
     // A v6only [::]:7001 beside 127.0.0.1:7001: a dual-stack one could not have been bound.
-    const extra = parseProcNetTcp('   9: 00000000000000000000000000000000:1B59 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 77 1', 6, true).entries;
+    const extra = parseProcNetTcp(
+      '   9: 00000000000000000000000000000000:1B59 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 77 1',
+      6,
+      true,
+    ).entries;
     const withPeer = parseListeners(v4, extra, new Map());
     expect(withPeer[2]).toMatchObject({ family: 6, port: 7001, v6only: true, v6onlySource: 'ipv4_listener_on_port', inode: 77 });
   });
@@ -327,8 +354,14 @@ describe('parseNetstat', () => {
   });
 
   it('never throws on random text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => void parseNetstat(s)), propertyRuns(500));
-    fc.assert(fc.property(fc.nat({ max: NETSTAT.length }), (n) => void parseNetstat(NETSTAT.slice(0, n))), propertyRuns(300));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => void parseNetstat(s)),
+      propertyRuns(500),
+    );
+    fc.assert(
+      fc.property(fc.nat({ max: NETSTAT.length }), (n) => void parseNetstat(NETSTAT.slice(0, n))),
+      propertyRuns(300),
+    );
   });
 });
 

@@ -12,7 +12,16 @@ import { parseAddress, parseCidr } from '../../src/net/address.js';
 
 const quiet = () => createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 
-const OPTIONS: LiveCaptureOptions = { interfaceName: 'veth0', snaplen: 256, promiscuous: false, immediate: false, bufferBytes: 1 << 20, timeoutMs: 100, filter: '', maxBatchFrames: 64 };
+const OPTIONS: LiveCaptureOptions = {
+  interfaceName: 'veth0',
+  snaplen: 256,
+  promiscuous: false,
+  immediate: false,
+  bufferBytes: 1 << 20,
+  timeoutMs: 100,
+  filter: '',
+  maxBatchFrames: 64,
+};
 
 /**
  * A stand-in PacketSource for the controller's own logic (reopen timing, cumulative stats): the

@@ -13,7 +13,9 @@ function sums(text: string): Record<string, Record<string, [number, number]>> {
   const inbound = (name: string, port: string): number =>
     samples.filter((s) => s.name === name && s.labels.direction === 'inbound' && s.labels.port === port).reduce((a, s) => a + s.value, 0);
   const classified = (port: string, outcome: string): number =>
-    samples.filter((s) => (s.name === CAUSES_TOTAL || s.name === PENDING) && s.labels.port === port && s.labels.outcome === outcome).reduce((a, s) => a + s.value, 0);
+    samples
+      .filter((s) => (s.name === CAUSES_TOTAL || s.name === PENDING) && s.labels.port === port && s.labels.outcome === outcome)
+      .reduce((a, s) => a + s.value, 0);
   const counters: Record<string, string> = {
     refused: 'rstwatch_refused_total',
     icmp_rejected: 'rstwatch_icmp_rejected_total',
@@ -32,7 +34,11 @@ function sums(text: string): Record<string, Record<string, [number, number]>> {
 /** Every (port, outcome) of `sums` balances. */
 function expectSumsBalance(text: string): void {
   const all = sums(text);
-  const off = Object.entries(all).flatMap(([port, byOutcome]) => Object.entries(byOutcome).filter(([, [a, b]]) => a !== b).map(([o, v]) => `${port} ${o} ${v.join(' != ')}`));
+  const off = Object.entries(all).flatMap(([port, byOutcome]) =>
+    Object.entries(byOutcome)
+      .filter(([, [a, b]]) => a !== b)
+      .map(([o, v]) => `${port} ${o} ${v.join(' != ')}`),
+  );
   expect(off).toEqual([]);
   expect(Object.keys(all).length).toBeGreaterThan(0);
 }
@@ -94,7 +100,9 @@ describe('rstwatch_failure_causes_* metrics', () => {
     expect(byPort(PENDING)).toEqual({ 22: 1, other: 1 });
     const no = FailureKind.Refused;
     const nl = CAUSES.indexOf('no_listener');
-    expect(valueOf(text, CAUSES_TOTAL, { port: 'other', outcome: 'refused', cause: 'no_listener' })).toBe(causes.total(no, nl) - causes.get(22, no, nl) - causes.get(8080, no, nl));
+    expect(valueOf(text, CAUSES_TOTAL, { port: 'other', outcome: 'refused', cause: 'no_listener' })).toBe(
+      causes.total(no, nl) - causes.get(22, no, nl) - causes.get(8080, no, nl),
+    );
     expect(valueOf(text, PENDING, { port: 'other', outcome: 'refused' })).toBe(causes.pendingTotal(no) - causes.pending(22, no));
     expect(Object.keys(sums(text)).sort()).toEqual(['22', '8080', 'other']);
     expectSumsBalance(text);

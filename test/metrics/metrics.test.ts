@@ -35,10 +35,31 @@ describe('createMetrics: exact values from a real tracker and pipeline', () => {
     const text = await metrics.registry.metrics();
     const name = 'rstwatch_refusal_latency_seconds';
     const buckets = (direction: string): Record<string, number> =>
-      Object.fromEntries(samplesOf(text, `${name}_bucket`).filter((s) => s.labels.direction === direction).map((s) => [s.labels.le, s.value]));
+      Object.fromEntries(
+        samplesOf(text, `${name}_bucket`)
+          .filter((s) => s.labels.direction === direction)
+          .map((s) => [s.labels.le, s.value]),
+      );
     expect(buckets('inbound')).toEqual({
-      '0.0001': 0, '0.00025': 0, '0.0005': 1, '0.001': 2, '0.0025': 2, '0.005': 2, '0.01': 2, '0.025': 3, '0.05': 3,
-      '0.1': 3, '0.25': 3, '0.5': 3, '1': 3, '2.5': 3, '5': 3, '10': 3, '30': 3, '60': 3, '+Inf': 3,
+      '0.0001': 0,
+      '0.00025': 0,
+      '0.0005': 1,
+      '0.001': 2,
+      '0.0025': 2,
+      '0.005': 2,
+      '0.01': 2,
+      '0.025': 3,
+      '0.05': 3,
+      '0.1': 3,
+      '0.25': 3,
+      '0.5': 3,
+      '1': 3,
+      '2.5': 3,
+      '5': 3,
+      '10': 3,
+      '30': 3,
+      '60': 3,
+      '+Inf': 3,
     });
     expect(buckets('outbound')['0.25']).toBe(0);
     expect(buckets('outbound')['0.5']).toBe(1);
@@ -70,7 +91,10 @@ describe('createMetrics: exact values from a real tracker and pipeline', () => {
     expect(errors.some((s) => s.labels.reason.startsWith('ok_') || s.labels.reason === 'not_ip')).toBe(false);
     const skipped = samplesOf(text, 'rstwatch_frames_skipped_total');
     expect(skipped.map((s) => s.labels.reason)).toEqual(['not_ip', 'not_tcp', 'ip_fragment', 'icmp_not_tcp', 'icmp_frag_needed']);
-    expect(skipped.filter((s) => s.value > 0).map((s) => [s.labels.reason, s.value])).toEqual([['not_ip', 1], ['not_tcp', 1]]);
+    expect(skipped.filter((s) => s.value > 0).map((s) => [s.labels.reason, s.value])).toEqual([
+      ['not_ip', 1],
+      ['not_tcp', 1],
+    ]);
     expect(valueOf(text, 'rstwatch_build_info', { version: '9.8.7-test' })).toBe(1);
     expect(samplesOf(text, 'rstwatch_suspect_resets_total')).toEqual([]);
     expect(text).toContain('# TYPE rstwatch_suspect_resets_total counter');

@@ -39,7 +39,9 @@ describe('bounded series', () => {
     // the inbound scan saw 1, 2, 3 ... first, so within one refresh every direction admits
     // 1..101 but 22 (a keep port, outside the bound).
     for (const d of DIRECTION_NAMES) {
-      const own = Object.keys(byPort(text, 'rstwatch_syn_attempts_total', d)).map(Number).filter((p) => Number.isFinite(p) && !keep.has(p));
+      const own = Object.keys(byPort(text, 'rstwatch_syn_attempts_total', d))
+        .map(Number)
+        .filter((p) => Number.isFinite(p) && !keep.has(p));
       expect(own.sort((a, b) => a - b)).toEqual(range(1, 101).filter((p) => p !== 22));
     }
     // The whole exposition stays small (default metrics included); promtool.test.ts checks it is valid.
@@ -190,12 +192,11 @@ describe('admission order', () => {
     t.scan('192.0.2.1', LOCAL, [600, 700, 500], 1);
     const text = await metrics.registry.metrics();
     // Inbound: 900, 800 admitted at the first refresh; then 700 (seen before 600 and 500 globally).
-    expect(samplesOf(text, 'rstwatch_syn_attempts_total').filter((s) => s.labels.direction === 'inbound').map((s) => s.labels.port)).toEqual([
-      '900',
-      '800',
-      '700',
-      'other',
-    ]);
+    expect(
+      samplesOf(text, 'rstwatch_syn_attempts_total')
+        .filter((s) => s.labels.direction === 'inbound')
+        .map((s) => s.labels.port),
+    ).toEqual(['900', '800', '700', 'other']);
     metrics.close();
   });
 });

@@ -50,7 +50,7 @@ import {
 /** The promtool binary; fails (never skips) when it is not installed. */
 function promtoolPath(): string {
   for (const p of ['/usr/bin/promtool', '/usr/local/bin/promtool']) if (existsSync(p)) return p;
-  throw new Error('promtool is not installed: run `bash scripts/setup.sh --test` (installs Debian\'s prometheus package, which has it)');
+  throw new Error("promtool is not installed: run `bash scripts/setup.sh --test` (installs Debian's prometheus package, which has it)");
 }
 
 /** Runs `promtool check metrics` on an exposition; status 0 and no output means clean. */

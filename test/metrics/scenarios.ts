@@ -154,7 +154,14 @@ async function causesFixture(options: Partial<MetricsOptions> = {}): Promise<Cau
   const base = await kernelBase;
   const t = new Traffic({ attemptTimeoutSeconds: 5, failures: { attemptFailed: (kind, slot, ts) => causes.attemptFailed(kind, slot, ts) } });
   const causes = new FailureCauses(t.tracker, { historyMs: 30_000 });
-  const source: CauseSource = { outcomeNames: FAILURE_KIND_NAMES, causeNames: CAUSES, get: (p, o, c) => causes.get(p, o, c), total: (o, c) => causes.total(o, c), pending: (p, o) => causes.pending(p, o), pendingTotal: (o) => causes.pendingTotal(o) };
+  const source: CauseSource = {
+    outcomeNames: FAILURE_KIND_NAMES,
+    causeNames: CAUSES,
+    get: (p, o, c) => causes.get(p, o, c),
+    total: (o, c) => causes.total(o, c),
+    pending: (p, o) => causes.pending(p, o),
+    pendingTotal: (o) => causes.pendingTotal(o),
+  };
   const { metrics } = metricsFor(t, options, { causes: source });
   return {
     t,
@@ -259,6 +266,8 @@ export function url(s: HttpServer, path: string): string {
 /** Eight concurrent GET /metrics, text first, then OpenMetrics and text alternately; the bodies in that order. */
 export function concurrentScrapes(s: HttpServer): Promise<string[]> {
   return Promise.all(
-    Array.from({ length: 8 }, (_, i) => fetch(url(s, '/metrics'), { headers: { accept: i % 2 ? 'application/openmetrics-text' : 'text/plain' } }).then((r) => r.text())),
+    Array.from({ length: 8 }, (_, i) =>
+      fetch(url(s, '/metrics'), { headers: { accept: i % 2 ? 'application/openmetrics-text' : 'text/plain' } }).then((r) => r.text()),
+    ),
   );
 }

@@ -44,9 +44,12 @@ describe('parseAddress and formatAddress', () => {
     expect(formatAddress(w, 4)).toBe('2001:db8::7');
   });
 
-  it.each(['', 'host', '1::2::3', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', 'g::1', '12345::1', '::1.2.3.256', '1:2:3:4:5:6:7::8'])('%j is not an address', (text) => {
-    expect(parseAddress(text)).toBeNull();
-  });
+  it.each(['', 'host', '1::2::3', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', 'g::1', '12345::1', '::1.2.3.256', '1:2:3:4:5:6:7::8'])(
+    '%j is not an address',
+    (text) => {
+      expect(parseAddress(text)).toBeNull();
+    },
+  );
 });
 
 describe('parseCidr', () => {

@@ -33,7 +33,14 @@ const PCAPS = sharedPcaps();
 // 1. State machine
 // ------------------------------------------------------------------------------------------------
 
-const FIN = 0x001, SYN = 0x002, RST = 0x004, PSH = 0x008, ACK = 0x010, URG = 0x020, ECE = 0x040, CWR = 0x080;
+const FIN = 0x001,
+  SYN = 0x002,
+  RST = 0x004,
+  PSH = 0x008,
+  ACK = 0x010,
+  URG = 0x020,
+  ECE = 0x040,
+  CWR = 0x080;
 
 const CLIENT = '192.0.2.1';
 const SERVER = '198.51.100.2';
@@ -88,11 +95,7 @@ const cases: Case[] = [
   },
   {
     name: 'three SYNs (same ISN) each answered by RST: three refused attempts',
-    events: [
-      seg(0, 'c', SYN), seg(0.05, 's', RST | ACK),
-      seg(0.5, 'c', SYN), seg(0.55, 's', RST | ACK),
-      seg(1.0, 'c', SYN), seg(1.05, 's', RST | ACK),
-    ],
+    events: [seg(0, 'c', SYN), seg(0.05, 's', RST | ACK), seg(0.5, 'c', SYN), seg(0.55, 's', RST | ACK), seg(1.0, 'c', SYN), seg(1.05, 's', RST | ACK)],
     totals: { attempts: 3, refused: 3 },
   },
   {
@@ -181,7 +184,7 @@ const cases: Case[] = [
     totals: { attempts: 1, accepted: 1 },
   },
   {
-    name: "SYN with other flags is a SYN (nmap SYN|FIN|PSH|URG, ECN SYN|ECE|CWR, reserved bits)",
+    name: 'SYN with other flags is a SYN (nmap SYN|FIN|PSH|URG, ECN SYN|ECE|CWR, reserved bits)',
     events: [
       seg(0, 'c', SYN | FIN | PSH | URG, 1, { sport: 1 }),
       seg(0, 'c', SYN | ECE | CWR | 0x800, 1, { sport: 2 }),
@@ -270,8 +273,10 @@ describe('countAttempts: SEMANTICS.md rules on hand-written events', () => {
     const v6 = (code: number): IcmpEvent => icmp(0.1, code, { family: 6, type: 1 });
     const v6syn = seg(0, 'c', SYN, 1, { family: 6 });
     const r = countAttempts([
-      seg(0, 'c', SYN), icmp(0.1, 10), // admin
-      v6syn, v6(4), // port
+      seg(0, 'c', SYN),
+      icmp(0.1, 10), // admin
+      v6syn,
+      v6(4), // port
       icmp(0.2, 3), // no pending attempt left on the v4 tuple: ignored
     ]);
     expect(r.totals).toEqual({ ...ZERO, attempts: 2, icmp_rejected: 2 });
@@ -279,10 +284,21 @@ describe('countAttempts: SEMANTICS.md rules on hand-written events', () => {
   });
 
   it.each<[Family, number, string]>([
-    [4, 0, 'net_unreachable'], [4, 1, 'host_unreachable'], [4, 2, 'other'], [4, 3, 'port_unreachable'],
-    [4, 9, 'admin_prohibited'], [4, 10, 'admin_prohibited'], [4, 13, 'admin_prohibited'], [4, 5, 'other'],
-    [6, 0, 'net_unreachable'], [6, 1, 'admin_prohibited'], [6, 3, 'host_unreachable'], [6, 4, 'port_unreachable'],
-    [6, 2, 'other'], [6, 5, 'other'], [6, 6, 'other'],
+    [4, 0, 'net_unreachable'],
+    [4, 1, 'host_unreachable'],
+    [4, 2, 'other'],
+    [4, 3, 'port_unreachable'],
+    [4, 9, 'admin_prohibited'],
+    [4, 10, 'admin_prohibited'],
+    [4, 13, 'admin_prohibited'],
+    [4, 5, 'other'],
+    [6, 0, 'net_unreachable'],
+    [6, 1, 'admin_prohibited'],
+    [6, 3, 'host_unreachable'],
+    [6, 4, 'port_unreachable'],
+    [6, 2, 'other'],
+    [6, 5, 'other'],
+    [6, 6, 'other'],
   ])('ICMPv%i code %i is %s', (family, code, reason) => {
     expect(icmpReason(family, code)).toBe(reason);
   });
@@ -298,61 +314,132 @@ function line(fields: Partial<Record<(typeof TSHARK_FIELDS)[number], string>>): 
 
 describe('parseTsharkLine', () => {
   it('IPv4 TCP over VLAN: outer addresses, hex flags, raw sequence number', () => {
-    const e = parseTsharkLine(line({
-      'frame.time_epoch': '1566400000.123456000', 'frame.protocols': 'eth:ethertype:vlan:ethertype:ip:tcp',
-      'ip.src': '10.0.0.1', 'ip.dst': '10.0.0.2', 'tcp.srcport': '61000', 'tcp.dstport': '22',
-      'tcp.flags': '0x0002', 'tcp.seq_raw': '4291095205', 'ip.frag_offset': '0',
-    }));
-    expect(e).toEqual({ kind: 'tcp', time: 1566400000.123456, family: 4, src: '10.0.0.1', sport: 61000, dst: '10.0.0.2', dport: 22, flags: 2, seq: 4291095205 });
+    const e = parseTsharkLine(
+      line({
+        'frame.time_epoch': '1566400000.123456000',
+        'frame.protocols': 'eth:ethertype:vlan:ethertype:ip:tcp',
+        'ip.src': '10.0.0.1',
+        'ip.dst': '10.0.0.2',
+        'tcp.srcport': '61000',
+        'tcp.dstport': '22',
+        'tcp.flags': '0x0002',
+        'tcp.seq_raw': '4291095205',
+        'ip.frag_offset': '0',
+      }),
+    );
+    expect(e).toEqual({
+      kind: 'tcp',
+      time: 1566400000.123456,
+      family: 4,
+      src: '10.0.0.1',
+      sport: 61000,
+      dst: '10.0.0.2',
+      dport: 22,
+      flags: 2,
+      seq: 4291095205,
+    });
   });
 
   it('IPv6 TCP over NULL / loopback', () => {
-    const e = parseTsharkLine(line({
-      'frame.time_epoch': '1.5', 'frame.protocols': 'null:ipv6:tcp', 'ipv6.src': '::1', 'ipv6.dst': '::1',
-      'tcp.srcport': '62282', 'tcp.dstport': '6379', 'tcp.flags': '0x0014', 'tcp.seq_raw': '0',
-    }));
+    const e = parseTsharkLine(
+      line({
+        'frame.time_epoch': '1.5',
+        'frame.protocols': 'null:ipv6:tcp',
+        'ipv6.src': '::1',
+        'ipv6.dst': '::1',
+        'tcp.srcport': '62282',
+        'tcp.dstport': '6379',
+        'tcp.flags': '0x0014',
+        'tcp.seq_raw': '0',
+      }),
+    );
     expect(e).toMatchObject({ kind: 'tcp', family: 6, src: '::1', dport: 6379, flags: RST | ACK });
   });
 
   it('ICMPv4 host unreachable with an 8-byte TCP quote: second occurrence is the quoted header', () => {
     // As in ndpi_gnutella.pcap: no tcp.flags (the quote ends after the sequence number).
-    const e = parseTsharkLine(line({
-      'frame.time_epoch': '71.216656000', 'frame.protocols': 'eth:ethertype:ip:icmp:ip:tcp',
-      'ip.src': '10.0.2.2,10.0.2.15', 'ip.dst': '10.0.2.15,76.68.138.207', 'tcp.srcport': '50231', 'tcp.dstport': '45079',
-      'icmp.type': '3', 'icmp.code': '1', 'ip.frag_offset': '0,0',
-    }));
+    const e = parseTsharkLine(
+      line({
+        'frame.time_epoch': '71.216656000',
+        'frame.protocols': 'eth:ethertype:ip:icmp:ip:tcp',
+        'ip.src': '10.0.2.2,10.0.2.15',
+        'ip.dst': '10.0.2.15,76.68.138.207',
+        'tcp.srcport': '50231',
+        'tcp.dstport': '45079',
+        'icmp.type': '3',
+        'icmp.code': '1',
+        'ip.frag_offset': '0,0',
+      }),
+    );
     expect(e).toEqual({
-      kind: 'icmp', time: 71.216656, family: 4, type: 3, code: 1,
+      kind: 'icmp',
+      time: 71.216656,
+      family: 4,
+      type: 3,
+      code: 1,
       quoted: { src: '10.0.2.15', sport: 50231, dst: '76.68.138.207', dport: 45079 },
     });
   });
 
   it('ICMPv6 destination unreachable quoting IPv6+TCP', () => {
-    const e = parseTsharkLine(line({
-      'frame.time_epoch': '1571662515.687482000', 'frame.protocols': 'eth:ethertype:ipv6:icmpv6:ipv6:tcp',
-      'ipv6.src': '2001:bef::2,2001:bef::a00:27ff:fe0d:5c3c', 'ipv6.dst': '2001:bef::a00:27ff:fe0d:5c3c,2607:f8b0:400f:801::200e',
-      'tcp.srcport': '34808', 'tcp.dstport': '80', 'tcp.flags': '0x0002', 'tcp.seq_raw': '419032480', 'icmpv6.type': '1', 'icmpv6.code': '0',
-    }));
-    expect(e).toMatchObject({ kind: 'icmp', family: 6, type: 1, code: 0, quoted: { src: '2001:bef::a00:27ff:fe0d:5c3c', dst: '2607:f8b0:400f:801::200e', sport: 34808, dport: 80 } });
+    const e = parseTsharkLine(
+      line({
+        'frame.time_epoch': '1571662515.687482000',
+        'frame.protocols': 'eth:ethertype:ipv6:icmpv6:ipv6:tcp',
+        'ipv6.src': '2001:bef::2,2001:bef::a00:27ff:fe0d:5c3c',
+        'ipv6.dst': '2001:bef::a00:27ff:fe0d:5c3c,2607:f8b0:400f:801::200e',
+        'tcp.srcport': '34808',
+        'tcp.dstport': '80',
+        'tcp.flags': '0x0002',
+        'tcp.seq_raw': '419032480',
+        'icmpv6.type': '1',
+        'icmpv6.code': '0',
+      }),
+    );
+    expect(e).toMatchObject({
+      kind: 'icmp',
+      family: 6,
+      type: 1,
+      code: 0,
+      quoted: { src: '2001:bef::a00:27ff:fe0d:5c3c', dst: '2607:f8b0:400f:801::200e', sport: 34808, dport: 80 },
+    });
   });
 
   it('IPv6 extension headers before TCP are skipped', () => {
-    const e = parseTsharkLine(line({
-      'frame.time_epoch': '1', 'frame.protocols': 'eth:ethertype:ipv6:ipv6.hopopts:ipv6.dstopts:tcp', 'ipv6.src': '2001:db8::1', 'ipv6.dst': '2001:db8::2',
-      'tcp.srcport': '1', 'tcp.dstport': '2', 'tcp.flags': '0x0002', 'tcp.seq_raw': '5',
-    }));
+    const e = parseTsharkLine(
+      line({
+        'frame.time_epoch': '1',
+        'frame.protocols': 'eth:ethertype:ipv6:ipv6.hopopts:ipv6.dstopts:tcp',
+        'ipv6.src': '2001:db8::1',
+        'ipv6.dst': '2001:db8::2',
+        'tcp.srcport': '1',
+        'tcp.dstport': '2',
+        'tcp.flags': '0x0002',
+        'tcp.seq_raw': '5',
+      }),
+    );
     expect(e).toMatchObject({ kind: 'tcp', family: 6, src: '2001:db8::1' });
   });
 
   it.each([
-    ['IP-in-IP (rstwatch decodes the outer header only)', 'eth:ethertype:ip:ip:tcp', { 'ip.src': '1.1.1.1,10.0.0.1', 'ip.dst': '2.2.2.2,10.0.0.2', 'tcp.flags': '0x0002' }],
+    [
+      'IP-in-IP (rstwatch decodes the outer header only)',
+      'eth:ethertype:ip:ip:tcp',
+      { 'ip.src': '1.1.1.1,10.0.0.1', 'ip.dst': '2.2.2.2,10.0.0.2', 'tcp.flags': '0x0002' },
+    ],
     ['GRE tunnel', 'eth:ethertype:ip:gre:ip:tcp', { 'ip.src': '1.1.1.1,10.0.0.1', 'ip.dst': '2.2.2.2,10.0.0.2', 'tcp.flags': '0x0002' }],
     ['6in4', 'eth:ethertype:ip:ipv6:tcp', { 'ip.src': '1.1.1.1', 'ip.dst': '2.2.2.2', 'ipv6.src': '::1', 'ipv6.dst': '::2', 'tcp.flags': '0x0002' }],
-    ['non-first fragment (shown as data with defragmentation off)', 'eth:ethertype:ip:data', { 'ip.src': '1.1.1.1', 'ip.dst': '2.2.2.2', 'ip.frag_offset': '185' }],
+    [
+      'non-first fragment (shown as data with defragmentation off)',
+      'eth:ethertype:ip:data',
+      { 'ip.src': '1.1.1.1', 'ip.dst': '2.2.2.2', 'ip.frag_offset': '185' },
+    ],
     ['ICMP quoting UDP', 'eth:ethertype:ip:icmp:ip:udp', { 'ip.src': '1.1.1.1,2.2.2.2', 'ip.dst': '2.2.2.2,3.3.3.3', 'icmp.type': '3', 'icmp.code': '3' }],
     ['no IP at all (ARP)', 'eth:ethertype:arp', {}],
   ])('%s is neither a TCP frame nor an ICMP rejection', (_name, protocols, fields) => {
-    expect(parseTsharkLine(line({ 'frame.time_epoch': '1', 'frame.protocols': protocols, 'tcp.srcport': '1', 'tcp.dstport': '2', 'tcp.seq_raw': '0', ...fields }))).toBeNull();
+    expect(
+      parseTsharkLine(line({ 'frame.time_epoch': '1', 'frame.protocols': protocols, 'tcp.srcport': '1', 'tcp.dstport': '2', 'tcp.seq_raw': '0', ...fields })),
+    ).toBeNull();
   });
 });
 
@@ -376,8 +463,12 @@ function ipv6(src: number, dst: number, next: number, payload: Buffer): Buffer {
   h.writeUInt16BE(payload.length, 4);
   h.writeUInt8(next, 6);
   h.writeUInt8(64, 7);
-  h.writeUInt16BE(0x2001, 8); h.writeUInt16BE(0xdb8, 10); h.writeUInt8(src, 23); // 2001:db8::<src>
-  h.writeUInt16BE(0x2001, 24); h.writeUInt16BE(0xdb8, 26); h.writeUInt8(dst, 39);
+  h.writeUInt16BE(0x2001, 8);
+  h.writeUInt16BE(0xdb8, 10);
+  h.writeUInt8(src, 23); // 2001:db8::<src>
+  h.writeUInt16BE(0x2001, 24);
+  h.writeUInt16BE(0xdb8, 26);
+  h.writeUInt8(dst, 39);
   return Buffer.concat([h, payload]);
 }
 function ipv6Fragment(next: number, offsetUnits: number, more: boolean, payload: Buffer): Buffer {
@@ -420,7 +511,8 @@ describe('tshark front end on a hand-built capture: fragments and tunnels', () =
     requireEnvironment();
     const eth4 = Buffer.from('001122334455001122334455' + '0800', 'hex');
     const eth6 = Buffer.from('001122334455001122334455' + '86dd', 'hex');
-    const A = [10, 0, 0, 1], B = [10, 0, 0, 2];
+    const A = [10, 0, 0, 1],
+      B = [10, 0, 0, 2];
     const syn4 = tcpHeader(1234, 80, 1000, SYN, Buffer.from('ABCDEFGHIJKL')); // 32 bytes
     const syn6 = tcpHeader(1234, 443, 2000, SYN, Buffer.from('ABCDEFGHIJKL'));
     const frames = [
@@ -488,7 +580,9 @@ function portRow(r: OracleResult, port: number): Omit<OracleResult['ports'][numb
 }
 function captureFiles(): string[] {
   requireEnvironment();
-  return readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort();
+  return readdirSync(PCAPS)
+    .filter((f) => /\.(pcap|pcapng|cap)$/.test(f))
+    .sort();
 }
 
 /**
@@ -496,7 +590,10 @@ function captureFiles(): string[] {
  * hand; the facts that can be checked independently are asserted separately below. A capture added
  * to the directory without a row here fails the suite, so that someone looks at it.
  */
-const EXPECTED_TOTALS: Record<string, [attempts: number, accepted: number, refused: number, icmp_rejected: number, unanswered: number, syn_retransmits: number]> = {
+const EXPECTED_TOTALS: Record<
+  string,
+  [attempts: number, accepted: number, refused: number, icmp_rejected: number, unanswered: number, syn_retransmits: number]
+> = {
   'arkime_ospf.pcap': [17, 0, 0, 17, 0, 0],
   'chrissanders_synscan.pcapng': [1994, 3, 5, 0, 1986, 0],
   'esnet_masscan-tcp-0-1000.pcap': [1001, 0, 0, 0, 1001, 0],
@@ -538,23 +635,37 @@ describe('oracle on the real captures', () => {
       const t = r.totals;
       expect(t.accepted + t.refused + t.icmp_rejected + t.unanswered, f).toBe(t.attempts);
       for (const k of Object.keys(t) as (keyof typeof t)[]) {
-        expect(r.ports.reduce((s, p) => s + p[k], 0), `${f} ${k}`).toBe(t[k]);
+        expect(
+          r.ports.reduce((s, p) => s + p[k], 0),
+          `${f} ${k}`,
+        ).toBe(t[k]);
       }
-      expect(Object.values(r.icmpByReason).reduce((a, b) => a + b, 0), f).toBe(t.icmp_rejected);
-      expect(r.ports.every((p) => p.attempts > 0), f).toBe(true);
-      expect(r.ports.map((p) => p.port), f).toEqual([...r.ports.map((p) => p.port)].sort((a, b) => a - b));
+      expect(
+        Object.values(r.icmpByReason).reduce((a, b) => a + b, 0),
+        f,
+      ).toBe(t.icmp_rejected);
+      expect(
+        r.ports.every((p) => p.attempts > 0),
+        f,
+      ).toBe(true);
+      expect(
+        r.ports.map((p) => p.port),
+        f,
+      ).toEqual([...r.ports.map((p) => p.port)].sort((a, b) => a - b));
       const [attempts, accepted, refused, icmp_rejected, unanswered, syn_retransmits] = EXPECTED_TOTALS[f];
       expect(t, f).toEqual({ attempts, accepted, refused, icmp_rejected, unanswered, syn_retransmits });
     }
   });
 
-  it('SYN count (attempts + retransmissions) equals tcpdump\'s own count of SYNs, on every capture libpcap can read', () => {
+  it("SYN count (attempts + retransmissions) equals tcpdump's own count of SYNs, on every capture libpcap can read", () => {
     requireEnvironment(['tshark', 'tcpdump']);
     for (const f of captureFiles()) {
       // libpcap refuses this pcapng (126 interfaces with different snapshot lengths); tshark reads it.
       if (f === 'zeek_ldap-gap-data-missing.pcapng') continue;
       const out = execFileSync('tcpdump', ['-nn', '-r', path.join(PCAPS, f)], {
-        encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'],
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+        stdio: ['ignore', 'pipe', 'ignore'],
       });
       // tcpdump prints "Flags [S]", "[SEW]", "[FSPU]" ...; a SYN-ACK has a '.' ("[S.]"). Quoted
       // headers inside ICMP errors are printed without flags.
@@ -573,7 +684,11 @@ describe('oracle on the real captures', () => {
 
 // -------- Zeek baselines ------------------------------------------------------------------------
 
-interface ZeekConn { respPort: number; history: string; connState?: string }
+interface ZeekConn {
+  respPort: number;
+  history: string;
+  connState?: string;
+}
 
 function readZeekConnLog(name: string): ZeekConn[] {
   requireEnvironment();
@@ -623,7 +738,7 @@ function zeekPortCounts(conns: ZeekConn[]): Map<number, { attempts: number; acce
 
 describe('oracle against the Zeek baselines', () => {
   it.each(['zeek_pop3.pcap', 'zeek_ssh-client-side-half-duplex.pcap', 'zeek_ftp-ipv6.pcap', 'zeek_ldap-gap-data-missing.pcapng'])(
-    '%s: per port, attempts/accepted/refused/unanswered equal what Zeek\'s conn.log implies',
+    "%s: per port, attempts/accepted/refused/unanswered equal what Zeek's conn.log implies",
     (name) => {
       const r = oracle(name);
       const zeek = zeekPortCounts(readZeekConnLog(name));
@@ -651,7 +766,12 @@ describe('oracle against the Zeek baselines', () => {
     expect(conns.filter((c) => c.connState === 'SH' && c.history.includes('S'))).toHaveLength(15);
     // 22 SYNs on the wire: 20 attempts + 2 retransmissions.
     expect(portRow(oracle('zeek_ssh-client-side-half-duplex.pcap'), 22)).toEqual({
-      attempts: 20, accepted: 0, refused: 0, icmp_rejected: 0, unanswered: 20, syn_retransmits: 2,
+      attempts: 20,
+      accepted: 0,
+      refused: 0,
+      icmp_rejected: 0,
+      unanswered: 20,
+      syn_retransmits: 2,
     });
   });
 });
@@ -668,10 +788,13 @@ describe('oracle against the facts documented in SOURCES.md', () => {
   it('unsw_nmap: 999 refused; the SYN|FIN|PSH|URG probe and the ECN probe (SYN|ECE|CWR|reserved) are SYNs', () => {
     const r = oracle('unsw_nmap.pcap');
     expect(r.totals.refused).toBe(999);
-    const syns = tsharkEvents(path.join(PCAPS, 'unsw_nmap.pcap')).filter(
-      (e): e is TcpEvent => e.kind === 'tcp' && (e.flags & (SYN | ACK)) === SYN,
-    );
-    expect(syns.map((e) => e.flags).filter((f) => f !== SYN).sort((a, b) => a - b)).toEqual([SYN | FIN | PSH | URG, SYN | ECE | CWR | 0x800]);
+    const syns = tsharkEvents(path.join(PCAPS, 'unsw_nmap.pcap')).filter((e): e is TcpEvent => e.kind === 'tcp' && (e.flags & (SYN | ACK)) === SYN);
+    expect(
+      syns
+        .map((e) => e.flags)
+        .filter((f) => f !== SYN)
+        .sort((a, b) => a - b),
+    ).toEqual([SYN | FIN | PSH | URG, SYN | ECE | CWR | 0x800]);
     // Every SYN of the capture is an attempt (tcpdump agrees on the count: see above).
     expect(r.totals.attempts + r.totals.syn_retransmits).toBe(syns.length);
   });
@@ -703,7 +826,7 @@ describe('oracle against the facts documented in SOURCES.md', () => {
   it('zeek_rst-inject-rae: the injected RST comes before the genuine SYN-ACK: refused (first answer decides)', () => {
     const events = tsharkEvents(path.join(PCAPS, 'zeek_rst-inject-rae.pcap'));
     const answers = events.filter((e): e is TcpEvent => e.kind === 'tcp' && (e.flags & (RST | SYN)) !== 0);
-    const order = answers.map((e) => ((e.flags & SYN) && !(e.flags & ACK) ? 'SYN' : e.flags & SYN ? 'SYN-ACK' : 'RST'));
+    const order = answers.map((e) => (e.flags & SYN && !(e.flags & ACK) ? 'SYN' : e.flags & SYN ? 'SYN-ACK' : 'RST'));
     expect(order.indexOf('SYN')).toBe(0);
     expect(order.indexOf('RST')).toBeLessThan(order.indexOf('SYN-ACK'));
     expect(oracle('zeek_rst-inject-rae.pcap').totals).toEqual({ ...ZERO, attempts: 1, refused: 1 });
@@ -722,7 +845,7 @@ describe('oracle against the facts documented in SOURCES.md', () => {
 
   it.each([
     // [file, ICMP code present in the capture, why it rejects nothing]
-    ['esnet_nmap-80-service-detection.pcap', 10, 'it quotes the scanner\'s RSTs after the SYN-ACK: the attempts are already accepted'],
+    ['esnet_nmap-80-service-detection.pcap', 10, "it quotes the scanner's RSTs after the SYN-ACK: the attempts are already accepted"],
     ['ndpi_instagram.pcap', 3, 'locally generated for SYNs that never reached the wire: no attempt pending'],
     ['zeek_smtp.pcap', 4, 'fragmentation needed is never a rejection'],
   ])('%s: ICMP type 3 code %i is parsed but rejects nothing (%s)', (file, code) => {

@@ -8,5 +8,16 @@ import type { Listener } from '../../src/kernel/listeners.js';
  */
 export function listener(address: string, port: number, o: Partial<Listener> = {}): Listener {
   const family = address.includes(':') ? 6 : 4;
-  return { family, address, port, v6only: family === 6 ? false : undefined, v6onlySource: family === 6 ? 'sock_diag' : 'not_applicable', acceptQueue: 0, backlog: 128, inode: 1000 + port, uid: 0, ...o };
+  return {
+    family,
+    address,
+    port,
+    v6only: family === 6 ? false : undefined,
+    v6onlySource: family === 6 ? 'sock_diag' : 'not_applicable',
+    acceptQueue: 0,
+    backlog: 128,
+    inode: 1000 + port,
+    uid: 0,
+    ...o,
+  };
 }

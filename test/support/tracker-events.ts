@@ -29,7 +29,15 @@ export function endpoint(text: string): [Uint32Array, number] {
   return [a, Number(m[2])];
 }
 
-const FLAGS = { syn: TCP_SYN, synack: TCP_SYN | TCP_ACK, rst: TCP_RST, rstack: TCP_RST | TCP_ACK, synfin: TCP_SYN | TCP_FIN, data: TCP_ACK, fin: TCP_FIN | TCP_ACK };
+const FLAGS = {
+  syn: TCP_SYN,
+  synack: TCP_SYN | TCP_ACK,
+  rst: TCP_RST,
+  rstack: TCP_RST | TCP_ACK,
+  synfin: TCP_SYN | TCP_FIN,
+  data: TCP_ACK,
+  fin: TCP_FIN | TCP_ACK,
+};
 
 /** Fills `p` for one event. */
 export function fill(p: DecodedPacket, ev: Ev): void {

@@ -13,7 +13,8 @@ function counts(t: Tracker, port: number, direction: number = Direction.Unknown)
     retx: g(Counter.SynRetransmits),
     accepted: g(Counter.Accepted),
     refused: g(Counter.Refused),
-    icmp: g(Counter.IcmpPortUnreachable) + g(Counter.IcmpAdminProhibited) + g(Counter.IcmpHostUnreachable) + g(Counter.IcmpNetUnreachable) + g(Counter.IcmpOther),
+    icmp:
+      g(Counter.IcmpPortUnreachable) + g(Counter.IcmpAdminProhibited) + g(Counter.IcmpHostUnreachable) + g(Counter.IcmpNetUnreachable) + g(Counter.IcmpOther),
     unanswered: g(Counter.Unanswered),
   };
 }
@@ -23,43 +24,147 @@ const S = '198.51.100.2:80';
 
 describe('Tracker: the SEMANTICS.md state machine', () => {
   it.each<[string, Ev[], ReturnType<typeof counts>]>([
-    ['SYN answered by SYN-ACK is accepted', [[0, 'syn', C, S], [0.01, 'synack', S, C]], { attempts: 1, retx: 0, accepted: 1, refused: 0, icmp: 0, unanswered: 0 }],
-    ['SYN answered by RST is refused', [[0, 'syn', C, S], [0.01, 'rst', S, C]], { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 }],
-    ['SYN answered by RST-ACK is refused', [[0, 'syn', C, S], [0.01, 'rstack', S, C]], { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 }],
+    [
+      'SYN answered by SYN-ACK is accepted',
+      [
+        [0, 'syn', C, S],
+        [0.01, 'synack', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 1, refused: 0, icmp: 0, unanswered: 0 },
+    ],
+    [
+      'SYN answered by RST is refused',
+      [
+        [0, 'syn', C, S],
+        [0.01, 'rst', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 },
+    ],
+    [
+      'SYN answered by RST-ACK is refused',
+      [
+        [0, 'syn', C, S],
+        [0.01, 'rstack', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 },
+    ],
     ['SYN with no answer is unanswered at the end', [[0, 'syn', C, S]], { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 }],
     [
       'SYNs while pending are retransmissions, whatever their ISN',
-      [[0, 'syn', C, S, 1], [1, 'syn', C, S, 2], [3, 'syn', C, S, 3]],
+      [
+        [0, 'syn', C, S, 1],
+        [1, 'syn', C, S, 2],
+        [3, 'syn', C, S, 3],
+      ],
       { attempts: 1, retx: 2, accepted: 0, refused: 0, icmp: 0, unanswered: 1 },
     ],
     [
       'a SYN re-sent after each RST is a new attempt each time (3 SYN, 3 RST = 3 refused)',
-      [[0, 'syn', C, S], [0.1, 'rstack', S, C], [0.5, 'syn', C, S], [0.6, 'rstack', S, C], [1, 'syn', C, S], [1.1, 'rstack', S, C]],
+      [
+        [0, 'syn', C, S],
+        [0.1, 'rstack', S, C],
+        [0.5, 'syn', C, S],
+        [0.6, 'rstack', S, C],
+        [1, 'syn', C, S],
+        [1.1, 'rstack', S, C],
+      ],
       { attempts: 3, retx: 0, accepted: 0, refused: 3, icmp: 0, unanswered: 0 },
     ],
     [
       'after accept, a SYN with the same ISN is a retransmission',
-      [[0, 'syn', C, S, 77], [0.1, 'synack', S, C], [0.2, 'syn', C, S, 77]],
+      [
+        [0, 'syn', C, S, 77],
+        [0.1, 'synack', S, C],
+        [0.2, 'syn', C, S, 77],
+      ],
       { attempts: 1, retx: 1, accepted: 1, refused: 0, icmp: 0, unanswered: 0 },
     ],
     [
       'after accept, a SYN with another ISN is a new attempt (port reuse)',
-      [[0, 'syn', C, S, 77], [0.1, 'synack', S, C], [5, 'syn', C, S, 99], [5.1, 'synack', S, C]],
+      [
+        [0, 'syn', C, S, 77],
+        [0.1, 'synack', S, C],
+        [5, 'syn', C, S, 99],
+        [5.1, 'synack', S, C],
+      ],
       { attempts: 2, retx: 0, accepted: 2, refused: 0, icmp: 0, unanswered: 0 },
     ],
-    ['the first answer decides: RST then SYN-ACK is refused', [[0, 'syn', C, S], [0.1, 'rst', S, C], [0.2, 'synack', S, C]], { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 }],
-    ['the first answer decides: SYN-ACK then RST is accepted', [[0, 'syn', C, S], [0.1, 'synack', S, C], [0.2, 'rstack', S, C]], { attempts: 1, retx: 0, accepted: 1, refused: 0, icmp: 0, unanswered: 0 }],
-    ['a RST from the client side is no answer', [[0, 'syn', C, S], [0.1, 'rst', C, S]], { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 }],
-    ['SYN|FIN (nmap) counts as a SYN', [[0, 'synfin', C, S], [0.1, 'rstack', S, C]], { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 }],
-    ['a SYN-ACK from another server port matches nothing', [[0, 'syn', C, S], [0.1, 'synack', '198.51.100.2:81', C]], { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 }],
-    ['an ICMP unreachable quoting the SYN rejects it', [[0, 'syn', C, S], [0.1, 'icmp', C, S, 3]], { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 1, unanswered: 0 }],
-    ['an ICMP unreachable quoting other ports matches nothing', [[0, 'syn', C, S], [0.1, 'icmp', '192.0.2.1:40001', S, 3]], { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 }],
+    [
+      'the first answer decides: RST then SYN-ACK is refused',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'rst', S, C],
+        [0.2, 'synack', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 },
+    ],
+    [
+      'the first answer decides: SYN-ACK then RST is accepted',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'synack', S, C],
+        [0.2, 'rstack', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 1, refused: 0, icmp: 0, unanswered: 0 },
+    ],
+    [
+      'a RST from the client side is no answer',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'rst', C, S],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 },
+    ],
+    [
+      'SYN|FIN (nmap) counts as a SYN',
+      [
+        [0, 'synfin', C, S],
+        [0.1, 'rstack', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 1, icmp: 0, unanswered: 0 },
+    ],
+    [
+      'a SYN-ACK from another server port matches nothing',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'synack', '198.51.100.2:81', C],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 },
+    ],
+    [
+      'an ICMP unreachable quoting the SYN rejects it',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'icmp', C, S, 3],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 1, unanswered: 0 },
+    ],
+    [
+      'an ICMP unreachable quoting other ports matches nothing',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'icmp', '192.0.2.1:40001', S, 3],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 },
+    ],
     [
       'after an ICMP rejection the next SYN is a new attempt',
-      [[0, 'syn', C, S], [0.1, 'icmp', C, S, 13], [1, 'syn', C, S], [1.1, 'synack', S, C]],
+      [
+        [0, 'syn', C, S],
+        [0.1, 'icmp', C, S, 13],
+        [1, 'syn', C, S],
+        [1.1, 'synack', S, C],
+      ],
       { attempts: 2, retx: 0, accepted: 1, refused: 0, icmp: 1, unanswered: 0 },
     ],
-    ['data and FIN segments change nothing', [[0, 'syn', C, S], [0.1, 'data', S, C]], { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 }],
+    [
+      'data and FIN segments change nothing',
+      [
+        [0, 'syn', C, S],
+        [0.1, 'data', S, C],
+      ],
+      { attempts: 1, retx: 0, accepted: 0, refused: 0, icmp: 0, unanswered: 1 },
+    ],
   ])('%s', (_name, events, expected) => {
     const t = run(events);
     expect(counts(t, 80)).toEqual(expected);
@@ -307,27 +412,48 @@ describe('Tracker: early resets', () => {
   it.each<[string, Ev[], { early: number; accepted: number; refused: number }]>([
     [
       'accepted, then the server resets with its ISN+1 at once (tcp_abort_on_overflow=1)',
-      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.002, 'rstack', S, C, { seq: 9001, ack: 101 }]],
+      [
+        [0, 'syn', C, S, 100],
+        [0.001, 'synack', S, C, { seq: 9000, ack: 101 }],
+        [0.002, 'rstack', S, C, { seq: 9001, ack: 101 }],
+      ],
       { early: 1, accepted: 1, refused: 0 },
     ],
     [
       'a RST after the server sent data (its seq moved on) is no early reset',
-      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.5, 'rstack', S, C, { seq: 9201, ack: 150 }]],
+      [
+        [0, 'syn', C, S, 100],
+        [0.001, 'synack', S, C, { seq: 9000, ack: 101 }],
+        [0.5, 'rstack', S, C, { seq: 9201, ack: 150 }],
+      ],
       { early: 0, accepted: 1, refused: 0 },
     ],
     [
       'a RST long after the handshake is no early reset',
-      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [30, 'rstack', S, C, { seq: 9001, ack: 101 }]],
+      [
+        [0, 'syn', C, S, 100],
+        [0.001, 'synack', S, C, { seq: 9000, ack: 101 }],
+        [30, 'rstack', S, C, { seq: 9001, ack: 101 }],
+      ],
       { early: 0, accepted: 1, refused: 0 },
     ],
     [
       'a RST from the client is no early reset',
-      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.002, 'rst', C, S, { seq: 101 }]],
+      [
+        [0, 'syn', C, S, 100],
+        [0.001, 'synack', S, C, { seq: 9000, ack: 101 }],
+        [0.002, 'rst', C, S, { seq: 101 }],
+      ],
       { early: 0, accepted: 1, refused: 0 },
     ],
     [
       'counted once however many RSTs follow',
-      [[0, 'syn', C, S, 100], [0.001, 'synack', S, C, { seq: 9000, ack: 101 }], [0.002, 'rstack', S, C, { seq: 9001, ack: 101 }], [0.003, 'rstack', S, C, { seq: 9001, ack: 101 }]],
+      [
+        [0, 'syn', C, S, 100],
+        [0.001, 'synack', S, C, { seq: 9000, ack: 101 }],
+        [0.002, 'rstack', S, C, { seq: 9001, ack: 101 }],
+        [0.003, 'rstack', S, C, { seq: 9001, ack: 101 }],
+      ],
       { early: 1, accepted: 1, refused: 0 },
     ],
   ])('%s', (_name, events, expected) => {

@@ -5,7 +5,15 @@ import type { Fixture } from './fixtures.js';
 import { DecodedPacket } from '../../src/wire/decoded-packet.js';
 import { decodeFrame } from '../../src/wire/decode-frame.js';
 
-const MIX: Fixture[] = [F.ETH_IPV4_SYN_ACK, F.ETH_ICMP6_ADMIN_PROHIB, F.ETH_IPV4_SYN, F.ETH_QINQ_IPV6_SYN, F.ETH_IPV6_EXT_CHAIN_SYN, F.ETH_ICMP6_ADDR_UNREACH, F.SLL_IPV4_SYN];
+const MIX: Fixture[] = [
+  F.ETH_IPV4_SYN_ACK,
+  F.ETH_ICMP6_ADMIN_PROHIB,
+  F.ETH_IPV4_SYN,
+  F.ETH_QINQ_IPV6_SYN,
+  F.ETH_IPV6_EXT_CHAIN_SYN,
+  F.ETH_ICMP6_ADDR_UNREACH,
+  F.SLL_IPV4_SYN,
+];
 
 describe('decodeFrame allocates nothing', () => {
   it('reuses `out` and its address arrays, and keeps no reference to the frame buffer', () => {

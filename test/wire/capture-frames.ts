@@ -21,7 +21,7 @@ export function readFrames(path: string): CapturedFrame[] {
   if (!le && magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) throw new Error(`${path}: not a pcap or pcapng file`);
   const linkType = view.getUint32(20, le) & 0x0fffffff;
   const frames: CapturedFrame[] = [];
-  for (let o = 24; o + 16 <= file.length; ) {
+  for (let o = 24; o + 16 <= file.length;) {
     const capLen = view.getUint32(o + 8, le);
     frames.push({ bytes: file.subarray(o + 16, o + 16 + capLen), linkType });
     o += 16 + capLen;
@@ -33,7 +33,7 @@ function readPcapng(file: Uint8Array, view: DataView): CapturedFrame[] {
   const frames: CapturedFrame[] = [];
   let le = true;
   let linkTypes: number[] = [];
-  for (let o = 0; o + 12 <= file.length; ) {
+  for (let o = 0; o + 12 <= file.length;) {
     if (view.getUint32(o, false) === 0x0a0d0d0a) {
       le = view.getUint32(o + 8, true) === 0x1a2b3c4d;
       linkTypes = [];

@@ -13,7 +13,7 @@ export function formatAddress(w: Uint32Array): string {
   for (const word of w) groups.push(word >>> 16, word & 0xffff);
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) [bestAt, bestLen] = [i, j - i];

@@ -10,25 +10,39 @@ describe('decodeIpv4', () => {
   it('reads every field of a datagram with options (NOP, record route)', () => {
     expect(decodeFixture(F.ETH_IPV4_OPTIONS_PSH)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 63, ipId: 77,
-        vlanDepth: 0, vlanId: -1, srcPort: 40000, dstPort: 80, seq: 1001, ack: 3000000001, tcpFlags: TCP_PSH | TCP_ACK,
-        tcpReserved: 0, tcpDataOffsetWords: 5, tcpWindow: 502, tcpPayloadLen: 5 },
+      fields: {
+        kind: 1,
+        ipVersion: 4,
+        src: '::ffff:192.0.2.1',
+        dst: '::ffff:198.51.100.2',
+        ttl: 63,
+        ipId: 77,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 40000,
+        dstPort: 80,
+        seq: 1001,
+        ack: 3000000001,
+        tcpFlags: TCP_PSH | TCP_ACK,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 5,
+        tcpWindow: 502,
+        tcpPayloadLen: 5,
+      },
     });
   });
 
   it('skips a non-first fragment, keeping its addresses', () => {
     expect(decodeFixture(F.ETH_IPV4_FRAGMENT_LATER)).toEqual({
       status: 'ip_fragment',
-      fields: { kind: 0, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 64, ipId: 16962,
-        vlanDepth: 0, vlanId: -1 },
+      fields: { kind: 0, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 64, ipId: 16962, vlanDepth: 0, vlanId: -1 },
     });
   });
 
   it('skips UDP', () => {
     expect(decodeFixture(F.ETH_IPV4_UDP)).toEqual({
       status: 'not_tcp',
-      fields: { kind: 0, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 64, ipId: 11,
-        vlanDepth: 0, vlanId: -1 },
+      fields: { kind: 0, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 64, ipId: 11, vlanDepth: 0, vlanId: -1 },
     });
   });
 

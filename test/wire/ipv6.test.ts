@@ -10,25 +10,39 @@ describe('decodeIpv6', () => {
   it('reads every field through hop-by-hop, routing, destination options and a first fragment header', () => {
     expect(decodeFixture(F.ETH_IPV6_EXT_CHAIN_SYN)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 60, ipId: 0x1234, vlanDepth: 0,
-        vlanId: -1, srcPort: 40002, dstPort: 22, seq: 123456789, ack: 0, tcpFlags: TCP_SYN, tcpReserved: 0,
-        tcpDataOffsetWords: 5, tcpWindow: 64240, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 6,
+        src: '2001:db8::1',
+        dst: '2001:db8::2',
+        ttl: 60,
+        ipId: 0x1234,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 40002,
+        dstPort: 22,
+        seq: 123456789,
+        ack: 0,
+        tcpFlags: TCP_SYN,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 5,
+        tcpWindow: 64240,
+        tcpPayloadLen: 0,
+      },
     });
   });
 
   it('skips a non-first fragment; ipId is the low half of its identification', () => {
     expect(decodeFixture(F.ETH_IPV6_FRAGMENT_LATER)).toEqual({
       status: 'ip_fragment',
-      fields: { kind: 0, ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipId: 0xcafe, vlanDepth: 0,
-        vlanId: -1 },
+      fields: { kind: 0, ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipId: 0xcafe, vlanDepth: 0, vlanId: -1 },
     });
   });
 
   it('skips no next header (59)', () => {
     expect(decodeFixture(F.ETH_IPV6_NO_NEXT_HEADER)).toEqual({
       status: 'not_tcp',
-      fields: { kind: 0, ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipId: 0, vlanDepth: 0,
-        vlanId: -1 },
+      fields: { kind: 0, ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipId: 0, vlanDepth: 0, vlanId: -1 },
     });
   });
 

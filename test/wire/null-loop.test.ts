@@ -8,27 +8,75 @@ describe('decodeNull and decodeLoop', () => {
   it('reads every field of a NULL frame with a little-endian family (macOS AF_INET6 30)', () => {
     expect(decodeFixture(F.NULL_LE_IPV6_SYN)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 6, src: '::1', dst: '::1', ttl: 64, ipId: 0, vlanDepth: 0, vlanId: -1,
-        srcPort: 50000, dstPort: 6379, seq: 42, ack: 0, tcpFlags: TCP_SYN, tcpReserved: 0, tcpDataOffsetWords: 6,
-        tcpWindow: 64240, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 6,
+        src: '::1',
+        dst: '::1',
+        ttl: 64,
+        ipId: 0,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 50000,
+        dstPort: 6379,
+        seq: 42,
+        ack: 0,
+        tcpFlags: TCP_SYN,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 6,
+        tcpWindow: 64240,
+        tcpPayloadLen: 0,
+      },
     });
   });
 
   it('reads every field of a NULL frame with a big-endian family (AF_INET 2)', () => {
     expect(decodeFixture(F.NULL_BE_IPV4_RST_ACK)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 4, src: '::ffff:127.0.0.1', dst: '::ffff:127.0.0.1', ttl: 64, ipId: 0,
-        vlanDepth: 0, vlanId: -1, srcPort: 6379, dstPort: 50001, seq: 0, ack: 43, tcpFlags: TCP_RST | TCP_ACK,
-        tcpReserved: 0, tcpDataOffsetWords: 5, tcpWindow: 0, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 4,
+        src: '::ffff:127.0.0.1',
+        dst: '::ffff:127.0.0.1',
+        ttl: 64,
+        ipId: 0,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 6379,
+        dstPort: 50001,
+        seq: 0,
+        ack: 43,
+        tcpFlags: TCP_RST | TCP_ACK,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 5,
+        tcpWindow: 0,
+        tcpPayloadLen: 0,
+      },
     });
   });
 
   it('reads every field of a LOOP frame (big-endian AF_INET6 24)', () => {
     expect(decodeFixture(F.LOOP_IPV6_SYN_ACK)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 6, src: '::1', dst: '::1', ttl: 64, ipId: 0, vlanDepth: 0, vlanId: -1,
-        srcPort: 6379, dstPort: 50000, seq: 7, ack: 43, tcpFlags: TCP_SYN | TCP_ACK, tcpReserved: 0,
-        tcpDataOffsetWords: 6, tcpWindow: 64240, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 6,
+        src: '::1',
+        dst: '::1',
+        ttl: 64,
+        ipId: 0,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 6379,
+        dstPort: 50000,
+        seq: 7,
+        ack: 43,
+        tcpFlags: TCP_SYN | TCP_ACK,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 6,
+        tcpWindow: 64240,
+        tcpPayloadLen: 0,
+      },
     });
   });
 

@@ -9,18 +9,50 @@ describe('decodeRaw', () => {
   it('reads every field of raw IPv4', () => {
     expect(decodeFixture(F.RAW_IPV4_SYN)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 64, ipId: 4660,
-        vlanDepth: 0, vlanId: -1, srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, tcpFlags: TCP_SYN, tcpReserved: 0,
-        tcpDataOffsetWords: 6, tcpWindow: 64240, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 4,
+        src: '::ffff:192.0.2.1',
+        dst: '::ffff:198.51.100.2',
+        ttl: 64,
+        ipId: 4660,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 40000,
+        dstPort: 80,
+        seq: 1000,
+        ack: 0,
+        tcpFlags: TCP_SYN,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 6,
+        tcpWindow: 64240,
+        tcpPayloadLen: 0,
+      },
     });
   });
 
   it('reads every field of raw IPv6', () => {
     expect(decodeFixture(F.RAW_IPV6_SYN)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 6, src: '2001:db8::1', dst: '2001:db8::2', ttl: 64, ipId: 0, vlanDepth: 0,
-        vlanId: -1, srcPort: 40001, dstPort: 443, seq: 3735928559, ack: 0, tcpFlags: TCP_SYN, tcpReserved: 0,
-        tcpDataOffsetWords: 6, tcpWindow: 64240, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 6,
+        src: '2001:db8::1',
+        dst: '2001:db8::2',
+        ttl: 64,
+        ipId: 0,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 40001,
+        dstPort: 443,
+        seq: 3735928559,
+        ack: 0,
+        tcpFlags: TCP_SYN,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 6,
+        tcpWindow: 64240,
+        tcpPayloadLen: 0,
+      },
     });
   });
 

@@ -8,9 +8,25 @@ describe('decodeSll', () => {
   it('reads every field of an outgoing IPv4 SYN', () => {
     expect(decodeFixture(F.SLL_IPV4_SYN)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 4, src: '::ffff:192.0.2.1', dst: '::ffff:198.51.100.2', ttl: 64, ipId: 4660,
-        vlanDepth: 0, vlanId: -1, srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, tcpFlags: TCP_SYN, tcpReserved: 0,
-        tcpDataOffsetWords: 6, tcpWindow: 64240, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 4,
+        src: '::ffff:192.0.2.1',
+        dst: '::ffff:198.51.100.2',
+        ttl: 64,
+        ipId: 4660,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 40000,
+        dstPort: 80,
+        seq: 1000,
+        ack: 0,
+        tcpFlags: TCP_SYN,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 6,
+        tcpWindow: 64240,
+        tcpPayloadLen: 0,
+      },
     });
   });
 
@@ -27,4 +43,3 @@ describe('decodeSll', () => {
     expect(decodeBytes(tagged, 113)).toMatchObject({ status: 'ok_tcp', fields: { vlanDepth: 1, vlanId: 42 } });
   });
 });
-

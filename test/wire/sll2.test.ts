@@ -8,9 +8,25 @@ describe('decodeSll2', () => {
   it('reads every field of an IPv6 RST-ACK', () => {
     expect(decodeFixture(F.SLL2_IPV6_RST_ACK)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 6, src: '2001:db8::2', dst: '2001:db8::1', ttl: 64, ipId: 0, vlanDepth: 0,
-        vlanId: -1, srcPort: 443, dstPort: 40001, seq: 0, ack: 3735928560, tcpFlags: TCP_RST | TCP_ACK,
-        tcpReserved: 0, tcpDataOffsetWords: 5, tcpWindow: 0, tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 6,
+        src: '2001:db8::2',
+        dst: '2001:db8::1',
+        ttl: 64,
+        ipId: 0,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 443,
+        dstPort: 40001,
+        seq: 0,
+        ack: 3735928560,
+        tcpFlags: TCP_RST | TCP_ACK,
+        tcpReserved: 0,
+        tcpDataOffsetWords: 5,
+        tcpWindow: 0,
+        tcpPayloadLen: 0,
+      },
     });
   });
 

@@ -10,10 +10,25 @@ describe('decodeTcp', () => {
   it('reads every field, NS and the reserved bits included', () => {
     expect(decodeFixture(F.ETH_IPV4_SYN_ECN_NS_RESERVED)).toEqual({
       status: 'ok_tcp',
-      fields: { kind: 1, ipVersion: 4, src: '::ffff:192.0.2.7', dst: '::ffff:198.51.100.9', ttl: 1, ipId: 65535,
-        vlanDepth: 0, vlanId: -1, srcPort: 1, dstPort: 65535, seq: 4294967295, ack: 2147483648,
-        tcpFlags: TCP_SYN | TCP_ECE | TCP_CWR | TCP_NS, tcpReserved: 0b101, tcpDataOffsetWords: 5, tcpWindow: 1024,
-        tcpPayloadLen: 0 },
+      fields: {
+        kind: 1,
+        ipVersion: 4,
+        src: '::ffff:192.0.2.7',
+        dst: '::ffff:198.51.100.9',
+        ttl: 1,
+        ipId: 65535,
+        vlanDepth: 0,
+        vlanId: -1,
+        srcPort: 1,
+        dstPort: 65535,
+        seq: 4294967295,
+        ack: 2147483648,
+        tcpFlags: TCP_SYN | TCP_ECE | TCP_CWR | TCP_NS,
+        tcpReserved: 0b101,
+        tcpDataOffsetWords: 5,
+        tcpWindow: 1024,
+        tcpPayloadLen: 0,
+      },
     });
   });
 

@@ -21,7 +21,7 @@ describe('every truncation of every fixture', () => {
     expect(ALL.length).toBeGreaterThan(30);
   });
 
-  it.each(ALL)('%s: each cut returns a truncated status or the whole frame\'s, garbage after it or not', (_name, f) => {
+  it.each(ALL)("%s: each cut returns a truncated status or the whole frame's, garbage after it or not", (_name, f) => {
     const out = new DecodedPacket();
     const whole = DECODE_STATUS_NAMES[decodeFrame(f.bytes, 0, f.bytes.length, f.linkType, out)];
     // The frame at offset 5 of a larger buffer, followed by garbage the decoder must not read.

@@ -17,17 +17,49 @@ import { sharedPcaps } from '../support/shared-pcaps.js';
 const PCAPS = sharedPcaps();
 
 const FIELDS = [
-  'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'ip.ttl', 'ipv6.hlim', 'tcp.srcport', 'tcp.dstport',
-  'tcp.flags', 'tcp.seq', 'tcp.seq_raw', 'tcp.ack_raw', 'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code',
+  'frame.number',
+  'ip.src',
+  'ip.dst',
+  'ipv6.src',
+  'ipv6.dst',
+  'ip.ttl',
+  'ipv6.hlim',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.flags',
+  'tcp.seq',
+  'tcp.seq_raw',
+  'tcp.ack_raw',
+  'icmp.type',
+  'icmp.code',
+  'icmpv6.type',
+  'icmpv6.code',
 ] as const;
 
 /** tshark's view of one frame: each field's occurrences (outer first, then the ICMP-quoted one). */
 type Row = Record<(typeof FIELDS)[number], string[]>;
 
 function tsharkRows(file: string): Map<number, Row> {
-  const args = ['-r', file, '-n', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,',
-    '-o', 'tcp.relative_sequence_numbers:FALSE', '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE',
-    ...FIELDS.flatMap((f) => ['-e', f])];
+  const args = [
+    '-r',
+    file,
+    '-n',
+    '-T',
+    'fields',
+    '-E',
+    'separator=\t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+    '-o',
+    'tcp.relative_sequence_numbers:FALSE',
+    '-o',
+    'ip.defragment:FALSE',
+    '-o',
+    'ipv6.defragment:FALSE',
+    ...FIELDS.flatMap((f) => ['-e', f]),
+  ];
   const text = execFileSync('tshark', args, { maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
   const rows = new Map<number, Row>();
   for (const line of text.split('\n')) {
@@ -62,7 +94,9 @@ describe('decoders agree with tshark on real captures', () => {
     expect(readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).length).toBeGreaterThan(0);
   });
 
-  const files = readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort();
+  const files = readdirSync(PCAPS)
+    .filter((f) => /\.(pcap|pcapng|cap)$/.test(f))
+    .sort();
   it.each(files)('%s', (name) => {
     const file = path.join(PCAPS, name);
     const rows = tsharkRows(file);

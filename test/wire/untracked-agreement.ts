@@ -21,4 +21,3 @@ export function agrees(b: Uint8Array, offset: number, capLen: number, linkType: 
   if (fast) expect(untrackedByDecoder(b, offset, capLen, linkType)).toBe(true);
   return fast;
 }
-

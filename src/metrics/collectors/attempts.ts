@@ -23,8 +23,7 @@ export function registerAttempts(add: AddFamily, shared: Shared): void {
   portCounter(METRICS.earlyResets, Counter.EarlyResets);
   // Label objects per series and reason, built once per series.
   const icmpLabels: Record<string, string>[][] = [];
-  const icmpLabelsOf = (s: PortSeries): Record<string, string>[] =>
-    (icmpLabels[s.index] ??= ICMP_REASON_NAMES.map((reason) => ({ ...s.labels, reason })));
+  const icmpLabelsOf = (s: PortSeries): Record<string, string>[] => (icmpLabels[s.index] ??= ICMP_REASON_NAMES.map((reason) => ({ ...s.labels, reason })));
   add(METRICS.icmpRejected, COLLECTORS.attempts, () => {
     selection.refresh();
     const out: Sample[] = [];

@@ -28,7 +28,12 @@ function causeSamples(shared: Shared, pending: boolean): Sample[] {
     if (s.direction !== Direction.Inbound) return;
     for (let o = 0; o < outcomes; o++) {
       for (let c = 0; c < causes; c++) {
-        const v = seriesValue(selection, s, (port) => value(port, o, c), () => total(o, c));
+        const v = seriesValue(
+          selection,
+          s,
+          (port) => value(port, o, c),
+          () => total(o, c),
+        );
         if (v <= 0) continue;
         const labels: Record<string, string> = { port: s.labels.port, outcome: src.outcomeNames[o] };
         if (!pending) labels.cause = src.causeNames[c];

@@ -18,7 +18,12 @@ function suspectSamples(shared: Shared): Sample[] {
   const heuristics = src.heuristicNames;
   selection.forEachExported((s) => {
     for (let h = 0; h < heuristics.length; h++) {
-      const v = seriesValue(selection, s, (port) => src.get(s.direction, port, h), () => src.total(s.direction, h));
+      const v = seriesValue(
+        selection,
+        s,
+        (port) => src.get(s.direction, port, h),
+        () => src.total(s.direction, h),
+      );
       if (v > 0) out.push({ labels: { ...s.labels, heuristic: heuristics[h] }, value: v });
     }
   });
