@@ -6,12 +6,10 @@
  * Exports (typed in src/capture/native-binding.ts):
  *   open(opts)                     -> { handle, linkType, snaplen, nanosecond, warnings, data, records }
  *   setFilter(handle, expr)        compiles `expr` for the handle's link type and installs it
- *   compileFilter(linkType, snaplen, expr)  compiles without a device (pcap_open_dead); throws on error
  *   start(handle, onBatch, onFault) starts watching the capture fd on the main event loop
  *   stats(handle)                  -> { received, droppedKernel, droppedInterface }
  *   close(handle)                  idempotent
  *   findAllDevs()                  -> [{ name, description, addresses, flags }]
- *   inject(handle, bytes)          -> bytes sent (pcap_inject; for tests and tools, rstwatch only listens)
  *   libVersion()                   -> pcap_lib_version()
  *
  * Batches. The handle is non-blocking; its selectable fd is watched with a uv_poll_t on the main
@@ -582,15 +580,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* Compiles `expr` on `p` and installs it (setFilter) or just checks it (compileFilter). */
-static napi_value compile_on(napi_env env, pcap_t *p, const char *expr, int install) {
+/* Compiles `expr` for `p`'s link type and installs it (setFilter). */
+static napi_value install_filter(napi_env env, pcap_t *p, const char *expr) {
   struct bpf_program prog;
   char msg[PCAP_ERRBUF_SIZE + 256];
   if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
     snprintf(msg, sizeof msg, "bad capture filter for link type %d: %s", pcap_datalink(p), pcap_geterr(p));
     return throw_coded(env, "PCAP_ERROR_FILTER", msg);
   }
-  int rc = install ? pcap_setfilter(p, &prog) : 0;
+  int rc = pcap_setfilter(p, &prog);
   pcap_freecode(&prog);
   if (rc != 0) {
     snprintf(msg, sizeof msg, "pcap_setfilter: %s", pcap_geterr(p));
@@ -611,28 +609,7 @@ static napi_value js_set_filter(napi_env env, napi_callback_info info) {
   if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
   char *expr = get_string(env, argv[1], "setFilter(): expr");
   if (expr == NULL) return NULL;
-  napi_value r = compile_on(env, c->pcap, expr, 1);
-  free(expr);
-  return r;
-}
-
-static napi_value js_compile_filter(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  uint32_t link_type, snaplen;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 3 || napi_get_value_uint32(env, argv[0], &link_type) != napi_ok || napi_get_value_uint32(env, argv[1], &snaplen) != napi_ok) {
-    return throw_type(env, "compileFilter(linkType, snaplen, expr): numbers and a string");
-  }
-  char *expr = get_string(env, argv[2], "compileFilter(): expr");
-  if (expr == NULL) return NULL;
-  pcap_t *p = pcap_open_dead((int)link_type, (int)snaplen);
-  if (p == NULL) {
-    free(expr);
-    return throw_coded(env, "ENOMEM", "pcap_open_dead failed");
-  }
-  napi_value r = compile_on(env, p, expr, 0);
-  pcap_close(p);
+  napi_value r = install_filter(env, c->pcap, expr);
   free(expr);
   return r;
 }
@@ -776,33 +753,6 @@ static napi_value js_find_all_devs(napi_env env, napi_callback_info info) {
   return list;
 }
 
-static napi_value js_inject(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], out;
-  bool is_ta = false;
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *bytes;
-  napi_value ab;
-  char msg[PCAP_ERRBUF_SIZE + 32];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 2) return throw_type(env, "inject(handle, bytes)");
-  capture_t *c = unwrap(env, argv[0]);
-  if (c == NULL) return NULL;
-  if (napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &ab, &offset) != napi_ok || type != napi_uint8_array) {
-    return throw_type(env, "inject(): bytes must be a Uint8Array");
-  }
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
-  int n = pcap_inject(c->pcap, bytes, length);
-  if (n < 0) {
-    snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
-    return throw_coded(env, "PCAP_ERROR", msg);
-  }
-  if (napi_create_int32(env, n, &out) != napi_ok) return NULL;
-  return out;
-}
-
 static napi_value js_lib_version(napi_env env, napi_callback_info info) {
   napi_value v;
   if (napi_create_string_utf8(env, pcap_lib_version(), NAPI_AUTO_LENGTH, &v) != napi_ok) return NULL;
@@ -813,12 +763,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setFilter", NULL, js_set_filter, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"compileFilter", NULL, js_compile_filter, NULL, NULL, NULL, napi_enumerable, NULL},
     {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"findAllDevs", NULL, js_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"inject", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
     {"libVersion", NULL, js_lib_version, NULL, NULL, NULL, napi_enumerable, NULL},
     {"switchUser", NULL, rw_switch_user, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -82,8 +82,6 @@ export interface NativeBinding {
   open(options: NativeOpenOptions): NativeCapture;
   /** Compiles `expr` for the capture's link type and installs it. */
   setFilter(handle: unknown, expr: string): void;
-  /** Compiles `expr` for `linkType` without a device; throws (code PCAP_ERROR_FILTER) if it does not compile. */
-  compileFilter(linkType: number, snaplen: number, expr: string): void;
   /**
    * Starts reading on the event loop: `onBatch(frames)` once per batch, `onFault(reason, message)`
    * at most once when the capture stops on its own (polling has stopped; call `close`).
@@ -95,8 +93,6 @@ export interface NativeBinding {
   close(handle: unknown): void;
   /** Every capture device of the network namespace. */
   findAllDevs(): NativeDevice[];
-  /** Sends one whole frame on the capture's interface (pcap_inject); for tests and tools: rstwatch only listens. */
-  inject(handle: unknown, frame: Uint8Array): number;
   /** pcap_lib_version(). */
   libVersion(): string;
   /**
