@@ -143,7 +143,8 @@ function addRoutes(app: FastifyInstance, o: HttpServerOptions): void {
       return { error: 'cause classification is off (rstwatch live --no-causes)' };
     }
     // ?port=80,443 or ?port=80&port=443: single ports, the syntax of diagnose --port.
-    const q = request.query.port ?? [];
+    const q = request.query.port;
+    if (q === undefined) return o.causes([]);
     const text = (Array.isArray(q) ? q : [q]).join(',');
     let ports: ReadonlySet<number>;
     try {

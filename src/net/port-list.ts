@@ -1,6 +1,7 @@
 /**
  * Port lists as flags, variables and queries write them: ports separated by commas (spaces around
- * an item allowed; '' is the empty list), and inclusive ranges where the syntax allows them. The
+ * an item allowed; '' is the empty list where the syntax allows it), and inclusive ranges where the
+ * syntax allows them. The
  * one parser of every caller, with one set of messages; the callers differ only in their syntax:
  * - `rstwatch live --ports`: ports and ranges, 0 to 65535 (`PORTS_AND_RANGES`);
  * - `rstwatch diagnose --port` and the daemon's `/api/v1/causes?port=`: single ports, 1 to 65535
@@ -17,6 +18,8 @@ export interface PortListSyntax {
   readonly ranges: boolean;
   /** Smallest port accepted (0 or 1). */
   readonly minPort: number;
+  /** Whether '' (or blanks) is the empty list; else it is an error (a flag given once per port). */
+  readonly allowEmpty: boolean;
   /** How to write a good list, as the error hint. */
   readonly hint: string;
 }
@@ -25,6 +28,7 @@ export interface PortListSyntax {
 export const PORTS_AND_RANGES: PortListSyntax = {
   ranges: true,
   minPort: 0,
+  allowEmpty: true,
   hint: `give ports and ranges separated by commas, e.g. 22,80,443,8000-8100 (each 0 to ${MAX_PORT})`,
 };
 
@@ -32,6 +36,7 @@ export const PORTS_AND_RANGES: PortListSyntax = {
 export const SINGLE_PORTS: PortListSyntax = {
   ranges: false,
   minPort: 1,
+  allowEmpty: false,
   hint: `give ports separated by commas, e.g. 80,443 (each 1 to ${MAX_PORT})`,
 };
 
@@ -40,7 +45,8 @@ function listError(message: string, syntax: PortListSyntax): RstwatchError {
 }
 
 function parsePort(item: string, text: string, whole: string, syntax: PortListSyntax): number {
-  if (!/^\d{1,5}$/.test(text)) {
+  // Leading zeros are allowed (000080 is 80), as they always were.
+  if (!/^\d+$/.test(text)) {
     throw listError(`port list '${whole}': '${item}' is not a port${syntax.ranges ? ' or a range of ports' : ''}`, syntax);
   }
   const port = Number(text);
@@ -56,7 +62,10 @@ function parsePort(item: string, text: string, whole: string, syntax: PortListSy
  */
 export function parsePortList(text: string, syntax: PortListSyntax = PORTS_AND_RANGES): ReadonlySet<number> {
   const ports = new Set<number>();
-  if (text.trim() === '') return ports;
+  if (text.trim() === '') {
+    if (syntax.allowEmpty) return ports;
+    throw listError(`port list '${text}' is empty`, syntax);
+  }
   for (const raw of text.split(',')) {
     const item = raw.trim();
     if (item === '') throw listError(`port list '${text}' has an empty item`, syntax);

@@ -64,6 +64,8 @@ describe('diagnose config: the daemon to ask', () => {
 
   it.each<[string[], NodeJS.ProcessEnv, RegExp]>([
     [['--port', '0'], {}, /^--port: port list '0': 0 is below 1$/],
+    [['--port', ''], {}, /^--port: port list '' is empty$/],
+    [['--port', '22', '--port', ' '], {}, /^--port: port list ' ' is empty$/],
     [['--port', '80', '--port', '8000-8001'], {}, /^--port: port list '8000-8001': '8000-8001' is not a port$/],
     [[], { RSTWATCH_PORT: '80,65536' }, /^RSTWATCH_PORT: port list '65536': 65536 is above 65535$/],
   ])('rejects the port list %j %j with a config error naming its source', (argv, env, message) => {

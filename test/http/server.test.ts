@@ -257,7 +257,7 @@ describe('/api/v1/causes', () => {
     expect(asked).toEqual([[], [80, 443], [80, 443], [80], [80]]);
   });
 
-  it.each(['?port=0', '?port=65536', '?port=0x50', '?port=1e3', '?port=80.0', '?port=80,', '?port=http'])('%s: 400 with the reason', async (q) => {
+  it.each(['?port=%20', '?port=0', '?port=65536', '?port=0x50', '?port=1e3', '?port=80.0', '?port=80,', '?port=http'])('%s: 400 with the reason', async (q) => {
     const s = await start({ causes: () => ({ ports: [] }) });
     const res = await fetch(url(s, `/api/v1/causes${q}`));
     expect(res.status).toBe(400);

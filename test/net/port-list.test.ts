@@ -46,7 +46,7 @@ describe('parsePortList: ports and ranges (live --ports)', () => {
     ['1-70000', /70000 is above 65535/],
     ['100-10', /range '100-10' ends before it starts/],
     ['22.5', /'22.5' is not a port/],
-    ['123456', /'123456' is not a port/],
+    ['123456', /123456 is above 65535/],
   ])('rejects %j with RSTWATCH_ERR_CONFIG', (text, message) => {
     const err = rejection(text, PORTS_AND_RANGES);
     expect(err.code).toBe('RSTWATCH_ERR_CONFIG');
@@ -58,8 +58,8 @@ describe('parsePortList: ports and ranges (live --ports)', () => {
 
 describe('parsePortList: single ports (diagnose --port, ?port=)', () => {
   it.each<[string, number[]]>([
-    ['', []],
     ['80', [80]],
+    ['000080', [80]],
     [' 80 , 443 ', [80, 443]],
     ['443,80,443', [443, 80]],
     ['1,65535', [1, 65535]],
@@ -68,8 +68,11 @@ describe('parsePortList: single ports (diagnose --port, ?port=)', () => {
   });
 
   it.each<[string, RegExp]>([
+    ['', /port list '' is empty/],
+    [' ', /port list ' ' is empty/],
     ['0', /port list '0': 0 is below 1/],
     ['65536', /65536 is above 65535/],
+    ['0065536', /65536 is above 65535/],
     ['8000-8001', /'8000-8001' is not a port$/],
     ['80,', /empty item/],
     ['0x50', /'0x50' is not a port$/],
