@@ -21,7 +21,7 @@
  *
  * VLAN sub-interfaces need a kernel with 802.1Q (CONFIG_VLAN_8021Q or the 8021q module); without
  * it `createNetnsPair({ vlan: true })` throws saying so. Tagged frames can still be put on the wire
- * by injecting them (see test/capture/fixtures/inject.py).
+ * by injecting them (see test/capture/fixtures/inject-child.mjs).
  *
  * IPv6 addresses are added `nodad` (usable at once). `lo` is up in both. The server side's ICMP
  * rate limits are off (every rejected SYN gets its ICMP error), and the client's SYN retries are

@@ -11,6 +11,7 @@
  *   close(handle)                  idempotent
  *   findAllDevs()                  -> [{ name, description, addresses, flags }]
  *   libVersion()                   -> pcap_lib_version()
+ *   inject(handle, bytes)          -> bytes sent (pcap_inject; internal: the tests' forged-reset attacker)
  *
  * Batches. The handle is non-blocking; its selectable fd is watched with a uv_poll_t on the main
  * loop. When it is readable, pcap_dispatch() copies each frame into one preallocated ArrayBuffer
@@ -759,6 +760,33 @@ static napi_value js_lib_version(napi_env env, napi_callback_info info) {
   return v;
 }
 
+static napi_value js_inject(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *bytes;
+  napi_value ab;
+  char msg[PCAP_ERRBUF_SIZE + 32];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) return throw_type(env, "inject(handle, bytes)");
+  capture_t *c = unwrap(env, argv[0]);
+  if (c == NULL) return NULL;
+  if (napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    return throw_type(env, "inject(): bytes must be a Uint8Array");
+  }
+  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
+  int n = pcap_inject(c->pcap, bytes, length);
+  if (n < 0) {
+    snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
+    return throw_coded(env, "PCAP_ERROR", msg);
+  }
+  if (napi_create_int32(env, n, &out) != napi_ok) return NULL;
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -766,6 +794,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
     {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"inject", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
     {"findAllDevs", NULL, js_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL},
     {"libVersion", NULL, js_lib_version, NULL, NULL, NULL, napi_enumerable, NULL},
     {"switchUser", NULL, rw_switch_user, NULL, NULL, NULL, napi_enumerable, NULL},

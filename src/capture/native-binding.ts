@@ -93,6 +93,12 @@ export interface NativeBinding {
   close(handle: unknown): void;
   /** Every capture device of the network namespace. */
   findAllDevs(): NativeDevice[];
+  /**
+   * Sends one whole frame on the capture's interface (pcap_inject); returns the bytes sent.
+   * @internal The one hatch for tests: rstwatch only listens, but the forged-reset attacker of
+   * kit/suspect-agents.ts must race a real SYN-ACK from inside its capture loop.
+   */
+  inject(handle: unknown, frame: Uint8Array): number;
   /** pcap_lib_version(). */
   libVersion(): string;
   /**

@@ -10,7 +10,7 @@ import type { NetnsPair } from '../../kit/netns.js';
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('fixtures/capture-child.mjs', import.meta.url));
-const INJECT = fileURLToPath(new URL('fixtures/inject.py', import.meta.url));
+const INJECT = fileURLToPath(new URL('fixtures/inject-child.mjs', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../../scripts/netns-client.mjs', import.meta.url));
 
 /** One JSON line of the capture child. */
@@ -177,9 +177,9 @@ export function sendUdp(net: NetnsPair, host: string, port: number, count: numbe
   net.exec(net.client, process.execPath, ['-e', script, host, String(port), String(count)], { timeoutMs: 10_000 });
 }
 
-/** Puts `frames` on the wire of `iface` in namespace `ns` (a packet socket, as pcap_inject), in order; returns how many. */
+/** Puts `frames` on the wire of `iface` in namespace `ns` (pcap_inject), in order; returns how many. */
 export function inject(net: NetnsPair, ns: string, iface: string, frames: readonly Uint8Array[]): number {
   const input = frames.map((f) => Buffer.from(f).toString('hex')).join('\n');
-  const r = net.exec(ns, 'python3', [INJECT, iface], { input, timeoutMs: 15_000 });
+  const r = net.exec(ns, process.execPath, [INJECT, iface], { input, timeoutMs: 15_000 });
   return (JSON.parse(r.stdout.trim()) as { injected: number }).injected;
 }
