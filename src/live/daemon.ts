@@ -15,19 +15,15 @@ import type { LiveCaptureOptions } from '../capture/packet-source.js';
 import type { LiveConfig } from '../config.js';
 import { startHttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
-import { DEFAULT_SUMMARY_SECONDS, RefusalLog } from '../log/refusal-log.js';
-import { SuspectLog } from '../log/suspect-log.js';
-import { detectorOption } from '../detect/detector.js';
+import { DEFAULT_SUMMARY_SECONDS } from '../log/refusal-log.js';
 import { HEURISTIC_NAMES } from '../detect/heuristics.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { PipelineSink } from '../pipeline/pipeline-sink.js';
-import { Direction, LocalNets } from '../track/direction.js';
-import { Tracker } from '../track/tracker.js';
+import { buildPipeline } from '../pipeline/build.js';
+import { LocalNets } from '../track/direction.js';
 import { CaptureController } from './capture-controller.js';
-import { FailureCauses } from '../causes/failure-causes.js';
 import { CAUSES } from '../causes/classify.js';
 import { readKernelState, type KernelStateSnapshot } from '../kernel/kernel-state.js';
-import { FAILURE_KIND_NAMES } from '../track/tracker.js';
+import { FAILURE_KIND_NAMES } from '../track/attempt-events.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { dropPrivileges } from './privileges.js';
 
@@ -70,28 +66,15 @@ function printInterfaces(backend: LiveConfig['backend']): number {
 export async function runLive(config: LiveConfig, version: string): Promise<number> {
   if (config.listInterfaces) return printInterfaces(config.backend);
   const log = createLogger(config.logLevel);
-  const refusals = new RefusalLog(log.child({ component: 'refusals' }));
-  const suspectLog = new SuspectLog(log.child({ component: 'suspects' }));
   const localNets = new LocalNets();
-  const detect = config.detect;
-  const tracker = new Tracker({
+  const { sink, tracker, detector, causes, refusalLog, suspectLog } = buildPipeline({
     maxAttempts: config.maxAttempts,
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets,
-    listener: refusals.listener,
-    detector: detectorOption(detect, (e) => {
-      suspectLog.listener.suspectReset(e);
-      // A refusal flagged after it was counted moves to `middlebox` while its cause waits.
-      if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
-    }),
-    // The classifier needs the tracker (its table), so it is made after it and told through this;
-    // with --no-causes nothing is installed.
-    failures: config.causes ? { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) } : undefined,
+    detect: config.detect,
+    ...(config.causes ? { causes: { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS } } : {}),
+    log,
   });
-  const detector = tracker.detector;
-  const causes = config.causes ? new FailureCauses(tracker, { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS }) : undefined;
-  refusals.attach(tracker);
-  const sink = new PipelineSink(tracker);
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
   addresses.refresh();
 
@@ -213,8 +196,8 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
       causes?.settle(Date.now());
     }, KERNEL_READ_MS),
     setInterval(() => {
-      refusals.summarize(DEFAULT_SUMMARY_SECONDS);
-      suspectLog.flush(DEFAULT_SUMMARY_SECONDS);
+      refusalLog?.summarize(DEFAULT_SUMMARY_SECONDS);
+      suspectLog?.flush(DEFAULT_SUMMARY_SECONDS);
     }, DEFAULT_SUMMARY_SECONDS * 1000),
   ];
 

@@ -12,7 +12,7 @@ import type { Listener } from '../../src/kernel/listeners.js';
 import { readSysctls } from '../../src/kernel/sysctl.js';
 import { formatHostPort, startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import type { CauseSource, MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
-import { FAILURE_KIND_NAMES } from '../../src/track/tracker.js';
+import { FAILURE_KIND_NAMES } from '../../src/track/attempt-events.js';
 import { arp, ethernet, tcp4, udp4 } from '../../kit/craft.js';
 import { listener } from '../support/listener.js';
 import { fakeCapture, metricsFor, Traffic } from './helpers.js';
@@ -152,8 +152,8 @@ let kernelBase: Promise<KernelStateSnapshot> | undefined;
 async function causesFixture(options: Partial<MetricsOptions> = {}): Promise<CausesFixture> {
   kernelBase ??= readKernelState({ ssPath: null, ownersOf: 'queued' });
   const base = await kernelBase;
-  const t = new Traffic({ attemptTimeoutSeconds: 5, failures: { attemptFailed: (kind, slot, ts) => causes.attemptFailed(kind, slot, ts) } });
-  const causes = new FailureCauses(t.tracker, { historyMs: 30_000 });
+  const t = new Traffic({ attemptTimeoutSeconds: 5, causes: { historyMs: 30_000 } });
+  const causes = t.pipeline.causes as FailureCauses;
   const source: CauseSource = {
     outcomeNames: FAILURE_KIND_NAMES,
     causeNames: CAUSES,
