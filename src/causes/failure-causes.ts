@@ -165,6 +165,10 @@ function hasOther(set: ReadonlySet<number>, port: number): boolean {
  * whether the refusal about to be counted is suspect, and of refusals found suspect later.
  */
 export class FailureCauses extends AttemptEventsBase implements SuspectListener {
+  /** `outcome` label values, by FailureKind (the metrics read the engine as a CauseSource). */
+  readonly outcomeNames = FAILURE_KIND_NAMES;
+  /** `cause` label values, by index. */
+  readonly causeNames = CAUSES;
   private readonly view: AttemptView;
   /** The server address of the failure being counted (the view copies it here). */
   private readonly server = new Uint32Array(4);

@@ -15,7 +15,7 @@ import { DIRECTION_COUNT } from '../track/direction.js';
 import { PORT_SPACE } from '../track/counters.js';
 import { DecodedPacket, TCP_ACK } from '../wire/decoded-packet.js';
 import { ackMismatch, expectedAck } from './ack-mismatch.js';
-import { Heuristic, HEURISTIC_COUNT } from './heuristics.js';
+import { Heuristic, HEURISTIC_COUNT, HEURISTIC_NAMES } from './heuristics.js';
 import { reservedBits } from './reserved-bits.js';
 import { resetRace } from './reset-race.js';
 import { SEQ_BURST_WINDOW_SECONDS, seqBurst } from './seq-burst.js';
@@ -67,6 +67,8 @@ export interface SuspectListener {
 
 /** Suspect resets by direction, server port and heuristic. */
 export class SuspectCounters {
+  /** `heuristic` label values, by Heuristic (the metrics read the counters as a SuspectResetSource). */
+  readonly heuristicNames = HEURISTIC_NAMES;
   /** `values[(direction * PORT_SPACE + port) * HEURISTIC_COUNT + heuristic]`. */
   readonly values = new Float64Array(DIRECTION_COUNT * PORT_SPACE * HEURISTIC_COUNT);
   /** `totals[direction * HEURISTIC_COUNT + heuristic]`. */
