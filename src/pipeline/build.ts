@@ -47,14 +47,15 @@ export interface Pipeline {
 export function buildPipeline(options: PipelineOptions = {}): Pipeline {
   const { detect = false, suspects, causes: causeOptions, log, ...trackerOptions } = options;
   const table = new AttemptTable(trackerOptions.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const view = table.view; // all the consumers may know of the table
   const ports = new PortCounters();
-  const causes = causeOptions === undefined ? undefined : new FailureCauses(table.view, causeOptions);
+  const causes = causeOptions === undefined ? undefined : new FailureCauses(view, causeOptions);
   const suspectLog = log === undefined ? undefined : new SuspectLog(log.child({ component: 'suspects' }));
   const refusalLog = log === undefined ? undefined : new RefusalLog(log.child({ component: 'refusals' }), ports);
   const detector =
     detect === false
       ? undefined
-      : new ResetDetector({ slots: table.capacity, hopThreshold: detect.hopThreshold, listener: allOf([suspects, suspectLog?.listener, causes]) });
+      : new ResetDetector({ slots: view.capacity, hopThreshold: detect.hopThreshold, listener: allOf([suspects, suspectLog?.listener, causes]) });
   // The detector first: it judges a refusal before the cause engine counts it.
   const events = chainEvents([detector, causes, refusalLog]);
   const tracker = new Tracker({ ...trackerOptions, table, ports, events });
