@@ -1,6 +1,7 @@
 /**
- * Live cause classification (issue 5). The tracker reports each failed attempt as it counts it;
- * inbound ones wait here until the kernel-state read that follows them exists, then are
+ * Live cause classification (issue 5). A consumer of the tracker's failure events (refused,
+ * icmpRejected, unanswered, earlyReset: track/attempt-events.ts), reading the attempt through the
+ * table's read-only view; inbound failures wait here until the kernel-state read that follows them exists, then are
  * classified (classify.ts) from the two reads around the attempt, and counted by
  * (port, outcome, cause). The daemon's timer feeds the reads, once a second; nothing here reads
  * the kernel, and nothing here runs for a packet that is not a failure.
@@ -16,10 +17,12 @@
  * Until its group is decided a failure counts as pending, so at every moment, per port and
  * outcome, the causes plus the pending add up to the tracker's count of inbound failures.
  */
-import { KEY_WORDS } from '../track/attempt-table.js';
+import { AttemptEventsBase, FAILURE_KIND_NAMES, FailureKind } from '../track/attempt-events.js';
+import type { AttemptView } from '../track/attempt-view.js';
 import { Direction } from '../track/direction.js';
 import { formatAddress } from '../net/address.js';
-import { FAILURE_KIND_NAMES, FailureKind, type FailureListener, type Tracker } from '../track/tracker.js';
+import type { DecodedPacket } from '../wire/decoded-packet.js';
+import type { SuspectEvidence, SuspectListener } from '../detect/detector.js';
 import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
 import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
 import type { TcpExtCounters } from '../kernel/netstat.js';
@@ -156,9 +159,21 @@ function hasOther(set: ReadonlySet<number>, port: number): boolean {
   return set.size > 1 || (set.size === 1 && !set.has(port));
 }
 
-/** Counts inbound failures by cause; see the module comment. */
-export class FailureCauses implements FailureListener {
-  private readonly tracker: Tracker;
+/**
+ * Counts inbound failures by cause; see the module comment. It is also the reset detector's
+ * listener (pipeline/build.ts wires it): the detector, before it in the events chain, tells it
+ * whether the refusal about to be counted is suspect, and of refusals found suspect later.
+ */
+export class FailureCauses extends AttemptEventsBase implements SuspectListener {
+  /** `outcome` label values, by FailureKind (the metrics read the engine as a CauseSource). */
+  readonly outcomeNames = FAILURE_KIND_NAMES;
+  /** `cause` label values, by index. */
+  readonly causeNames = CAUSES;
+  private readonly view: AttemptView;
+  /** The server address of the failure being counted (the view copies it here). */
+  private readonly server = new Uint32Array(4);
+  /** True between the detector flagging a refusal as it judges it and the `refused` event that follows. */
+  private refusalSuspect = false;
   private readonly historyMs: number;
   private readonly maxWaitMs: number;
   private readonly maxPendingGroups: number;
@@ -189,8 +204,9 @@ export class FailureCauses implements FailureListener {
   /** Ports whose evidence was dropped to keep MAX_EVIDENCE_PORTS (their counts stay). */
   evidenceEvictions = 0;
 
-  constructor(tracker: Tracker, options: FailureCausesOptions) {
-    this.tracker = tracker;
+  constructor(view: AttemptView, options: FailureCausesOptions) {
+    super();
+    this.view = view;
     this.historyMs = options.historyMs;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.maxPendingGroups = options.maxPendingGroups ?? DEFAULT_MAX_PENDING_GROUPS;
@@ -207,16 +223,43 @@ export class FailureCauses implements FailureListener {
     return this.reads[this.reads.length - 1];
   }
 
-  /** FailureListener: a failure the tracker just counted (only inbound ones are classified). */
-  attemptFailed(kind: number, slot: number, ts: number): void {
-    const t = this.tracker.table;
-    if (t.direction[slot] !== Direction.Inbound) return;
-    const k = slot * KEY_WORDS + 4;
-    const keys = t.keys;
-    const port = t.serverPort(slot);
-    const suspect = kind === FailureKind.Refused && this.tracker.detector !== undefined && this.tracker.detector.flagged(slot);
+  override refused(slot: number, _p: DecodedPacket, _direction: number, ts: number): void {
+    const suspect = this.refusalSuspect;
+    this.refusalSuspect = false;
+    this.failed(FailureKind.Refused, slot, ts, suspect);
+  }
+
+  override icmpRejected(slot: number, _p: DecodedPacket, _direction: number, ts: number): void {
+    this.failed(FailureKind.IcmpRejected, slot, ts, false);
+  }
+
+  override unanswered(slot: number, _direction: number, ts: number): void {
+    this.failed(FailureKind.Unanswered, slot, ts, false);
+  }
+
+  override earlyReset(slot: number, _p: DecodedPacket, _direction: number, ts: number): void {
+    this.failed(FailureKind.EarlyReset, slot, ts, false);
+  }
+
+  /**
+   * SuspectListener: the detector flagged a refusal. Flagged as it was judged (`atRefusal`): the
+   * `refused` event that follows counts it suspect. Flagged later, for the first time, inbound: see
+   * `refusalFoundSuspect`.
+   */
+  suspectReset(e: SuspectEvidence): void {
+    if (e.atRefusal) this.refusalSuspect = true;
+    else if (e.firstFlag && e.direction === Direction.Inbound) this.refusalFoundSuspect(e.server, e.serverPort, e.ts);
+  }
+
+  /** A failure the tracker just counted, as `kind` (a FailureKind); only inbound ones are classified. */
+  private failed(kind: number, slot: number, ts: number, suspect: boolean): void {
+    const v = this.view;
+    if (v.direction(slot) !== Direction.Inbound) return;
+    const port = v.serverPort(slot);
+    const server = this.server;
+    v.server(slot, server);
     const atMs = ts * 1000;
-    const synMs = t.firstSynTs[slot] * 1000;
+    const synMs = v.firstSynSeconds(slot) * 1000;
     const before = this.readAtOrBefore(synMs);
     // The first read started after the answer; for an unanswered attempt, after its first SYN (the
     // read right after `before` may have started before the SYN, and ended after it).
@@ -229,10 +272,10 @@ export class FailureCauses implements FailureListener {
       g.suspect !== suspect ||
       g.before !== before ||
       g.after !== after ||
-      g.w3 !== keys[k + 3] ||
-      g.w2 !== keys[k + 2] ||
-      g.w1 !== keys[k + 1] ||
-      g.w0 !== keys[k]
+      g.w3 !== server[3] ||
+      g.w2 !== server[2] ||
+      g.w1 !== server[1] ||
+      g.w0 !== server[0]
     ) {
       while (this.liveGroups >= this.maxPendingGroups && this.groupsHead < this.groups.length) {
         const oldest = this.groups[this.groupsHead++];
@@ -247,16 +290,16 @@ export class FailureCauses implements FailureListener {
         // a run of distinct failures neither allocates nor grows the list.
         g.kind = kind;
         g.port = port;
-        g.w0 = keys[k];
-        g.w1 = keys[k + 1];
-        g.w2 = keys[k + 2];
-        g.w3 = keys[k + 3];
+        g.w0 = server[0];
+        g.w1 = server[1];
+        g.w2 = server[2];
+        g.w3 = server[3];
         g.suspect = suspect;
         g.before = before;
         g.after = after;
         g.synMs = synMs;
       } else {
-        g = { kind, port, w0: keys[k], w1: keys[k + 1], w2: keys[k + 2], w3: keys[k + 3], suspect, before, after, synMs, atMs, count: 0, pending: null };
+        g = { kind, port, w0: server[0], w1: server[1], w2: server[2], w3: server[3], suspect, before, after, synMs, atMs, count: 0, pending: null };
         this.groups.push(g);
         this.last = g;
       }

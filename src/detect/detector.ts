@@ -1,18 +1,21 @@
 /**
  * The reset detector: runs the heuristics of this folder on the tracker's refusals and keeps
- * their evidence. The tracker calls it only on the rare paths (a refusal, a later RST or SYN-ACK
- * on a refused tuple, a SYN, a FIN); a tracker built without a detector does none of this work
- * and holds none of this memory.
+ * their evidence. It is a consumer of the tracker's events (track/attempt-events.ts): SYN-ACKs
+ * teach its baselines, SYNs give the acknowledgments a RST must carry, a refusal (and a later RST
+ * or SYN-ACK on the refused tuple) is judged. A pipeline built without a detector does none of
+ * this work and holds none of this memory. It must come before the cause engine in the chain: it
+ * judges a refusal before the engine counts it.
  *
  * Per attempt it keeps, in typed arrays indexed by the attempt table's slot: the acknowledgments
  * the first and the latest SYN call for, the refusing RST's TTL, sequence and ack numbers and
  * time, and which heuristics were already reported (each fires at most once per attempt).
  */
+import { AttemptEventsBase } from '../track/attempt-events.js';
 import { DIRECTION_COUNT } from '../track/direction.js';
 import { PORT_SPACE } from '../track/counters.js';
 import { DecodedPacket, TCP_ACK } from '../wire/decoded-packet.js';
 import { ackMismatch, expectedAck } from './ack-mismatch.js';
-import { Heuristic, HEURISTIC_COUNT } from './heuristics.js';
+import { Heuristic, HEURISTIC_COUNT, HEURISTIC_NAMES } from './heuristics.js';
 import { reservedBits } from './reserved-bits.js';
 import { resetRace } from './reset-race.js';
 import { SEQ_BURST_WINDOW_SECONDS, seqBurst } from './seq-burst.js';
@@ -64,6 +67,8 @@ export interface SuspectListener {
 
 /** Suspect resets by direction, server port and heuristic. */
 export class SuspectCounters {
+  /** `heuristic` label values, by Heuristic (the metrics read the counters as a SuspectResetSource). */
+  readonly heuristicNames = HEURISTIC_NAMES;
   /** `values[(direction * PORT_SPACE + port) * HEURISTIC_COUNT + heuristic]`. */
   readonly values = new Float64Array(DIRECTION_COUNT * PORT_SPACE * HEURISTIC_COUNT);
   /** `totals[direction * HEURISTIC_COUNT + heuristic]`. */
@@ -104,7 +109,7 @@ export interface DetectorOptions {
 }
 
 /** See the module comment. */
-export class ResetDetector {
+export class ResetDetector extends AttemptEventsBase {
   /** Per-host TTL baselines. */
   readonly baselines: TtlBaselineTable;
   /** Suspect resets by direction, port and heuristic. */
@@ -136,6 +141,7 @@ export class ResetDetector {
   private readonly baseline: Baseline = { initialTtl: 0, hops: 0, samples: 0 };
 
   constructor(options: DetectorOptions) {
+    super();
     const n = options.slots;
     this.expFirst = new Uint32Array(n);
     this.expLatest = new Uint32Array(n);
@@ -161,7 +167,7 @@ export class ResetDetector {
    * same baseline live and in replay. Learning from every FIN as well cost 40 ms on the 2 M-packet
    * replay bench for no better baseline (docs/detection.md).
    */
-  learn(p: DecodedPacket): void {
+  override synAck(p: DecodedPacket): void {
     this.baselines.observe(p.src, p.ttl);
   }
 
@@ -169,7 +175,7 @@ export class ResetDetector {
    * A new attempt in `slot` started with SYN `p`; `afterRefusal` when it replaces an attempt the
    * same tuple had refused (kept, so that its real SYN-ACK arriving now still reveals the race).
    */
-  attemptStarted(slot: number, p: DecodedPacket, afterRefusal: boolean): void {
+  override started(slot: number, p: DecodedPacket, afterRefusal: boolean): void {
     if (afterRefusal) {
       this.prevExp[slot] = this.expLatest[slot];
       this.prevReported[slot] = this.reported[slot];
@@ -190,7 +196,7 @@ export class ResetDetector {
    * refusal (a client ignores a RST whose ack is wrong and re-sends the same SYN, so the real
    * answer lands on the new attempt).
    */
-  accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void {
     if (this.prevValid[slot] === 0) return;
     this.prevValid[slot] = 0;
     if (p.ack >>> 0 !== this.prevExp[slot] || !resetRace(true, true)) return;
@@ -198,12 +204,12 @@ export class ResetDetector {
   }
 
   /** SYN `p` retransmitted the pending attempt in `slot`. */
-  attemptRetransmitted(slot: number, p: DecodedPacket): void {
+  override retransmitted(slot: number, p: DecodedPacket): void {
     this.expLatest[slot] = expectedAck(p.seq, p.tcpPayloadLen);
   }
 
   /** RST `p` (server -> client) refused the attempt in `slot` at `ts`: ttl, ack and reserved-bit checks. */
-  refused(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override refused(slot: number, p: DecodedPacket, direction: number, ts: number): void {
     this.rstSeq[slot] = p.seq;
     this.rstAck[slot] = p.ack;
     this.rstTs[slot] = ts;
@@ -219,7 +225,7 @@ export class ResetDetector {
   }
 
   /** Another RST `p` arrived on the already refused attempt in `slot`: the seq_burst check. */
-  laterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override laterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
     const fired = seqBurst(this.rstSeq[slot], this.rstAck[slot], this.rstTs[slot], p.seq, p.ack, ts, this.burstWindow);
     this.rstSeq[slot] = p.seq;
     this.rstAck[slot] = p.ack;
@@ -232,7 +238,7 @@ export class ResetDetector {
    * and ttl_mismatch again, now that the server's own SYN-ACK gives a baseline (an injected RST
    * usually comes before any packet of the server's).
    */
-  synAckAfterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override synAckAfterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
     let mask = resetRace(true, true) ? 1 << Heuristic.ResetRace : 0;
     const b = this.baseline;
     if (this.baselines.lookup(p.src, b) && ttlMismatch(this.rstTtl[slot], b.initialTtl, b.hops, b.samples, this.hopThreshold)) {
@@ -267,11 +273,6 @@ export class ResetDetector {
     reported[slot] |= fresh;
     this.counters.add(direction, serverPort, fresh);
     if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, firstFlag, expected);
-  }
-
-  /** True when the current refusal in `slot` was judged suspect by at least one heuristic. */
-  flagged(slot: number): boolean {
-    return this.reported[slot] !== 0;
   }
 
   /** Fills the evidence of slot `slot`'s refusing RST and tells the listener. */
@@ -318,16 +319,4 @@ export class ResetDetector {
     e.receivedAck = this.rstHadAck[slot] === 1 ? this.rstAck[slot] : -1;
     listener.suspectReset(e);
   }
-}
-
-/**
- * The tracker's `detector` option for a detection setting: none when `detect` is false, else a
- * detector with that hop threshold telling `onSuspect` of each suspect reset.
- */
-export function detectorOption(
-  detect: { hopThreshold: number } | false,
-  onSuspect: (e: SuspectEvidence) => void,
-): ((slots: number) => ResetDetector) | undefined {
-  if (detect === false) return undefined;
-  return (slots) => new ResetDetector({ slots, hopThreshold: detect.hopThreshold, listener: { suspectReset: onSuspect } });
 }

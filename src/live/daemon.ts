@@ -1,34 +1,31 @@
 /**
  * `rstwatch live`: the replay pipeline on a live interface, continuously, with Prometheus metrics
- * over HTTP. Wires the parts and owns the process lifecycle:
+ * over HTTP. The pipeline is built by pipeline/build.ts, as for replay; this file opens the capture,
+ * serves the metrics and owns the process lifecycle:
  *
  *   open the capture (as root or with CAP_NET_RAW) -> bind the HTTP server -> drop root ->
  *   run: batches from libpcap -> decoder -> tracker; timers expire attempts, refresh the local
  *   addresses and log refusal summaries -> SIGTERM/SIGINT: stop the capture, close the server,
  *   exit 0.
  */
+import type { Logger } from 'pino';
 import { listCapInterfaces } from '../capture/cap-source.js';
 import { listInterfaces } from '../capture/interfaces.js';
 import { openLiveSource } from '../capture/live-source.js';
 import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
 import type { LiveCaptureOptions } from '../capture/packet-source.js';
 import type { LiveConfig } from '../config.js';
-import { startHttpServer } from '../http/server.js';
+import { startHttpServer, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
-import { DEFAULT_SUMMARY_SECONDS, RefusalLog } from '../log/refusal-log.js';
-import { SuspectLog } from '../log/suspect-log.js';
-import { detectorOption } from '../detect/detector.js';
-import { HEURISTIC_NAMES } from '../detect/heuristics.js';
+import { DEFAULT_SUMMARY_SECONDS } from '../log/refusal-log.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { PipelineSink } from '../pipeline/pipeline-sink.js';
-import { Direction, LocalNets } from '../track/direction.js';
-import { Tracker } from '../track/tracker.js';
+import { buildPipeline, type Pipeline } from '../pipeline/build.js';
+import type { PipelineSink } from '../pipeline/pipeline-sink.js';
+import { LocalNets } from '../track/direction.js';
 import { CaptureController } from './capture-controller.js';
-import { FailureCauses } from '../causes/failure-causes.js';
-import { CAUSES } from '../causes/classify.js';
-import { readKernelState, type KernelStateSnapshot } from '../kernel/kernel-state.js';
-import { FAILURE_KIND_NAMES } from '../track/tracker.js';
+import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
+import { liveMetricSources } from './metric-sources.js';
 import { dropPrivileges } from './privileges.js';
 
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */
@@ -70,31 +67,58 @@ function printInterfaces(backend: LiveConfig['backend']): number {
 export async function runLive(config: LiveConfig, version: string): Promise<number> {
   if (config.listInterfaces) return printInterfaces(config.backend);
   const log = createLogger(config.logLevel);
-  const refusals = new RefusalLog(log.child({ component: 'refusals' }));
-  const suspectLog = new SuspectLog(log.child({ component: 'suspects' }));
   const localNets = new LocalNets();
-  const detect = config.detect;
-  const tracker = new Tracker({
+  const pipeline = buildPipeline({
     maxAttempts: config.maxAttempts,
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets,
-    listener: refusals.listener,
-    detector: detectorOption(detect, (e) => {
-      suspectLog.listener.suspectReset(e);
-      // A refusal flagged after it was counted moves to `middlebox` while its cause waits.
-      if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
-    }),
-    // The classifier needs the tracker (its table), so it is made after it and told through this;
-    // with --no-causes nothing is installed.
-    failures: config.causes ? { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) } : undefined,
+    detect: config.detect,
+    ...(config.causes ? { causes: { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS } } : {}),
+    log,
   });
-  const detector = tracker.detector;
-  const causes = config.causes ? new FailureCauses(tracker, { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS }) : undefined;
-  refusals.attach(tracker);
-  const sink = new PipelineSink(tracker);
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
   addresses.refresh();
+  const { causes } = pipeline;
+  const { capture, statsSupported } = startCapture(config, pipeline.sink, log);
+  const kernel = new KernelReader(causes, log.child({ component: 'kernel' }));
+  kernel.read();
+  const metrics = createMetrics(liveMetricSources(pipeline, capture, statsSupported, kernel, version), {
+    maxPorts: config.maxPorts,
+    keepPorts: config.ports,
+    ratioWindowSeconds: config.ratioWindowSeconds,
+    logger: log.child({ component: 'metrics' }),
+  });
+  // What runs, in the order it is stopped: one clean-up for a failed start and for a signal.
+  const running: { timers: NodeJS.Timeout[]; server?: HttpServer } = { timers: [] };
+  const close = async (): Promise<void> => {
+    for (const t of running.timers) clearInterval(t);
+    capture.stop();
+    metrics.close();
+    await running.server?.close();
+  };
+  try {
+    running.server = await startHttpServer({
+      host: config.listenHost,
+      port: config.listenPort,
+      metrics,
+      isReady: () => capture.up(),
+      landing: { version, interfaceName: config.interfaceName, backend: config.backend },
+      ...(causes ? { causes: (ports: readonly number[]) => causes.report(Date.now(), ports) } : {}),
+      logger: log.child({ component: 'http' }),
+    });
+    const { address, port } = running.server;
+    log.info({ event: 'listening', address, port }, `metrics on http://${address}:${port}/metrics`);
+    logDropped(log, dropPrivileges(config.user, config.promiscuous));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  running.timers = startTimers(pipeline, addresses, kernel);
+  return stopOnSignal(log, close);
+}
 
+/** Opens the capture (CaptureController keeps it open) feeding `sink`, and logs what it captures on. */
+function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger): { capture: CaptureController; statsSupported: boolean } {
   const options = captureOptions(config);
   const capture = new CaptureController(options, (o) => openLiveSource(o, config.backend), sink, log.child({ component: 'capture' }));
   const source = capture.start();
@@ -109,115 +133,37 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     },
     `capturing on ${source.interfaceName} (${source.backend} backend)`,
   );
+  return { capture, statsSupported: source.statsSupported };
+}
 
-  // The namespace's kernel state, read by a timer (never per packet, never at scrape): the
-  // rstwatch_kernel_* metrics and the cause classifier. Owners are looked up only for listeners
-  // with connections queued (the only ones whose owner can decide a cause).
-  let kernelState: KernelStateSnapshot | undefined;
-  let kernelReading = false;
-  const kernelLog = log.child({ component: 'kernel' });
-  let kernelErrors = '';
-  const readKernel = (): void => {
-    if (kernelReading) return;
-    kernelReading = true;
-    readKernelState({ ownersOf: 'queued' })
-      .then((s) => {
-        kernelState = s;
-        causes?.addRead(s, Date.now());
-        const errors = s.errors.map((e) => e.what).join(', ');
-        if (errors !== kernelErrors) {
-          if (errors !== '')
-            kernelLog.warn(
-              { event: 'kernel_state_partial', errors: s.errors },
-              `cannot read part of the kernel state (${errors}): causes that need it are unknown`,
-            );
-          kernelErrors = errors;
-        }
-      })
-      .finally(() => {
-        kernelReading = false;
-      });
-  };
-  readKernel();
-
-  const metrics = createMetrics(
-    {
-      tracker,
-      sink,
-      capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported: source.statsSupported, sinkErrors: () => capture.sinkErrors() },
-      version,
-      kernel: { latest: () => kernelState },
-      ...(causes
-        ? {
-            causes: {
-              outcomeNames: FAILURE_KIND_NAMES,
-              causeNames: CAUSES,
-              get: (p: number, o: number, c: number) => causes.get(p, o, c),
-              total: (o: number, c: number) => causes.total(o, c),
-              pending: (p: number, o: number) => causes.pending(p, o),
-              pendingTotal: (o: number) => causes.pendingTotal(o),
-            },
-          }
-        : {}),
-      ...(detector
-        ? {
-            suspects: {
-              heuristicNames: HEURISTIC_NAMES,
-              get: (d: number, p: number, h: number) => detector.counters.get(d, p, h),
-              total: (d: number, h: number) => detector.counters.total(d, h),
-            },
-          }
-        : {}),
-    },
-    { maxPorts: config.maxPorts, keepPorts: config.ports, ratioWindowSeconds: config.ratioWindowSeconds, logger: log.child({ component: 'metrics' }) },
+/** Logs the user rstwatch now runs as, when it dropped root. */
+function logDropped(log: Logger, dropped: ReturnType<typeof dropPrivileges>): void {
+  if (!dropped) return;
+  log.info(
+    { event: 'privileges_dropped', user: dropped.name, uid: dropped.uid, gid: dropped.gid, kept_capture_capability: dropped.keptCaptureCapability },
+    `running as ${dropped.name}${dropped.keptCaptureCapability ? ' with CAP_NET_RAW kept for reopening the capture' : ''}`,
   );
-  let server: Awaited<ReturnType<typeof startHttpServer>>;
-  try {
-    server = await startHttpServer({
-      host: config.listenHost,
-      port: config.listenPort,
-      metrics,
-      isReady: () => capture.up(),
-      landing: { version, interfaceName: config.interfaceName, backend: config.backend },
-      ...(causes ? { causes: (ports: readonly number[]) => causes.report(Date.now(), ports) } : {}),
-      logger: log.child({ component: 'http' }),
-    });
-  } catch (err) {
-    capture.stop();
-    metrics.close();
-    throw err;
-  }
-  log.info({ event: 'listening', address: server.address, port: server.port }, `metrics on http://${server.address}:${server.port}/metrics`);
+}
 
-  let dropped: ReturnType<typeof dropPrivileges>;
-  try {
-    dropped = dropPrivileges(config.user, config.promiscuous);
-  } catch (err) {
-    capture.stop();
-    metrics.close();
-    await server.close();
-    throw err;
-  }
-  if (dropped) {
-    log.info(
-      { event: 'privileges_dropped', user: dropped.name, uid: dropped.uid, gid: dropped.gid, kept_capture_capability: dropped.keptCaptureCapability },
-      `running as ${dropped.name}${dropped.keptCaptureCapability ? ' with CAP_NET_RAW kept for reopening the capture' : ''}`,
-    );
-  }
-
-  const timers = [
+/** The daemon's timers: attempt expiry, address refresh, kernel reads, log summaries. */
+function startTimers(pipeline: Pipeline, addresses: LocalAddressWatcher, kernel: KernelReader): NodeJS.Timeout[] {
+  const { tracker, causes, refusalLog, suspectLog } = pipeline;
+  return [
     setInterval(() => tracker.expire(Date.now() / 1000), EXPIRE_TICK_MS),
     setInterval(() => addresses.refresh(), ADDRESS_REFRESH_MS),
     setInterval(() => {
-      readKernel();
+      kernel.read();
       causes?.settle(Date.now());
     }, KERNEL_READ_MS),
     setInterval(() => {
-      refusals.summarize(DEFAULT_SUMMARY_SECONDS);
-      suspectLog.flush(DEFAULT_SUMMARY_SECONDS);
+      refusalLog?.summarize(DEFAULT_SUMMARY_SECONDS);
+      suspectLog?.flush(DEFAULT_SUMMARY_SECONDS);
     }, DEFAULT_SUMMARY_SECONDS * 1000),
   ];
+}
 
+/** Resolves to 0 once SIGTERM or SIGINT came and `close` finished (or took longer than SHUTDOWN_GRACE_MS). */
+function stopOnSignal(log: Logger, close: () => Promise<void>): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -229,10 +175,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
         resolve(0);
       }, SHUTDOWN_GRACE_MS);
       force.unref();
-      for (const t of timers) clearInterval(t);
-      capture.stop();
-      metrics.close();
-      server.close().then(
+      close().then(
         () => {
           clearTimeout(force);
           log.flush();

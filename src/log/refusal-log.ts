@@ -1,15 +1,16 @@
 /**
- * Refusals in the log, without flooding it: the first refusal on a (direction, port) is logged
- * at once (at most `burst` such lines per interval; the rest are counted and mentioned in the
+ * Refusals in the log, without flooding it: a consumer of the tracker's `refused` event
+ * (track/attempt-events.ts). The first refusal on a (direction, port) is logged at once (at most `burst` such lines per interval; the rest are counted and mentioned in the
  * next summary), and every interval one summary line gives the refused, ICMP-rejected and
  * unanswered attempts of that interval with the busiest ports. A burst of 50 000 refusals a
  * second is one line every interval, not 50 000. Counters are read, never changed.
  */
 import type { Logger } from 'pino';
-import { Counter, FIRST_ICMP_COUNTER, PORT_COUNTERS, PORT_SPACE } from '../track/counters.js';
+import { AttemptEventsBase } from '../track/attempt-events.js';
+import { Counter, FIRST_ICMP_COUNTER, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import { formatAddress } from '../net/address.js';
-import type { Tracker, TrackerListener } from '../track/tracker.js';
+import type { DecodedPacket } from '../wire/decoded-packet.js';
 
 /** Default summary interval, seconds. */
 export const DEFAULT_SUMMARY_SECONDS = 10;
@@ -30,51 +31,53 @@ interface PortDelta {
   unanswered: number;
 }
 
-/** Rate-limited refusal logging; see the module comment. Give `listener` to the Tracker. */
-export class RefusalLog {
-  /** The tracker listener that logs first occurrences. */
-  readonly listener: TrackerListener;
-  private tracker: Tracker | undefined;
+/** Rate-limited refusal logging; see the module comment. Chain it after the counting consumers. */
+export class RefusalLog extends AttemptEventsBase {
   private firstBudget: number;
   private suppressedFirsts = 0;
   /** Last seen cumulative (attempts, refused, icmp, unanswered) per (direction, port). */
   private readonly last = new Float64Array(DIRECTION_COUNT * PORT_SPACE * 4);
 
+  /**
+   * @param log where the lines go
+   * @param ports the tracker's port counters (read only): a refusal is the first when its count is 1; the summaries read them
+   * @param burst first-refusal lines allowed per interval
+   */
   constructor(
     private readonly log: Logger,
+    private readonly ports: PortCounters,
     private readonly burst = DEFAULT_FIRST_BURST,
   ) {
+    super();
     this.firstBudget = burst;
-    this.listener = {
-      firstRefusal: (direction, port, client, server) => {
-        if (this.firstBudget <= 0) {
-          this.suppressedFirsts++;
-          return;
-        }
-        this.firstBudget--;
-        this.log.warn(
-          { event: 'first_refusal', direction: DIRECTION_NAMES[direction], port, client: formatAddress(client), server: formatAddress(server) },
-          `first refused connection to port ${port} (${DIRECTION_NAMES[direction]}): ${formatAddress(client)} -> ${formatAddress(server)}`,
-        );
-      },
-    };
   }
 
-  /** The tracker whose counters the summaries read (set once it exists). */
-  attach(tracker: Tracker): void {
-    this.tracker = tracker;
+  /** The tracker counted refusal `p` (server -> client): logged when it is the first on (direction, port). */
+  override refused(_slot: number, p: DecodedPacket, direction: number, _ts: number): void {
+    const port = p.srcPort;
+    if (this.ports.get(direction, port, Counter.Refused) !== 1) return;
+    if (this.firstBudget <= 0) {
+      this.suppressedFirsts++;
+      return;
+    }
+    this.firstBudget--;
+    const client = formatAddress(p.dst);
+    const server = formatAddress(p.src);
+    this.log.warn(
+      { event: 'first_refusal', direction: DIRECTION_NAMES[direction], port, client, server },
+      `first refused connection to port ${port} (${DIRECTION_NAMES[direction]}): ${client} -> ${server}`,
+    );
   }
 
   /** Logs the summary of the interval that just ended (nothing when nothing failed) and resets the burst budget. */
   summarize(intervalSeconds: number): void {
     this.firstBudget = this.burst;
-    const t = this.tracker;
-    if (t === undefined) return;
-    const v = t.ports.values;
+    const ports = this.ports;
+    const v = ports.values;
     const rows: PortDelta[] = [];
     const totals = { attempts: 0, refused: 0, icmp_rejected: 0, unanswered: 0 };
-    const seen = t.ports.seenPorts;
-    for (let s = 0; s < t.ports.seenCount; s++) {
+    const seen = ports.seenPorts;
+    for (let s = 0; s < ports.seenCount; s++) {
       const port = seen[s];
       for (let d = 0; d < DIRECTION_COUNT; d++) {
         const row = (d * PORT_SPACE + port) * PORT_COUNTERS;

@@ -6,16 +6,17 @@
  */
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from '../capture/file-reader.js';
 import { isRstwatchError, RstwatchError } from '../errors.js';
-import { DEFAULT_HOP_THRESHOLD, detectorOption } from '../detect/detector.js';
+import { DEFAULT_HOP_THRESHOLD, type ResetDetector } from '../detect/detector.js';
 import { suspectRecord, type SuspectRecord } from '../detect/evidence-record.js';
-import { Tracker, type TrackerOptions } from '../track/tracker.js';
-import { PipelineSink } from './pipeline-sink.js';
+import type { Tracker, TrackerOptions } from '../track/tracker.js';
+import { buildPipeline } from './build.js';
+import type { PipelineSink } from './pipeline-sink.js';
 
 /** Suspect resets listed in a replay report at most; the rest are counted. */
 export const MAX_LISTED_SUSPECTS = 10_000;
 
 /** Replay settings: the tracker's, plus detection and reader callbacks. */
-export interface ReplayOptions extends Omit<TrackerOptions, 'detector'> {
+export interface ReplayOptions extends Omit<TrackerOptions, 'table' | 'ports' | 'events'> {
   /** Suspect-reset detection: its hop threshold, or false for none. Default: on, at DEFAULT_HOP_THRESHOLD. */
   detect?: { hopThreshold: number } | false;
   /** Called as each file is read: bytes so far in this file, its size (-1 if unknown), its index. */
@@ -36,7 +37,9 @@ export interface ReplayResult {
   tracker: Tracker;
   /** Warnings from the readers. */
   warnings: string[];
-  /** Suspect resets in capture order (at most MAX_LISTED_SUSPECTS; `tracker.detector` counts all). */
+  /** The reset detector (its counts), when detection was on. */
+  detector: ResetDetector | undefined;
+  /** Suspect resets in capture order (at most MAX_LISTED_SUSPECTS; `detector` counts all). */
   suspects: SuspectRecord[];
   /**
    * Set when a file could not be read to its end (open error, corrupt record): everything before
@@ -48,14 +51,16 @@ export interface ReplayResult {
 /** Replays `paths` (`-` is standard input) through the pipeline; never throws for bad input. */
 export async function runReplay(paths: readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
   const suspects: SuspectRecord[] = [];
-  const detect = options.detect ?? { hopThreshold: DEFAULT_HOP_THRESHOLD };
-  const tracker = new Tracker({
-    ...options,
-    detector: detectorOption(detect, (e) => {
-      if (suspects.length < MAX_LISTED_SUSPECTS) suspects.push(suspectRecord(e));
-    }),
+  const { onProgress, onWarning, bufferSize, detect, ...trackerOptions } = options;
+  const { sink, tracker, detector } = buildPipeline({
+    ...trackerOptions,
+    detect: detect ?? { hopThreshold: DEFAULT_HOP_THRESHOLD },
+    suspects: {
+      suspectReset: (e) => {
+        if (suspects.length < MAX_LISTED_SUSPECTS) suspects.push(suspectRecord(e));
+      },
+    },
   });
-  const sink = new PipelineSink(tracker);
   const files: CaptureReadResult[] = [];
   const warnings: string[] = [];
   let error: RstwatchError | undefined;
@@ -63,11 +68,10 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
     const readOptions: ReadOptions = {
       onWarning: (message) => {
         warnings.push(message);
-        options.onWarning?.(message);
+        onWarning?.(message);
       },
     };
-    if (options.bufferSize !== undefined) readOptions.bufferSize = options.bufferSize;
-    const onProgress = options.onProgress;
+    if (bufferSize !== undefined) readOptions.bufferSize = bufferSize;
     if (onProgress) readOptions.onProgress = (bytesRead, totalBytes) => onProgress(bytesRead, totalBytes, f);
     try {
       files.push(await readCaptureFile(paths[f], sink, readOptions));
@@ -79,7 +83,7 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
     }
   }
   tracker.finish();
-  const result: ReplayResult = { files, sink, tracker, warnings, suspects };
+  const result: ReplayResult = { files, sink, tracker, detector, warnings, suspects };
   if (error) result.error = error;
   return result;
 }

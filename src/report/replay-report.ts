@@ -9,6 +9,7 @@ import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';
 import { HEURISTIC_COUNT, HEURISTIC_NAMES } from '../detect/heuristics.js';
 import type { SuspectRecord } from '../detect/evidence-record.js';
+import type { ResetDetector } from '../detect/detector.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeStatus } from '../wire/status.js';
 
 /** Outcome counts of a set of attempts. */
@@ -141,7 +142,7 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
   const directions: Record<string, OutcomeCounts> = {};
   for (let d = 0; d < DIRECTION_COUNT; d++) directions[DIRECTION_NAMES[d]] = outcomes((c) => ports.total(d, c));
   const { skipped, decodeErrors } = statusBreakdown(sink.statusCounts);
-  const det = tracker.detector;
+  const det = result.detector;
   return {
     rstwatch_version: settings.version,
     complete: result.error === undefined,
@@ -166,13 +167,13 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
     top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
     top_refused_clients: renameCount(tracker.refusedClients.top(settings.topN)),
     refusal_latency_seconds: latencySummary(tracker),
-    suspect_resets_by_heuristic: suspectsByHeuristic(tracker),
+    suspect_resets_by_heuristic: suspectsByHeuristic(det),
     suspect_resets: result.suspects,
     baselines: det ? { evictions: det.baselines.evictions, ignored_samples: det.baselines.ignoredSamples } : null,
     resets_seen: tracker.stats.resetsSeen,
     unmatched: { syn_acks: tracker.stats.unmatchedSynAcks, resets: tracker.stats.unmatchedResets, icmp: tracker.stats.unmatchedIcmp },
     tracker: {
-      max_attempts: tracker.table.capacity,
+      max_attempts: tracker.capacity,
       evicted_pending: tracker.stats.evictedPending,
       evicted_resolved: tracker.stats.evictedResolved,
       timed_out: tracker.stats.timedOut,
@@ -224,8 +225,7 @@ function latencySummary(tracker: Tracker): ReplayReport['refusal_latency_seconds
 }
 
 /** Suspect resets per heuristic over every direction (zeros without a detector). */
-function suspectsByHeuristic(tracker: Tracker): Record<string, number> {
-  const det = tracker.detector;
+function suspectsByHeuristic(det: ResetDetector | undefined): Record<string, number> {
   const byHeuristic: Record<string, number> = {};
   for (let h = 0; h < HEURISTIC_COUNT; h++) {
     let n = 0;

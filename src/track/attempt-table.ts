@@ -18,6 +18,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
+import type { AttemptView } from './attempt-view.js';
 
 /** Words per key: client address, server address, ports. */
 export const KEY_WORDS = 9;
@@ -98,6 +99,9 @@ export class AttemptTable {
   readonly serverIsn: Uint32Array;
   /** 1 once an early reset was counted for the attempt. */
   readonly earlyReset: Uint8Array;
+
+  /** The read-only view of this table that the tracker's event consumers get. */
+  readonly view: AttemptView = new TableView(this);
 
   /** Oldest pending slot, or -1. */
   pendingHead = NIL;
@@ -277,4 +281,45 @@ export class AttemptTable {
     this.listNext[i] = NIL;
     this.listId[i] = LIST_NONE;
   }
+}
+
+/** `AttemptView` over a table: the consumers see these methods, never the table's arrays. */
+class TableView implements AttemptView {
+  constructor(private readonly table: AttemptTable) {}
+
+  get capacity(): number {
+    return this.table.capacity;
+  }
+
+  direction(slot: number): number {
+    return this.table.direction[slot];
+  }
+
+  clientPort(slot: number): number {
+    return this.table.clientPort(slot);
+  }
+
+  serverPort(slot: number): number {
+    return this.table.serverPort(slot);
+  }
+
+  firstSynSeconds(slot: number): number {
+    return this.table.firstSynTs[slot];
+  }
+
+  client(slot: number, out: Uint32Array): void {
+    copyWords(this.table.keys, slot * KEY_WORDS, out);
+  }
+
+  server(slot: number, out: Uint32Array): void {
+    copyWords(this.table.keys, slot * KEY_WORDS + 4, out);
+  }
+}
+
+/** Copies the four address words at `keys[k]` into `out` (no subarray: that would allocate a view). */
+function copyWords(keys: Uint32Array, k: number, out: Uint32Array): void {
+  out[0] = keys[k];
+  out[1] = keys[k + 1];
+  out[2] = keys[k + 2];
+  out[3] = keys[k + 3];
 }

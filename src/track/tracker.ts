@@ -11,11 +11,11 @@ import { Counter, FIRST_ICMP_COUNTER, icmpReason, PortCounters } from './counter
 import { LocalNets } from './direction.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../wire/decoded-packet.js';
-import type { ResetDetector } from '../detect/detector.js';
+import { NO_ATTEMPT_EVENTS, type AttemptEvents } from './attempt-events.js';
 
 /** Tracker settings; all have defaults. */
 export interface TrackerOptions {
-  /** Attempts held at once; beyond it the oldest is evicted (counted). Default 262144. */
+  /** Attempts held at once; beyond it the oldest is evicted (counted). Default 262144; unused when `table` is given. */
   maxAttempts?: number;
   /**
    * Seconds after its first SYN that a pending attempt becomes unanswered; 0 disables the
@@ -28,39 +28,15 @@ export interface TrackerOptions {
   localNets?: LocalNets;
   /** Distinct addresses kept for the top-N tables. Default 65536. */
   maxTopAddresses?: number;
-  /** Told of first occurrences (live logging); called outside the per-packet common path. */
-  listener?: TrackerListener;
   /**
-   * Builds the suspect-reset detector for a table of `slots` attempts; absent, no detection is
-   * done and no memory is held for it.
+   * The attempt table, when the event consumers were given its view before the tracker was built
+   * (pipeline/build.ts). Default: a new one of `maxAttempts` slots.
    */
-  detector?: (slots: number) => ResetDetector;
-  /** Told of every failed attempt (live cause classification); called only on failures. */
-  failures?: FailureListener;
-}
-
-/** How an attempt failed, as `FailureListener.attemptFailed` gives it (index into FAILURE_KIND_NAMES). */
-export const FailureKind = { Refused: 0, IcmpRejected: 1, Unanswered: 2, EarlyReset: 3 } as const;
-/** `outcome` label values, by FailureKind. */
-export const FAILURE_KIND_NAMES = ['refused', 'icmp_rejected', 'unanswered', 'early_reset'] as const;
-
-/** Told of each failure as it is counted, with the attempt still in the table. */
-export interface FailureListener {
-  /**
-   * The attempt in `slot` of `Tracker.table` failed as `kind` (a FailureKind) at capture time
-   * `ts` seconds. The slot's fields (key, direction, firstSynTs) are valid only during the call;
-   * for a refusal the detector has already judged the RST.
-   */
-  attemptFailed(kind: number, slot: number, ts: number): void;
-}
-
-/** What the tracker tells a listener, at most once per (direction, port) and outcome. */
-export interface TrackerListener {
-  /**
-   * The first refused attempt on (direction, server port). `client` and `server` are the
-   * tracker's reused address arrays: valid only during the call.
-   */
-  firstRefusal(direction: number, port: number, client: Uint32Array, server: Uint32Array): void;
+  table?: AttemptTable;
+  /** The port counters, when a consumer reads them (the refusal log). Default: new ones. */
+  ports?: PortCounters;
+  /** Told what happens to attempts (attempt-events.ts), chosen once. Default: nobody. */
+  events?: AttemptEvents;
 }
 
 /** Default number of attempts held at once: about 20 MB of typed arrays. */
@@ -97,7 +73,7 @@ export class TrackerStats {
 /** The handshake state machine and its counters; see the module comment. */
 export class Tracker {
   /** Attempt counts by direction and server port. */
-  readonly ports = new PortCounters();
+  readonly ports: PortCounters;
   /** Refusal latency per direction. */
   readonly refusalLatency = new LatencyHistogram();
   /** Servers by number of refused attempts. */
@@ -106,8 +82,6 @@ export class Tracker {
   readonly refusedClients: AddressCounter;
   /** Counts that are not per port. */
   readonly stats = new TrackerStats();
-  /** The attempt table (read-only for others). */
-  readonly table: AttemptTable;
   /** The direction classifier. */
   readonly localNets: LocalNets;
 
@@ -118,20 +92,17 @@ export class Tracker {
   private now = 0;
   private readonly timeoutSeconds: number;
   private readonly lingerSeconds: number;
-  private readonly listener: TrackerListener | undefined;
-  private readonly failures: FailureListener | undefined;
-  /** The suspect-reset detector, if detection is on. */
-  readonly detector: ResetDetector | undefined;
+  private readonly table: AttemptTable;
+  private readonly events: AttemptEvents;
 
   constructor(options: TrackerOptions = {}) {
-    this.table = new AttemptTable(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    this.table = options.table ?? new AttemptTable(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    this.ports = options.ports ?? new PortCounters();
+    this.events = options.events ?? NO_ATTEMPT_EVENTS;
     const timeout = options.attemptTimeoutSeconds ?? DEFAULT_ATTEMPT_TIMEOUT_SECONDS;
     // 0 disables the timeout: an infinite one makes the per-packet expiry check always false.
     this.timeoutSeconds = timeout > 0 ? timeout : Infinity;
     this.lingerSeconds = options.lingerSeconds ?? DEFAULT_LINGER_SECONDS;
-    this.listener = options.listener;
-    this.failures = options.failures;
-    this.detector = options.detector?.(this.table.capacity);
     this.localNets = options.localNets ?? new LocalNets();
     const top = options.maxTopAddresses ?? 65_536;
     this.refusingServers = new AddressCounter(top);
@@ -141,6 +112,11 @@ export class Tracker {
   /** Attempts currently waiting for an answer or lingering after one. */
   get tracked(): number {
     return this.table.size;
+  }
+
+  /** Attempts held at most (the table's slots). */
+  get capacity(): number {
+    return this.table.capacity;
   }
 
   /**
@@ -157,7 +133,7 @@ export class Tracker {
           this.onSyn(p);
         } else {
           // A SYN-ACK teaches its sender's TTL baseline (a SYN|ACK|RST does not).
-          if (this.detector !== undefined && (flags & TCP_RST) === 0) this.detector.learn(p);
+          if ((flags & TCP_RST) === 0) this.events.synAck(p);
           this.onSynAck(p);
         }
       } else if ((flags & TCP_RST) !== 0) {
@@ -174,7 +150,7 @@ export class Tracker {
     while (t.pendingHead !== -1) {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
-      this.failures?.attemptFailed(FailureKind.Unanswered, i, this.now);
+      this.events.unanswered(i, t.direction[i], this.now);
       t.remove(i);
     }
   }
@@ -194,7 +170,7 @@ export class Tracker {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
       this.stats.timedOut++;
-      this.failures?.attemptFailed(FailureKind.Unanswered, i, ts);
+      this.events.unanswered(i, t.direction[i], ts);
       t.remove(i);
     }
     const resolvedLimit = ts - this.lingerSeconds;
@@ -215,7 +191,7 @@ export class Tracker {
     if (state === AttemptState.Pending) {
       // Any ISN retransmits a pending attempt; keep the latest, the one a SYN-ACK will answer.
       t.isn[i] = p.seq;
-      this.detector?.attemptRetransmitted(i, p);
+      this.events.retransmitted(i, p);
       this.ports.inc(t.direction[i], p.dstPort, Counter.SynRetransmits);
       return;
     }
@@ -226,7 +202,7 @@ export class Tracker {
     // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
     t.restartPending(i, ts);
     t.isn[i] = p.seq;
-    this.detector?.attemptStarted(i, p, state === AttemptState.Refused);
+    this.events.started(i, p, state === AttemptState.Refused);
     this.ports.incAttempt(t.direction[i], p.dstPort);
   }
 
@@ -238,7 +214,7 @@ export class Tracker {
     t.isn[i] = p.seq;
     const dir = this.localNets.classify(p.src, p.dst);
     t.direction[i] = dir;
-    this.detector?.attemptStarted(i, p, false);
+    this.events.started(i, p, false);
     this.ports.incAttempt(dir, p.dstPort);
   }
 
@@ -252,7 +228,7 @@ export class Tracker {
     const i = t.pendingHead;
     this.stats.evictedPending++;
     this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
-    this.failures?.attemptFailed(FailureKind.Unanswered, i, this.now);
+    this.events.unanswered(i, t.direction[i], this.now);
     t.remove(i);
   }
 
@@ -263,14 +239,14 @@ export class Tracker {
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedSynAcks++;
-      if (i !== -1 && t.state[i] === AttemptState.Refused) this.detector?.synAckAfterReset(i, p, t.direction[i], ts);
+      if (i !== -1 && t.state[i] === AttemptState.Refused) this.events.synAckAfterReset(i, p, t.direction[i], ts);
       return;
     }
     t.markResolved(i, AttemptState.Accepted, ts);
     t.serverIsn[i] = p.seq;
     t.earlyReset[i] = 0;
     this.ports.inc(t.direction[i], p.srcPort, Counter.Accepted);
-    this.detector?.accepted(i, p, t.direction[i], ts);
+    this.events.accepted(i, p, t.direction[i], ts);
   }
 
   private onReset(p: DecodedPacket): void {
@@ -284,26 +260,22 @@ export class Tracker {
       if (t.earlyReset[i] === 0 && p.seq === (t.serverIsn[i] + 1) >>> 0 && ts - t.listTs[i] <= EARLY_RESET_WINDOW_SECONDS) {
         t.earlyReset[i] = 1;
         this.ports.inc(t.direction[i], p.srcPort, Counter.EarlyResets);
-        this.failures?.attemptFailed(FailureKind.EarlyReset, i, ts);
+        this.events.earlyReset(i, p, t.direction[i], ts);
         return;
       }
     }
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedResets++;
-      if (i !== -1 && t.state[i] === AttemptState.Refused) this.detector?.laterReset(i, p, t.direction[i], ts);
+      if (i !== -1 && t.state[i] === AttemptState.Refused) this.events.laterReset(i, p, t.direction[i], ts);
       return;
     }
     const dir = t.direction[i];
     t.markResolved(i, AttemptState.Refused, ts);
-    this.detector?.refused(i, p, dir, ts);
     this.ports.inc(dir, p.srcPort, Counter.Refused);
     this.refusalLatency.observe(dir, ts - t.firstSynTs[i]);
     this.refusingServers.inc(p.src);
     this.refusedClients.inc(p.dst);
-    this.failures?.attemptFailed(FailureKind.Refused, i, ts);
-    if (this.listener !== undefined && this.ports.get(dir, p.srcPort, Counter.Refused) === 1) {
-      this.listener.firstRefusal(dir, p.srcPort, p.dst, p.src);
-    }
+    this.events.refused(i, p, dir, ts);
   }
 
   private onIcmpUnreach(p: DecodedPacket): void {
@@ -317,6 +289,6 @@ export class Tracker {
     }
     t.markResolved(i, AttemptState.IcmpRejected, ts);
     this.ports.inc(t.direction[i], p.quotedDstPort, FIRST_ICMP_COUNTER + icmpReason(p.ipVersion, p.icmpCode));
-    this.failures?.attemptFailed(FailureKind.IcmpRejected, i, ts);
+    this.events.icmpRejected(i, p, t.direction[i], ts);
   }
 }

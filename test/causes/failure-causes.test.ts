@@ -6,10 +6,10 @@ import { CAUSES, type Cause } from '../../src/causes/classify.js';
 import { FailureCauses, type FailureCausesOptions } from '../../src/causes/failure-causes.js';
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import type { Listener } from '../../src/kernel/listeners.js';
-import { ResetDetector } from '../../src/detect/detector.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../../src/track/counters.js';
 import { Direction } from '../../src/track/direction.js';
-import { FAILURE_KIND_NAMES, FailureKind, type Tracker } from '../../src/track/tracker.js';
+import { FAILURE_KIND_NAMES, FailureKind } from '../../src/track/attempt-events.js';
+import type { Tracker } from '../../src/track/tracker.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
 import { Traffic } from '../metrics/helpers.js';
 import { propertyRuns } from '../support/property.js';
@@ -43,11 +43,10 @@ function read(takenAtMs: number, listeners: Listener[] = [], o: Partial<KernelSt
   };
 }
 
-/** A real tracker fed crafted frames, its failures told to a FailureCauses as the daemon wires it. */
-function setup(timeoutSeconds = 10, options: Partial<FailureCausesOptions> = {}): { traffic: Traffic; causes: FailureCauses } {
-  const traffic = new Traffic({ attemptTimeoutSeconds: timeoutSeconds, failures: { attemptFailed: (kind, slot, ts) => causes.attemptFailed(kind, slot, ts) } });
-  const causes = new FailureCauses(traffic.tracker, { historyMs: 60_000, ...options });
-  return { traffic, causes };
+/** A real tracker fed crafted frames, its failures told to a FailureCauses as the daemon wires it (pipeline/build.ts). */
+function setup(timeoutSeconds = 10, options: Partial<FailureCausesOptions> = {}, detect = false): { traffic: Traffic; causes: FailureCauses } {
+  const traffic = new Traffic({ attemptTimeoutSeconds: timeoutSeconds, causes: { historyMs: 60_000, ...options }, detect: detect && { hopThreshold: 2 } });
+  return { traffic, causes: traffic.pipeline.causes as FailureCauses };
 }
 
 const cause = (c: Cause): number => CAUSES.indexOf(c);
@@ -611,24 +610,9 @@ describe('FailureCauses: causes plus pending always equal the tracker count (pro
 });
 
 describe('FailureCauses: review fixes', () => {
-  /** A tracker with the detector, its late flags told to the causes as the daemon wires them. */
+  /** A tracker with the detector, its verdicts told to the causes as the daemon wires them. */
   function detecting(): { traffic: Traffic; causes: FailureCauses } {
-    let causes: FailureCauses | undefined;
-    const traffic = new Traffic({
-      attemptTimeoutSeconds: 10,
-      failures: { attemptFailed: (kind, slot, ts) => causes?.attemptFailed(kind, slot, ts) },
-      detector: (slots) =>
-        new ResetDetector({
-          slots,
-          listener: {
-            suspectReset: (e) => {
-              if (e.firstFlag && !e.atRefusal && e.direction === Direction.Inbound) causes?.refusalFoundSuspect(e.server, e.serverPort, e.ts);
-            },
-          },
-        }),
-    });
-    causes = new FailureCauses(traffic.tracker, { historyMs: 60_000 });
-    return { traffic, causes };
+    return setup(10, {}, true);
   }
 
   /** A RST+ACK that acks the SYN exactly (nothing suspect about it), then the server's own SYN-ACK: reset_race. */
@@ -642,12 +626,35 @@ describe('FailureCauses: review fixes', () => {
     const { traffic, causes } = detecting();
     causes.addRead(read(1000, [listener('0.0.0.0', 8080)]));
     raced(traffic, 40001, 1.5);
-    expect(traffic.tracker.detector?.suspectResets).toBe(1);
+    expect(traffic.pipeline.detector?.suspectResets).toBe(1);
     causes.addRead(read(2000, [listener('0.0.0.0', 8080)]));
     expect(causes.get(8080, REFUSED, cause('middlebox'))).toBe(1);
     expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(0);
     expect(causes.pending(8080, REFUSED)).toBe(0);
     expect(causes.lateSuspects).toBe(0);
+  });
+
+  /** A SYN from `client` to `server` and a RST+ACK from the server acknowledging `ack` (1001 is right: the SYN's ISN is 1000). */
+  function refusedWithAck(t: Traffic, client: string, server: string, ack: number, ts: number): void {
+    const [src, sport] = server.split(':');
+    const [dst, dport] = client.split(':');
+    t.syn(client, server, ts);
+    t.frame(ethernet(tcp4({ src, dst, sport: Number(sport), dport: Number(dport), flags: 'R.', seq: 0, ack })), ts + 0.0003);
+  }
+
+  // A suspect refusal (ack = ISN: ack_mismatch, judged as it is counted), then a genuine inbound one on 8080.
+  it.each<[string, string, string, number]>([
+    ['an inbound suspect refusal is middlebox; the genuine one after it is not', `${C}:40002`, `${S}:8080`, 1],
+    ['an outbound suspect refusal leaves the next inbound refusal as it is', `${S}:50000`, `${R}:443`, 0],
+  ])('%s', (_case, client, server, middlebox) => {
+    const { traffic, causes } = detecting();
+    causes.addRead(read(1000, [listener('0.0.0.0', 8080)]));
+    refusedWithAck(traffic, client, server, 1000, 1.5);
+    refusedWithAck(traffic, `${C}:40001`, `${S}:8080`, 1001, 1.6);
+    causes.addRead(read(2000, [listener('0.0.0.0', 8080)]));
+    expect(traffic.pipeline.detector?.suspectResets).toBe(1);
+    expect(causes.total(REFUSED, cause('middlebox'))).toBe(middlebox);
+    expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(1);
   });
 
   it('a flag that comes after the cause was decided leaves it, and is counted', () => {

@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ResetDetector, type SuspectEvidence } from '../../src/detect/detector.js';
+import type { ResetDetector } from '../../src/detect/detector.js';
 import { suspectRecord, type SuspectRecord } from '../../src/detect/evidence-record.js';
 import { Counter } from '../../src/track/counters.js';
 import { Direction } from '../../src/track/direction.js';
 import type { Tracker } from '../../src/track/tracker.js';
-import { run, type Ev } from '../support/tracker-events.js';
+import { run, runPipeline, type Ev } from '../support/tracker-events.js';
 
 const C = '192.0.2.10:40000';
 const S = '198.51.100.20:80';
 
-function detect(events: Ev[], hopThreshold = 2): { t: Tracker; records: SuspectRecord[] } {
+function detect(events: Ev[], hopThreshold = 2): { t: Tracker; detector: ResetDetector; records: SuspectRecord[] } {
   const records: SuspectRecord[] = [];
-  const t = run(events, {
-    detector: (slots) => new ResetDetector({ slots, hopThreshold, listener: { suspectReset: (e: SuspectEvidence) => records.push(suspectRecord(e)) } }),
-  });
-  return { t, records };
+  const { tracker, detector } = runPipeline(events, { detect: { hopThreshold }, suspects: { suspectReset: (e) => records.push(suspectRecord(e)) } });
+  if (detector === undefined) throw new Error('detection was asked for');
+  return { t: tracker, detector, records };
 }
 
 /** The server accepts another connection first: its SYN-ACK (TTL `ttl`) is the baseline. */
@@ -138,9 +137,9 @@ describe('ResetDetector through the tracker', () => {
       [],
     ],
   ])('%s', (_case, events, heuristics) => {
-    const { t, records } = detect(events);
+    const { t, detector, records } = detect(events);
     expect(records.flatMap((r) => r.heuristics).sort()).toEqual([...heuristics].sort());
-    expect(t.detector?.suspectResets).toBe(heuristics.length > 0 ? 1 : 0);
+    expect(detector.suspectResets).toBe(heuristics.length > 0 ? 1 : 0);
     // A suspect refusal is still a refusal: the counts do not change.
     const refused = t.ports.grandTotal(Counter.Refused);
     expect(refused).toBeGreaterThanOrEqual(heuristics.length > 0 ? 1 : 0);
@@ -169,9 +168,9 @@ describe('ResetDetector through the tracker', () => {
   });
 
   it('counts by direction, port and heuristic for the metrics', () => {
-    const { t } = detect([...baseline(61), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 64 }]]);
-    expect(t.detector?.counters.get(Direction.Unknown, 80, 0)).toBe(1);
-    expect(t.detector?.counters.total(Direction.Unknown, 0)).toBe(1);
+    const { detector } = detect([...baseline(61), [1, 'syn', C, S, 1000], [1.001, 'rstack', S, C, { ack: 1001, ttl: 64 }]]);
+    expect(detector.counters.get(Direction.Unknown, 80, 0)).toBe(1);
+    expect(detector.counters.total(Direction.Unknown, 0)).toBe(1);
   });
 
   it('the hop threshold is honoured', () => {
@@ -180,13 +179,13 @@ describe('ResetDetector through the tracker', () => {
     expect(detect(events, 2).records).toHaveLength(1);
   });
 
-  it('without a detector the tracker holds none and counts the same', () => {
+  it('without detection the pipeline holds no detector and counts the same', () => {
     const events: Ev[] = [
       [1, 'syn', C, S, 1000],
       [1.001, 'rstack', S, C, { ack: 1000, ttl: 64 }],
     ];
-    const off = run(events);
+    const off = runPipeline(events);
     expect(off.detector).toBeUndefined();
-    expect(off.ports.grandTotal(Counter.Refused)).toBe(detect(events).t.ports.grandTotal(Counter.Refused));
+    expect(off.tracker.ports.grandTotal(Counter.Refused)).toBe(detect(events).t.ports.grandTotal(Counter.Refused));
   });
 });

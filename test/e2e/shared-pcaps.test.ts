@@ -23,7 +23,7 @@ function sharedCaptures(): string[] {
 async function replay(file: string, attemptTimeoutSeconds: number): Promise<ReplayReport> {
   const result = await runReplay([file], { attemptTimeoutSeconds });
   expect(result.error).toBeUndefined();
-  return buildReplayReport(result, { version: 'test', attemptTimeoutSeconds, maxAttempts: result.tracker.table.capacity, topN: 5 });
+  return buildReplayReport(result, { version: 'test', attemptTimeoutSeconds, maxAttempts: result.tracker.capacity, topN: 5 });
 }
 
 const FIELDS = ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered', 'syn_retransmits'] as const;

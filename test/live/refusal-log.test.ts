@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
-import { RefusalLog } from '../../src/log/refusal-log.js';
+import type { RefusalLog } from '../../src/log/refusal-log.js';
 import { parseAddress } from '../../src/net/address.js';
-import { Tracker } from '../../src/track/tracker.js';
+import { buildPipeline } from '../../src/pipeline/build.js';
+import type { Tracker } from '../../src/track/tracker.js';
 import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 
 function memoryLog() {
@@ -42,12 +43,17 @@ function refuse(t: Tracker, port: number, n: number, from = 0): void {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
+/** A tracker and its refusal log, as the daemon builds them (pipeline/build.ts), logging to `lines`. */
+function logged(): { t: Tracker; rl: RefusalLog; lines: Record<string, unknown>[] } {
+  const { log, lines } = memoryLog();
+  const { tracker, refusalLog } = buildPipeline({ attemptTimeoutSeconds: 0, log });
+  if (refusalLog === undefined) throw new Error('a logger was given');
+  return { t: tracker, rl: refusalLog, lines };
+}
+
 describe('RefusalLog', () => {
   it('a burst of 50 000 refusals makes one summary line, not 50 000', async () => {
-    const { log, lines } = memoryLog();
-    const rl = new RefusalLog(log);
-    const t = new Tracker({ attemptTimeoutSeconds: 0, listener: rl.listener });
-    rl.attach(t);
+    const { t, rl, lines } = logged();
     refuse(t, 8081, 50_000);
     rl.summarize(10);
     await flush();
@@ -61,10 +67,7 @@ describe('RefusalLog', () => {
   });
 
   it('reports only the interval: a quiet interval logs nothing', async () => {
-    const { log, lines } = memoryLog();
-    const rl = new RefusalLog(log);
-    const t = new Tracker({ attemptTimeoutSeconds: 0, listener: rl.listener });
-    rl.attach(t);
+    const { t, rl, lines } = logged();
     refuse(t, 81, 3);
     rl.summarize(10);
     rl.summarize(10);
@@ -76,10 +79,7 @@ describe('RefusalLog', () => {
   });
 
   it('limits first-occurrence lines per interval (a port scan) and says how many were not logged', async () => {
-    const { log, lines } = memoryLog();
-    const rl = new RefusalLog(log, 10);
-    const t = new Tracker({ attemptTimeoutSeconds: 0, listener: rl.listener });
-    rl.attach(t);
+    const { t, rl, lines } = logged(); // 10 first-refusal lines an interval (DEFAULT_FIRST_BURST)
     for (let port = 1; port <= 1000; port++) refuse(t, port, 1, port);
     rl.summarize(10);
     await flush();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAUSES } from '../../src/causes/classify.js';
-import { FAILURE_KIND_NAMES, FailureKind } from '../../src/track/tracker.js';
+import { FAILURE_KIND_NAMES, FailureKind } from '../../src/track/attempt-events.js';
 import { metricsFor, parseSamples, samplesOf, Traffic, valueOf } from './helpers.js';
 import { decidedAndPendingCauses, everyFailureOutcome, foldedCauses, refuse } from './scenarios.js';
 

@@ -4,10 +4,11 @@
  * here starts a process (promtool is run by promtool.test.ts alone). Test code: it allocates freely.
  */
 import { createMetrics, type MetricsOptions, type MetricsSources, type RstwatchMetrics } from '../../src/metrics/metrics.js';
-import { PipelineSink } from '../../src/pipeline/pipeline-sink.js';
+import { buildPipeline, type Pipeline, type PipelineOptions } from '../../src/pipeline/build.js';
+import type { PipelineSink } from '../../src/pipeline/pipeline-sink.js';
 import { LocalNets } from '../../src/track/direction.js';
 import { parseAddress, parseCidr } from '../../src/net/address.js';
-import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
+import type { Tracker } from '../../src/track/tracker.js';
 import { DecodedPacket, PacketKind, TCP_SYN } from '../../src/wire/decoded-packet.js';
 import { ethernet, icmp4Unreach, tcp4, tcp6 } from '../../kit/craft.js';
 
@@ -21,15 +22,20 @@ function endpoint(text: string): { addr: string; port: number; v6: boolean } {
   return { addr: m[1], port: Number(m[2]), v6: text.startsWith('[') };
 }
 
-/** A tracker and pipeline sink fed with crafted Ethernet frames; endpoints are "a.b.c.d:port" or "[v6]:port". */
+/**
+ * A pipeline built as the commands build it (pipeline/build.ts: the consumers `options` asks for)
+ * fed with crafted Ethernet frames; endpoints are "a.b.c.d:port" or "[v6]:port".
+ */
 export class Traffic {
+  readonly pipeline: Pipeline;
   readonly tracker: Tracker;
   readonly sink: PipelineSink;
   private readonly packet = new DecodedPacket();
 
-  constructor(options: TrackerOptions = {}) {
-    this.tracker = new Tracker({ attemptTimeoutSeconds: 0, localNets: new LocalNets([parseCidr(LOCAL_NET), parseCidr('2001:db8:1::/48')]), ...options });
-    this.sink = new PipelineSink(this.tracker);
+  constructor(options: PipelineOptions = {}) {
+    this.pipeline = buildPipeline({ attemptTimeoutSeconds: 0, localNets: new LocalNets([parseCidr(LOCAL_NET), parseCidr('2001:db8:1::/48')]), ...options });
+    this.tracker = this.pipeline.tracker;
+    this.sink = this.pipeline.sink;
   }
 
   /** Hands one frame to the sink at `ts` seconds. */

@@ -4,15 +4,13 @@
  * assert values need no external tool. Everything here runs in this process: no root, no network
  * namespace, no subprocess. Test code: it allocates freely.
  */
-import { CAUSES } from '../../src/causes/classify.js';
 import { FailureCauses } from '../../src/causes/failure-causes.js';
 import { readKernelState, type KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import { readTcpExtCounters } from '../../src/kernel/netstat.js';
 import type { Listener } from '../../src/kernel/listeners.js';
 import { readSysctls } from '../../src/kernel/sysctl.js';
 import { formatHostPort, startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
-import type { CauseSource, MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
-import { FAILURE_KIND_NAMES } from '../../src/track/tracker.js';
+import type { MetricsOptions, RstwatchMetrics } from '../../src/metrics/metrics.js';
 import { arp, ethernet, tcp4, udp4 } from '../../kit/craft.js';
 import { listener } from '../support/listener.js';
 import { fakeCapture, metricsFor, Traffic } from './helpers.js';
@@ -152,17 +150,9 @@ let kernelBase: Promise<KernelStateSnapshot> | undefined;
 async function causesFixture(options: Partial<MetricsOptions> = {}): Promise<CausesFixture> {
   kernelBase ??= readKernelState({ ssPath: null, ownersOf: 'queued' });
   const base = await kernelBase;
-  const t = new Traffic({ attemptTimeoutSeconds: 5, failures: { attemptFailed: (kind, slot, ts) => causes.attemptFailed(kind, slot, ts) } });
-  const causes = new FailureCauses(t.tracker, { historyMs: 30_000 });
-  const source: CauseSource = {
-    outcomeNames: FAILURE_KIND_NAMES,
-    causeNames: CAUSES,
-    get: (p, o, c) => causes.get(p, o, c),
-    total: (o, c) => causes.total(o, c),
-    pending: (p, o) => causes.pending(p, o),
-    pendingTotal: (o) => causes.pendingTotal(o),
-  };
-  const { metrics } = metricsFor(t, options, { causes: source });
+  const t = new Traffic({ attemptTimeoutSeconds: 5, causes: { historyMs: 30_000 } });
+  const causes = t.pipeline.causes as FailureCauses;
+  const { metrics } = metricsFor(t, options, { causes });
   return {
     t,
     causes,

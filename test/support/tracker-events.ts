@@ -2,7 +2,8 @@
  * Tracker events for tests, without bytes: each event fills a reused DecodedPacket directly.
  * Events are [time, what, from, to, extra]: endpoints like "192.0.2.1:1234" or "[2001:db8::1]:80".
  */
-import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
+import { buildPipeline, type Pipeline, type PipelineOptions } from '../../src/pipeline/build.js';
+import type { Tracker } from '../../src/track/tracker.js';
 import { parseAddress } from '../../src/net/address.js';
 import { DecodedPacket, PacketKind, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 
@@ -74,14 +75,23 @@ export function fill(p: DecodedPacket, ev: Ev): void {
   p.tcpPayloadLen = f.payloadLen ?? 0;
 }
 
-/** Feeds `events` to a new tracker (no timeout unless given) and finishes it. */
-export function run(events: Ev[], options: TrackerOptions = {}): Tracker {
-  const t = new Tracker({ attemptTimeoutSeconds: 0, ...options });
+/**
+ * Feeds `events` to a new pipeline built as the commands build it (no timeout unless given; the
+ * consumers `options` asks for), and finishes its tracker.
+ */
+export function runPipeline(events: Ev[], options: PipelineOptions = {}): Pipeline {
+  const pipeline = buildPipeline({ attemptTimeoutSeconds: 0, ...options });
+  const t = pipeline.tracker;
   const p = new DecodedPacket();
   for (const ev of events) {
     fill(p, ev);
     t.onPacket(p, ev[0]);
   }
   t.finish();
-  return t;
+  return pipeline;
+}
+
+/** `runPipeline`'s tracker. */
+export function run(events: Ev[], options: PipelineOptions = {}): Tracker {
+  return runPipeline(events, options).tracker;
 }

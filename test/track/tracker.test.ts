@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Tracker } from '../../src/track/tracker.js';
+import { AttemptEventsBase, chainEvents, NO_ATTEMPT_EVENTS } from '../../src/track/attempt-events.js';
+import { AttemptTable } from '../../src/track/attempt-table.js';
+import type { AttemptView } from '../../src/track/attempt-view.js';
 import { endpoint, fill, run, type Ev } from '../support/tracker-events.js';
 import { Counter, PORT_COUNTERS } from '../../src/track/counters.js';
-import { Direction, LocalNets } from '../../src/track/direction.js';
+import { Direction, DIRECTION_NAMES, LocalNets } from '../../src/track/direction.js';
 import { parseAddress, parseCidr } from '../../src/net/address.js';
 import { DecodedPacket, TCP_SYN, TCP_ECE, TCP_CWR } from '../../src/wire/decoded-packet.js';
 
@@ -316,7 +319,8 @@ describe('Tracker: timeout, linger and eviction', () => {
     const c = counts(t, 80);
     expect(c.attempts).toBe(5000);
     expect(c.accepted + c.refused + c.icmp + c.unanswered).toBe(5000);
-    expect(t.tracked).toBe(t.table.size);
+    expect(t.capacity).toBe(1000);
+    expect(t.tracked).toBeLessThanOrEqual(t.capacity);
   });
 });
 
@@ -378,29 +382,131 @@ describe('Tracker: ISN bookkeeping and timeout edge', () => {
   });
 });
 
-describe('Tracker: listener', () => {
-  it('is told of the first refusal per direction and port only', () => {
-    const seen: string[] = [];
-    const t = new Tracker({
-      attemptTimeoutSeconds: 0,
-      listener: {
-        firstRefusal: (direction, port, client, server) => seen.push(`${direction}/${port} ${client[3] >>> 24}.${server[3] & 255}`),
-      },
-    });
+describe('Tracker: events', () => {
+  /** Records each event it is told, with what the table's view says of the attempt. */
+  class Recorder extends AttemptEventsBase {
+    readonly seen: string[] = [];
+    private readonly words = new Uint32Array(4);
+
+    constructor(
+      private readonly view: AttemptView,
+      private readonly name = '',
+    ) {
+      super();
+    }
+
+    private note(what: string, slot: number): void {
+      this.view.client(slot, this.words);
+      const client = `${this.words[3] & 255}:${this.view.clientPort(slot)}`;
+      this.view.server(slot, this.words);
+      const server = `${this.words[3] & 255}:${this.view.serverPort(slot)}`;
+      this.seen.push(
+        `${this.name}${what} ${client}->${server} ${DIRECTION_NAMES[this.view.direction(slot)].slice(0, 2)} syn@${this.view.firstSynSeconds(slot)}`,
+      );
+    }
+
+    override synAck(p: DecodedPacket): void {
+      this.seen.push(`${this.name}synAck from ${p.srcPort}`);
+    }
+    override started(slot: number, _p: DecodedPacket, afterRefusal: boolean): void {
+      this.note(afterRefusal ? 'started after refusal' : 'started', slot);
+    }
+    override retransmitted(slot: number): void {
+      this.note('retransmitted', slot);
+    }
+    override accepted(slot: number): void {
+      this.note('accepted', slot);
+    }
+    override refused(slot: number): void {
+      this.note('refused', slot);
+    }
+    override icmpRejected(slot: number): void {
+      this.note('icmpRejected', slot);
+    }
+    override unanswered(slot: number): void {
+      this.note('unanswered', slot);
+    }
+    override earlyReset(slot: number): void {
+      this.note('earlyReset', slot);
+    }
+    override laterReset(slot: number): void {
+      this.note('laterReset', slot);
+    }
+    override synAckAfterReset(slot: number): void {
+      this.note('synAckAfterReset', slot);
+    }
+  }
+
+  const C1 = '192.0.2.1:1000';
+  const C2 = '192.0.2.1:1001';
+  const C3 = '192.0.2.1:1002';
+  const C4 = '192.0.2.1:1003';
+  const S1 = '198.51.100.2:81';
+
+  function told(events: Ev[], consumers = 1): string[][] {
+    const table = new AttemptTable(16);
+    const recorders = Array.from({ length: consumers }, (_, i) => new Recorder(table.view, consumers > 1 ? `${i} ` : ''));
+    const t = new Tracker({ attemptTimeoutSeconds: 0, localNets: new LocalNets([parseCidr('198.51.100.0/24')]), table, events: chainEvents(recorders) });
     const p = new DecodedPacket();
-    const events: Ev[] = [
-      [0, 'syn', '192.0.2.1:1000', '198.51.100.2:81'],
-      [0.1, 'rst', '198.51.100.2:81', '192.0.2.1:1000'],
-      [0.2, 'syn', '192.0.2.1:1001', '198.51.100.2:81'],
-      [0.3, 'rst', '198.51.100.2:81', '192.0.2.1:1001'],
-      [0.4, 'syn', '192.0.2.1:1002', '198.51.100.2:82'],
-      [0.5, 'rst', '198.51.100.2:82', '192.0.2.1:1002'],
-    ];
     for (const ev of events) {
       fill(p, ev);
       t.onPacket(p, ev[0]);
     }
-    expect(seen).toEqual([`${Direction.Unknown}/81 192.2`, `${Direction.Unknown}/82 192.2`]);
+    t.finish();
+    return recorders.map((r) => r.seen);
+  }
+
+  it('tells each thing that happens to an attempt, the attempt read through the view', () => {
+    const [seen] = told([
+      [1, 'syn', C1, S1],
+      [1.5, 'syn', C1, S1],
+      [2, 'rst', S1, C1],
+      [2.1, 'rst', S1, C1, 5],
+      [2.2, 'synack', S1, C1],
+      [3, 'syn', C1, S1, 2000],
+      [4, 'syn', C2, S1],
+      [4.1, 'synack', S1, C2],
+      [4.2, 'rst', S1, C2, 1001], // the server's ISN (1000) + 1: no data since its SYN-ACK,
+      [5, 'syn', C3, S1],
+      [5.1, 'icmp', C3, S1, 3],
+      [6, 'syn', C4, S1],
+    ]);
+    expect(seen).toEqual([
+      'started 1:1000->2:81 in syn@1',
+      'retransmitted 1:1000->2:81 in syn@1',
+      'refused 1:1000->2:81 in syn@1',
+      'laterReset 1:1000->2:81 in syn@1',
+      'synAck from 81',
+      'synAckAfterReset 1:1000->2:81 in syn@1',
+      'started after refusal 1:1000->2:81 in syn@3',
+      'started 1:1001->2:81 in syn@4',
+      'synAck from 81',
+      'accepted 1:1001->2:81 in syn@4',
+      'earlyReset 1:1001->2:81 in syn@4',
+      'started 1:1002->2:81 in syn@5',
+      'icmpRejected 1:1002->2:81 in syn@5',
+      'started 1:1003->2:81 in syn@6',
+      // At the end of the capture, oldest first.
+      'unanswered 1:1000->2:81 in syn@3',
+      'unanswered 1:1003->2:81 in syn@6',
+    ]);
+  });
+
+  it('a chain tells every consumer each event, in the order chosen', () => {
+    const seen = told(
+      [
+        [1, 'syn', C1, S1],
+        [2, 'rst', S1, C1],
+      ],
+      2,
+    );
+    expect(seen).toEqual([
+      ['0 started 1:1000->2:81 in syn@1', '0 refused 1:1000->2:81 in syn@1'],
+      ['1 started 1:1000->2:81 in syn@1', '1 refused 1:1000->2:81 in syn@1'],
+    ]);
+    expect(chainEvents([])).toBe(NO_ATTEMPT_EVENTS);
+    const one = new AttemptEventsBase();
+    expect(chainEvents([undefined, one, undefined])).toBe(one);
   });
 });
 
