@@ -163,27 +163,32 @@ export function classifyFailure(f: FailureFacts): Classification {
     if (t === true) takers.push(l);
     else if (t === undefined) undecided = true;
   }
+  if (takers.length === 0) return noListenerTakes(f, onPort, undecided, dstIsV4);
+  return listenerTakes(f, f.listeners, takers);
+}
 
-  if (takers.length === 0) {
-    if (undecided)
-      return { cause: 'unknown', evidence: `port ${f.port}: a [::] listener whose IPV6_V6ONLY could not be read; an IPv4 SYN may or may not reach it` };
-    if (onPort.length === 0) {
-      if (f.outcome === 'refused') return { cause: 'no_listener', evidence: `nothing listens on port ${f.port}` };
-      return { cause: 'unknown', evidence: `nothing listens on port ${f.port}, yet no RST came: a firewall dropped the SYN, or it never reached this host` };
-    }
-    const where = onPort.map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${l.port}${l.v6only ? ' (IPv6 only)' : ''}`).join(', ');
-    const why =
-      onPort.some((l) => isLoopback(l.address)) && !isLoopback(f.serverAddress)
-        ? 'bound to loopback'
-        : onPort.some((l) => l.v6only && dstIsV4)
-          ? 'IPv6-only, the SYN was IPv4'
-          : 'bound to another address';
-    if (f.outcome === 'refused')
-      return { cause: 'wrong_bind', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}): ${where}` };
-    return { cause: 'unknown', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}), yet no RST came` };
+/** No listener on the port takes this SYN: none there, or bound elsewhere. */
+function noListenerTakes(f: FailureFacts, onPort: readonly Listener[], undecided: boolean, dstIsV4: boolean): Classification {
+  if (undecided)
+    return { cause: 'unknown', evidence: `port ${f.port}: a [::] listener whose IPV6_V6ONLY could not be read; an IPv4 SYN may or may not reach it` };
+  if (onPort.length === 0) {
+    if (f.outcome === 'refused') return { cause: 'no_listener', evidence: `nothing listens on port ${f.port}` };
+    return { cause: 'unknown', evidence: `nothing listens on port ${f.port}, yet no RST came: a firewall dropped the SYN, or it never reached this host` };
   }
+  const where = onPort.map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${l.port}${l.v6only ? ' (IPv6 only)' : ''}`).join(', ');
+  const why =
+    onPort.some((l) => isLoopback(l.address)) && !isLoopback(f.serverAddress)
+      ? 'bound to loopback'
+      : onPort.some((l) => l.v6only && dstIsV4)
+        ? 'IPv6-only, the SYN was IPv4'
+        : 'bound to another address';
+  if (f.outcome === 'refused')
+    return { cause: 'wrong_bind', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}): ${where}` };
+  return { cause: 'unknown', evidence: `listeners on port ${f.port} cannot take a SYN to ${f.serverAddress} (${why}), yet no RST came` };
+}
 
-  // A listener takes this SYN.
+/** A listener (`takers`) takes this SYN: a firewall, a full queue, its owner's limit, a SYN flood, or unknown. */
+function listenerTakes(f: FailureFacts, listeners: readonly Listener[], takers: readonly Listener[]): Classification {
   const full = takers.map((l) => queueFullEither(l, f.listenersAfter));
   const anyFull = full.some((x) => x === true);
   const allKnown = full.every((x) => x !== undefined);
@@ -198,37 +203,15 @@ export function classifyFailure(f: FailureFacts): Classification {
   // ListenOverflows is counted for the whole namespace. Without a full queue seen on this port it
   // points here only when this port had connections queued and no other port had; a full queue
   // seen on another port explains it there; otherwise it cannot be placed.
-  const all = [...f.listeners, ...(f.listenersAfter ?? [])];
+  const all = [...listeners, ...(f.listenersAfter ?? [])];
   const queuedHere = all.some((l) => l.port === f.port && l.acceptQueue > 0);
   let others = f.otherPorts;
   if (others === undefined) {
     const elsewhere = all.filter((l) => l.port !== f.port);
     others = { queued: elsewhere.some((l) => l.acceptQueue > 0), full: elsewhere.some((l) => queueFull(l) === true) };
   }
-  const queuedElsewhere = others.queued;
-  const fullElsewhere = others.full;
-  if (anyFull || (f.listenOverflowsRising === true && queuedHere && !queuedElsewhere)) {
-    for (const l of takers) {
-      const o = ownerAtFdLimit(l, f.owners);
-      if (o)
-        return {
-          cause: 'fd_exhaustion',
-          evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full`,
-        };
-    }
-    const seen = takers.flatMap((l) => [l, ...(f.listenersAfter ?? []).filter((x) => x.inode === l.inode && x.port === l.port)]);
-    const l = seen.find((x) => queueFull(x) === true) ?? seen[0];
-    const unseen = f.ownersUnreadable === true && takers.some((t) => (f.owners.get(t.inode) ?? []).length === 0);
-    return {
-      cause: 'backlog_overflow',
-      evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}${
-        unseen
-          ? "; the listener's process could not be read (not the same user, no CAP_SYS_PTRACE), so an open-files limit (fd_exhaustion) could not be told"
-          : ''
-      }`,
-    };
-  }
-  if (f.listenOverflowsRising === true && !fullElsewhere) {
+  if (anyFull || (f.listenOverflowsRising === true && queuedHere && !others.queued)) return queueOverflow(f, takers);
+  if (f.listenOverflowsRising === true && !others.full) {
     return {
       cause: 'unknown',
       evidence: `ListenOverflows rose, but no full accept queue was seen (port ${f.port}'s included) to say which listener overflowed`,
@@ -247,5 +230,28 @@ export function classifyFailure(f: FailureFacts): Classification {
   return {
     cause: 'unknown',
     evidence: `a listener on port ${f.port} would take the SYN; the kernel state does not say why it ${f.outcome === 'early_reset' ? 'reset' : 'went unanswered'}`,
+  };
+}
+
+/** The accept queue of a listener that takes the SYN overflowed: its owner at its open-files limit, or the backlog. */
+function queueOverflow(f: FailureFacts, takers: readonly Listener[]): Classification {
+  for (const l of takers) {
+    const o = ownerAtFdLimit(l, f.owners);
+    if (o)
+      return {
+        cause: 'fd_exhaustion',
+        evidence: `${o.comm} (pid ${o.pid}) holds ${o.openFds} open files of its limit ${o.nofileSoft}: it cannot accept, so port ${f.port}'s queue stays full`,
+      };
+  }
+  const seen = takers.flatMap((l) => [l, ...(f.listenersAfter ?? []).filter((x) => x.inode === l.inode && x.port === l.port)]);
+  const l = seen.find((x) => queueFull(x) === true) ?? seen[0];
+  const unseen = f.ownersUnreadable === true && takers.some((t) => (f.owners.get(t.inode) ?? []).length === 0);
+  return {
+    cause: 'backlog_overflow',
+    evidence: `port ${f.port}: accept queue ${l.acceptQueue} of backlog ${l.backlog ?? '?'}${f.listenOverflowsRising ? ', ListenOverflows rising' : ''}${
+      unseen
+        ? "; the listener's process could not be read (not the same user, no CAP_SYS_PTRACE), so an open-files limit (fd_exhaustion) could not be told"
+        : ''
+    }`,
   };
 }
