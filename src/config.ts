@@ -6,13 +6,16 @@
  * naming the flag or variable, before anything starts.
  */
 import { parseArgs } from 'node:util';
-import { RstwatchError } from './errors.js';
+import { RstwatchError } from './base/errors.js';
 import { LocalNets } from './track/direction.js';
 import { parseAddress, parseCidr, type Network } from './net/address.js';
 import { parsePortList, PORTS_AND_RANGES, SINGLE_PORTS, type PortListSyntax } from './net/port-list.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
 import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
 import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
+import { CAPTURE_BACKENDS, DEFAULT_BACKEND } from './capture/live-source.js';
+import type { LiveConfig } from './live/live-config.js';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from './log/logger.js';
 import { DEFAULT_MAX_PORTS } from './metrics/port-selection.js';
 import { DEFAULT_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
 import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
@@ -288,14 +291,6 @@ export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_KERNEL_BUFFER_BYTES = 8 * 1024 * 1024;
 /** Default interface of live: every interface of the network namespace. */
 export const DEFAULT_INTERFACE = 'any';
-/** Capture backends of live: the bundled libpcap binding, or the cap package. */
-export const CAPTURE_BACKENDS = ['native', 'cap'] as const;
-/** Default capture backend of live: the bundled libpcap binding. */
-export const DEFAULT_BACKEND: (typeof CAPTURE_BACKENDS)[number] = 'native';
-/** Log levels pino knows. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-/** Default log level of live. */
-export const DEFAULT_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 /** Default user live switches to when started as root. */
 export const DEFAULT_USER = 'nobody';
 /** Default HTTP address of live: every address, on DEFAULT_LISTEN_PORT. */
@@ -368,36 +363,6 @@ const LIVE = {
 
 /** The flags of `rstwatch live`, in help order. */
 export const LIVE_FLAGS: readonly FlagSpec[] = Object.values(LIVE);
-
-/** Validated settings of `rstwatch live`. */
-export interface LiveConfig {
-  readonly interfaceName: string;
-  readonly listInterfaces: boolean;
-  readonly backend: (typeof CAPTURE_BACKENDS)[number];
-  /** BPF filter, or undefined for the built-in one. */
-  readonly filter: string | undefined;
-  /** Snaplen in bytes, or undefined for the built-in one. */
-  readonly snaplen: number | undefined;
-  readonly promiscuous: boolean;
-  readonly bufferBytes: number;
-  readonly attemptTimeoutSeconds: number;
-  readonly ratioWindowSeconds: number;
-  readonly maxPorts: number;
-  /** The --ports ports (always given their own series), empty for none. */
-  readonly ports: ReadonlySet<number>;
-  /** Networks given with --local-net, added to the interfaces' addresses. */
-  readonly extraLocalNets: readonly Network[];
-  readonly maxAttempts: number;
-  readonly listenHost: string;
-  readonly listenPort: number;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
-  readonly user: string;
-  /** Suspect-reset detection: its hop threshold, or false for none. */
-  readonly detect: { hopThreshold: number } | false;
-  /** Cause classification of failed inbound attempts from the namespace's kernel state. */
-  readonly causes: boolean;
-  readonly help: boolean;
-}
 
 /** Parses `HOST:PORT`, `[V6]:PORT`, `:PORT` or `PORT` (an empty host means every address). */
 export function parseListen(sourceName: string, text: string): { host: string; port: number } {

@@ -1,11 +1,11 @@
 /**
  * The help page of each command, laid out for a given width (help-layout.ts). Flags come from
- * their definitions in config.ts, exit statuses from errors.ts: nothing here repeats a default or
+ * their definitions in config.ts, exit statuses from base/errors.ts: nothing here repeats a default or
  * a status as a literal.
  */
 import { DEFAULT_LISTEN_PORT, DIAGNOSE_FLAGS, envName, LIVE_FLAGS, REPLAY_FLAGS, type FlagSpec } from './config.js';
 import { CAUSES } from './causes/classify.js';
-import { ERROR_CODES } from './errors.js';
+import { ERROR_CODES } from './base/errors.js';
 import { renderHelp, type HelpBlock } from './help-layout.js';
 
 /** A command with its own help page. */

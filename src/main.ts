@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
-import { ERROR_CODES, isRstwatchError, RstwatchError } from './errors.js';
+import { packageRoot } from './base/package-root.js';
+import { ERROR_CODES, isRstwatchError, RstwatchError } from './base/errors.js';
 import { loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, type ReplayConfig } from './config.js';
 import { COMMANDS, helpText, type Command } from './help.js';
 import { helpWidth } from './help-layout.js';

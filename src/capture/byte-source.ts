@@ -10,7 +10,7 @@
  */
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 
 const OPEN_HINT = 'check the path and its permissions';
 

@@ -20,7 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 import { DEFAULT_FILTER, defaultFilter } from './bpf-filter.js';
 import { LinkType, type FrameSink } from './frame-sink.js';
 import { capturePermissionError, unknownInterfaceError, type InterfaceInfo } from './interfaces.js';

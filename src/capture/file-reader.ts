@@ -25,7 +25,7 @@
  * are delivered and a warning is raised, as tcpdump and tshark do for an interrupted capture.
  */
 
-import type { RstwatchError } from '../errors.js';
+import type { RstwatchError } from '../base/errors.js';
 import { openSource } from './byte-source.js';
 import type { FrameSink } from './frame-sink.js';
 import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC } from './pcap-format.js';

@@ -3,7 +3,7 @@
  * the native binding): for `rstwatch live --list-interfaces` and for the message of a capture
  * opened on an interface that does not exist.
  */
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 import { loadNativeBinding, type NativeDevice } from './native-binding.js';
 
 /** One capture device: name, libpcap description, addresses, state flags. */

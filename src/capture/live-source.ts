@@ -10,7 +10,7 @@
  * (`buf[offset, offset + capLen)`) are valid only until `onFrame` returns; the next batch
  * overwrites them.
  */
-import { isRstwatchError, RstwatchError } from '../errors.js';
+import { isRstwatchError, RstwatchError } from '../base/errors.js';
 import { DEFAULT_FILTER, defaultFilter } from './bpf-filter.js';
 import { openCapSource } from './cap-source.js';
 import type { FrameSink } from './frame-sink.js';
@@ -19,7 +19,11 @@ import { loadNativeBinding, type NativeBinding } from './native-binding.js';
 import type { CaptureFault, CaptureStats, LiveCaptureOptions, PacketSource } from './packet-source.js';
 
 /** The live capture backends: the project's libpcap binding, or the `cap` npm package. */
-export type CaptureBackend = 'native' | 'cap';
+export const CAPTURE_BACKENDS = ['native', 'cap'] as const;
+/** A live capture backend. */
+export type CaptureBackend = (typeof CAPTURE_BACKENDS)[number];
+/** The default backend: the project's libpcap binding. */
+export const DEFAULT_BACKEND: CaptureBackend = 'native';
 
 /**
  * Opens a live capture on `options.interfaceName`; frames flow once `start` is called.

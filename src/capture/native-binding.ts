@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { RstwatchError } from '../errors.js';
-import { packageRoot } from '../package-root.js';
+import { RstwatchError } from '../base/errors.js';
+import { packageRoot } from '../base/package-root.js';
 import type { LiveCaptureOptions } from './packet-source.js';
 
 /**

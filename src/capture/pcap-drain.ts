@@ -8,7 +8,7 @@
  * created: no object, closure, array or string; the byte order is a boolean fixed per file.
  */
 
-import type { RstwatchError } from '../errors.js';
+import type { RstwatchError } from '../base/errors.js';
 import type { FrameSink } from './frame-sink.js';
 import {
   PCAP_HDR_LINKTYPE,

@@ -9,7 +9,7 @@
  * created: no object, closure, array or string; the byte order is a boolean fixed per section.
  */
 
-import type { RstwatchError } from '../errors.js';
+import type { RstwatchError } from '../base/errors.js';
 import type { FrameSink } from './frame-sink.js';
 import {
   BLK_TOTAL_LEN,

@@ -10,7 +10,7 @@
  * MAX_RECORD_BYTES. There is one `await` per chunk, never one per record.
  */
 
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 import { type ByteSource, displayName, readError } from './byte-source.js';
 import { PCAP_MAX_SNAPLEN_FLOOR } from './pcap-format.js';
 import { BLOCK_MAX_LEN } from './pcapng-format.js';

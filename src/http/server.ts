@@ -9,7 +9,7 @@
  */
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { RegistryContentType, Registry } from 'prom-client';
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 import type { RstwatchMetrics } from '../metrics/metrics.js';
 import { MAX_PORT, parsePortList, SINGLE_PORTS } from '../net/port-list.js';
 import { prefersOpenMetrics } from './accept.js';

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { FrameSink } from '../capture/frame-sink.js';
 import type { CaptureFault, CaptureStats, LiveCaptureOptions, PacketSource } from '../capture/packet-source.js';
-import { isRstwatchError } from '../errors.js';
+import { isRstwatchError } from '../base/errors.js';
 
 /** Opens a packet source (the live backend, or a stand-in in tests). */
 export type SourceOpener = (options: LiveCaptureOptions) => PacketSource;

@@ -14,7 +14,6 @@ import { listInterfaces } from '../capture/interfaces.js';
 import { openLiveSource } from '../capture/live-source.js';
 import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
 import type { LiveCaptureOptions } from '../capture/packet-source.js';
-import type { LiveConfig } from '../config.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_SUMMARY_SECONDS } from '../log/refusal-log.js';
@@ -26,6 +25,7 @@ import { CaptureController } from './capture-controller.js';
 import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { liveMetricSources } from './metric-sources.js';
+import type { LiveConfig } from './live-config.js';
 import { dropPrivileges } from './privileges.js';
 
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadNativeBinding } from '../capture/native-binding.js';
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 
 /** A user's ids, from /etc/passwd. */
 export interface UserIds {

@@ -3,7 +3,7 @@
  * the decoder stores them) and formatting back, and CIDR networks. Used off the hot path only (config,
  * logs, reports, kernel-state readers); the words themselves are what the hot path compares.
  */
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
 
 /** A network: address and mask as four big-endian words (IPv4 networks IPv4-mapped). */

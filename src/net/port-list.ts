@@ -7,7 +7,7 @@
  * - `rstwatch diagnose --port` and the daemon's `/api/v1/causes?port=`: single ports, 1 to 65535
  *   (`SINGLE_PORTS`), as their docs promise ("a list like 80,443"), no ranges.
  */
-import { RstwatchError } from '../errors.js';
+import { RstwatchError } from '../base/errors.js';
 
 /** Largest TCP port number. */
 export const MAX_PORT = 65535;

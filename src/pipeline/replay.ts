@@ -5,7 +5,7 @@
  * the next (give rotated files in time order).
  */
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from '../capture/file-reader.js';
-import { isRstwatchError, RstwatchError } from '../errors.js';
+import { isRstwatchError, RstwatchError } from '../base/errors.js';
 import { DEFAULT_HOP_THRESHOLD, type ResetDetector } from '../detect/detector.js';
 import { suspectRecord, type SuspectRecord } from '../detect/evidence-record.js';
 import type { Tracker, TrackerOptions } from '../track/tracker.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readCaptureFile } from '../../src/capture/file-reader.js';
 import type { FrameSink } from '../../src/capture/frame-sink.js';
 import { TimestampScale } from '../../src/capture/pcapng-format.js';
-import { isRstwatchError } from '../../src/errors.js';
+import { isRstwatchError } from '../../src/base/errors.js';
 import { writePcap, writePcapng } from '../../kit/pcap-writer.js';
 import { referenceTs, tempFile } from './read-helpers.js';
 import { propertyRuns } from '../support/property.js';

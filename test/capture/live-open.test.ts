@@ -15,7 +15,7 @@ import { LinkType } from '../../src/capture/frame-sink.js';
 import { listInterfaces } from '../../src/capture/interfaces.js';
 import { openLiveSource } from '../../src/capture/live-source.js';
 import type { LiveCaptureOptions } from '../../src/capture/packet-source.js';
-import { ERROR_CODES, type RstwatchError } from '../../src/errors.js';
+import { ERROR_CODES, type RstwatchError } from '../../src/base/errors.js';
 import { requireRoot } from '../../kit/netns.js';
 import { writePcap } from '../../kit/pcap-writer.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { isRstwatchError, type ErrorCode } from '../../src/errors.js';
+import { isRstwatchError, type ErrorCode } from '../../src/base/errors.js';
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from '../../src/capture/file-reader.js';
 import type { FrameSink } from '../../src/capture/frame-sink.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTEN_PORT, envName, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
-import { RstwatchError } from '../../src/errors.js';
+import { RstwatchError } from '../../src/base/errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/track/tracker.js';
 
 function configError(argv: string[], env: NodeJS.ProcessEnv = {}): RstwatchError {

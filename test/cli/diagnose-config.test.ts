@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTEN_PORT, loadDiagnoseConfig, loadLiveConfig } from '../../src/config.js';
-import { RstwatchError } from '../../src/errors.js';
+import { RstwatchError } from '../../src/base/errors.js';
 
 /** What loadDiagnoseConfig throws for `argv` and `env` (undefined when it accepts them). */
 function thrown(argv: string[], env: NodeJS.ProcessEnv = {}): unknown {

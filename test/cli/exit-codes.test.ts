@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, RstwatchError } from '../../src/errors.js';
+import { ERROR_CODES, RstwatchError } from '../../src/base/errors.js';
 import { COMMAND_EXIT_STATUSES, COMMANDS, helpText } from '../../src/help.js';
 import { main } from '../../src/main.js';
 
@@ -46,7 +46,7 @@ describe('exit statuses by command', () => {
     vi.restoreAllMocks();
   });
 
-  it.each(COMMANDS)('rstwatch %s: the docs, the help and errors.ts agree', (command) => {
+  it.each(COMMANDS)('rstwatch %s: the docs, the help and base/errors.ts agree', (command) => {
     const statuses = COMMAND_EXIT_STATUSES[command].map(([status]) => status);
     expect(documentedStatuses(command)).toEqual(statuses);
     const known = new Set([0, ...Object.values(ERROR_CODES).map((c) => c.exitCode)]);

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isRstwatchError, type RstwatchError } from '../../src/errors.js';
+import { isRstwatchError, type RstwatchError } from '../../src/base/errors.js';
 import { startHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js';
 import { fakeCapture, metricsFor, samplesOf, valueOf } from '../metrics/helpers.js';
 import { concurrentScrapes, refusedOnce, startMetricsServer, url } from '../metrics/scenarios.js';

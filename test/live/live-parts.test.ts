@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FrameSink } from '../../src/capture/frame-sink.js';
 import type { CaptureFault, CaptureStats, LiveCaptureOptions, PacketSource } from '../../src/capture/packet-source.js';
-import { RstwatchError } from '../../src/errors.js';
+import { RstwatchError } from '../../src/base/errors.js';
 import { CaptureController, FIRST_BACKOFF_MS } from '../../src/live/capture-controller.js';
 import { LocalAddressWatcher, readInterfaceNetworks } from '../../src/live/local-addresses.js';
 import { lookUpUser } from '../../src/live/privileges.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRstwatchError } from '../../src/errors.js';
+import { isRstwatchError } from '../../src/base/errors.js';
 import { formatAddress, parseAddress, parseCidr, parseIpv4 } from '../../src/net/address.js';
 import { IPV4_MAPPED_WORD2 } from '../../src/wire/decoded-packet.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRstwatchError } from '../../src/errors.js';
+import { isRstwatchError } from '../../src/base/errors.js';
 import { parsePortList, PORTS_AND_RANGES, SINGLE_PORTS, type PortListSyntax } from '../../src/net/port-list.js';
 
 /** What parsePortList throws for `text` in `syntax`. */
