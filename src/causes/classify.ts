@@ -115,8 +115,18 @@ function queueFullEither(l: Listener, after: readonly Listener[] | null | undefi
   return a === undefined && b === undefined ? undefined : false;
 }
 
+/** No listeners (shared: a scan's failures, on ports nobody listens on, allocate no list). */
+const NONE: readonly Listener[] = Object.freeze([]);
+
+/** The listeners of `ls` on `port` (`ls` itself when all are: callers often give only the port's own). */
+function onPortOf(ls: readonly Listener[], port: number): readonly Listener[] {
+  if (ls.length === 0) return NONE;
+  return ls.every((l) => l.port === port) ? ls : ls.filter((l) => l.port === port);
+}
+
 /** The port's listeners as comparable text: family and address (what a read always tells). */
 function bindings(ls: readonly Listener[], port: number): string {
+  if (ls.length === 0) return '';
   return ls
     .filter((l) => l.port === port)
     .map((l) => `${l.family === 6 ? `[${l.address}]` : l.address}:${port}`)
@@ -155,7 +165,7 @@ export function classifyFailure(f: FailureFacts): Classification {
     }
   }
   const dstIsV4 = !f.serverAddress.includes(':');
-  const onPort = f.listeners.filter((l) => l.port === f.port);
+  const onPort = onPortOf(f.listeners, f.port);
   const takers: Listener[] = [];
   let undecided = false;
   for (const l of onPort) {

@@ -16,59 +16,46 @@
  * scan (every failure different) costs a lookup in the read's per-port index per failure.
  * Until its group is decided a failure counts as pending, so at every moment, per port and
  * outcome, the causes plus the pending add up to the tracker's count of inbound failures.
+ *
+ * Memory is fixed by construction, whatever the traffic (docs/live.md "Memory"): the counts in
+ * columns indexed by port (cause-counts.ts), the waiting groups in a ring of `maxPendingGroups`
+ * slots (failure-groups.ts), the evidence of the last 4096 ports (cause-evidence.ts), and the
+ * reads of the last `historyMs` (at most `maxReadsFor(historyMs)`; a read whose listeners did not
+ * change shares the list of the read before it).
  */
 import { AttemptEventsBase, FAILURE_KIND_NAMES, FailureKind } from '../track/attempt-events.js';
 import type { AttemptView } from '../track/attempt-view.js';
 import { Direction } from '../track/direction.js';
 import { formatAddress } from '../net/address.js';
-import type { DecodedPacket } from '../wire/decoded-packet.js';
 import type { SuspectEvidence, SuspectListener } from '../detect/detector.js';
 import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } from './classify.js';
+import { CAUSE_COUNT, CauseCounts, OUTCOME_COUNT } from './cause-counts.js';
+import { CauseEvidenceStore } from './cause-evidence.js';
+import { FailureGroups } from './failure-groups.js';
 import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
 import type { TcpExtCounters } from '../kernel/netstat.js';
 import type { Listener } from '../kernel/listeners.js';
 import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
-/** Outcomes (FailureKind order). */
-export const OUTCOME_COUNT = FAILURE_KIND_NAMES.length;
-/** Causes (CAUSES order). */
-export const CAUSE_COUNT = CAUSES.length;
+export { CAUSE_COUNT, OUTCOME_COUNT } from './cause-counts.js';
+export type { CauseEvidence } from './cause-evidence.js';
+
+/** Indexes in FailureCauses' `times`: the failure's time, its first SYN's. */
+const AT = 0;
+const SYN = 1;
+
 /** Default time a failure waits for the read after it, ms. */
 export const DEFAULT_MAX_WAIT_MS = 3000;
-/** Default number of failure groups waiting at once. */
+/** Default number of failure groups waiting at once (the ring's slots). */
 export const DEFAULT_MAX_PENDING_GROUPS = 65_536;
 /** How close after the first SYN a read may stand in for the state at the attempt, ms. */
 const STAND_IN_MS = 2000;
 /** Ports `report()` lists at most, by default. */
 export const DEFAULT_REPORT_PORTS = 1000;
-/** Ports whose last evidence is kept for `report()`. */
-const MAX_EVIDENCE_PORTS = 4096;
 
-/** Failures that share everything the classification depends on. */
-interface Group {
-  kind: number;
-  port: number;
-  w0: number;
-  w1: number;
-  w2: number;
-  w3: number;
-  suspect: boolean;
-  /** Absolute index of the `before` read (-1: none yet) and of the `after` read (may not exist yet). */
-  before: number;
-  after: number;
-  /** Capture time of the first SYN of the group's first failure, ms. */
-  synMs: number;
-  /** Capture time of the group's latest failure, ms. */
-  atMs: number;
-  count: number;
-  /** The port's pending counts (`pendingCounts.get(port)` while the group has failures). */
-  pending: Float64Array | null;
-}
-
-/** The last evidence of one (port, outcome, cause); its count is in the counts. */
-export interface CauseEvidence {
-  evidence: string;
-  lastSeenMs: number;
+/** Reads kept at most for a history of `historyMs`, whatever their times say (a clock stepping back must not keep them all). */
+export function maxReadsFor(historyMs: number): number {
+  return Math.ceil(historyMs / 1000) * 2 + 16;
 }
 
 /** One port's failures by outcome and cause (`report()`). */
@@ -139,12 +126,11 @@ interface ReadIndex {
   full: Set<number>;
 }
 
-function indexRead(s: KernelStateSnapshot): ReadIndex {
-  if (s.errors.some((e) => e.what === 'listeners')) return { byPort: null, queued: new Set(), full: new Set() };
+function indexRead(listeners: readonly Listener[]): ReadIndex {
   const byPort = new Map<number, Listener[]>();
   const queued = new Set<number>();
   const full = new Set<number>();
-  for (const l of s.listeners) {
+  for (const l of listeners) {
     let a = byPort.get(l.port);
     if (a === undefined) byPort.set(l.port, (a = []));
     a.push(l);
@@ -157,6 +143,35 @@ function indexRead(s: KernelStateSnapshot): ReadIndex {
 /** True when `set` holds a port other than `port`. */
 function hasOther(set: ReadonlySet<number>, port: number): boolean {
   return set.size > 1 || (set.size === 1 && !set.has(port));
+}
+
+/** No listeners on a port (shared). */
+const NO_LISTENERS: readonly Listener[] = Object.freeze([]);
+
+/** The index of a read whose listeners could not be read. */
+const UNREADABLE_INDEX: ReadIndex = { byPort: null, queued: new Set(), full: new Set() };
+
+/** True when two listener lists hold the same sockets in the same state, in the same order. */
+function sameListeners(a: readonly Listener[], b: readonly Listener[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (
+      x.inode !== y.inode ||
+      x.port !== y.port ||
+      x.acceptQueue !== y.acceptQueue ||
+      x.backlog !== y.backlog ||
+      x.address !== y.address ||
+      x.family !== y.family ||
+      x.v6only !== y.v6only ||
+      x.v6onlySource !== y.v6onlySource ||
+      x.uid !== y.uid
+    )
+      return false;
+  }
+  return true;
 }
 
 /**
@@ -172,45 +187,43 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
   private readonly view: AttemptView;
   /** The server address of the failure being counted (the view copies it here). */
   private readonly server = new Uint32Array(4);
+  /** The server address last formatted, and its text ('' before the first). */
+  private readonly lastServer = new Uint32Array(4);
+  private lastServerText = '';
+  /** The failure being counted: its time and its first SYN's, ms (at AT and SYN). */
+  private readonly times = new Float64Array(2);
   /** True between the detector flagging a refusal as it judges it and the `refused` event that follows. */
   private refusalSuspect = false;
   private readonly historyMs: number;
   private readonly maxWaitMs: number;
-  private readonly maxPendingGroups: number;
-  /** port -> counts at [outcome * CAUSE_COUNT + cause]. */
-  private readonly counts = new Map<number, Float64Array>();
-  /** Sums over every port, same layout. */
-  private readonly totals = new Float64Array(OUTCOME_COUNT * CAUSE_COUNT);
-  /** port -> failures waiting, by outcome. */
-  private readonly pendingCounts = new Map<number, Float64Array>();
-  private readonly pendingTotals = new Float64Array(OUTCOME_COUNT);
-  private readonly groups: Group[] = [];
-  private groupsHead = 0;
+  private readonly counts = new CauseCounts();
+  private readonly groups: FailureGroups;
   /** Groups with failures not decided yet. */
   private liveGroups = 0;
-  private last: Group | null = null;
+  /** The slot of the group the last failure joined, or -1. */
+  private last = -1;
   /** Reads kept, oldest first; `reads[i]` has absolute index `firstRead + i`. */
   private readonly reads: KernelStateSnapshot[] = [];
   private firstRead = 0;
   /** Reads kept at most, whatever their times say (a clock stepping back must not keep them all). */
   private readonly maxReads: number;
-  private readonly indexes = new WeakMap<KernelStateSnapshot, ReadIndex>();
-  /** port -> `${outcome} ${cause}` -> last evidence; ports in least-recent-first order. */
-  private readonly evidence = new Map<number, Map<string, CauseEvidence>>();
+  /** A read's listeners indexed, by the list (reads whose listeners did not change share it). */
+  private readonly indexes = new WeakMap<readonly Listener[], ReadIndex>();
+  private readonly evidence = new CauseEvidenceStore(OUTCOME_COUNT * CAUSE_COUNT);
+  /** The last decision and the slot of its group; `slot` -1 once that group's fields or the reads may have changed. */
+  private readonly decided = { slot: -1, cause: 0, evidence: '', fromOneRead: false };
   /** Failures decided with no read after them (reads stalled, rstwatch just started, too many waiting). */
   decidedFromOneRead = 0;
   /** Refusals found suspect only after their cause was decided (their cause stays). */
   lateSuspects = 0;
-  /** Ports whose evidence was dropped to keep MAX_EVIDENCE_PORTS (their counts stay). */
-  evidenceEvictions = 0;
 
   constructor(view: AttemptView, options: FailureCausesOptions) {
     super();
     this.view = view;
     this.historyMs = options.historyMs;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    this.maxPendingGroups = options.maxPendingGroups ?? DEFAULT_MAX_PENDING_GROUPS;
-    this.maxReads = Math.ceil(this.historyMs / 1000) * 2 + 16;
+    this.groups = new FailureGroups(options.maxPendingGroups ?? DEFAULT_MAX_PENDING_GROUPS);
+    this.maxReads = maxReadsFor(this.historyMs);
   }
 
   /** Reads made so far. */
@@ -218,27 +231,42 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     return this.firstRead + this.reads.length;
   }
 
+  /** Reads kept now (at most `maxReadsFor(historyMs)`). */
+  get readsKept(): number {
+    return this.reads.length;
+  }
+
   /** The latest read, if any. */
   get latestRead(): KernelStateSnapshot | undefined {
     return this.reads[this.reads.length - 1];
   }
 
-  override refused(slot: number, _p: DecodedPacket, _direction: number, ts: number): void {
+  /** Ports whose evidence was dropped to keep the last 4096 (their counts stay). */
+  get evidenceEvictions(): number {
+    return this.evidence.evictions;
+  }
+
+  /** Columns of counts allocated (each 512 KiB: cause-counts.ts). */
+  get countColumns(): number {
+    return this.counts.columnCount;
+  }
+
+  override refused(slot: number): void {
     const suspect = this.refusalSuspect;
     this.refusalSuspect = false;
-    this.failed(FailureKind.Refused, slot, ts, suspect);
+    this.failed(FailureKind.Refused, slot, suspect);
   }
 
-  override icmpRejected(slot: number, _p: DecodedPacket, _direction: number, ts: number): void {
-    this.failed(FailureKind.IcmpRejected, slot, ts, false);
+  override icmpRejected(slot: number): void {
+    this.failed(FailureKind.IcmpRejected, slot, false);
   }
 
-  override unanswered(slot: number, _direction: number, ts: number): void {
-    this.failed(FailureKind.Unanswered, slot, ts, false);
+  override unanswered(slot: number): void {
+    this.failed(FailureKind.Unanswered, slot, false);
   }
 
-  override earlyReset(slot: number, _p: DecodedPacket, _direction: number, ts: number): void {
-    this.failed(FailureKind.EarlyReset, slot, ts, false);
+  override earlyReset(slot: number): void {
+    this.failed(FailureKind.EarlyReset, slot, false);
   }
 
   /**
@@ -251,76 +279,80 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     else if (e.firstFlag && e.direction === Direction.Inbound) this.refusalFoundSuspect(e.server, e.serverPort, e.ts);
   }
 
-  /** A failure the tracker just counted, as `kind` (a FailureKind); only inbound ones are classified. */
-  private failed(kind: number, slot: number, ts: number, suspect: boolean): void {
+  /** A failure the tracker just counted, as `kind` (a FailureKind), now; only inbound ones are classified. */
+  private failed(kind: number, slot: number, suspect: boolean): void {
     const v = this.view;
     if (v.direction(slot) !== Direction.Inbound) return;
     const port = v.serverPort(slot);
-    const server = this.server;
-    v.server(slot, server);
-    const atMs = ts * 1000;
-    const synMs = v.firstSynSeconds(slot) * 1000;
-    const before = this.readAtOrBefore(synMs);
+    v.server(slot, this.server);
+    // Times stay in `times` (ms): no double is handed to a call here, the packet path of a flood.
+    const t = this.times;
+    t[AT] = v.clock[0] * 1000;
+    v.firstSyn(slot, t, SYN);
+    t[SYN] *= 1000;
+    const before = this.readAtOrBefore(SYN);
     // The first read started after the answer; for an unanswered attempt, after its first SYN (the
     // read right after `before` may have started before the SYN, and ended after it).
-    const after = this.readAfter(kind === FailureKind.Unanswered ? synMs : atMs);
+    const after = this.readAfter(kind === FailureKind.Unanswered ? SYN : AT);
     let g = this.last;
-    if (
-      g === null ||
-      g.kind !== kind ||
-      g.port !== port ||
-      g.suspect !== suspect ||
-      g.before !== before ||
-      g.after !== after ||
-      g.w3 !== server[3] ||
-      g.w2 !== server[2] ||
-      g.w1 !== server[1] ||
-      g.w0 !== server[0]
-    ) {
-      while (this.liveGroups >= this.maxPendingGroups && this.groupsHead < this.groups.length) {
-        const oldest = this.groups[this.groupsHead++];
-        if (oldest === this.last) this.last = null;
-        this.decide(oldest);
-      }
-      // (`this.last`, not `g`: the loop above may have taken it off the list.)
-      const tailAt = this.groups.length - 1;
-      g = this.last;
-      if (g !== null && tailAt >= this.groupsHead && this.groups[tailAt] === g && g.count === 0) {
-        // The last group was decided at once (unanswered attempts, a scan): reuse it, so that
-        // a run of distinct failures neither allocates nor grows the list.
-        g.kind = kind;
-        g.port = port;
-        g.w0 = server[0];
-        g.w1 = server[1];
-        g.w2 = server[2];
-        g.w3 = server[3];
-        g.suspect = suspect;
-        g.before = before;
-        g.after = after;
-        g.synMs = synMs;
-      } else {
-        g = { kind, port, w0: server[0], w1: server[1], w2: server[2], w3: server[3], suspect, before, after, synMs, atMs, count: 0, pending: null };
-        this.groups.push(g);
-        this.last = g;
-      }
-    }
-    if (g.count === 0) this.liveGroups++;
-    g.count++;
-    g.atMs = atMs;
-    this.pendingTotals[kind]++;
-    let p = g.pending;
-    if (p === null) {
-      p = this.pendingCounts.get(port) ?? null;
-      if (p === null) {
-        p = new Float64Array(OUTCOME_COUNT);
-        this.pendingCounts.set(port, p);
-      }
-      g.pending = p;
-    }
-    p[kind]++;
+    if (g < 0 || !this.joins(g, kind, port, suspect, before, after)) g = this.openGroup(kind, port, suspect, before, after);
+    const gs = this.groups;
+    if (gs.count[g] === 0) this.liveGroups++;
+    gs.count[g]++;
+    gs.atMs[g] = t[AT];
+    this.counts.addPending(port, kind, 1);
     // Its reads already exist (an unanswered attempt, told at the timeout): decide now. The group
     // stays the last one, so the next failure like it is counted and decided the same way.
     if (after < this.readCount) this.decide(g);
+  }
+
+  /** True when a failure with these fields (the server address in `this.server`) belongs to group `g`. */
+  private joins(g: number, kind: number, port: number, suspect: boolean, before: number, after: number): boolean {
+    const gs = this.groups;
+    const w = g * 4;
+    const a = this.server;
+    return (
+      gs.kind[g] === kind &&
+      gs.port[g] === port &&
+      gs.suspect[g] === (suspect ? 1 : 0) &&
+      gs.before[g] === before &&
+      gs.after[g] === after &&
+      gs.server[w + 3] === a[3] &&
+      gs.server[w + 2] === a[2] &&
+      gs.server[w + 1] === a[1] &&
+      gs.server[w] === a[0]
+    );
+  }
+
+  /**
+   * A group for a failure unlike the last one: the newest group again when it was decided at once
+   * (unanswered attempts, a scan), so that a run of distinct failures never fills the ring; else a
+   * new slot, deciding the oldest groups first while the ring is full.
+   */
+  private openGroup(kind: number, port: number, suspect: boolean, before: number, after: number): number {
+    const gs = this.groups;
+    let g = this.last;
+    if (g < 0 || g !== gs.newest() || gs.count[g] !== 0) {
+      while (gs.length >= gs.capacity) this.decideOldest();
+      g = gs.push();
+      this.last = g;
+    }
+    this.decided.slot = -1; // g's fields change (it may even be the slot just decided)
+    gs.kind[g] = kind;
+    gs.port[g] = port;
+    gs.server.set(this.server, g * 4);
+    gs.suspect[g] = suspect ? 1 : 0;
+    gs.before[g] = before;
+    gs.after[g] = after;
+    gs.synMs[g] = this.times[SYN];
+    return g;
+  }
+
+  /** Takes the oldest group off the ring and decides it now. */
+  private decideOldest(): void {
+    const g = this.groups.shift();
+    if (g === this.last) this.last = -1;
+    this.decide(g);
   }
 
   /**
@@ -330,26 +362,43 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
    * (counted in `lateSuspects`).
    */
   refusalFoundSuspect(server: ArrayLike<number>, port: number, ts: number): void {
-    for (let i = this.groups.length - 1; i >= this.groupsHead; i--) {
-      const g = this.groups[i];
-      if (g.count === 0 || g.kind !== FailureKind.Refused || g.suspect || g.port !== port) continue;
-      if (g.w0 !== server[0] || g.w1 !== server[1] || g.w2 !== server[2] || g.w3 !== server[3]) continue;
-      // Still pending: the port's pending count is unchanged, the failure only changes group.
-      const moved: Group = { ...g, suspect: true, atMs: ts * 1000, count: 1 };
-      g.count--;
-      if (g.count === 0) {
-        this.liveGroups--;
-        g.pending = null;
-      }
-      this.groups.push(moved);
-      this.liveGroups++;
+    const gs = this.groups;
+    let from = -1;
+    for (let i = gs.length - 1; i >= 0 && from < 0; i--) {
+      const g = gs.slot(i);
+      const w = g * 4;
+      if (gs.count[g] === 0 || gs.kind[g] !== FailureKind.Refused || gs.suspect[g] === 1 || gs.port[g] !== port) continue;
+      if (gs.server[w] === server[0] && gs.server[w + 1] === server[1] && gs.server[w + 2] === server[2] && gs.server[w + 3] === server[3]) from = g;
+    }
+    // A full ring decides its oldest group first: when that is the refusal's own, it was decided.
+    while (from >= 0 && gs.length >= gs.capacity) {
+      if (gs.slot(0) === from) from = -1;
+      this.decideOldest();
+    }
+    if (from < 0) {
+      this.lateSuspects++;
       return;
     }
-    this.lateSuspects++;
+    // Still pending: the port's pending count is unchanged, the failure only changes group.
+    this.decided.slot = -1;
+    const moved = gs.push();
+    gs.copy(from, moved);
+    gs.suspect[moved] = 1;
+    gs.atMs[moved] = ts * 1000;
+    gs.count[moved] = 1;
+    gs.count[from]--;
+    if (gs.count[from] > 0) this.liveGroups++;
   }
 
-  /** A new kernel-state read: kept, and the failures it was waiting for are decided. */
+  /**
+   * A new kernel-state read: kept, and the failures it was waiting for are decided. When its
+   * listeners are those of the read before, it keeps that read's list instead of its own (a
+   * history of identical reads costs one list).
+   */
   addRead(s: KernelStateSnapshot, nowMs = s.takenAtMs): void {
+    const prev = this.latestRead;
+    if (prev !== undefined && sameListeners(prev.listeners, s.listeners)) s.listeners = prev.listeners;
+    this.decided.slot = -1;
     this.reads.push(s);
     let drop = Math.max(0, this.reads.length - this.maxReads);
     while (drop < this.reads.length - 1 && this.reads[drop].takenAtMs < nowMs - this.historyMs) drop++;
@@ -363,105 +412,114 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
   /** Decides every group whose `after` read exists, and those that waited longer than maxWaitMs. */
   settle(nowMs: number): void {
     const total = this.readCount;
+    const gs = this.groups;
     // Groups are in arrival order; `after` is non-decreasing for refusals but not for unanswered
     // attempts, so walk all of them (they are few: one per port, outcome and second).
-    let kept = 0;
-    const gs = this.groups;
-    let lastKept = false;
-    for (let i = this.groupsHead; i < gs.length; i++) {
-      const g = gs[i];
-      if (g.count === 0 || g.after < total || nowMs - g.atMs > this.maxWaitMs) {
-        this.decide(g);
-      } else {
-        gs[kept++] = g;
-        if (g === this.last) lastKept = true;
-      }
-    }
-    gs.length = kept;
-    this.groupsHead = 0;
-    if (!lastKept) this.last = null;
+    let last = -1;
+    gs.retain(
+      (g) => {
+        if (gs.count[g] === 0 || gs.after[g] < total || nowMs - gs.atMs[g] > this.maxWaitMs) {
+          this.decide(g);
+          return false;
+        }
+        if (g === this.last) last = g;
+        return true;
+      },
+      (from, to) => {
+        if (from === last) last = to;
+      },
+    );
+    this.last = last;
+    this.decided.slot = -1; // groups moved to other slots
   }
 
   /** Count of `cause` for (port, outcome), decided so far. */
   get(port: number, outcome: number, cause: number): number {
-    return this.counts.get(port)?.[outcome * CAUSE_COUNT + cause] ?? 0;
+    return this.counts.get(port, outcome, cause);
   }
 
   /** Count of `cause` for `outcome` over every port. */
   total(outcome: number, cause: number): number {
-    return this.totals[outcome * CAUSE_COUNT + cause];
+    return this.counts.total(outcome, cause);
   }
 
   /** Failures of `outcome` over every port not decided yet. */
   pendingTotal(outcome: number): number {
-    return this.pendingTotals[outcome];
+    return this.counts.pendingTotal(outcome);
   }
 
   /** Failures of (port, outcome) not decided yet. */
   pending(port: number, outcome: number): number {
-    return this.pendingCounts.get(port)?.[outcome] ?? 0;
+    return this.counts.pending(port, outcome);
   }
 
   /**
    * Everything decided and pending, per port, for `rstwatch diagnose` to ask: the ports in
    * `only` (all when empty), most recent first, at most `limit` of them. Evidence is kept for the
    * 4096 ports with the most recent failures; older ones keep their counts, without evidence.
+   * Only the ports listed are built: a report after a scan costs the sort of the ports, not an
+   * object per port.
    */
   report(nowMs = Date.now(), only: readonly number[] = [], limit = DEFAULT_REPORT_PORTS): CausesReport {
     const latest = this.latestRead;
-    const pendingSeen = new Map<number, number>();
-    for (let i = this.groupsHead; i < this.groups.length; i++) {
-      const g = this.groups[i];
-      if (g.count > 0) pendingSeen.set(g.port, Math.max(pendingSeen.get(g.port) ?? 0, g.atMs));
+    const counts = this.counts;
+    const ports = only.length > 0 ? [...new Set(only)].filter((p) => counts.failed(p)) : Array.from(counts.failedPorts.subarray(0, counts.failedPortCount));
+    const lastSeen = new Map<number, number>();
+    for (const p of ports) lastSeen.set(p, this.evidence.lastSeenMs(p));
+    const gs = this.groups;
+    for (let i = 0; i < gs.length; i++) {
+      const g = gs.slot(i);
+      const seen = lastSeen.get(gs.port[g]);
+      if (gs.count[g] > 0 && seen !== undefined && gs.atMs[g] > seen) lastSeen.set(gs.port[g], gs.atMs[g]);
     }
-    const candidates = only.length > 0 ? [...new Set(only)] : [...new Set([...this.counts.keys(), ...this.pendingCounts.keys()])];
-    const ports: PortCauses[] = [];
-    for (const port of candidates) {
-      const ev = this.evidence.get(port);
-      let lastSeen = pendingSeen.get(port) ?? 0;
-      const outcomes: PortCauses['outcomes'] = [];
-      for (let o = 0; o < OUTCOME_COUNT; o++) {
-        const causes: PortCauses['outcomes'][number]['causes'] = [];
-        let count = 0;
-        for (let c = 0; c < CAUSE_COUNT; c++) {
-          const n = this.get(port, o, c);
-          if (n === 0) continue;
-          count += n;
-          const e = ev?.get(`${o} ${c}`);
-          if (e !== undefined) lastSeen = Math.max(lastSeen, e.lastSeenMs);
-          causes.push({ cause: CAUSES[c], count: n, evidence: e?.evidence ?? '', last_seen: e === undefined ? '' : new Date(e.lastSeenMs).toISOString() });
-        }
-        const pending = this.pending(port, o);
-        if (count + pending === 0) continue;
-        causes.sort((a, b) => b.count - a.count);
-        outcomes.push({ outcome: FAILURE_KIND_NAMES[o], count: count + pending, pending, causes });
-      }
-      if (outcomes.length > 0) ports.push({ port, outcomes, last_seen: lastSeen > 0 ? new Date(lastSeen).toISOString() : '' });
-    }
-    ports.sort((a, b) => (a.last_seen < b.last_seen ? 1 : a.last_seen > b.last_seen ? -1 : a.port - b.port));
+    const seenOf = (p: number): number => lastSeen.get(p) ?? 0;
+    ports.sort((a, b) => seenOf(b) - seenOf(a) || a - b);
     return {
       taken_at: new Date(nowMs).toISOString(),
       kernel_reads: this.readCount,
       last_read: latest === undefined ? null : new Date(latest.takenAtMs).toISOString(),
       read_errors: latest?.errors ?? [],
-      ports_with_failures: this.counts.size + [...this.pendingCounts.keys()].filter((p) => !this.counts.has(p)).length,
+      ports_with_failures: counts.failedPortCount,
       decided_from_one_read: this.decidedFromOneRead,
       late_suspects: this.lateSuspects,
-      evidence_evictions: this.evidenceEvictions,
-      ports: ports.slice(0, limit),
+      evidence_evictions: this.evidence.evictions,
+      ports: ports.slice(0, limit).map((p) => this.portCauses(p, seenOf(p))),
     };
   }
 
-  /** Absolute index of the last read taken at or before `ms`; -1 when none is kept. */
-  private readAtOrBefore(ms: number): number {
+  /** One port's failures by outcome and cause, most frequent cause first. */
+  private portCauses(port: number, lastSeenMs: number): PortCauses {
+    const outcomes: PortCauses['outcomes'] = [];
+    for (let o = 0; o < OUTCOME_COUNT; o++) {
+      const causes: PortCauses['outcomes'][number]['causes'] = [];
+      let count = 0;
+      for (let c = 0; c < CAUSE_COUNT; c++) {
+        const n = this.get(port, o, c);
+        if (n === 0) continue;
+        count += n;
+        const e = this.evidence.get(port, o * CAUSE_COUNT + c);
+        causes.push({ cause: CAUSES[c], count: n, evidence: e?.evidence ?? '', last_seen: e === undefined ? '' : new Date(e.lastSeenMs).toISOString() });
+      }
+      const pending = this.pending(port, o);
+      if (count + pending === 0) continue;
+      causes.sort((a, b) => b.count - a.count);
+      outcomes.push({ outcome: FAILURE_KIND_NAMES[o], count: count + pending, pending, causes });
+    }
+    return { port, outcomes, last_seen: lastSeenMs > 0 ? new Date(lastSeenMs).toISOString() : '' };
+  }
+
+  /** Absolute index of the last read taken at or before `times[which]` (ms); -1 when none is kept. */
+  private readAtOrBefore(which: number): number {
+    const ms = this.times[which];
     const r = this.reads;
     let i = r.length - 1;
     while (i >= 0 && seenAtMs(r[i]) > ms) i--;
     return i < 0 ? (r.length > 0 || this.firstRead > 0 ? this.firstRead - 1 : -1) : this.firstRead + i;
   }
 
-  /** Absolute index of the first read taken after `ms` (the next read when none is yet). */
-  private readAfter(ms: number): number {
+  /** Absolute index of the first read taken after `times[which]` (ms; the next read when none is yet). */
+  private readAfter(which: number): number {
+    const ms = this.times[which];
     const r = this.reads;
     let i = r.length;
     while (i > 0 && r[i - 1].takenAtMs > ms) i--;
@@ -472,51 +530,57 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     return index >= this.firstRead ? this.reads[index - this.firstRead] : undefined;
   }
 
-  /** Classifies group `g`'s failures, counts them, and takes them off the pending counts. */
-  private decide(g: Group): void {
-    if (g.count === 0) return;
+  /**
+   * Classifies group `g`'s failures, counts them, and takes them off the pending counts. A group
+   * decided again with nothing changed since (the newest group, reused by a run of failures like
+   * it whose reads exist: a flood of unanswered SYNs at their timeout) reuses its decision.
+   */
+  private decide(g: number): void {
+    const gs = this.groups;
+    const n = gs.count[g];
+    if (n === 0) return;
     this.liveGroups--;
-    let before = this.read(g.before);
-    let after = this.read(g.after);
+    if (g !== this.decided.slot) this.classifyGroup(g);
+    const d = this.decided;
+    gs.count[g] = 0;
+    const kind = gs.kind[g];
+    if (d.fromOneRead && kind !== FailureKind.IcmpRejected && gs.suspect[g] === 0) this.decidedFromOneRead += n;
+    this.counts.decide(gs.port[g], kind, d.cause, n);
+    this.evidence.remember(gs.port[g], kind * CAUSE_COUNT + d.cause, d.evidence, gs.atMs[g]);
+  }
+
+  /** Classifies group `g` from its reads into `decided`. */
+  private classifyGroup(g: number): void {
+    const gs = this.groups;
+    let before = this.read(gs.before[g]);
+    let after = this.read(gs.after[g]);
     // No read before the attempt (rstwatch had just started, or the read is no longer kept): the
     // read just after it stands for the state at the time only when it came within 2 s.
-    if (before === undefined && after !== undefined && after.takenAtMs - g.synMs <= STAND_IN_MS) {
+    if (before === undefined && after !== undefined && after.takenAtMs - gs.synMs[g] <= STAND_IN_MS) {
       before = after;
       after = undefined;
     }
-    const cause = this.classify(g, before, after);
-    const n = g.count;
-    g.count = 0;
-    if (after === undefined && g.kind !== FailureKind.IcmpRejected && !g.suspect) this.decidedFromOneRead += n;
-    let c = this.counts.get(g.port);
-    if (c === undefined) {
-      c = new Float64Array(OUTCOME_COUNT * CAUSE_COUNT);
-      this.counts.set(g.port, c);
-    }
-    const at = g.kind * CAUSE_COUNT + CAUSES.indexOf(cause.cause);
-    c[at] += n;
-    this.totals[at] += n;
-    this.pendingTotals[g.kind] -= n;
-    const p = g.pending ?? this.pendingCounts.get(g.port);
-    g.pending = null;
-    if (p !== undefined) {
-      p[g.kind] -= n;
-      if (p.every((v) => v === 0) && this.pendingCounts.get(g.port) === p) this.pendingCounts.delete(g.port);
-    }
-    this.remember(g, cause.cause, cause.evidence);
+    const c = this.classify(g, before, after);
+    const d = this.decided;
+    d.slot = g;
+    d.cause = CAUSES.indexOf(c.cause);
+    d.evidence = c.evidence;
+    d.fromOneRead = after === undefined;
   }
 
-  private classify(g: Group, before: KernelStateSnapshot | undefined, after: KernelStateSnapshot | undefined): { cause: Cause; evidence: string } {
-    const outcome = FAILURE_KIND_NAMES[g.kind];
-    const words = [g.w0, g.w1, g.w2, g.w3];
-    const serverAddress = formatAddress(words);
+  private classify(g: number, before: KernelStateSnapshot | undefined, after: KernelStateSnapshot | undefined): { cause: Cause; evidence: string } {
+    const gs = this.groups;
+    const outcome = FAILURE_KIND_NAMES[gs.kind[g]];
+    const port = gs.port[g];
+    const suspect = gs.suspect[g] === 1;
+    const serverAddress = this.serverText(g);
     if (before === undefined) {
-      if (outcome === 'icmp_rejected' || g.suspect) {
+      if (outcome === 'icmp_rejected' || suspect) {
         return classifyFailure({
           outcome,
           serverAddress,
-          port: g.port,
-          suspect: g.suspect,
+          port,
+          suspect,
           listeners: null,
           owners: new Map(),
           listenOverflowsRising: undefined,
@@ -534,18 +598,17 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
       owners = merged;
     }
     const cookiesAlways = before.sysctls.tcpSyncookies === 2 || after?.sysctls.tcpSyncookies === 2;
-    const empty: Listener[] = [];
     return classifyFailure({
       outcome,
       serverAddress,
-      port: g.port,
-      suspect: g.suspect,
+      port,
+      suspect,
       // The port's own listeners (the index spares a walk over every listener per failure).
-      listeners: bi.byPort === null ? null : (bi.byPort.get(g.port) ?? empty),
-      listenersAfter: ai === undefined ? undefined : ai.byPort === null ? null : (ai.byPort.get(g.port) ?? empty),
+      listeners: bi.byPort === null ? null : (bi.byPort.get(port) ?? NO_LISTENERS),
+      listenersAfter: ai === undefined ? undefined : ai.byPort === null ? null : (ai.byPort.get(port) ?? NO_LISTENERS),
       otherPorts: {
-        queued: hasOther(bi.queued, g.port) || (ai !== undefined && hasOther(ai.queued, g.port)),
-        full: hasOther(bi.full, g.port) || (ai !== undefined && hasOther(ai.full, g.port)),
+        queued: hasOther(bi.queued, port) || (ai !== undefined && hasOther(ai.queued, port)),
+        full: hasOther(bi.full, port) || (ai !== undefined && hasOther(ai.full, port)),
       },
       owners,
       ownersUnreadable: before.unreadablePids.length > 0 || (after?.unreadablePids.length ?? 0) > 0,
@@ -554,34 +617,29 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     });
   }
 
-  private index(s: KernelStateSnapshot): ReadIndex {
-    let i = this.indexes.get(s);
-    if (i === undefined) {
-      i = indexRead(s);
-      this.indexes.set(s, i);
+  /** Group `g`'s server address as text; the last one is kept (a scan's failures share their server). */
+  private serverText(g: number): string {
+    const w = this.groups.server;
+    const k = this.lastServer;
+    const at = g * 4;
+    if (this.lastServerText === '' || w[at] !== k[0] || w[at + 1] !== k[1] || w[at + 2] !== k[2] || w[at + 3] !== k[3]) {
+      k[0] = w[at];
+      k[1] = w[at + 1];
+      k[2] = w[at + 2];
+      k[3] = w[at + 3];
+      this.lastServerText = formatAddress(k);
     }
-    return i;
+    return this.lastServerText;
   }
 
-  private remember(g: Group, cause: Cause, evidence: string): void {
-    let ev = this.evidence.get(g.port);
-    if (ev === undefined) {
-      if (this.evidence.size >= MAX_EVIDENCE_PORTS) {
-        const oldest = this.evidence.keys().next().value;
-        if (oldest !== undefined) this.evidence.delete(oldest);
-        this.evidenceEvictions++;
-      }
-      ev = new Map();
-    } else {
-      this.evidence.delete(g.port);
+  /** A read's listeners indexed (once per list: reads that share their list share the index). */
+  private index(s: KernelStateSnapshot): ReadIndex {
+    if (s.errors.length > 0 && s.errors.some((e) => e.what === 'listeners')) return UNREADABLE_INDEX;
+    let i = this.indexes.get(s.listeners);
+    if (i === undefined) {
+      i = indexRead(s.listeners);
+      this.indexes.set(s.listeners, i);
     }
-    this.evidence.set(g.port, ev);
-    const key = `${g.kind} ${CAUSES.indexOf(cause)}`;
-    const e = ev.get(key);
-    if (e === undefined) ev.set(key, { evidence, lastSeenMs: g.atMs });
-    else {
-      e.evidence = evidence;
-      e.lastSeenMs = Math.max(e.lastSeenMs, g.atMs);
-    }
+    return i;
   }
 }

@@ -98,6 +98,8 @@ export class SuspectCounters {
 export interface DetectorOptions {
   /** Attempt table capacity (slots the per-attempt arrays cover). */
   slots: number;
+  /** `clock[0]`: the time of the event being told, capture seconds (the attempt view's clock). */
+  clock: Readonly<Float64Array>;
   /** ttl_mismatch: largest hop difference taken as the same stack. Default DEFAULT_HOP_THRESHOLD. */
   hopThreshold?: number;
   /** Hosts with a TTL baseline. Default DEFAULT_BASELINE_HOSTS. */
@@ -138,11 +140,13 @@ export class ResetDetector extends AttemptEventsBase {
   private readonly burstWindow: number;
   private readonly listener: SuspectListener | undefined;
   private readonly evidence = new SuspectEvidence();
+  private readonly clock: Readonly<Float64Array>;
   private readonly baseline: Baseline = { initialTtl: 0, hops: 0, samples: 0 };
 
   constructor(options: DetectorOptions) {
     super();
     const n = options.slots;
+    this.clock = options.clock;
     this.expFirst = new Uint32Array(n);
     this.expLatest = new Uint32Array(n);
     this.rstSeq = new Uint32Array(n);
@@ -196,11 +200,11 @@ export class ResetDetector extends AttemptEventsBase {
    * refusal (a client ignores a RST whose ack is wrong and re-sends the same SYN, so the real
    * answer lands on the new attempt).
    */
-  override accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override accepted(slot: number, p: DecodedPacket, direction: number): void {
     if (this.prevValid[slot] === 0) return;
     this.prevValid[slot] = 0;
     if (p.ack >>> 0 !== this.prevExp[slot] || !resetRace(true, true)) return;
-    this.report(slot, 1 << Heuristic.ResetRace, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevReported, this.prevExp[slot]);
+    this.report(slot, 1 << Heuristic.ResetRace, direction, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevReported, this.prevExp[slot]);
   }
 
   /** SYN `p` retransmitted the pending attempt in `slot`. */
@@ -208,11 +212,11 @@ export class ResetDetector extends AttemptEventsBase {
     this.expLatest[slot] = expectedAck(p.seq, p.tcpPayloadLen);
   }
 
-  /** RST `p` (server -> client) refused the attempt in `slot` at `ts`: ttl, ack and reserved-bit checks. */
-  override refused(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  /** RST `p` (server -> client) refused the attempt in `slot` now: ttl, ack and reserved-bit checks. */
+  override refused(slot: number, p: DecodedPacket, direction: number): void {
     this.rstSeq[slot] = p.seq;
     this.rstAck[slot] = p.ack;
-    this.rstTs[slot] = ts;
+    this.rstTs[slot] = this.clock[0];
     this.rstTtl[slot] = p.ttl;
     this.rstHadAck[slot] = (p.tcpFlags & TCP_ACK) !== 0 ? 1 : 0;
     const b = this.baseline;
@@ -221,16 +225,17 @@ export class ResetDetector extends AttemptEventsBase {
     if (ttlMismatch(p.ttl, b.initialTtl, b.hops, b.samples, this.hopThreshold)) mask |= 1 << Heuristic.TtlMismatch;
     if (ackMismatch(p.tcpFlags, p.ack, this.expFirst[slot], this.expLatest[slot])) mask |= 1 << Heuristic.AckMismatch;
     if (reservedBits(p.tcpReserved)) mask |= 1 << Heuristic.ReservedBits;
-    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, true, this.reported, this.expLatest[slot]);
+    this.report(slot, mask, direction, p.dst, p.dstPort, p.src, p.srcPort, true, this.reported, this.expLatest[slot]);
   }
 
   /** Another RST `p` arrived on the already refused attempt in `slot`: the seq_burst check. */
-  override laterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override laterReset(slot: number, p: DecodedPacket, direction: number): void {
+    const ts = this.clock[0];
     const fired = seqBurst(this.rstSeq[slot], this.rstAck[slot], this.rstTs[slot], p.seq, p.ack, ts, this.burstWindow);
     this.rstSeq[slot] = p.seq;
     this.rstAck[slot] = p.ack;
     this.rstTs[slot] = ts;
-    if (fired) this.report(slot, 1 << Heuristic.SeqBurst, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
+    if (fired) this.report(slot, 1 << Heuristic.SeqBurst, direction, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
   }
 
   /**
@@ -238,13 +243,13 @@ export class ResetDetector extends AttemptEventsBase {
    * and ttl_mismatch again, now that the server's own SYN-ACK gives a baseline (an injected RST
    * usually comes before any packet of the server's).
    */
-  override synAckAfterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
+  override synAckAfterReset(slot: number, p: DecodedPacket, direction: number): void {
     let mask = resetRace(true, true) ? 1 << Heuristic.ResetRace : 0;
     const b = this.baseline;
     if (this.baselines.lookup(p.src, b) && ttlMismatch(this.rstTtl[slot], b.initialTtl, b.hops, b.samples, this.hopThreshold)) {
       mask |= 1 << Heuristic.TtlMismatch;
     }
-    this.report(slot, mask, direction, ts, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
+    this.report(slot, mask, direction, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
   }
 
   /**
@@ -256,7 +261,6 @@ export class ResetDetector extends AttemptEventsBase {
     slot: number,
     mask: number,
     direction: number,
-    ts: number,
     client: Uint32Array,
     clientPort: number,
     server: Uint32Array,
@@ -272,7 +276,7 @@ export class ResetDetector extends AttemptEventsBase {
     if (firstFlag) this.suspectResets++;
     reported[slot] |= fresh;
     this.counters.add(direction, serverPort, fresh);
-    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, ts, client, clientPort, server, serverPort, first, firstFlag, expected);
+    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, client, clientPort, server, serverPort, first, firstFlag, expected);
   }
 
   /** Fills the evidence of slot `slot`'s refusing RST and tells the listener. */
@@ -280,7 +284,6 @@ export class ResetDetector extends AttemptEventsBase {
     slot: number,
     fresh: number,
     direction: number,
-    ts: number,
     client: Uint32Array,
     clientPort: number,
     server: Uint32Array,
@@ -294,7 +297,7 @@ export class ResetDetector extends AttemptEventsBase {
     const e = this.evidence;
     e.firstFlag = firstFlag;
     e.atRefusal = first;
-    e.ts = ts;
+    e.ts = this.clock[0];
     e.direction = direction;
     e.client.set(client);
     e.clientPort = clientPort;

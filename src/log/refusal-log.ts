@@ -53,7 +53,7 @@ export class RefusalLog extends AttemptEventsBase {
   }
 
   /** The tracker counted refusal `p` (server -> client): logged when it is the first on (direction, port). */
-  override refused(_slot: number, p: DecodedPacket, direction: number, _ts: number): void {
+  override refused(_slot: number, p: DecodedPacket, direction: number): void {
     const port = p.srcPort;
     if (this.ports.get(direction, port, Counter.Refused) !== 1) return;
     if (this.firstBudget <= 0) {
@@ -69,37 +69,50 @@ export class RefusalLog extends AttemptEventsBase {
     );
   }
 
-  /** Logs the summary of the interval that just ended (nothing when nothing failed) and resets the burst budget. */
+  /**
+   * Logs the summary of the interval that just ended (nothing when nothing failed) and resets the
+   * burst budget. Only the top ports are kept as objects, and `last` is written only where a count
+   * moved: a summary after a scan of every port allocates no object per port and maps no page of
+   * `last` for a (direction, port) that saw nothing.
+   */
   summarize(intervalSeconds: number): void {
     this.firstBudget = this.burst;
     const ports = this.ports;
     const v = ports.values;
-    const rows: PortDelta[] = [];
+    const last = this.last;
+    const top: PortDelta[] = [];
     const totals = { attempts: 0, refused: 0, icmp_rejected: 0, unanswered: 0 };
+    let failing = 0;
     const seen = ports.seenPorts;
     for (let s = 0; s < ports.seenCount; s++) {
       const port = seen[s];
       for (let d = 0; d < DIRECTION_COUNT; d++) {
         const row = (d * PORT_SPACE + port) * PORT_COUNTERS;
-        let icmp = 0;
-        for (let r = 0; r < ICMP_COUNTERS; r++) icmp += v[row + FIRST_ICMP_COUNTER + r];
-        const now = [v[row + Counter.Attempts], v[row + Counter.Refused], icmp, v[row + Counter.Unanswered]];
         const at = (d * PORT_SPACE + port) * 4;
-        const delta = now.map((x, i) => x - this.last[at + i]);
-        for (let i = 0; i < 4; i++) this.last[at + i] = now[i];
-        if (delta[1] + delta[2] + delta[3] === 0) {
-          totals.attempts += delta[0];
-          continue;
+        const attempts = v[row + Counter.Attempts] - last[at];
+        const refused = v[row + Counter.Refused] - last[at + 1];
+        let icmp = -last[at + 2];
+        for (let r = 0; r < ICMP_COUNTERS; r++) icmp += v[row + FIRST_ICMP_COUNTER + r];
+        const unanswered = v[row + Counter.Unanswered] - last[at + 3];
+        totals.attempts += attempts;
+        if (attempts !== 0) last[at] += attempts;
+        if (refused + icmp + unanswered === 0) continue;
+        last[at + 1] += refused;
+        last[at + 2] += icmp;
+        last[at + 3] += unanswered;
+        totals.refused += refused;
+        totals.icmp_rejected += icmp;
+        totals.unanswered += unanswered;
+        failing++;
+        // Only a row among the top ports is built.
+        const rank = topRank(top, refused + icmp + unanswered, port);
+        if (rank < TOP_PORTS) {
+          top.splice(rank, 0, { direction: DIRECTION_NAMES[d], port, attempts, refused, icmp_rejected: icmp, unanswered });
+          if (top.length > TOP_PORTS) top.pop();
         }
-        rows.push({ direction: DIRECTION_NAMES[d], port, attempts: delta[0], refused: delta[1], icmp_rejected: delta[2], unanswered: delta[3] });
-        totals.attempts += delta[0];
-        totals.refused += delta[1];
-        totals.icmp_rejected += delta[2];
-        totals.unanswered += delta[3];
       }
     }
-    if (rows.length === 0 && this.suppressedFirsts === 0) return;
-    rows.sort((a, b) => b.refused + b.icmp_rejected + b.unanswered - (a.refused + a.icmp_rejected + a.unanswered) || a.port - b.port);
+    if (failing === 0 && this.suppressedFirsts === 0) return;
     const suppressed = this.suppressedFirsts;
     this.suppressedFirsts = 0;
     this.log.info(
@@ -107,11 +120,23 @@ export class RefusalLog extends AttemptEventsBase {
         event: 'refusal_summary',
         interval_seconds: intervalSeconds,
         ...totals,
-        ports_failing: rows.length,
-        top_ports: rows.slice(0, TOP_PORTS),
+        ports_failing: failing,
+        top_ports: top,
         ...(suppressed > 0 ? { first_refusals_not_logged: suppressed } : {}),
       },
-      `last ${intervalSeconds} s: ${totals.refused} refused, ${totals.icmp_rejected} ICMP-rejected, ${totals.unanswered} unanswered of ${totals.attempts} attempts on ${rows.length} ports`,
+      `last ${intervalSeconds} s: ${totals.refused} refused, ${totals.icmp_rejected} ICMP-rejected, ${totals.unanswered} unanswered of ${totals.attempts} attempts on ${failing} ports`,
     );
   }
+}
+
+/** Failures of a summary row. */
+function failures(r: PortDelta): number {
+  return r.refused + r.icmp_rejected + r.unanswered;
+}
+
+/** Where a row with `n` failures on `port` goes in `top` (most failures first, then the lowest port; after equal rows). */
+function topRank(top: readonly PortDelta[], n: number, port: number): number {
+  let at = top.length;
+  while (at > 0 && (failures(top[at - 1]) < n || (failures(top[at - 1]) === n && top[at - 1].port > port))) at--;
+  return at;
 }

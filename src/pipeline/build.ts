@@ -55,7 +55,12 @@ export function buildPipeline(options: PipelineOptions = {}): Pipeline {
   const detector =
     detect === false
       ? undefined
-      : new ResetDetector({ slots: view.capacity, hopThreshold: detect.hopThreshold, listener: allOf([suspects, suspectLog?.listener, causes]) });
+      : new ResetDetector({
+          slots: view.capacity,
+          clock: view.clock,
+          hopThreshold: detect.hopThreshold,
+          listener: allOf([suspects, suspectLog?.listener, causes]),
+        });
   // The detector first: it judges a refusal before the cause engine counts it.
   const events = chainEvents([detector, causes, refusalLog]);
   const tracker = new Tracker({ ...trackerOptions, table, ports, events });

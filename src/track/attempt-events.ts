@@ -8,8 +8,10 @@
  * Every event names the attempt by its slot, an index valid only during the call (the slot is
  * reused once the attempt leaves the table); read the attempt through the `AttemptView` given to
  * the consumer at construction. `p` is the tracker's reused decoded packet: valid only during the
- * call. `direction` is a Direction code, `ts` the capture time in seconds. When an event counts
- * something (refused, accepted, ...), the tracker has counted it before telling.
+ * call. `direction` is a Direction code. The event's time, capture seconds, is the view's
+ * `clock[0]` (a shared clock, not an argument: a double handed to a call V8 does not inline is
+ * boxed, an allocation per packet). When an event counts something (refused, accepted, ...), the
+ * tracker has counted it before telling.
  */
 import type { DecodedPacket } from '../wire/decoded-packet.js';
 
@@ -27,22 +29,22 @@ export interface AttemptEvents {
   /** SYN `p` retransmitted the pending attempt in `slot`. */
   retransmitted(slot: number, p: DecodedPacket): void;
   /** SYN+ACK `p` accepted the attempt in `slot`. */
-  accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void;
+  accepted(slot: number, p: DecodedPacket, direction: number): void;
   /** RST `p` refused the attempt in `slot`: a failure (FailureKind.Refused). */
-  refused(slot: number, p: DecodedPacket, direction: number, ts: number): void;
+  refused(slot: number, p: DecodedPacket, direction: number): void;
   /** ICMP unreachable `p` rejected the attempt in `slot`: a failure (FailureKind.IcmpRejected). */
-  icmpRejected(slot: number, p: DecodedPacket, direction: number, ts: number): void;
+  icmpRejected(slot: number, p: DecodedPacket, direction: number): void;
   /**
    * The attempt in `slot` got no answer: timed out, evicted from a full table, or pending at the
-   * end of the capture (FailureKind.Unanswered). No packet: `ts` is the time it was decided.
+   * end of the capture (FailureKind.Unanswered). No packet: the clock is the time it was decided.
    */
-  unanswered(slot: number, direction: number, ts: number): void;
+  unanswered(slot: number, direction: number): void;
   /** RST `p` reset the accepted attempt in `slot` before any data (FailureKind.EarlyReset). */
-  earlyReset(slot: number, p: DecodedPacket, direction: number, ts: number): void;
+  earlyReset(slot: number, p: DecodedPacket, direction: number): void;
   /** Another RST `p` arrived on the already refused attempt in `slot` (not counted again). */
-  laterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void;
+  laterReset(slot: number, p: DecodedPacket, direction: number): void;
   /** A SYN+ACK `p` from the server arrived on the already refused attempt in `slot`. */
-  synAckAfterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void;
+  synAckAfterReset(slot: number, p: DecodedPacket, direction: number): void;
 }
 
 /** Every event ignored: consumers extend it and override the events they need. */
@@ -50,13 +52,13 @@ export class AttemptEventsBase implements AttemptEvents {
   synAck(_p: DecodedPacket): void {}
   started(_slot: number, _p: DecodedPacket, _afterRefusal: boolean): void {}
   retransmitted(_slot: number, _p: DecodedPacket): void {}
-  accepted(_slot: number, _p: DecodedPacket, _direction: number, _ts: number): void {}
-  refused(_slot: number, _p: DecodedPacket, _direction: number, _ts: number): void {}
-  icmpRejected(_slot: number, _p: DecodedPacket, _direction: number, _ts: number): void {}
-  unanswered(_slot: number, _direction: number, _ts: number): void {}
-  earlyReset(_slot: number, _p: DecodedPacket, _direction: number, _ts: number): void {}
-  laterReset(_slot: number, _p: DecodedPacket, _direction: number, _ts: number): void {}
-  synAckAfterReset(_slot: number, _p: DecodedPacket, _direction: number, _ts: number): void {}
+  accepted(_slot: number, _p: DecodedPacket, _direction: number): void {}
+  refused(_slot: number, _p: DecodedPacket, _direction: number): void {}
+  icmpRejected(_slot: number, _p: DecodedPacket, _direction: number): void {}
+  unanswered(_slot: number, _direction: number): void {}
+  earlyReset(_slot: number, _p: DecodedPacket, _direction: number): void {}
+  laterReset(_slot: number, _p: DecodedPacket, _direction: number): void {}
+  synAckAfterReset(_slot: number, _p: DecodedPacket, _direction: number): void {}
 }
 
 /** The events object of a tracker nobody listens to: every event does nothing. */
@@ -84,39 +86,39 @@ class EventPair implements AttemptEvents {
     this.rest.retransmitted(slot, p);
   }
 
-  accepted(slot: number, p: DecodedPacket, direction: number, ts: number): void {
-    this.first.accepted(slot, p, direction, ts);
-    this.rest.accepted(slot, p, direction, ts);
+  accepted(slot: number, p: DecodedPacket, direction: number): void {
+    this.first.accepted(slot, p, direction);
+    this.rest.accepted(slot, p, direction);
   }
 
-  refused(slot: number, p: DecodedPacket, direction: number, ts: number): void {
-    this.first.refused(slot, p, direction, ts);
-    this.rest.refused(slot, p, direction, ts);
+  refused(slot: number, p: DecodedPacket, direction: number): void {
+    this.first.refused(slot, p, direction);
+    this.rest.refused(slot, p, direction);
   }
 
-  icmpRejected(slot: number, p: DecodedPacket, direction: number, ts: number): void {
-    this.first.icmpRejected(slot, p, direction, ts);
-    this.rest.icmpRejected(slot, p, direction, ts);
+  icmpRejected(slot: number, p: DecodedPacket, direction: number): void {
+    this.first.icmpRejected(slot, p, direction);
+    this.rest.icmpRejected(slot, p, direction);
   }
 
-  unanswered(slot: number, direction: number, ts: number): void {
-    this.first.unanswered(slot, direction, ts);
-    this.rest.unanswered(slot, direction, ts);
+  unanswered(slot: number, direction: number): void {
+    this.first.unanswered(slot, direction);
+    this.rest.unanswered(slot, direction);
   }
 
-  earlyReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
-    this.first.earlyReset(slot, p, direction, ts);
-    this.rest.earlyReset(slot, p, direction, ts);
+  earlyReset(slot: number, p: DecodedPacket, direction: number): void {
+    this.first.earlyReset(slot, p, direction);
+    this.rest.earlyReset(slot, p, direction);
   }
 
-  laterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
-    this.first.laterReset(slot, p, direction, ts);
-    this.rest.laterReset(slot, p, direction, ts);
+  laterReset(slot: number, p: DecodedPacket, direction: number): void {
+    this.first.laterReset(slot, p, direction);
+    this.rest.laterReset(slot, p, direction);
   }
 
-  synAckAfterReset(slot: number, p: DecodedPacket, direction: number, ts: number): void {
-    this.first.synAckAfterReset(slot, p, direction, ts);
-    this.rest.synAckAfterReset(slot, p, direction, ts);
+  synAckAfterReset(slot: number, p: DecodedPacket, direction: number): void {
+    this.first.synAckAfterReset(slot, p, direction);
+    this.rest.synAckAfterReset(slot, p, direction);
   }
 }
 

@@ -14,6 +14,10 @@
  *
  * A key is nine 32-bit words: client address (4), server address (4), then
  * `clientPort << 16 | serverPort`. Addresses are the four-word form of `DecodedPacket`.
+ *
+ * Time is `clock[0]`, set by the tracker for each packet (and expiry): `insert`, `markResolved` and
+ * `restartPending` stamp the slot with it. A shared clock rather than an argument: a double handed
+ * to a call V8 does not inline is boxed, an allocation per packet.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -64,7 +68,10 @@ function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sP
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  // A signed 32-bit result (`| 0`, not `>>> 0`): a value above 2^31 returned from a call V8 does
+  // not inline is boxed, an allocation per packet; the bucket mask and the Uint32Array of hashes
+  // read it alike.
+  return h | 0;
 }
 
 function mix(h: number, w: number): number {
@@ -99,6 +106,9 @@ export class AttemptTable {
   readonly serverIsn: Uint32Array;
   /** 1 once an early reset was counted for the attempt. */
   readonly earlyReset: Uint8Array;
+
+  /** `clock[0]`: the tracker's time, capture seconds (the packet being handled, or the expiry being run). */
+  readonly clock = new Float64Array(1);
 
   /** The read-only view of this table that the tracker's event consumers get. */
   readonly view: AttemptView = new TableView(this);
@@ -177,10 +187,12 @@ export class AttemptTable {
   }
 
   /**
-   * Adds a pending attempt with this key (which must not be in the table) and returns its slot.
+   * Adds a pending attempt with this key (which must not be in the table), its first SYN now
+   * (`clock[0]`), and returns its slot.
    * The table must not be full (see `isFull`).
    */
-  insert(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number, ts: number): number {
+  insert(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
+    const ts = this.clock[0];
     const i = this.freeHead;
     // The caller evicts first; a full table here is a bug in the caller, not bad input.
     if (i === NIL) throw new Error('AttemptTable.insert on a full table');
@@ -225,8 +237,9 @@ export class AttemptTable {
     this.size--;
   }
 
-  /** Moves slot `i` to the tail of the resolved list (it was answered at `ts`). */
-  markResolved(i: number, state: number, ts: number): void {
+  /** Moves slot `i` to the tail of the resolved list (answered now: `clock[0]`). */
+  markResolved(i: number, state: number): void {
+    const ts = this.clock[0];
     this.unlinkList(i);
     this.state[i] = state;
     this.listTs[i] = ts;
@@ -238,8 +251,9 @@ export class AttemptTable {
     this.resolvedTail = i;
   }
 
-  /** Restarts slot `i` as a new pending attempt whose first SYN is at `ts`. */
-  restartPending(i: number, ts: number): void {
+  /** Restarts slot `i` as a new pending attempt whose first SYN is now (`clock[0]`). */
+  restartPending(i: number): void {
+    const ts = this.clock[0];
     this.unlinkList(i);
     this.state[i] = AttemptState.Pending;
     this.firstSynTs[i] = ts;
@@ -291,6 +305,10 @@ class TableView implements AttemptView {
     return this.table.capacity;
   }
 
+  get clock(): Readonly<Float64Array> {
+    return this.table.clock;
+  }
+
   direction(slot: number): number {
     return this.table.direction[slot];
   }
@@ -305,6 +323,10 @@ class TableView implements AttemptView {
 
   firstSynSeconds(slot: number): number {
     return this.table.firstSynTs[slot];
+  }
+
+  firstSyn(slot: number, out: Float64Array, at: number): void {
+    out[at] = this.table.firstSynTs[slot];
   }
 
   client(slot: number, out: Uint32Array): void {

@@ -45,9 +45,29 @@ export class LatencyHistogram {
   /** Fine log-spaced bin counts, `fine[direction * FINE_BINS + bin]`. */
   private readonly fine = new Float64Array(DIRECTION_COUNT * FINE_BINS);
 
+  /** `value[0]`: the latency being recorded, seconds (handed over in an array: a double argument may be boxed). */
+  private readonly value = new Float64Array(1);
+
+  /**
+   * @param clock `clock[0]` is now, seconds, for `observeSince` (the tracker's clock:
+   * track/attempt-table.ts); default a clock of its own
+   */
+  constructor(private readonly clock: Float64Array = new Float64Array(1)) {}
+
   /** Records one latency, in seconds (negative values, from non-monotonic captures, count as 0). */
   observe(direction: number, latencySeconds: number): void {
-    const v = latencySeconds > 0 ? latencySeconds : 0;
+    this.value[0] = latencySeconds;
+    this.record(direction);
+  }
+
+  /** Records the latency from `starts[i]` to the clock's time, seconds: on the packet path, where no double is handed to a call. */
+  observeSince(direction: number, starts: Float64Array, i: number): void {
+    this.value[0] = this.clock[0] - starts[i];
+    this.record(direction);
+  }
+
+  private record(direction: number): void {
+    const v = this.value[0] > 0 ? this.value[0] : 0;
     let b = 0;
     while (b < LATENCY_BUCKETS_SECONDS.length && v > LATENCY_BUCKETS_SECONDS[b]) b++;
     this.counts[direction * SLOTS + b]++;

@@ -75,7 +75,7 @@ export class Tracker {
   /** Attempt counts by direction and server port. */
   readonly ports: PortCounters;
   /** Refusal latency per direction. */
-  readonly refusalLatency = new LatencyHistogram();
+  readonly refusalLatency: LatencyHistogram;
   /** Servers by number of refused attempts. */
   readonly refusingServers: AddressCounter;
   /** Clients by number of refused attempts. */
@@ -86,10 +86,10 @@ export class Tracker {
   readonly localNets: LocalNets;
 
   /**
-   * Capture time of the packet being handled, seconds. Kept in a field rather than passed along:
-   * a double passed to a call V8 does not inline is boxed, an allocation per packet.
+   * `clock[0]`: capture time of the packet being handled (or of the expiry), seconds: the table's
+   * clock, which it stamps attempts with and the event consumers read (attempt-table.ts).
    */
-  private now = 0;
+  readonly clock: Float64Array;
   private readonly timeoutSeconds: number;
   private readonly lingerSeconds: number;
   private readonly table: AttemptTable;
@@ -97,6 +97,8 @@ export class Tracker {
 
   constructor(options: TrackerOptions = {}) {
     this.table = options.table ?? new AttemptTable(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    this.clock = this.table.clock;
+    this.refusalLatency = new LatencyHistogram(this.clock);
     this.ports = options.ports ?? new PortCounters();
     this.events = options.events ?? NO_ATTEMPT_EVENTS;
     const timeout = options.attemptTimeoutSeconds ?? DEFAULT_ATTEMPT_TIMEOUT_SECONDS;
@@ -124,7 +126,15 @@ export class Tracker {
    * Packets of any other kind are ignored.
    */
   onPacket(p: DecodedPacket, ts: number): void {
-    this.now = ts;
+    this.clock[0] = ts;
+    this.handle(p);
+  }
+
+  /**
+   * `onPacket` at the clock's time: the caller has set `clock[0]` to the packet's capture time.
+   * The packet path's entry (pipeline-sink.ts), where no double is handed to a call.
+   */
+  handle(p: DecodedPacket): void {
     this.expireNow();
     if (p.kind === PacketKind.Tcp) {
       const flags = p.tcpFlags;
@@ -150,27 +160,27 @@ export class Tracker {
     while (t.pendingHead !== -1) {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
-      this.events.unanswered(i, t.direction[i], this.now);
+      this.events.unanswered(i, t.direction[i]);
       t.remove(i);
     }
   }
 
   /** Moves attempts past the timeout at `ts` to unanswered and drops answered ones past their linger. */
   expire(ts: number): void {
-    this.now = ts;
+    this.clock[0] = ts;
     this.expireNow();
   }
 
   private expireNow(): void {
     const t = this.table;
-    const ts = this.now;
+    const ts = this.clock[0];
     const pendingLimit = ts - this.timeoutSeconds;
     // Strictly older than the timeout: an answer exactly at the timeout is still within it.
     while (t.pendingHead !== -1 && t.firstSynTs[t.pendingHead] < pendingLimit) {
       const i = t.pendingHead;
       this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
       this.stats.timedOut++;
-      this.events.unanswered(i, t.direction[i], ts);
+      this.events.unanswered(i, t.direction[i]);
       t.remove(i);
     }
     const resolvedLimit = ts - this.lingerSeconds;
@@ -180,7 +190,6 @@ export class Tracker {
   }
 
   private onSyn(p: DecodedPacket): void {
-    const ts = this.now;
     const t = this.table;
     const i = t.find(p.src, p.srcPort, p.dst, p.dstPort);
     if (i === -1) {
@@ -200,17 +209,16 @@ export class Tracker {
       return;
     }
     // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
-    t.restartPending(i, ts);
+    t.restartPending(i);
     t.isn[i] = p.seq;
     this.events.started(i, p, state === AttemptState.Refused);
     this.ports.incAttempt(t.direction[i], p.dstPort);
   }
 
   private startAttempt(p: DecodedPacket): void {
-    const ts = this.now;
     const t = this.table;
     if (t.isFull()) this.evictOne();
-    const i = t.insert(p.src, p.srcPort, p.dst, p.dstPort, ts);
+    const i = t.insert(p.src, p.srcPort, p.dst, p.dstPort);
     t.isn[i] = p.seq;
     const dir = this.localNets.classify(p.src, p.dst);
     t.direction[i] = dir;
@@ -228,29 +236,28 @@ export class Tracker {
     const i = t.pendingHead;
     this.stats.evictedPending++;
     this.ports.inc(t.direction[i], t.serverPort(i), Counter.Unanswered);
-    this.events.unanswered(i, t.direction[i], this.now);
+    this.events.unanswered(i, t.direction[i]);
     t.remove(i);
   }
 
   private onSynAck(p: DecodedPacket): void {
-    const ts = this.now;
     const t = this.table;
     // The answer travels server -> client: the client is the packet's destination.
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedSynAcks++;
-      if (i !== -1 && t.state[i] === AttemptState.Refused) this.events.synAckAfterReset(i, p, t.direction[i], ts);
+      if (i !== -1 && t.state[i] === AttemptState.Refused) this.events.synAckAfterReset(i, p, t.direction[i]);
       return;
     }
-    t.markResolved(i, AttemptState.Accepted, ts);
+    t.markResolved(i, AttemptState.Accepted);
     t.serverIsn[i] = p.seq;
     t.earlyReset[i] = 0;
     this.ports.inc(t.direction[i], p.srcPort, Counter.Accepted);
-    this.events.accepted(i, p, t.direction[i], ts);
+    this.events.accepted(i, p, t.direction[i]);
   }
 
   private onReset(p: DecodedPacket): void {
-    const ts = this.now;
+    const ts = this.clock[0];
     this.stats.resetsSeen++;
     const t = this.table;
     const i = t.find(p.dst, p.dstPort, p.src, p.srcPort);
@@ -260,26 +267,25 @@ export class Tracker {
       if (t.earlyReset[i] === 0 && p.seq === (t.serverIsn[i] + 1) >>> 0 && ts - t.listTs[i] <= EARLY_RESET_WINDOW_SECONDS) {
         t.earlyReset[i] = 1;
         this.ports.inc(t.direction[i], p.srcPort, Counter.EarlyResets);
-        this.events.earlyReset(i, p, t.direction[i], ts);
+        this.events.earlyReset(i, p, t.direction[i]);
         return;
       }
     }
     if (i === -1 || t.state[i] !== AttemptState.Pending) {
       this.stats.unmatchedResets++;
-      if (i !== -1 && t.state[i] === AttemptState.Refused) this.events.laterReset(i, p, t.direction[i], ts);
+      if (i !== -1 && t.state[i] === AttemptState.Refused) this.events.laterReset(i, p, t.direction[i]);
       return;
     }
     const dir = t.direction[i];
-    t.markResolved(i, AttemptState.Refused, ts);
+    t.markResolved(i, AttemptState.Refused);
     this.ports.inc(dir, p.srcPort, Counter.Refused);
-    this.refusalLatency.observe(dir, ts - t.firstSynTs[i]);
+    this.refusalLatency.observeSince(dir, t.firstSynTs, i);
     this.refusingServers.inc(p.src);
     this.refusedClients.inc(p.dst);
-    this.events.refused(i, p, dir, ts);
+    this.events.refused(i, p, dir);
   }
 
   private onIcmpUnreach(p: DecodedPacket): void {
-    const ts = this.now;
     const t = this.table;
     // The quoted datagram is the client's SYN: quoted source = client, quoted destination = server.
     const i = t.find(p.quotedSrc, p.quotedSrcPort, p.quotedDst, p.quotedDstPort);
@@ -287,8 +293,8 @@ export class Tracker {
       this.stats.unmatchedIcmp++;
       return;
     }
-    t.markResolved(i, AttemptState.IcmpRejected, ts);
+    t.markResolved(i, AttemptState.IcmpRejected);
     this.ports.inc(t.direction[i], p.quotedDstPort, FIRST_ICMP_COUNTER + icmpReason(p.ipVersion, p.icmpCode));
-    this.events.icmpRejected(i, p, t.direction[i], ts);
+    this.events.icmpRejected(i, p, t.direction[i]);
   }
 }

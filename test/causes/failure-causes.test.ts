@@ -3,6 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CAUSES, type Cause } from '../../src/causes/classify.js';
+import { CAUSE_COLUMN_BYTES } from '../../src/causes/cause-counts.js';
+import { EVIDENCE_BYTES_PER_PORT, MAX_EVIDENCE_PORTS } from '../../src/causes/cause-evidence.js';
 import { FailureCauses, type FailureCausesOptions } from '../../src/causes/failure-causes.js';
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import type { Listener } from '../../src/kernel/listeners.js';
@@ -50,6 +52,8 @@ function setup(timeoutSeconds = 10, options: Partial<FailureCausesOptions> = {},
 }
 
 const cause = (c: Cause): number => CAUSES.indexOf(c);
+/** What a full port scan may add to the cause engine (docs/live.md "Memory"): one column of counts and the evidence of the last 4096 ports. */
+const CAUSE_ENGINE_SCAN_BUDGET_BYTES = CAUSE_COLUMN_BYTES + MAX_EVIDENCE_PORTS * EVIDENCE_BYTES_PER_PORT;
 
 // A full collection on demand, without starting the test process with --expose-gc.
 setFlagsFromString('--expose-gc');
@@ -59,6 +63,13 @@ const collectGarbage = runInNewContext('gc') as () => void;
 function heldHeapBytes(): number {
   collectGarbage();
   return process.memoryUsage().heapUsed;
+}
+
+/** Bytes of heap and of typed-array storage in use after a full collection. */
+function heldBytes(): number {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 /** An inbound attempt from C:`sport` to S:`port` refused by RST after 0.4 ms. */
@@ -157,6 +168,33 @@ describe('FailureCauses: a refusal waits for the read after it', () => {
     expect(causes.pendingTotal(REFUSED)).toBe(0);
     expect(causes.get(8080, REFUSED, cause('wrong_bind'))).toBe(1000);
     expect(traffic.tracker.ports.get(Direction.Inbound, 8080, Counter.Refused)).toBe(1000);
+  });
+
+  it('a group decided to make room does not lend its decision to the group that takes its slot', () => {
+    // One slot: each refusal decides the one before and takes its slot. 8080 has a listener
+    // (firewall_reset), 8081 none (no_listener).
+    const { traffic, causes } = setup(10, { maxPendingGroups: 1 });
+    causes.addRead(read(1000, [listener('0.0.0.0', 8080)]));
+    refusal(traffic, 8080, 40001, 1.1);
+    refusal(traffic, 8081, 40002, 1.2);
+    refusal(traffic, 8082, 40003, 1.3);
+    expect(causes.get(8080, REFUSED, cause('firewall_reset'))).toBe(1);
+    expect(causes.get(8081, REFUSED, cause('firewall_reset'))).toBe(0);
+    expect(causes.get(8081, REFUSED, cause('no_listener'))).toBe(1);
+  });
+
+  it('a flood of unanswered SYNs decided at their timeout is decided once per group, each counted', () => {
+    const { traffic, causes } = setup(1);
+    const ls = [listener('0.0.0.0', 8080)];
+    causes.addRead(read(1000, ls));
+    traffic.scan(C, S, Array<number>(20_000).fill(8080), 1.2);
+    traffic.scan(C, S, Array<number>(10_000).fill(9), 1.3);
+    causes.addRead(read(2000, ls));
+    causes.addRead(read(3000, ls, { tcpExt: tcpExt(0, 0, 0) }));
+    traffic.tracker.expire(3.5);
+    expect(causes.get(8080, UNANSWERED, cause('firewall_drop'))).toBe(20_000);
+    expect(causes.get(9, UNANSWERED, cause('unknown'))).toBe(10_000);
+    expect(causes.pendingTotal(UNANSWERED)).toBe(0);
   });
 
   it('refusals to different ports, or across a read, are separate groups', () => {
@@ -742,6 +780,30 @@ describe('FailureCauses: review fixes', () => {
     expect(causes.get(7000, UNANSWERED, cause('unknown')) + causes.get(7001, UNANSWERED, cause('unknown'))).toBe(61_000);
     expect(causes.pendingTotal(UNANSWERED)).toBe(0);
     expect(grown).toBeLessThan(1 << 20);
+  });
+
+  it('a full port scan holds the engine within its budget: a count is a cell of a column, a waiting failure a slot of a ring', () => {
+    // 65,535 refusals, each on a port of its own, wait for the read after them, then are decided.
+    // Measured before the fix (issue 11): 29 MB held while waiting (an object per group, a
+    // Float64Array of pending counts per port), 37 MB once decided (a Float64Array of counts per
+    // port); after: 0.2 MB and 1.7 MB.
+    const { traffic, causes } = setup(10);
+    const ports = Array.from({ length: 65_535 }, (_, i) => i + 1);
+    causes.addRead(read(1000, []));
+    traffic.refusedScan(C, S, [1, 2, 3], 1.2); // warm-up: compiled code, the first evidence
+    causes.addRead(read(1300, []));
+    const before = heldBytes();
+    traffic.refusedScan(C, S, ports, 1.5);
+    const waiting = heldBytes() - before;
+    expect(causes.pendingTotal(REFUSED)).toBe(65_535);
+    causes.addRead(read(2000, []));
+    const decided = heldBytes() - before;
+    expect(causes.total(REFUSED, cause('no_listener'))).toBe(65_535 + 3);
+    expect(causes.get(65_535, REFUSED, cause('no_listener'))).toBe(1);
+    expect(causes.pendingTotal(REFUSED)).toBe(0);
+    expect(causes.report(Date.now(), []).ports_with_failures).toBe(65_535);
+    expect(waiting).toBeLessThan(CAUSE_ENGINE_SCAN_BUDGET_BYTES);
+    expect(decided).toBeLessThan(CAUSE_ENGINE_SCAN_BUDGET_BYTES);
   });
 
   it('reads stay bounded when the clock steps back: the reads dropped are let go', async () => {

@@ -8,22 +8,13 @@ import type { CausesReport, PortCauses } from '../../src/causes/failure-causes.j
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import type { Listener } from '../../src/kernel/listeners.js';
 import { buildDiagnoseReport, renderDiagnoseReport } from '../../src/diagnose/port-report.js';
+import { kernelSnapshot } from '../support/kernel-snapshot.js';
 import { listener } from '../support/listener.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 
 function snapshot(listeners: Listener[]): KernelStateSnapshot {
-  return {
-    takenAtMs: NOW,
-    listeners,
-    sockDiag: true,
-    tcpExt: null,
-    sysctls: { somaxconn: 4096, tcpMaxSynBacklog: 512, tcpAbortOnOverflow: 0, tcpSyncookies: 1, bindv6only: 0, errors: [] },
-    owners: new Map(),
-    unreadablePids: [],
-    ownersTruncated: false,
-    errors: [],
-  };
+  return kernelSnapshot(NOW, listeners);
 }
 
 function failures(port: number, minutesAgo: number | null): PortCauses {

@@ -9,7 +9,7 @@ import type { PipelineSink } from '../../src/pipeline/pipeline-sink.js';
 import { LocalNets } from '../../src/track/direction.js';
 import { parseAddress, parseCidr } from '../../src/net/address.js';
 import type { Tracker } from '../../src/track/tracker.js';
-import { DecodedPacket, PacketKind, TCP_SYN } from '../../src/wire/decoded-packet.js';
+import { DecodedPacket, PacketKind, TCP_ACK, TCP_RST, TCP_SYN } from '../../src/wire/decoded-packet.js';
 import { ethernet, icmp4Unreach, tcp4, tcp6 } from '../../kit/craft.js';
 
 /** Servers in this network are local: attempts to them are inbound, from them outbound. */
@@ -92,6 +92,39 @@ export class Traffic {
       p.dstPort = port;
       p.seq = port;
       this.tracker.onPacket(p, ts);
+    }
+  }
+
+  /**
+   * A SYN scan of a host with nothing listening: for every port a SYN from `client` (one client
+   * port per SYN) and the server's RST+ACK `answerSeconds` later (DecodedPacket values, fast).
+   */
+  refusedScan(client: string, server: string, ports: Iterable<number>, ts: number, answerSeconds = 0.0004): void {
+    const p = this.packet;
+    const c = parseAddress(client) as Uint32Array;
+    const s = parseAddress(server) as Uint32Array;
+    p.kind = PacketKind.Tcp;
+    p.ipVersion = 4;
+    p.ttl = 64;
+    let sport = 1024;
+    for (const port of ports) {
+      p.src.set(c);
+      p.dst.set(s);
+      p.srcPort = sport;
+      p.dstPort = port;
+      p.tcpFlags = TCP_SYN;
+      p.seq = port;
+      p.ack = 0;
+      this.tracker.onPacket(p, ts);
+      p.src.set(s);
+      p.dst.set(c);
+      p.srcPort = port;
+      p.dstPort = sport;
+      p.tcpFlags = TCP_RST | TCP_ACK;
+      p.seq = 0;
+      p.ack = port + 1;
+      this.tracker.onPacket(p, ts + answerSeconds);
+      sport = sport === 65535 ? 1024 : sport + 1;
     }
   }
 }
