@@ -9,9 +9,11 @@
  * - `scan`: one SYN to each destination port in [firstPort, lastPort], from one source address and
  *   port, like `nmap -sS -p-`: every SYN is a distinct attempt, and to a closed port the server's
  *   kernel answers each with a RST.
- * - `random`: `count` SYNs to one destination port, each from a different source address and port
- *   (a bijective mix of the SYN's index, so that no two SYNs share a tuple and every one is an
- *   attempt: a random-source flood that fills and churns the attempt table).
+ * - `random`: `count` SYNs (at most 2^24) to one destination port, each from a different source
+ *   address in 10.0.0.0/8 (a bijective mix of the SYN's index, so that no two SYNs share a tuple
+ *   and every one is an attempt: a random-source flood that fills and churns the attempt table).
+ *   The sources are ordinary unicast addresses: a kernel drops SYNs from martian sources (0/8,
+ *   127/8, multicast) unanswered, and answers these with a RST when the port is closed.
  *
  * Checksums (IPv4 header and TCP) are correct on every frame: the kernel drops a SYN with a wrong
  * one and answers nothing. Every flood is bounded in count and, by `maxSeconds`, in time.
@@ -58,14 +60,13 @@ const TCP = IP + 20;
 /** SYNs injected between two checks of the clock and the rate. */
 const BATCH = 256;
 
-/** A 32-bit bijection (a murmur3 finalizer): distinct inputs give distinct outputs. */
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
+/** A 24-bit bijection (odd multiplications and xor-shifts within 24 bits): distinct inputs below 2^24 give distinct outputs. */
+function mix24(x: number): number {
+  x = Math.imul(x, 0x9e3779) & 0xffffff;
+  x ^= x >>> 12;
+  x = Math.imul(x, 0x85ebcb) & 0xffffff;
+  x ^= x >>> 11;
+  return x;
 }
 
 /** The one's-complement sum of `b[from, to)` as 16-bit words, not folded. */
@@ -127,11 +128,11 @@ function tuples(plan: FloodPlan): { total: number; at: (i: number, out: Int32Arr
   const seed = plan.seed ?? 1;
   const dport = plan.dport ?? 9;
   return {
-    total: plan.count ?? 0,
+    total: Math.min(plan.count ?? 0, 1 << 24),
     at: (i, out) => {
-      // Distinct i -> distinct (address, port): the address is a bijection of i, the port a hash.
-      out[0] = mix32((i + seed) >>> 0) | 0;
-      out[1] = 1024 + (mix32(i ^ 0x9e3779b9) % 64_000);
+      // Distinct i -> distinct addresses in 10.0.0.0/8: a bijection of (i + seed) mod 2^24.
+      out[0] = 0x0a000000 | mix24((i + seed) & 0xffffff) | 0;
+      out[1] = 1024 + (i % 64_000);
       out[2] = dport;
     },
   };

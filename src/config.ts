@@ -8,16 +8,18 @@
 import { parseArgs } from 'node:util';
 import { RstwatchError } from './base/errors.js';
 import { LocalNets } from './track/direction.js';
-import { parseAddress, parseCidr, type Network } from './net/address.js';
+import { formatAddress, parseAddress, parseCidr, type Network } from './net/address.js';
+import { IPV4_MAPPED_WORD2 } from './wire/decoded-packet.js';
 import { parsePortList, PORTS_AND_RANGES, SINGLE_PORTS, type PortListSyntax } from './net/port-list.js';
 import { DEFAULT_MAX_ATTEMPTS } from './track/tracker.js';
-import { DEFAULT_HOP_THRESHOLD } from './detect/detector.js';
+import { ATTEMPT_TABLE_BYTES_PER_SLOT } from './track/attempt-table.js';
+import { DEFAULT_HOP_THRESHOLD, DETECTOR_BYTES_PER_SLOT } from './detect/detector.js';
 import { DEFAULT_SNAPLEN } from './capture/bpf-filter.js';
 import { CAPTURE_BACKENDS, DEFAULT_BACKEND } from './capture/live-source.js';
 import type { LiveConfig } from './live/live-config.js';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from './log/logger.js';
-import { DEFAULT_MAX_PORTS } from './metrics/port-selection.js';
-import { DEFAULT_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
+import { DEFAULT_MAX_PORTS, MAX_KEEP_PORTS, MAX_MAX_PORTS } from './metrics/port-selection.js';
+import { DEFAULT_RATIO_WINDOW_SECONDS, MAX_RATIO_STEPS, MAX_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
 import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
 
 /** What each kind of flag reads as: a switch, one text, or a repeatable (or comma-separated) list. */
@@ -30,6 +32,18 @@ interface FlagValueOfKind {
 /** How a flag's value is read. */
 type FlagKind = keyof FlagValueOfKind;
 
+/**
+ * The values a number flag takes, both ends included: every size a user can set is bounded, so
+ * that memory is bounded by construction (docs/live.md "Memory"). `--help` and the docs' flag
+ * tables give the range (test/cli/help-docs.test.ts holds them to it).
+ */
+export interface FlagRange {
+  readonly min: number;
+  readonly max: number;
+  /** `integer`: digits only; `seconds`: digits with an optional fraction. */
+  readonly of: 'integer' | 'seconds';
+}
+
 /** One flag of a command, with its help text; `K` types what ParsedFlags reads it as. */
 export interface FlagSpec<K extends FlagKind = FlagKind> {
   readonly name: string;
@@ -38,6 +52,13 @@ export interface FlagSpec<K extends FlagKind = FlagKind> {
   /** Placeholder for the value in help text, e.g. `SECONDS`. */
   readonly value?: string;
   readonly help: string;
+  /** A number flag's range. */
+  readonly range?: FlagRange;
+}
+
+/** `min to max`, as the help and the docs write a range. */
+export function rangeText(r: FlagRange): string {
+  return `${r.min} to ${r.max}`;
 }
 
 /** A flag of kind `kind`. */
@@ -52,6 +73,31 @@ export const DEFAULT_MAX_PORT_ROWS = 25;
 /** Replay's attempt timeout, seconds: 0 is never (only the end of the capture leaves an attempt unanswered). */
 export const DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS = 0;
 
+/** Bytes an attempt slot costs: the table's and the reset detector's (docs/live.md "Memory"). */
+export const ATTEMPT_BYTES = Math.ceil(ATTEMPT_TABLE_BYTES_PER_SLOT + DETECTOR_BYTES_PER_SLOT);
+/** Largest --max-attempts accepted: 16 Mi attempts is about 2.2 GB of tables (ATTEMPT_BYTES each). */
+export const MAX_MAX_ATTEMPTS = 16 * 1024 * 1024;
+/**
+ * Largest --attempt-timeout, seconds: an hour (Linux gives up on a SYN after about two minutes).
+ * The cause engine keeps the kernel reads of the last timeout (one a second), so it is bounded.
+ */
+export const MAX_ATTEMPT_TIMEOUT_SECONDS = 3600;
+/** Largest --hop-threshold, hops (a path longer than 64 hops is not seen on the Internet). */
+export const MAX_HOP_THRESHOLD = 64;
+/** Largest --top, rows. */
+export const MAX_TOP_N = 10_000;
+/** Smallest and largest --snaplen, bytes (libpcap's own maximum). */
+export const MIN_SNAPLEN = 64;
+export const MAX_SNAPLEN = 262_144;
+/** Smallest and largest --buffer-size, bytes. */
+export const MIN_KERNEL_BUFFER_BYTES = 65_536;
+export const MAX_KERNEL_BUFFER_BYTES = 1 << 30;
+/** Largest --recent, minutes (a year). */
+export const MAX_RECENT_MINUTES = 525_600;
+
+const ATTEMPTS_RANGE: FlagRange = { min: 1, max: MAX_MAX_ATTEMPTS, of: 'integer' };
+const HOPS_RANGE: FlagRange = { min: 0, max: MAX_HOP_THRESHOLD, of: 'integer' };
+
 /** The flags of `rstwatch replay`, by what config reads them as. */
 const REPLAY = {
   json: flag('boolean', { name: 'json', help: 'print the report as JSON on stdout instead of the table' }),
@@ -59,6 +105,7 @@ const REPLAY = {
     name: 'attempt-timeout',
     value: 'SECONDS',
     help: `an attempt with no answer this long after its first SYN is unanswered; ${DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS} (the default in replay) means never: only the end of the capture leaves an attempt unanswered`,
+    range: { min: 0, max: MAX_ATTEMPT_TIMEOUT_SECONDS, of: 'seconds' },
   }),
   localNet: flag('list', {
     name: 'local-net',
@@ -68,14 +115,21 @@ const REPLAY = {
   maxAttempts: flag('string', {
     name: 'max-attempts',
     value: 'N',
-    help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS}, about 75 bytes each); when full the oldest is evicted and counted`,
+    help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS}, about ${ATTEMPT_BYTES} bytes each); when full the oldest is evicted and counted`,
+    range: ATTEMPTS_RANGE,
   }),
-  top: flag('string', { name: 'top', value: 'N', help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})` }),
+  top: flag('string', {
+    name: 'top',
+    value: 'N',
+    help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})`,
+    range: { min: 0, max: MAX_TOP_N, of: 'integer' },
+  }),
   allPorts: flag('boolean', { name: 'all-ports', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` }),
   hopThreshold: flag('string', {
     name: 'hop-threshold',
     value: 'N',
     help: `ttl_mismatch: a RST whose hop distance differs from the server's own packets by more than N hops is suspect (default ${DEFAULT_HOP_THRESHOLD}; docs/detection.md)`,
+    range: HOPS_RANGE,
   }),
   noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
   progress: flag('boolean', { name: 'progress', help: 'show a progress bar on stderr (default: when stderr is a terminal)' }),
@@ -154,19 +208,13 @@ export class ParsedFlags {
     }
   }
 
-  /** An integer flag in [min, max], or `fallback` when not given. */
-  integer(f: FlagSpec<'string'>, fallback: number, min: number, max: number): number {
-    const t = this.string(f);
-    return t === undefined ? fallback : parseInteger(this.source(f), t, min, max);
-  }
-
-  /** A seconds flag of at least `min`, or `fallback` when not given. */
-  seconds(f: FlagSpec<'string'>, fallback: number, min = 0): number {
+  /** A number flag (its `range`), or `fallback` when neither it nor its variable is given. */
+  number(f: FlagSpec<'string'>, fallback: number): number {
     const t = this.string(f);
     if (t === undefined) return fallback;
-    const v = parseSeconds(this.source(f), t);
-    if (v < min) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${this.source(f)}: ${v} is below the minimum of ${min} seconds`);
-    return v;
+    const range = f.range;
+    if (range === undefined) throw new RstwatchError('RSTWATCH_ERR_INTERNAL', `flag --${f.name} has no range`);
+    return range.of === 'integer' ? parseInteger(this.source(f), t, range.min, range.max) : parseSeconds(this.source(f), t, range.min, range.max);
   }
 }
 
@@ -180,10 +228,9 @@ export function parseFlags(argv: readonly string[], flags: readonly FlagSpec[], 
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, flags), options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
-    const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
-    throw new RstwatchError('RSTWATCH_ERR_USAGE', message, { hint: `run 'rstwatch ${command} --help' for the flags`, cause: err });
+    throw usageError(err, command);
   }
   const values: Record<string, RawValue | undefined> = { ...parsed.values };
   // Each flag given on the command line, as written there; after `--` all is positional.
@@ -204,35 +251,93 @@ export function parseFlags(argv: readonly string[], flags: readonly FlagSpec[], 
   return new ParsedFlags(values, parsed.positionals, given);
 }
 
+/**
+ * argv with a negative number after a flag that takes a value joined to it (`--max-attempts -5`
+ * becomes `--max-attempts=-5`), so that it meets the flag's own check and its one-line message,
+ * not parseArgs' question whether a value was forgotten. Nothing after `--` is touched.
+ */
+function joinNegativeValues(argv: readonly string[], flags: readonly FlagSpec[]): string[] {
+  const takesValue = new Set<string>();
+  for (const f of flags) {
+    if (f.kind === 'boolean') continue;
+    takesValue.add(`--${f.name}`);
+    if (f.short) takesValue.add(`-${f.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (takesValue.has(a) && next !== undefined && /^-\d/.test(next)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** parseArgs' error as one line (its first), with what to do. */
+function usageError(err: unknown, command: string): RstwatchError {
+  const text = err instanceof Error ? err.message : String(err);
+  const line = text.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+  const dash = /^Option '(-[^' ]+)' argument is ambiguous/.exec(line);
+  const hint = dash
+    ? `a value that starts with '-' is given as ${dash[1].startsWith('--') ? `${dash[1]}=VALUE` : `${dash[1]}VALUE`}`
+    : `run 'rstwatch ${command} --help' for the flags`;
+  return new RstwatchError('RSTWATCH_ERR_USAGE', line, { hint, cause: err });
+}
+
 function parseBoolean(source: string, text: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
   throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source}: '${text}' is not a boolean`, { hint: 'use true or false' });
 }
 
-/** Parses a non-negative number of seconds (fractions allowed). */
-export function parseSeconds(source: string, text: string): number {
-  const v = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+/** Parses a number of seconds in [min, max]: digits, with an optional fraction (no sign, no spaces, no exponent). */
+export function parseSeconds(source: string, text: string, min = 0, max = Infinity): number {
+  const v = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(v)) {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source}: '${text}' is not a number of seconds`, {
-      hint: 'give a non-negative number, e.g. 60 or 0.5',
+      hint: `give a number of seconds from ${min} to ${max}, e.g. 60 or 0.5`,
     });
   }
+  if (v < min || v > max) throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source}: ${text} seconds is not from ${min} to ${max}`);
   return v;
 }
 
-/** Parses an integer in [min, max]. */
+/** Parses an integer in [min, max]: digits only (no sign, no spaces, no exponent). */
 export function parseInteger(source: string, text: string, min: number, max: number): number {
-  const v = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  const v = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${source}: '${text}' is not a whole number from ${min} to ${max}`);
   }
   return v;
 }
 
-/** Networks of a CIDR flag (`--local-net`), with errors naming the flag or variable. */
+/**
+ * Networks of a CIDR flag (`--local-net`), with errors naming the flag or variable. A network with
+ * host bits set (`10.0.0.1/8`, as `ip addr` prints an interface's address) is refused, naming the
+ * network and the one address it may stand for: which was meant cannot be told, and the two
+ * count very different attempts as local.
+ */
 function parseLocalNets(p: ParsedFlags, f: FlagSpec<'list'>): Network[] {
-  return p.list(f).map((cidr) => p.named(f, () => parseCidr(cidr)));
+  return p.list(f).map((cidr) =>
+    p.named(f, () => {
+      const net = parseCidr(cidr);
+      const slash = cidr.indexOf('/');
+      const address = parseAddress(slash < 0 ? cidr : cidr.slice(0, slash));
+      if (address !== null && address.some((w, i) => w !== net.addr[i])) {
+        const host = `${formatAddress(address)}/${address[2] === IPV4_MAPPED_WORD2 && address[0] === 0 && address[1] === 0 ? 32 : 128}`;
+        throw new RstwatchError('RSTWATCH_ERR_CONFIG', `'${cidr}' has host bits set`, {
+          hint: `the network is ${net.text}, the one address ${host}: give the one meant`,
+        });
+      }
+      return net;
+    }),
+  );
 }
 
 /** The ports of a port-list flag (each of its values one list), with errors naming the flag or variable. */
@@ -242,9 +347,20 @@ function parsePortsFlag(p: ParsedFlags, f: FlagSpec, texts: readonly string[], s
   return ports;
 }
 
+/** The --ports ports: at most MAX_KEEP_PORTS (each adds a series to every per-port family). */
+function keepPorts(p: ParsedFlags, f: FlagSpec<'string'>): ReadonlySet<number> {
+  const ports = parsePortsFlag(p, f, [p.string(f) ?? ''], PORTS_AND_RANGES);
+  if (ports.size > MAX_KEEP_PORTS) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(f)}: ${ports.size} ports is more than ${MAX_KEEP_PORTS}`, {
+      hint: `each port given gets series of its own in every per-port metric; name the ports that matter, and --max-ports admits up to ${MAX_MAX_PORTS} more as they are seen`,
+    });
+  }
+  return ports;
+}
+
 /** The detection settings from --hop-threshold and --no-detect. */
 function detection(p: ParsedFlags, flags: { hopThreshold: FlagSpec<'string'>; noDetect: FlagSpec<'boolean'> }): { hopThreshold: number } | false {
-  const hopThreshold = p.integer(flags.hopThreshold, DEFAULT_HOP_THRESHOLD, 0, 64);
+  const hopThreshold = p.number(flags.hopThreshold, DEFAULT_HOP_THRESHOLD);
   return p.boolean(flags.noDetect) ? false : { hopThreshold };
 }
 
@@ -252,9 +368,6 @@ function detection(p: ParsedFlags, flags: { hopThreshold: FlagSpec<'string'>; no
 function isOneOf<T extends string>(choices: readonly T[], text: string): text is T {
   return choices.some((c) => c === text);
 }
-
-/** Largest --max-attempts accepted: 16 Mi attempts is about 1.2 GB of tables. */
-export const MAX_MAX_ATTEMPTS = 16 * 1024 * 1024;
 
 /** Builds the frozen config of `rstwatch replay` from its arguments and the environment. */
 export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayConfig {
@@ -272,10 +385,10 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   return Object.freeze({
     files: Object.freeze([...p.positionals]),
     json: p.boolean(REPLAY.json),
-    attemptTimeoutSeconds: p.seconds(REPLAY.attemptTimeout, DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS),
+    attemptTimeoutSeconds: p.number(REPLAY.attemptTimeout, DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS),
     localNets: new LocalNets(nets),
-    maxAttempts: p.integer(REPLAY.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
-    topN: p.integer(REPLAY.top, DEFAULT_TOP_N, 0, 10_000),
+    maxAttempts: p.number(REPLAY.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    topN: p.number(REPLAY.top, DEFAULT_TOP_N),
     maxPortRows: p.boolean(REPLAY.allPorts) ? Infinity : DEFAULT_MAX_PORT_ROWS,
     progress,
     detect: detection(p, REPLAY),
@@ -287,6 +400,8 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
 export const DEFAULT_LISTEN_PORT = 7465;
 /** Default live attempt timeout, seconds: enough for a NAT answering 20 s late (docs/semantics.md). */
 export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
+/** Smallest live attempt timeout, seconds (live has no end of capture: 0 would leave attempts pending for good). */
+export const MIN_LIVE_ATTEMPT_TIMEOUT_SECONDS = 0.1;
 /** Default kernel capture buffer of live, bytes (not a capture file's read buffer). */
 export const DEFAULT_KERNEL_BUFFER_BYTES = 8 * 1024 * 1024;
 /** Default interface of live: every interface of the network namespace. */
@@ -320,33 +435,56 @@ const LIVE = {
     value: 'BPF',
     help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)',
   }),
-  snaplen: flag('string', { name: 'snaplen', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` }),
+  snaplen: flag('string', {
+    name: 'snaplen',
+    value: 'BYTES',
+    help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)`,
+    range: { min: MIN_SNAPLEN, max: MAX_SNAPLEN, of: 'integer' },
+  }),
   promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' }),
   bufferSize: flag('string', {
     name: 'buffer-size',
     value: 'BYTES',
     help: `kernel capture buffer (default ${DEFAULT_KERNEL_BUFFER_BYTES}: ${DEFAULT_KERNEL_BUFFER_BYTES / 1024 / 1024} MiB)`,
+    range: { min: MIN_KERNEL_BUFFER_BYTES, max: MAX_KERNEL_BUFFER_BYTES, of: 'integer' },
   }),
   attemptTimeout: flag('string', {
     name: 'attempt-timeout',
     value: 'SECONDS',
     help: `an attempt with no answer this long after its first SYN is unanswered (default ${DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS})`,
+    range: { min: MIN_LIVE_ATTEMPT_TIMEOUT_SECONDS, max: MAX_ATTEMPT_TIMEOUT_SECONDS, of: 'seconds' },
   }),
-  ratioWindow: flag('string', { name: 'ratio-window', value: 'SECONDS', help: `window of rstwatch_refusal_ratio (default ${DEFAULT_RATIO_WINDOW_SECONDS})` }),
+  ratioWindow: flag('string', {
+    name: 'ratio-window',
+    value: 'SECONDS',
+    help: `window of rstwatch_refusal_ratio (default ${DEFAULT_RATIO_WINDOW_SECONDS}; above ${MAX_RATIO_STEPS} s it moves in steps of a ${MAX_RATIO_STEPS}th of it)`,
+    range: { min: 1, max: MAX_RATIO_WINDOW_SECONDS, of: 'seconds' },
+  }),
   maxPorts: flag('string', {
     name: 'max-ports',
     value: 'N',
     help: `port label values per direction; the rest are summed as port="other" (default ${DEFAULT_MAX_PORTS})`,
+    range: { min: 0, max: MAX_MAX_PORTS, of: 'integer' },
   }),
-  ports: flag('string', { name: 'ports', value: 'LIST', help: 'ports that always get their own series, e.g. 22,80,8000-8100' }),
+  ports: flag('string', {
+    name: 'ports',
+    value: 'LIST',
+    help: `ports that always get their own series, e.g. 22,80,8000-8100 (at most ${MAX_KEEP_PORTS} ports, each 1 to 65535)`,
+  }),
   localNet: flag('list', { name: 'local-net', value: 'CIDR', help: "more local networks for direction, besides the interfaces' own addresses (repeatable)" }),
-  maxAttempts: flag('string', { name: 'max-attempts', value: 'N', help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS})` }),
+  maxAttempts: flag('string', {
+    name: 'max-attempts',
+    value: 'N',
+    help: `attempts tracked at once (default ${DEFAULT_MAX_ATTEMPTS}, about ${ATTEMPT_BYTES} bytes each)`,
+    range: ATTEMPTS_RANGE,
+  }),
   listen: flag('string', { name: 'listen', value: 'HOST:PORT', help: `HTTP address for /metrics, /healthz, /readyz (default ${DEFAULT_LISTEN})` }),
   logLevel: flag('string', { name: 'log-level', value: 'LEVEL', help: orList(LOG_LEVELS.map((l) => (l === DEFAULT_LOG_LEVEL ? `${l} (default)` : l))) }),
   hopThreshold: flag('string', {
     name: 'hop-threshold',
     value: 'N',
     help: `ttl_mismatch: hop difference from the server's own packets beyond which a RST is suspect (default ${DEFAULT_HOP_THRESHOLD})`,
+    range: HOPS_RANGE,
   }),
   noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
   noCauses: flag('boolean', {
@@ -364,19 +502,33 @@ const LIVE = {
 /** The flags of `rstwatch live`, in help order. */
 export const LIVE_FLAGS: readonly FlagSpec[] = Object.values(LIVE);
 
-/** Parses `HOST:PORT`, `[V6]:PORT`, `:PORT` or `PORT` (an empty host means every address). */
+/**
+ * True for a host name as DNS writes it: labels of letters, digits and inner hyphens, the last not
+ * all digits (a resolver reads `1.2.3` or `999.1.1.1` as an IPv4 address, not a name).
+ */
+function isHostName(host: string): boolean {
+  if (host.length > 253) return false;
+  const labels = host.split('.');
+  return labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+/**
+ * Parses `HOST:PORT`, `[V6]:PORT`, `:PORT` or `PORT` (an empty host means every address). HOST is
+ * an IPv4 or IPv6 address or a host name; a bad address (`999.1.1.1`) is refused here, not sent
+ * to DNS.
+ */
 export function parseListen(sourceName: string, text: string): { host: string; port: number } {
-  const t = text.trim();
-  const m = /^\d+$/.test(t) ? [t, undefined, '', t] : /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(t);
-  const bad = (): RstwatchError =>
-    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' is not HOST:PORT`, {
+  const m = /^\d+$/.test(text) ? [text, undefined, '', text] : /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text);
+  const bad = (why: string): RstwatchError =>
+    new RstwatchError('RSTWATCH_ERR_CONFIG', `${sourceName}: '${text}' ${why}`, {
       hint: `e.g. [::]:${DEFAULT_LISTEN_PORT}, 127.0.0.1:${DEFAULT_LISTEN_PORT} or :${DEFAULT_LISTEN_PORT}`,
     });
-  if (!m) throw bad();
+  if (!m) throw bad('is not HOST:PORT');
   const port = Number(m[3]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad();
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad('is not HOST:PORT (the port is 1 to 65535)');
   const host = m[1] ?? m[2] ?? '';
-  if (host !== '' && host !== 'localhost' && parseAddress(host) === null && !/^[A-Za-z0-9.-]+$/.test(host)) throw bad();
+  if (m[1] !== undefined && !m[1].includes(':')) throw bad('is not HOST:PORT (brackets hold an IPv6 address)');
+  if (host !== '' && parseAddress(host) === null && !isHostName(host)) throw bad('is not HOST:PORT (the host is not an IP address or a host name)');
   return { host: host === '' ? '::' : host, port };
 }
 
@@ -411,21 +563,20 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(LIVE.user)}: '${user}' is not a user name or id`);
   }
   const listen = parseListen(p.source(LIVE.listen), p.string(LIVE.listen) ?? DEFAULT_LISTEN);
-  const snapText = p.string(LIVE.snaplen);
   return Object.freeze({
     interfaceName: iface,
     listInterfaces: p.boolean(LIVE.listInterfaces),
     backend,
     filter: p.string(LIVE.filter),
-    snaplen: snapText === undefined ? undefined : parseInteger(p.source(LIVE.snaplen), snapText, 64, 262_144),
+    snaplen: p.string(LIVE.snaplen) === undefined ? undefined : p.number(LIVE.snaplen, DEFAULT_SNAPLEN),
     promiscuous: p.boolean(LIVE.promiscuous),
-    bufferBytes: p.integer(LIVE.bufferSize, DEFAULT_KERNEL_BUFFER_BYTES, 65_536, 1 << 30),
-    attemptTimeoutSeconds: p.seconds(LIVE.attemptTimeout, DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS, 0.1),
-    ratioWindowSeconds: p.seconds(LIVE.ratioWindow, DEFAULT_RATIO_WINDOW_SECONDS, 1),
-    maxPorts: p.integer(LIVE.maxPorts, DEFAULT_MAX_PORTS, 0, 65_536),
-    ports: parsePortsFlag(p, LIVE.ports, [p.string(LIVE.ports) ?? ''], PORTS_AND_RANGES),
+    bufferBytes: p.number(LIVE.bufferSize, DEFAULT_KERNEL_BUFFER_BYTES),
+    attemptTimeoutSeconds: p.number(LIVE.attemptTimeout, DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS),
+    ratioWindowSeconds: p.number(LIVE.ratioWindow, DEFAULT_RATIO_WINDOW_SECONDS),
+    maxPorts: p.number(LIVE.maxPorts, DEFAULT_MAX_PORTS),
+    ports: keepPorts(p, LIVE.ports),
     extraLocalNets: Object.freeze(parseLocalNets(p, LIVE.localNet)),
-    maxAttempts: p.integer(LIVE.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1, MAX_MAX_ATTEMPTS),
+    maxAttempts: p.number(LIVE.maxAttempts, DEFAULT_MAX_ATTEMPTS),
     listenHost: listen.host,
     listenPort: listen.port,
     logLevel: level,
@@ -456,6 +607,7 @@ const DIAGNOSE = {
     name: 'recent',
     value: 'MINUTES',
     help: `without --port: the ports the daemon saw failures on in this many last minutes (default ${DEFAULT_RECENT_MINUTES})`,
+    range: { min: 1, max: MAX_RECENT_MINUTES, of: 'integer' },
   }),
   json: flag('boolean', { name: 'json', help: 'print the report as JSON' }),
   help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
@@ -520,6 +672,6 @@ export function loadDiagnoseConfig(argv: readonly string[], env: NodeJS.ProcessE
   const ports = [...parsePortsFlag(p, DIAGNOSE.port, p.list(DIAGNOSE.port), SINGLE_PORTS)];
   const daemonText = p.string(DIAGNOSE.daemon) ?? DEFAULT_DAEMON_URL;
   const daemonUrl = p.boolean(DIAGNOSE.noDaemon) ? null : parseDaemonUrl(p.source(DIAGNOSE.daemon), daemonText.trim());
-  const recentMinutes = p.integer(DIAGNOSE.recent, DEFAULT_RECENT_MINUTES, 1, 525_600);
+  const recentMinutes = p.number(DIAGNOSE.recent, DEFAULT_RECENT_MINUTES);
   return Object.freeze({ ports: Object.freeze(ports), daemonUrl, recentMinutes, json: p.boolean(DIAGNOSE.json), help: p.boolean(DIAGNOSE.help) });
 }

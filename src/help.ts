@@ -3,7 +3,7 @@
  * their definitions in config.ts, exit statuses from base/errors.ts: nothing here repeats a default or
  * a status as a literal.
  */
-import { DEFAULT_LISTEN_PORT, DIAGNOSE_FLAGS, envName, LIVE_FLAGS, REPLAY_FLAGS, type FlagSpec } from './config.js';
+import { DEFAULT_LISTEN_PORT, DIAGNOSE_FLAGS, envName, LIVE_FLAGS, rangeText, REPLAY_FLAGS, type FlagSpec } from './config.js';
 import { CAUSES } from './causes/classify.js';
 import { ERROR_CODES } from './base/errors.js';
 import { renderHelp, type HelpBlock } from './help-layout.js';
@@ -54,10 +54,11 @@ export const COMMAND_EXIT_STATUSES: Readonly<Record<Command, readonly (readonly 
   ],
 };
 
-/** The two help columns of a flag: `-i, --interface NAME` and its help with its variable. */
+/** The two help columns of a flag: `-i, --interface NAME` and its help with its range and variable. */
 function flagRow(f: FlagSpec): [string, string] {
   const name = `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.value ? ` ${f.value}` : ''}`;
-  return [name, f.name === 'help' ? f.help : `${f.help} [${envName(f.name)}]`];
+  const help = f.range === undefined ? f.help : `${f.help}; ${rangeText(f.range)}`;
+  return [name, f.name === 'help' ? help : `${help} [${envName(f.name)}]`];
 }
 
 /**

@@ -20,8 +20,7 @@
  * Memory is fixed by construction, whatever the traffic (docs/live.md "Memory"): the counts in
  * columns indexed by port (cause-counts.ts), the waiting groups in a ring of `maxPendingGroups`
  * slots (failure-groups.ts), the evidence of the last 4096 ports (cause-evidence.ts), and the
- * reads of the last `historyMs` (at most `maxReadsFor(historyMs)`; a read whose listeners did not
- * change shares the list of the read before it).
+ * reads of the last `historyMs`, thinned beyond the last 128 (read-history.ts).
  */
 import { AttemptEventsBase, FAILURE_KIND_NAMES, FailureKind } from '../track/attempt-events.js';
 import type { AttemptView } from '../track/attempt-view.js';
@@ -32,6 +31,7 @@ import { CAUSES, classifyFailure, queueFull, type Cause, type FailureOutcome } f
 import { CAUSE_COUNT, CauseCounts, OUTCOME_COUNT } from './cause-counts.js';
 import { CauseEvidenceStore } from './cause-evidence.js';
 import { FailureGroups } from './failure-groups.js';
+import { ReadHistory } from './read-history.js';
 import type { KernelStateSnapshot } from '../kernel/kernel-state.js';
 import type { TcpExtCounters } from '../kernel/netstat.js';
 import type { Listener } from '../kernel/listeners.js';
@@ -39,6 +39,7 @@ import type { SocketOwner } from '../kernel/sockets-to-processes.js';
 
 export { CAUSE_COUNT, OUTCOME_COUNT } from './cause-counts.js';
 export type { CauseEvidence } from './cause-evidence.js';
+export { maxReadsFor } from './read-history.js';
 
 /** Indexes in FailureCauses' `times`: the failure's time, its first SYN's. */
 const AT = 0;
@@ -52,11 +53,6 @@ export const DEFAULT_MAX_PENDING_GROUPS = 65_536;
 const STAND_IN_MS = 2000;
 /** Ports `report()` lists at most, by default. */
 export const DEFAULT_REPORT_PORTS = 1000;
-
-/** Reads kept at most for a history of `historyMs`, whatever their times say (a clock stepping back must not keep them all). */
-export function maxReadsFor(historyMs: number): number {
-  return Math.ceil(historyMs / 1000) * 2 + 16;
-}
 
 /** One port's failures by outcome and cause (`report()`). */
 export interface PortCauses {
@@ -113,11 +109,6 @@ function rising(before: number | null | undefined, after: number | null | undefi
   return after > before;
 }
 
-/** When a read's state was seen: the end of the read (its start when unknown). */
-function seenAtMs(s: KernelStateSnapshot): number {
-  return s.doneAtMs ?? s.takenAtMs;
-}
-
 /** A read's listeners indexed for the classifier: by port, and the ports with connections queued or a full queue. */
 interface ReadIndex {
   /** null when the listeners could not be read. */
@@ -151,29 +142,6 @@ const NO_LISTENERS: readonly Listener[] = Object.freeze([]);
 /** The index of a read whose listeners could not be read. */
 const UNREADABLE_INDEX: ReadIndex = { byPort: null, queued: new Set(), full: new Set() };
 
-/** True when two listener lists hold the same sockets in the same state, in the same order. */
-function sameListeners(a: readonly Listener[], b: readonly Listener[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (
-      x.inode !== y.inode ||
-      x.port !== y.port ||
-      x.acceptQueue !== y.acceptQueue ||
-      x.backlog !== y.backlog ||
-      x.address !== y.address ||
-      x.family !== y.family ||
-      x.v6only !== y.v6only ||
-      x.v6onlySource !== y.v6onlySource ||
-      x.uid !== y.uid
-    )
-      return false;
-  }
-  return true;
-}
-
 /**
  * Counts inbound failures by cause; see the module comment. It is also the reset detector's
  * listener (pipeline/build.ts wires it): the detector, before it in the events chain, tells it
@@ -202,14 +170,11 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
   private liveGroups = 0;
   /** The slot of the group the last failure joined, or -1. */
   private last = -1;
-  /** Reads kept, oldest first; `reads[i]` has absolute index `firstRead + i`. */
-  private readonly reads: KernelStateSnapshot[] = [];
-  private firstRead = 0;
-  /** Reads kept at most, whatever their times say (a clock stepping back must not keep them all). */
-  private readonly maxReads: number;
+  /** The kernel reads kept (read-history.ts). */
+  private readonly history: ReadHistory;
   /** A read's listeners indexed, by the list (reads whose listeners did not change share it). */
   private readonly indexes = new WeakMap<readonly Listener[], ReadIndex>();
-  private readonly evidence = new CauseEvidenceStore(OUTCOME_COUNT * CAUSE_COUNT);
+  private readonly evidence = new CauseEvidenceStore();
   /** The last decision and the slot of its group; `slot` -1 once that group's fields or the reads may have changed. */
   private readonly decided = { slot: -1, cause: 0, evidence: '', fromOneRead: false };
   /** Failures decided with no read after them (reads stalled, rstwatch just started, too many waiting). */
@@ -223,22 +188,22 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     this.historyMs = options.historyMs;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     this.groups = new FailureGroups(options.maxPendingGroups ?? DEFAULT_MAX_PENDING_GROUPS);
-    this.maxReads = maxReadsFor(this.historyMs);
+    this.history = new ReadHistory(this.historyMs);
   }
 
   /** Reads made so far. */
   get readCount(): number {
-    return this.firstRead + this.reads.length;
+    return this.history.count;
   }
 
-  /** Reads kept now (at most `maxReadsFor(historyMs)`). */
+  /** Reads kept now (at most `maxReadsFor(historyMs)`: read-history.ts). */
   get readsKept(): number {
-    return this.reads.length;
+    return this.history.kept;
   }
 
   /** The latest read, if any. */
   get latestRead(): KernelStateSnapshot | undefined {
-    return this.reads[this.reads.length - 1];
+    return this.history.latest;
   }
 
   /** Ports whose evidence was dropped to keep the last 4096 (their counts stay). */
@@ -390,22 +355,10 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     if (gs.count[from] > 0) this.liveGroups++;
   }
 
-  /**
-   * A new kernel-state read: kept, and the failures it was waiting for are decided. When its
-   * listeners are those of the read before, it keeps that read's list instead of its own (a
-   * history of identical reads costs one list).
-   */
+  /** A new kernel-state read: kept (read-history.ts), and the failures it was waiting for are decided. */
   addRead(s: KernelStateSnapshot, nowMs = s.takenAtMs): void {
-    const prev = this.latestRead;
-    if (prev !== undefined && sameListeners(prev.listeners, s.listeners)) s.listeners = prev.listeners;
+    this.history.add(s, nowMs);
     this.decided.slot = -1;
-    this.reads.push(s);
-    let drop = Math.max(0, this.reads.length - this.maxReads);
-    while (drop < this.reads.length - 1 && this.reads[drop].takenAtMs < nowMs - this.historyMs) drop++;
-    if (drop > 0) {
-      this.reads.splice(0, drop);
-      this.firstRead += drop;
-    }
     this.settle(nowMs);
   }
 
@@ -508,26 +461,18 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     return { port, outcomes, last_seen: lastSeenMs > 0 ? new Date(lastSeenMs).toISOString() : '' };
   }
 
-  /** Absolute index of the last read taken at or before `times[which]` (ms); -1 when none is kept. */
+  /** Absolute index of the last read taken at or before `times[which]` (ms). */
   private readAtOrBefore(which: number): number {
-    const ms = this.times[which];
-    const r = this.reads;
-    let i = r.length - 1;
-    while (i >= 0 && seenAtMs(r[i]) > ms) i--;
-    return i < 0 ? (r.length > 0 || this.firstRead > 0 ? this.firstRead - 1 : -1) : this.firstRead + i;
+    return this.history.atOrBefore(this.times[which]);
   }
 
   /** Absolute index of the first read taken after `times[which]` (ms; the next read when none is yet). */
   private readAfter(which: number): number {
-    const ms = this.times[which];
-    const r = this.reads;
-    let i = r.length;
-    while (i > 0 && r[i - 1].takenAtMs > ms) i--;
-    return this.firstRead + i;
+    return this.history.after(this.times[which]);
   }
 
   private read(index: number): KernelStateSnapshot | undefined {
-    return index >= this.firstRead ? this.reads[index - this.firstRead] : undefined;
+    return this.history.get(index);
   }
 
   /**

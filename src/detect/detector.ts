@@ -23,6 +23,15 @@ import { hopDistance, initialTtl } from './ttl.js';
 import { DEFAULT_BASELINE_HOSTS, TtlBaselineTable, type Baseline } from './ttl-baseline.js';
 import { ttlMismatch } from './ttl-mismatch.js';
 
+/**
+ * Bytes per attempt slot of the detector's arrays (allocated at construction): the acks the
+ * first and latest SYN call for, the RST's seq, ack, time, TTL and flags, the report mask, and
+ * the replaced refusal's ack, mask, time and flag. test/detect/detector.test.ts holds it to them.
+ */
+export const DETECTOR_BYTES_PER_SLOT = 4 + 4 + 4 + 4 + 8 + 1 + 1 + 1 + 4 + 1 + 8 + 1;
+/** Bytes of the suspect-reset counters by direction, port and heuristic (touched only where a suspect is counted). */
+export const SUSPECT_COUNTER_BYTES = DIRECTION_COUNT * PORT_SPACE * HEURISTIC_COUNT * Float64Array.BYTES_PER_ELEMENT;
+
 /** Default hop threshold of `ttl_mismatch`, hops (docs/detection.md "Why the hop threshold is 2"). */
 export const DEFAULT_HOP_THRESHOLD = 2;
 

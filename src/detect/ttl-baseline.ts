@@ -29,6 +29,9 @@ export interface Baseline {
   samples: number;
 }
 
+/** Bytes per host of the table: its key and in-use flag (32), its counts and hop sums (64). */
+export const TTL_BASELINE_BYTES_PER_HOST = KEY_STRIDE * 4 + STAT_STRIDE * 8;
+
 /** Default number of hosts with a baseline. */
 export const DEFAULT_BASELINE_HOSTS = 65_536;
 

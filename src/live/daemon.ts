@@ -24,6 +24,7 @@ import { LocalNets } from '../track/direction.js';
 import { CaptureController } from './capture-controller.js';
 import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
+import { KERNEL_HISTORY_SLACK_SECONDS, logMemoryBudget } from './memory-budget.js';
 import { liveMetricSources } from './metric-sources.js';
 import type { LiveConfig } from './live-config.js';
 import { dropPrivileges } from './privileges.js';
@@ -34,8 +35,6 @@ const EXPIRE_TICK_MS = 1000;
 const ADDRESS_REFRESH_MS = 2000;
 /** How often the namespace's kernel state (listeners, listen counters, sysctls) is read, ms (at most once a second: issue 5). */
 const KERNEL_READ_MS = 1000;
-/** Kernel reads are kept for the attempt timeout plus this, ms (an unanswered attempt is classified from the reads around its SYN). */
-const KERNEL_HISTORY_SLACK_MS = 10_000;
 /** How long shutdown may take before the process exits anyway, ms. */
 const SHUTDOWN_GRACE_MS = 4000;
 
@@ -73,9 +72,10 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets,
     detect: config.detect,
-    ...(config.causes ? { causes: { historyMs: config.attemptTimeoutSeconds * 1000 + KERNEL_HISTORY_SLACK_MS } } : {}),
+    ...(config.causes ? { causes: { historyMs: (config.attemptTimeoutSeconds + KERNEL_HISTORY_SLACK_SECONDS) * 1000 } } : {}),
     log,
   });
+  logMemoryBudget(log, config);
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
   addresses.refresh();
   const { causes } = pipeline;

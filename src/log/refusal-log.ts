@@ -21,6 +21,9 @@ const TOP_PORTS = 10;
 
 const ICMP_COUNTERS = 5;
 
+/** Bytes of the last counts the summaries compare with (4 per direction and port; written only where a count moved). */
+export const REFUSAL_LOG_BYTES = DIRECTION_COUNT * PORT_SPACE * 4 * Float64Array.BYTES_PER_ELEMENT;
+
 /** One port's failures over an interval, as the summary lists it. */
 interface PortDelta {
   direction: string;
@@ -36,7 +39,7 @@ export class RefusalLog extends AttemptEventsBase {
   private firstBudget: number;
   private suppressedFirsts = 0;
   /** Last seen cumulative (attempts, refused, icmp, unanswered) per (direction, port). */
-  private readonly last = new Float64Array(DIRECTION_COUNT * PORT_SPACE * 4);
+  private readonly last = new Float64Array(REFUSAL_LOG_BYTES / Float64Array.BYTES_PER_ELEMENT);
 
   /**
    * @param log where the lines go

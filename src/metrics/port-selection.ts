@@ -31,6 +31,13 @@ export const OTHER_PORT = -1;
 
 /** Default number of port label values per direction (besides the kept ports, `--max-ports`). */
 export const DEFAULT_MAX_PORTS = 100;
+/**
+ * Largest `--max-ports`, and most ports `--ports` may name: each port with a series of its own adds
+ * about SERIES_PER_PORT series to a scrape (in each direction it is seen in), so these bound the
+ * exposition, the scrape time and the ratio rings (docs/live.md "Memory").
+ */
+export const MAX_MAX_PORTS = 1000;
+export const MAX_KEEP_PORTS = 1000;
 
 /** One exported (direction, port) series; label objects are built once and reused every scrape. */
 export interface PortSeries {

@@ -3,7 +3,8 @@
  * an item allowed; '' is the empty list where the syntax allows it), and inclusive ranges where the
  * syntax allows them. The
  * one parser of every caller, with one set of messages; the callers differ only in their syntax:
- * - `rstwatch live --ports`: ports and ranges, 0 to 65535 (`PORTS_AND_RANGES`);
+ * - `rstwatch live --ports`: ports and ranges, 1 to 65535 (`PORTS_AND_RANGES`; port 0 is no
+ *   service's port: a SYN to it is counted under port="other");
  * - `rstwatch diagnose --port` and the daemon's `/api/v1/causes?port=`: single ports, 1 to 65535
  *   (`SINGLE_PORTS`), as their docs promise ("a list like 80,443"), no ranges.
  */
@@ -24,12 +25,12 @@ export interface PortListSyntax {
   readonly hint: string;
 }
 
-/** Ports and ranges, 0 to 65535 (`22,80,443,8000-8100`): `rstwatch live --ports`. */
+/** Ports and ranges, 1 to 65535 (`22,80,443,8000-8100`): `rstwatch live --ports`. */
 export const PORTS_AND_RANGES: PortListSyntax = {
   ranges: true,
-  minPort: 0,
+  minPort: 1,
   allowEmpty: true,
-  hint: `give ports and ranges separated by commas, e.g. 22,80,443,8000-8100 (each 0 to ${MAX_PORT})`,
+  hint: `give ports and ranges separated by commas, e.g. 22,80,443,8000-8100 (each 1 to ${MAX_PORT})`,
 };
 
 /** Single ports, 1 to 65535 (`80,443`): `rstwatch diagnose --port`, the daemon's `?port=`. */

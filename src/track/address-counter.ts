@@ -6,6 +6,18 @@
  */
 import { formatAddress } from '../net/address.js';
 
+/** Slots of a counter of `capacity` addresses: the power of two at or above twice it. */
+function slotsFor(capacity: number): number {
+  let slots = 16;
+  while (slots < capacity * 2) slots *= 2;
+  return slots;
+}
+
+/** Bytes of a counter of `capacity` addresses: key, count and flag per slot, and its order. */
+export function addressCounterBytes(capacity: number): number {
+  return slotsFor(capacity) * (4 * 4 + 8 + 1) + capacity * 4;
+}
+
 /** One row of a top-N listing. */
 export interface AddressCount {
   /** The address as text. */
@@ -32,8 +44,7 @@ export class AddressCounter {
 
   /** @param capacity distinct addresses to hold (the slot array is the next power of two >= 2x) */
   constructor(capacity: number) {
-    let slots = 16;
-    while (slots < capacity * 2) slots *= 2;
+    const slots = slotsFor(capacity);
     this.capacity = capacity;
     this.mask = slots - 1;
     this.keys = new Uint32Array(slots * 4);

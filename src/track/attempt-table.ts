@@ -27,6 +27,14 @@ import type { AttemptView } from './attempt-view.js';
 /** Words per key: client address, server address, ports. */
 export const KEY_WORDS = 9;
 
+/**
+ * Bytes per slot, all allocated at construction: the key (36), times (16), ISNs (8), state,
+ * direction, early-reset and list flags (4), hash, chain and list links (16), and two hash buckets
+ * (8: the bucket array is the power of two at or above twice the capacity, so up to four).
+ * test/track/tracker.test.ts holds it to the arrays.
+ */
+export const ATTEMPT_TABLE_BYTES_PER_SLOT = KEY_WORDS * 4 + 2 * 8 + 2 * 4 + 4 + 4 * 4 + 2 * 4;
+
 /** Attempt states. `Free` marks an unused slot. */
 export const AttemptState = {
   Free: 0,

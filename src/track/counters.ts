@@ -80,6 +80,9 @@ export function icmpReason(ipVersion: number, code: number): number {
 /** Number of port values. */
 export const PORT_SPACE = 65536;
 
+/** Bytes of the counter table (per direction, port and counter; the system maps a page when it is first written). */
+export const PORT_COUNTER_BYTES = DIRECTION_COUNT * PORT_SPACE * PORT_COUNTERS * Float64Array.BYTES_PER_ELEMENT;
+
 /** The port-indexed counter table plus per-direction totals. */
 export class PortCounters {
   /** `values[(direction * PORT_SPACE + port) * PORT_COUNTERS + counter]`. */

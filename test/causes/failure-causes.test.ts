@@ -1,10 +1,8 @@
 import fc from 'fast-check';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CAUSES, type Cause } from '../../src/causes/classify.js';
 import { CAUSE_COLUMN_BYTES } from '../../src/causes/cause-counts.js';
-import { EVIDENCE_BYTES_PER_PORT, MAX_EVIDENCE_PORTS } from '../../src/causes/cause-evidence.js';
+import { EVIDENCE_LINE_BYTES, MAX_EVIDENCE_PORTS } from '../../src/causes/cause-evidence.js';
 import { FailureCauses, type FailureCausesOptions } from '../../src/causes/failure-causes.js';
 import type { KernelStateSnapshot } from '../../src/kernel/kernel-state.js';
 import type { Listener } from '../../src/kernel/listeners.js';
@@ -16,6 +14,7 @@ import { ethernet, tcp4 } from '../../kit/craft.js';
 import { Traffic } from '../metrics/helpers.js';
 import { propertyRuns } from '../support/property.js';
 import { listener } from '../support/listener.js';
+import { heldBytes, heldHeapBytes } from '../support/memory.js';
 
 const C = '192.0.2.10'; // remote client
 const S = '198.51.100.2'; // local server (helpers' LOCAL_NET): attempts to it are inbound
@@ -53,24 +52,7 @@ function setup(timeoutSeconds = 10, options: Partial<FailureCausesOptions> = {},
 
 const cause = (c: Cause): number => CAUSES.indexOf(c);
 /** What a full port scan may add to the cause engine (docs/live.md "Memory"): one column of counts and the evidence of the last 4096 ports. */
-const CAUSE_ENGINE_SCAN_BUDGET_BYTES = CAUSE_COLUMN_BYTES + MAX_EVIDENCE_PORTS * EVIDENCE_BYTES_PER_PORT;
-
-// A full collection on demand, without starting the test process with --expose-gc.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** Bytes of heap in use after a full collection: what the process still holds. */
-function heldHeapBytes(): number {
-  collectGarbage();
-  return process.memoryUsage().heapUsed;
-}
-
-/** Bytes of heap and of typed-array storage in use after a full collection. */
-function heldBytes(): number {
-  collectGarbage();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
+const CAUSE_ENGINE_SCAN_BUDGET_BYTES = CAUSE_COLUMN_BYTES + MAX_EVIDENCE_PORTS * EVIDENCE_LINE_BYTES;
 
 /** An inbound attempt from C:`sport` to S:`port` refused by RST after 0.4 ms. */
 function refusal(t: Traffic, port: number, sport: number, ts: number): void {

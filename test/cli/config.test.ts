@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LISTEN_PORT, envName, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
+import { DEFAULT_LISTEN_PORT, envName, loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
 import { RstwatchError } from '../../src/base/errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/track/tracker.js';
 
@@ -28,8 +28,8 @@ describe('replay config', () => {
         '--attempt-timeout',
         '2.5',
         '--local-net',
-        '192.0.2.7/24',
-        '--local-net=2001:DB8::1/32',
+        '192.0.2.0/24',
+        '--local-net=2001:DB8::/32',
         '--max-attempts',
         '1000',
         '--top',
@@ -143,7 +143,7 @@ describe('live config', () => {
     [['--listen', 'a b:80'], {}, /not HOST:PORT/],
     [['--backend', 'pf_ring'], {}, /'pf_ring' is not a backend/],
     [['--log-level', 'loud'], {}, /'loud' is not a log level/],
-    [['--attempt-timeout', '0'], {}, /below the minimum/],
+    [['--attempt-timeout', '0'], {}, /--attempt-timeout: 0 seconds is not from 0.1 to 3600/],
     [['--ratio-window', 'x'], {}, /--ratio-window: 'x' is not a number of seconds/],
     [['--max-ports', '-3'], {}, /max-ports/],
     [['-i', 'eth 0'], {}, /is not an interface name/],
@@ -171,5 +171,87 @@ describe('errors name where the bad value came from', () => {
 
   it('a flag name after -- is a file, not the flag', () => {
     expect(() => loadReplayConfig(['--', '--local-net', 'a.pcap'], { RSTWATCH_LOCAL_NET: 'lan' })).toThrow(/^RSTWATCH_LOCAL_NET: 'lan' is not a network/);
+  });
+});
+
+/** The error `load` throws for `argv` and `env`. */
+function rejection(load: (argv: string[], env: NodeJS.ProcessEnv) => unknown, argv: string[], env: NodeJS.ProcessEnv): RstwatchError {
+  try {
+    load(argv, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(RstwatchError);
+    return err as RstwatchError;
+  }
+  throw new Error(`expected ${JSON.stringify(argv)} ${JSON.stringify(env)} to be rejected`);
+}
+
+const LOADERS = { live: loadLiveConfig, replay: loadReplayConfig, diagnose: loadDiagnoseConfig };
+
+describe('every size a flag sets is bounded, and every bad value is one line, exit 2 (issue 11)', () => {
+  it.each<[keyof typeof LOADERS, string[], NodeJS.ProcessEnv, string, RegExp]>([
+    // Sizes: each was accepted and allocated (4.8 GB for the window, 852,161 series for the ports).
+    ['live', ['--ratio-window', '99999999'], {}, 'RSTWATCH_ERR_CONFIG', /^--ratio-window: 99999999 seconds is not from 1 to 3600$/],
+    ['live', ['--attempt-timeout', '99999999999999'], {}, 'RSTWATCH_ERR_CONFIG', /^--attempt-timeout: 99999999999999 seconds is not from 0.1 to 3600$/],
+    ['live', ['--attempt-timeout', '0.05'], {}, 'RSTWATCH_ERR_CONFIG', /^--attempt-timeout: 0.05 seconds is not from 0.1 to 3600$/],
+    ['replay', ['--attempt-timeout', '3601', 'a.pcap'], {}, 'RSTWATCH_ERR_CONFIG', /^--attempt-timeout: 3601 seconds is not from 0 to 3600$/],
+    ['live', ['--ports', '1-65535'], {}, 'RSTWATCH_ERR_CONFIG', /^--ports: 65535 ports is more than 1000$/],
+    ['live', [], { RSTWATCH_PORTS: '1-1001' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_PORTS: 1001 ports is more than 1000$/],
+    ['live', ['--ports', '0'], {}, 'RSTWATCH_ERR_CONFIG', /^--ports: port list '0': 0 is below 1$/],
+    ['live', ['--max-ports', '1001'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-ports: '1001' is not a whole number from 0 to 1000$/],
+    ['live', ['--max-attempts', '16777217'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-attempts: '16777217' is not a whole number from 1 to 16777216$/],
+    // A negative number meets the flag's own check, not parseArgs' three lines.
+    ['live', ['--max-attempts', '-5'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-attempts: '-5' is not a whole number from 1 to 16777216$/],
+    ['replay', ['--top', '-1', 'a.pcap'], {}, 'RSTWATCH_ERR_CONFIG', /^--top: '-1' is not a whole number from 0 to 10000$/],
+    ['live', ['--ratio-window', '-0.5'], {}, 'RSTWATCH_ERR_CONFIG', /^--ratio-window: '-0.5' is not a number of seconds$/],
+    ['diagnose', ['--recent', '-5'], {}, 'RSTWATCH_ERR_CONFIG', /^--recent: '-5' is not a whole number from 1 to 525600$/],
+    ['live', ['--filter', '-x'], {}, 'RSTWATCH_ERR_USAGE', /^Option '--filter' argument is ambiguous\.$/],
+    // Numbers are digits and nothing else, on the command line and in variables.
+    ['live', ['--max-attempts', ' 5'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-attempts: ' 5' is not a whole number/],
+    ['live', [], { RSTWATCH_MAX_ATTEMPTS: '5 ' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_MAX_ATTEMPTS: '5 ' is not a whole number/],
+    ['replay', ['--max-attempts', '+5', 'a.pcap'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-attempts: '\+5' is not a whole number/],
+    ['replay', ['--attempt-timeout', ' 1', 'a.pcap'], {}, 'RSTWATCH_ERR_CONFIG', /^--attempt-timeout: ' 1' is not a number of seconds$/],
+    ['live', ['--snaplen', '1e3'], {}, 'RSTWATCH_ERR_CONFIG', /^--snaplen: '1e3' is not a whole number/],
+    ['diagnose', [], { RSTWATCH_RECENT: ' 5' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_RECENT: ' 5' is not a whole number/],
+    // An address that is no address is refused here, not sent to DNS.
+    [
+      'live',
+      ['--listen', '999.1.1.1:80'],
+      {},
+      'RSTWATCH_ERR_CONFIG',
+      /^--listen: '999.1.1.1:80' is not HOST:PORT \(the host is not an IP address or a host name\)$/,
+    ],
+    ['live', [], { RSTWATCH_LISTEN: '1.2.3:80' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_LISTEN: '1.2.3:80' is not HOST:PORT/],
+    ['live', ['--listen', '[127.0.0.1]:80'], {}, 'RSTWATCH_ERR_CONFIG', /brackets hold an IPv6 address/],
+    ['live', ['--listen', ' 127.0.0.1:80'], {}, 'RSTWATCH_ERR_CONFIG', /^--listen: ' 127.0.0.1:80' is not HOST:PORT/],
+    ['diagnose', ['--daemon', '999.1.1.1:7465'], {}, 'RSTWATCH_ERR_CONFIG', /^--daemon: '999.1.1.1:7465' is not HOST:PORT$/],
+    // A network with host bits set is refused, naming the network.
+    ['live', ['--local-net', '10.0.0.1/8'], {}, 'RSTWATCH_ERR_CONFIG', /^--local-net: '10.0.0.1\/8' has host bits set$/],
+    ['replay', ['a.pcap'], { RSTWATCH_LOCAL_NET: '2001:db8::1/32' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_LOCAL_NET: '2001:db8::1\/32' has host bits set$/],
+  ])('%s %j %j', (command, argv, env, code, message) => {
+    const err = rejection(LOADERS[command], argv, env);
+    expect(err.code).toBe(code);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('\n');
+    expect(err.hint ?? '').not.toContain('\n');
+  });
+
+  it('names the network a CIDR with host bits stands in', () => {
+    expect(rejection(loadLiveConfig, ['--local-net', '10.0.0.1/8'], {}).hint).toBe(
+      'the network is 10.0.0.0/8, the one address 10.0.0.1/32: give the one meant',
+    );
+  });
+
+  it('says how to give a value that starts with a dash', () => {
+    expect(rejection(loadLiveConfig, ['--filter', '-x'], {}).hint).toBe("a value that starts with '-' is given as --filter=VALUE");
+  });
+
+  it.each<[keyof typeof LOADERS, string[]]>([
+    ['live', ['--ratio-window', '3600', '--attempt-timeout', '3600', '--max-ports', '1000', '--ports', '1-1000', '--listen', 'metrics.example:7465']],
+    ['live', ['--listen', '[2001:db8::1]:7465', '--local-net', '10.0.0.0/8', '--local-net', '192.0.2.7/32', '--attempt-timeout', '0.1']],
+    ['replay', ['--attempt-timeout', '3600', '--max-attempts', '16777216', '--local-net', '2001:db8::/32', 'a.pcap']],
+    ['diagnose', ['--recent', '525600', '--daemon', 'rstwatch.example:7465']],
+  ])('accepts the ends of the ranges: %s %j', (command, argv) => {
+    expect(() => LOADERS[command](argv, {})).not.toThrow();
   });
 });

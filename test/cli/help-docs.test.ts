@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFlags, type FlagSpec } from '../../src/config.js';
+import { parseFlags, rangeText, type FlagSpec } from '../../src/config.js';
 import { COMMAND_FLAGS, COMMANDS, helpText, type Command } from '../../src/help.js';
 import { DEFAULT_HELP_WIDTH, helpWidth, MAX_HELP_WIDTH, MIN_HELP_WIDTH, renderHelp, wrapWords } from '../../src/help-layout.js';
 
@@ -72,6 +72,17 @@ function docFlags(command: Command): ShownFlag[] {
   return flags;
 }
 
+/** The rows of a command's docs flag table by the long flag they name. */
+function docRows(command: Command): Map<string, string> {
+  const { file, heading } = FLAG_TABLES[command];
+  const rows = new Map<string, string>();
+  for (const line of sectionLines(read(file), heading)) {
+    const m = /^\|[^|]*`--([a-z][a-z0-9-]*)/.exec(line);
+    if (m && !rows.has(m[1])) rows.set(m[1], line);
+  }
+  return rows;
+}
+
 /** The flags of the "Options" rows of a help page. */
 function helpFlags(help: string): ShownFlag[] {
   const flags: ShownFlag[] = [];
@@ -104,6 +115,17 @@ describe.each(COMMANDS)('rstwatch %s: flags in the parser, --help and the docs',
       const d = docs.get(f.name);
       expect(d, `--${f.name} is not in ${FLAG_TABLES[command].file}`).toBeDefined();
       expect(d, `--${f.name} in ${FLAG_TABLES[command].file}`).toEqual(specFlag(f));
+    }
+  });
+
+  it('every number flag gives its range (`MIN to MAX`) in --help and in its docs row', () => {
+    const help = helpText(command, 10_000).split('\n');
+    const rows = docRows(command);
+    for (const f of specs) {
+      if (f.range === undefined) continue;
+      const range = rangeText(f.range);
+      expect(help.find((l) => new RegExp(`^ {2}(?:-[a-zA-Z], | {4})--${f.name} `).test(l)) ?? '', `--${f.name} in --help`).toContain(`; ${range} [`);
+      expect(rows.get(f.name) ?? '', `--${f.name} in ${FLAG_TABLES[command].file}`).toContain(range);
     }
   });
 

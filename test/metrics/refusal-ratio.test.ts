@@ -124,6 +124,18 @@ describe('rstwatch_refusal_ratio over a sliding window (fake clock)', () => {
     metrics.close();
   });
 
+  it('a window above 120 s moves in 120 steps (600 s: 5 s steps), so a ring holds 121 snapshots whatever the window', async () => {
+    const t = new Traffic();
+    const { metrics, at } = windowed(t, { ratioWindowSeconds: 600 });
+    await at(0);
+    expect(await at(10_000, () => traffic(t, 80, 3, 1, 10))).toEqual({ 'inbound/80': 0.75 });
+    // At 605 s the oldest step kept is (5 s, 10 s): the attempts of second 10 are in the window...
+    expect(await at(605_000)).toEqual({ 'inbound/80': 0.75 });
+    // ... and two steps later they are out of it.
+    expect(await at(615_000)).toEqual({});
+    metrics.close();
+  });
+
   it('rounds a fractional window to whole seconds (at least 1)', async () => {
     const t = new Traffic();
     const { metrics, at } = windowed(t, { ratioWindowSeconds: 0.2 });

@@ -24,7 +24,7 @@ describe('parsePortList: ports and ranges (live --ports)', () => {
     ['8000-8003', [8000, 8001, 8002, 8003]],
     ['8000 - 8001', [8000, 8001]],
     ['443,80,443,80-80', [443, 80]],
-    ['0,65535', [0, 65535]],
+    ['1,65535', [1, 65535]],
     ['65534-65535', [65534, 65535]],
   ])('%j -> %j', (text, ports) => {
     expect([...parsePortList(text)]).toEqual(ports);
@@ -32,7 +32,7 @@ describe('parsePortList: ports and ranges (live --ports)', () => {
   });
 
   it('reads a full range', () => {
-    expect(parsePortList('0-65535').size).toBe(65536);
+    expect(parsePortList('1-65535').size).toBe(65535);
   });
 
   it.each<[string, RegExp]>([
@@ -47,6 +47,8 @@ describe('parsePortList: ports and ranges (live --ports)', () => {
     ['100-10', /range '100-10' ends before it starts/],
     ['22.5', /'22.5' is not a port/],
     ['123456', /123456 is above 65535/],
+    ['0', /port list '0': 0 is below 1/],
+    ['0-10', /port list '0-10': 0 is below 1/],
   ])('rejects %j with RSTWATCH_ERR_CONFIG', (text, message) => {
     const err = rejection(text, PORTS_AND_RANGES);
     expect(err.code).toBe('RSTWATCH_ERR_CONFIG');
