@@ -4,7 +4,9 @@
  * the server namespace at the same time by `rstwatch live` and by `tcpdump -w /dev/null` (same
  * interface, filter, snaplen and kernel buffer). For each rate: what each captured and dropped
  * (pcap_stats: rstwatch_capture_dropped_total, tcpdump's "dropped by kernel"), rstwatch's CPU per
- * packet (/proc/PID/stat), and /metrics latency under that load (a scraper every 20 ms).
+ * packet (/proc/PID/stat), /metrics latency under that load (a scraper every 20 ms), and its
+ * resident memory after each rate and at its peak (/proc/PID/status VmRSS, VmHWM; the budget is
+ * docs/live.md "Memory").
  *
  *   npm run bench:live [-- --seconds 2] [-- --rates 25000,50000,100000,150000,0]
  *
@@ -68,6 +70,13 @@ function mac(net: NetnsPair, ns: string, dev: string): string {
 function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}}` : `${name} `));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
+}
+
+/** VmRSS and VmHWM of `pid`, MiB. */
+function memoryMiB(net: NetnsPair, pid: number): { rss: number; hwm: number } {
+  const status = net.exec(net.server, 'cat', [`/proc/${pid}/status`]).stdout;
+  const mib = (key: string): number => Number((Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024).toFixed(1));
+  return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
 }
 
 function cpuTicks(net: NetnsPair, pid: number): number {
@@ -189,6 +198,8 @@ async function main(): Promise<void> {
         metrics_p50_ms: Number(quantile(lat, 0.5).toFixed(1)),
         metrics_p99_ms: Number(quantile(lat, 0.99).toFixed(1)),
         metrics_max_ms: Number(Math.max(...lat).toFixed(1)),
+        rstwatch_rss_mib: memoryMiB(net, pid).rss,
+        rstwatch_peak_rss_mib: memoryMiB(net, pid).hwm,
       };
       results.push(row);
       process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -200,7 +211,7 @@ async function main(): Promise<void> {
     net.destroy();
     rmSync(tmp, { recursive: true, force: true });
   }
-  const header = ['offered', 'achieved', 'rstwatch cap/drop', 'tcpdump cap/drop', 'cpu us/pkt', '/metrics p50/p99/max ms'];
+  const header = ['offered', 'achieved', 'rstwatch cap/drop', 'tcpdump cap/drop', 'cpu us/pkt', '/metrics p50/p99/max ms', 'rss/peak MiB'];
   const rows = results.map((r) => [
     String(r.offered_pps),
     String(r.achieved_pps),
@@ -208,6 +219,7 @@ async function main(): Promise<void> {
     `${r.tcpdump_captured}/${r.tcpdump_dropped}`,
     String(r.rstwatch_cpu_us_per_packet),
     `${r.metrics_p50_ms}/${r.metrics_p99_ms}/${r.metrics_max_ms}`,
+    `${r.rstwatch_rss_mib}/${r.rstwatch_peak_rss_mib}`,
   ]);
   const w = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   process.stdout.write(`\n${[header, ...rows].map((r) => r.map((x, c) => x.padStart(w[c])).join('  ')).join('\n')}\n`);
