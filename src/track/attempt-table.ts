@@ -21,7 +21,7 @@ import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
 import type { AttemptView } from './attempt-view.js';
 
 /** Words per key: client address, server address, ports. */
-export const KEY_WORDS = 9;
+const KEY_WORDS = 9;
 
 /** Attempt states. `Free` marks an unused slot. */
 export const AttemptState = {
