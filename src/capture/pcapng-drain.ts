@@ -15,6 +15,7 @@ import {
   BLK_TOTAL_LEN,
   BLOCK_EPB,
   BLOCK_IDB,
+  BLOCK_ISB,
   BLOCK_MIN_LEN,
   BLOCK_OPB,
   BLOCK_SHB,
@@ -28,8 +29,11 @@ import {
   EPB_ORIG_LEN,
   EPB_TS_HIGH,
   EPB_TS_LOW,
+  IDB_MIN_LEN,
+  ISB_MIN_LEN,
   OPB_INTERFACE_ID,
   SHB_BYTE_ORDER,
+  SHB_MIN_LEN,
   SPB_DATA,
   SPB_MIN_LEN,
   SPB_ORIG_LEN,
@@ -157,7 +161,7 @@ function badPacketHeader(dv: DataView, pos: number, le: boolean, type: number, t
  * end): a file cut mid-write ends so, and so does one whose length lies. Throws
  * RSTWATCH_ERR_CAPTURE_FORMAT when the bytes that are there say the length lies: an EPB or OPB
  * whose fixed part is already bad, or a whole block that ends within them (a trailing length word
- * equal to its own end's distance from the block start, past the fixed part and the captured data
+ * equal to its own end's distance from the block start, past the block's fixed part and the data
  * of a packet block: in a file cut short, only an option could hold such a word by chance).
  * Returns when the cut block is one that a longer file would complete.
  */
@@ -166,22 +170,46 @@ export function checkCutBlock(st: ReadState, sec: PcapngSection): void {
   const pos = st.pos;
   const le = sec.le;
   const avail = st.end - pos;
-  if (avail < BLOCK_MIN_LEN) return;
-  // BOUNDS: checked by BLOCK_MIN_LEN, then EPB_DATA, then the loop bound.
+  if (avail < EPB_DATA) return;
+  // BOUNDS: checked by EPB_DATA (the fixed part of every block type), then the loop bound.
   const type = dv.getUint32(pos, le);
   const totalLen = dv.getUint32(pos + BLK_TOTAL_LEN, le);
-  let from = BLOCK_MIN_LEN;
-  if ((type === BLOCK_EPB || type === BLOCK_OPB) && avail >= EPB_DATA) {
-    if (badPacketHeader(dv, pos, le, type, totalLen, sec.linkTypes.length)) throw packetBlockError(st, sec, type, totalLen);
-    from = EPB_MIN_LEN + ((dv.getUint32(pos + EPB_CAP_LEN, le) + 3) & ~3);
+  if ((type === BLOCK_EPB || type === BLOCK_OPB) && badPacketHeader(dv, pos, le, type, totalLen, sec.linkTypes.length)) {
+    throw packetBlockError(st, sec, type, totalLen);
   }
-  for (let len = from; len <= avail; len += 4) {
+  for (let len = shortestBlock(dv, pos, le, type, sec); len <= avail; len += 4) {
     if (dv.getUint32(pos + len - 4, le) === len) {
       throw st.formatError(
         pos,
         `bad pcapng block (type 0x${type.toString(16)}): total length ${totalLen} runs past the end of the file, but a whole block of ${len} bytes ends within it`,
       );
     }
+  }
+}
+
+/**
+ * The shortest the block at `pos` (its first EPB_DATA bytes in the buffer) can be: its fixed part
+ * and trailing length, and for a packet block its data; where a search for its true end starts.
+ */
+function shortestBlock(dv: DataView, pos: number, le: boolean, type: number, sec: PcapngSection): number {
+  switch (type) {
+    case BLOCK_EPB:
+    case BLOCK_OPB:
+      return EPB_MIN_LEN + ((dv.getUint32(pos + EPB_CAP_LEN, le) + 3) & ~3);
+    case BLOCK_SPB: {
+      const snaplen = sec.snaplens.length > 0 ? sec.snaplens[0] : 0;
+      const origLen = dv.getUint32(pos + SPB_ORIG_LEN, le);
+      return SPB_MIN_LEN + ((Math.min(origLen, snaplen === 0 ? origLen : snaplen) + 3) & ~3);
+    }
+    case BLOCK_SHB:
+      return SHB_MIN_LEN;
+    case BLOCK_IDB:
+      return IDB_MIN_LEN;
+    case BLOCK_ISB:
+      return ISB_MIN_LEN;
+    default:
+      // NRB, custom and unknown blocks: at least one word of body (a record end, a PEN).
+      return BLOCK_MIN_LEN + 4;
   }
 }
 

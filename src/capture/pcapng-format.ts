@@ -86,6 +86,9 @@ export const SPB_DATA = 12;
 /** SPB: fixed part plus trailing length, in bytes: the smallest SPB. */
 export const SPB_MIN_LEN = 16;
 
+/** ISB: smallest total length, in bytes: interface id and a 64-bit timestamp (section 4.6). */
+export const ISB_MIN_LEN = 24;
+
 /** Option header length: 16-bit code and 16-bit value length, in bytes (section 3.5). */
 export const OPT_HEADER_LEN = 4;
 /** opt_endofopt: ends an option list (section 3.5). */
