@@ -92,8 +92,12 @@ export function packetsBefore(index: CaptureIndex, bytes: number): number {
   return index.structures.filter((s) => s.packet && s.end <= bytes).length;
 }
 
-/** Start of the structure that holds byte `at` (or `at` when past every structure). */
+/**
+ * Start of the structure that holds byte `at`; past every whole structure, the end of the last
+ * (where a record cut short, or bytes after the file, begin).
+ */
 export function structureStart(index: CaptureIndex, at: number): number {
   const s = index.structures.find((x) => x.end > at);
-  return s === undefined || s.start > at ? at : s.start;
+  if (s !== undefined) return s.start;
+  return index.structures.length > 0 ? index.structures[index.structures.length - 1].end : 0;
 }

@@ -49,6 +49,13 @@ export const SHB_VERSION_MAJOR = 12;
 /** SHB: smallest total length, in bytes (no options). */
 export const SHB_MIN_LEN = 28;
 
+/**
+ * Most interfaces one section may declare. The draft sets no limit (an EPB's interface id is 32
+ * bits, an OPB's 16); each costs the reader about 200 bytes, so a file of nothing but IDBs would
+ * otherwise grow memory with its size (800,000 IDBs, 25 MB: 230 MB). Captures hold a handful.
+ */
+export const MAX_INTERFACES = 65_536;
+
 /** IDB: byte offset of the 16-bit LinkType (section 4.2). */
 export const IDB_LINKTYPE = 8;
 /** IDB: byte offset of the 32-bit SnapLen, in bytes (0 = no limit). */

@@ -5,7 +5,7 @@
  * the range of a date are read as they are, with a warning naming the first such block.
  */
 import { describe, expect, it } from 'vitest';
-import { BLOCK_ISB } from '../../src/capture/pcapng-format.js';
+import { BLOCK_ISB, MAX_INTERFACES } from '../../src/capture/pcapng-format.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
 import { writePcap, writePcapng, type PcapngBlock, type PcapRecord } from '../../kit/pcap-writer.js';
 import { readToFault } from './read-helpers.js';
@@ -155,5 +155,25 @@ describe('capture times beyond the range of a date', () => {
     expect(result?.warnings).toEqual([
       `${path}: 2 frames have a capture time outside the range of a date (more than 8640000000000 s from 1970), the first at byte offset ${second} (8640155885110 s); they are counted like any other, and such times are shown as null in the report`,
     ]);
+  });
+});
+
+describe('interfaces of one section', () => {
+  it(`up to ${MAX_INTERFACES} are read; the next IDB is a fault at its offset, after every packet before it`, async () => {
+    const idbs = Array.from({ length: MAX_INTERFACES }, () => ({ linkType: 1 }));
+    const packet = (interfaceId: number): PcapngBlock => ({ kind: 'epb', record: { data: SYN, tsSec: 1, tsNsec: 0, interfaceId } });
+    const full = writePcapng([{ interfaces: idbs, blocks: [packet(MAX_INTERFACES - 1)] }]);
+    const ok = await readToFault(full);
+    expect([ok.error, ok.frames.length]).toEqual([undefined, 1]);
+    const over = writePcapng([{ interfaces: idbs, blocks: [packet(0), { kind: 'idb', iface: { linkType: 1 } }, packet(MAX_INTERFACES)] }]);
+    const at = full.length; // the SHB, the IDBs and one 88-byte EPB, as in `full`
+    const { frames, error } = await readToFault(over);
+    expect(frames).toHaveLength(1);
+    expect(error?.message).toMatch(
+      new RegExp(`interface description block beyond the ${MAX_INTERFACES} interfaces rstwatch reads in one section at byte offset ${at}$`),
+    );
+    // A new section starts its count again.
+    const again = await readToFault(Buffer.concat([full, full]));
+    expect([again.error, again.frames.length]).toEqual([undefined, 2]);
   });
 });
