@@ -8,14 +8,15 @@
  * --seed    the run's seed, 0..4294967295 (default: a fresh one, printed); the same seed makes the
  *           same files
  * --jobs    runs at once (default 2)
- * --keep    where failing files are kept, each with a .txt note (default: a new temporary directory)
+ * --keep    where failing files are kept, each with a .txt note (default: a new temporary
+ *           directory, removed when nothing failed)
  * --cli     the binary to run (default dist/rstwatch.js)
  *
  * Prints a progress line every 100 files, then a summary: files, exit statuses, mutations, the
  * worst peak RSS and time (with the mutant that caused each), and every failure. Exits 1 when a
  * file broke a promise, 2 on a bad argument.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,8 @@ async function main(args: readonly string[]): Promise<number> {
   const count = integer(args, 'count', 2000, 10_000_000);
   const seed = integer(args, 'seed', Math.floor(Math.random() * 2 ** 32), 0xffffffff);
   const jobs = Math.max(1, integer(args, 'jobs', 2, 64));
-  const dir = resolve(option(args, 'keep', '') || mkdtempSync(join(tmpdir(), 'rstwatch-fuzz-')));
+  const keep = option(args, 'keep', '');
+  const dir = resolve(keep || mkdtempSync(join(tmpdir(), 'rstwatch-fuzz-')));
   const cli = resolve(option(args, 'cli', join(root, 'dist/rstwatch.js')));
   process.stdout.write(`fuzz: seed ${seed}, ${count} files, ${jobs} at a time, ${cli}; failing files kept in ${dir}\n`);
   const started = Date.now();
@@ -90,7 +92,9 @@ async function main(args: readonly string[]): Promise<number> {
     `  failures: ${s.failures.length}${s.failures.length > 0 ? ` (files and notes in ${dir})` : ''}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  return s.failures.length > 0 ? 1 : 0;
+  if (s.failures.length > 0) return 1;
+  if (keep === '') rmSync(dir, { recursive: true, force: true });
+  return 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));
