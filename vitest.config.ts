@@ -11,6 +11,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/capture/live-capture.test.ts': 'root, network namespaces, tcpdump, iptables',
   'test/capture/live-open.test.ts': 'root, network namespaces',
   'test/capture/oracle.test.ts': 'tshark, ../shared/pcaps',
+  'test/capture/corrupt-files.test.ts': 'the built binary (dist/), GNU time, ../shared/pcaps-more',
   'test/deploy/package.test.ts': 'npm pack and install (the npm cache or registry for the optional cap), a C compiler, libpcap-dev',
   'test/deploy/prometheus-rules.test.ts': 'promtool',
   'test/kernel/kernel-state-netns.test.ts': 'root, network namespaces, ss',
