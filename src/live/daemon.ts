@@ -3,14 +3,16 @@
  * over HTTP. The pipeline is built by pipeline/build.ts, as for replay; this file opens the capture,
  * serves the metrics and owns the process lifecycle:
  *
- *   open the capture (as root or with CAP_NET_RAW) -> bind the HTTP server -> drop root ->
- *   run: batches from libpcap -> decoder -> tracker; timers expire attempts, refresh the local
- *   addresses and log refusal summaries -> SIGTERM/SIGINT: stop the capture, close the server,
- *   exit 0.
+ *   open the capture (as root or with CAP_NET_RAW) and watch its link -> bind the HTTP server ->
+ *   drop root and lock down (no_new_privs, seccomp) -> run: batches from libpcap -> decoder ->
+ *   tracker; timers expire attempts, refresh the local addresses and log refusal summaries ->
+ *   SIGTERM/SIGINT: stop the capture, close the server, exit 0. SIGHUP, SIGUSR1 and SIGUSR2 are
+ *   logged and otherwise ignored (SIGHUP reopens a capture that is down).
  */
 import type { Logger } from 'pino';
 import { listCapInterfaces } from '../capture/cap-source.js';
 import { listInterfaces } from '../capture/interfaces.js';
+import { watchLink } from '../capture/link-watch.js';
 import { openLiveSource } from '../capture/live-source.js';
 import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
 import type { LiveCaptureOptions } from '../capture/packet-source.js';
@@ -26,7 +28,8 @@ import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { liveMetricSources } from './metric-sources.js';
 import type { LiveConfig } from './live-config.js';
-import { dropPrivileges } from './privileges.js';
+import { dropPrivileges, lockDown } from './privileges.js';
+import { describePrivileges, readOwnPrivileges } from './process-privileges.js';
 
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */
 const EXPIRE_TICK_MS = 1000;
@@ -67,6 +70,7 @@ function printInterfaces(backend: LiveConfig['backend']): number {
 export async function runLive(config: LiveConfig, version: string): Promise<number> {
   if (config.listInterfaces) return printInterfaces(config.backend);
   const log = createLogger(config.logLevel);
+  ignoreUserSignals(log);
   const localNets = new LocalNets();
   const pipeline = buildPipeline({
     maxAttempts: config.maxAttempts,
@@ -79,7 +83,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
   addresses.refresh();
   const { causes } = pipeline;
-  const { capture, statsSupported } = startCapture(config, pipeline.sink, log);
+  const { capture, statsSupported } = startCapture(config, pipeline.sink, log, () => addresses.refresh());
   const kernel = new KernelReader(causes, log.child({ component: 'kernel' }));
   kernel.read();
   const metrics = createMetrics(liveMetricSources(pipeline, capture, statsSupported, kernel, version), {
@@ -108,19 +112,27 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     });
     const { address, port } = running.server;
     log.info({ event: 'listening', address, port }, `metrics on http://${address}:${port}/metrics`);
-    logDropped(log, dropPrivileges(config.user, config.promiscuous));
+    dropAndLockDown(config.user, log);
   } catch (err) {
     await close();
     throw err;
   }
   running.timers = startTimers(pipeline, addresses, kernel);
+  process.on('SIGHUP', () => onHangUp(log, capture));
   return stopOnSignal(log, close);
 }
 
 /** Opens the capture (CaptureController keeps it open) feeding `sink`, and logs what it captures on. */
-function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger): { capture: CaptureController; statsSupported: boolean } {
+function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger, onReopened: () => void): { capture: CaptureController; statsSupported: boolean } {
   const options = captureOptions(config);
-  const capture = new CaptureController(options, (o) => openLiveSource(o, config.backend), sink, log.child({ component: 'capture' }));
+  const capture = new CaptureController({
+    options,
+    open: (o) => openLiveSource(o, config.backend),
+    sink,
+    log: log.child({ component: 'capture' }),
+    watchLink,
+    onReopened,
+  });
   const source = capture.start();
   log.info(
     {
@@ -136,13 +148,54 @@ function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger): { ca
   return { capture, statsSupported: source.statsSupported };
 }
 
-/** Logs the user rstwatch now runs as, when it dropped root. */
-function logDropped(log: Logger, dropped: ReturnType<typeof dropPrivileges>): void {
-  if (!dropped) return;
+/**
+ * Switches to `user` when root (warning when that is root itself), locks the process down, and
+ * logs what remains as the kernel reports it. Throws RSTWATCH_ERR_PRIVILEGES when the switch fails.
+ */
+function dropAndLockDown(user: string, log: Logger): void {
+  const dropped = dropPrivileges(user);
+  if (dropped.kind === 'kept-root') {
+    log.warn(
+      { event: 'privileges_kept', user: dropped.user.name },
+      `--user ${dropped.user.name}: rstwatch keeps running as root with every capability; name an unprivileged user (the default is nobody) to keep only CAP_NET_RAW`,
+    );
+  }
+  const locked = lockDown();
+  if (!locked.applied) log.warn({ event: 'lockdown_failed', detail: locked.reason }, `no_new_privs and the seccomp filter are not applied: ${locked.reason}`);
+  const now = describePrivileges(readOwnPrivileges());
+  const as = dropped.kind === 'switched' ? dropped.user.name : `uid ${String(now.uid)}`;
   log.info(
-    { event: 'privileges_dropped', user: dropped.name, uid: dropped.uid, gid: dropped.gid, kept_capture_capability: dropped.keptCaptureCapability },
-    `running as ${dropped.name}${dropped.keptCaptureCapability ? ' with CAP_NET_RAW kept for reopening the capture' : ''}`,
+    {
+      event: 'privileges',
+      user: as,
+      switched: dropped.kind === 'switched',
+      ...(dropped.kind === 'switched' ? { kept_capture_capability: dropped.keptCaptureCapability } : {}),
+      ...now,
+      seccomp_all_threads: locked.applied && locked.seccomp,
+    },
+    `running as ${as} with ${(now.cap_effective as string[]).join(', ') || 'no capability'}; bounding set ${(now.cap_bounding as string[]).join(', ') || 'empty'}; ` +
+      `no_new_privs ${now.no_new_privs ? 'on' : 'off'}; seccomp ${String(now.seccomp)}`,
   );
+}
+
+/** SIGHUP: nothing to reload (the configuration is the command line); reopens a capture that is down. */
+function onHangUp(log: Logger, capture: CaptureController): void {
+  if (capture.up()) {
+    log.info({ event: 'sighup', capture_up: true }, 'SIGHUP: nothing to reload (the configuration is the command line and RSTWATCH_* variables); running on');
+    return;
+  }
+  log.info({ event: 'sighup', capture_up: false }, 'SIGHUP: nothing to reload; the capture is down: reopening it now');
+  capture.reopenNow('SIGHUP');
+}
+
+/**
+ * SIGUSR1 and SIGUSR2 are logged and ignored. Node's default for SIGUSR1 opens its inspector on
+ * 127.0.0.1:9229, which runs any code for anyone who can connect there (every container of a pod);
+ * SIGUSR2's default ends the process silently.
+ */
+function ignoreUserSignals(log: Logger): void {
+  process.on('SIGUSR1', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR1' }, 'SIGUSR1: ignored (the Node inspector stays closed)'));
+  process.on('SIGUSR2', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR2' }, 'SIGUSR2: ignored'));
 }
 
 /** The daemon's timers: attempt expiry, address refresh, kernel reads, log summaries. */
