@@ -70,7 +70,8 @@ function printInterfaces(backend: LiveConfig['backend']): number {
 export async function runLive(config: LiveConfig, version: string): Promise<number> {
   if (config.listInterfaces) return printInterfaces(config.backend);
   const log = createLogger(config.logLevel);
-  ignoreUserSignals(log);
+  const signalled: SignalTargets = {};
+  handleOtherSignals(log, signalled);
   const localNets = new LocalNets();
   const pipeline = buildPipeline({
     maxAttempts: config.maxAttempts,
@@ -84,6 +85,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   addresses.refresh();
   const { causes } = pipeline;
   const { capture, statsSupported } = startCapture(config, pipeline.sink, log, () => addresses.refresh());
+  signalled.capture = capture;
   const kernel = new KernelReader(causes, log.child({ component: 'kernel' }));
   kernel.read();
   const metrics = createMetrics(liveMetricSources(pipeline, capture, statsSupported, kernel, version), {
@@ -118,11 +120,14 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     throw err;
   }
   running.timers = startTimers(pipeline, addresses, kernel);
-  process.on('SIGHUP', () => onHangUp(log, capture));
   return stopOnSignal(log, close);
 }
 
-/** Opens the capture (CaptureController keeps it open) feeding `sink`, and logs what it captures on. */
+/**
+ * Opens the capture feeding `sink` and logs what it captures on. CaptureController keeps it open:
+ * it watches the interface's link and reopens a lost capture when the link is back, calling
+ * `onReopened` then.
+ */
 function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger, onReopened: () => void): { capture: CaptureController; statsSupported: boolean } {
   const options = captureOptions(config);
   const capture = new CaptureController({
@@ -178,10 +183,18 @@ function dropAndLockDown(user: string, log: Logger): void {
   );
 }
 
+/** What the signals of `handleOtherSignals` act on, once it exists. */
+interface SignalTargets {
+  capture?: CaptureController;
+}
+
 /** SIGHUP: nothing to reload (the configuration is the command line); reopens a capture that is down. */
-function onHangUp(log: Logger, capture: CaptureController): void {
-  if (capture.up()) {
-    log.info({ event: 'sighup', capture_up: true }, 'SIGHUP: nothing to reload (the configuration is the command line and RSTWATCH_* variables); running on');
+function onHangUp(log: Logger, capture: CaptureController | undefined): void {
+  if (capture === undefined || capture.up()) {
+    log.info(
+      { event: 'sighup', capture_up: capture !== undefined },
+      'SIGHUP: nothing to reload (the configuration is the command line and RSTWATCH_* variables); running on',
+    );
     return;
   }
   log.info({ event: 'sighup', capture_up: false }, 'SIGHUP: nothing to reload; the capture is down: reopening it now');
@@ -189,11 +202,13 @@ function onHangUp(log: Logger, capture: CaptureController): void {
 }
 
 /**
- * SIGUSR1 and SIGUSR2 are logged and ignored. Node's default for SIGUSR1 opens its inspector on
- * 127.0.0.1:9229, which runs any code for anyone who can connect there (every container of a pod);
- * SIGUSR2's default ends the process silently.
+ * From the start of `live`: SIGHUP is `onHangUp`; SIGUSR1 and SIGUSR2 are logged and ignored.
+ * Node's default for SIGUSR1 opens its inspector on 127.0.0.1:9229, which runs any code for anyone
+ * who can connect there (every container of a pod); the defaults of SIGHUP and SIGUSR2 end the
+ * process without a word.
  */
-function ignoreUserSignals(log: Logger): void {
+function handleOtherSignals(log: Logger, targets: SignalTargets): void {
+  process.on('SIGHUP', () => onHangUp(log, targets.capture));
   process.on('SIGUSR1', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR1' }, 'SIGUSR1: ignored (the Node inspector stays closed)'));
   process.on('SIGUSR2', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR2' }, 'SIGUSR2: ignored'));
 }
