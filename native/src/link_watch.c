@@ -52,7 +52,6 @@ typedef struct link_watch {
   char name[IF_NAMESIZE];
   napi_ref on_change;
   napi_async_context async;
-  int closed;     /* torn down: socket closed, poll closing, refs dropped */
   char buf[16384]; /* one datagram of link messages (MSG_TRUNC counts as an overflow) */
 } link_watch_t;
 
@@ -81,12 +80,10 @@ static napi_value throw_errno(napi_env env, const char *what) {
 
 _Static_assert(offsetof(link_watch_t, polled) == 0, "rw_polled_t must come first (polled.h)");
 
-/* Stops everything; idempotent. Keeps the struct (see polled.h). */
+/* Stops the watch and closes its socket; idempotent (see polled.h). */
 static void teardown(rw_polled_t *p) {
+  if (!rw_polled_shut(p)) return; /* the poll stops before the socket is closed */
   link_watch_t *w = (link_watch_t *)p;
-  if (w->closed) return;
-  w->closed = 1;
-  rw_polled_close(&w->polled); /* before the socket is closed */
   if (w->fd >= 0) close(w->fd);
   w->fd = -1;
   if (w->on_change != NULL) napi_delete_reference(w->env, w->on_change);
@@ -156,7 +153,7 @@ static void notify(link_watch_t *w, const char *state) {
 
 static void on_poll(uv_poll_t *h, int status, int events) {
   link_watch_t *w = (link_watch_t *)h->data;
-  if (w->closed) return;
+  if (w->polled.closed) return;
   napi_handle_scope scope;
   if (napi_open_handle_scope(w->env, &scope) != napi_ok) return;
   int changed = status < 0 ? -1 : read_messages(w);

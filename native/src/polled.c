@@ -20,10 +20,14 @@ int rw_polled_start(rw_polled_t *p, uv_loop_t *loop, int fd, void *data, uv_poll
   return uv_poll_start(&p->poll, UV_READABLE, cb);
 }
 
-void rw_polled_close(rw_polled_t *p) {
-  if (!p->poll_open || uv_is_closing((uv_handle_t *)&p->poll)) return;
-  uv_poll_stop(&p->poll);
-  uv_close((uv_handle_t *)&p->poll, on_closed);
+int rw_polled_shut(rw_polled_t *p) {
+  if (p->closed) return 0;
+  p->closed = 1;
+  if (p->poll_open) {
+    uv_poll_stop(&p->poll);
+    uv_close((uv_handle_t *)&p->poll, on_closed);
+  }
+  return 1;
 }
 
 void rw_polled_init(rw_polled_t *p, napi_env env, rw_teardown_fn teardown) {

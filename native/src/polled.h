@@ -20,6 +20,7 @@ struct rw_polled {
   uv_poll_t poll;   /* first: the close callback finds the object from the handle */
   int poll_open;    /* uv_poll_init done and its close callback not yet run */
   int finalized;    /* the External is gone: free once the poll is closed */
+  int closed;       /* torn down (rw_polled_shut ran): the object does nothing more */
   int hook;         /* the env cleanup hook is registered */
   napi_env env;
   rw_teardown_fn teardown;
@@ -36,7 +37,8 @@ void rw_polled_finalizer(napi_env env, void *data, void *hint);
 
 /* Polls `fd` for reading on `loop`, calling `cb` with `poll.data` = `data`; 0 or a libuv error. */
 int rw_polled_start(rw_polled_t *p, uv_loop_t *loop, int fd, void *data, uv_poll_cb cb);
-/* Stops polling and closes the handle (before the fd is closed); safe to call twice. */
-void rw_polled_close(rw_polled_t *p);
+/* Starts a teardown: marks the object closed, stops polling and closes the handle (before the fd
+   is closed). Returns 0 when it was closed already (the teardown has nothing left to do). */
+int rw_polled_shut(rw_polled_t *p);
 
 #endif

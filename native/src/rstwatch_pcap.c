@@ -97,7 +97,6 @@ typedef struct capture {
   napi_ref on_fault;
   napi_async_context async;
   int started;
-  int closed;               /* torn down: pcap closed, poll closing, refs dropped */
 
   struct pcap_stat last;    /* last statistics read (kept for stats() after close) */
 } capture_t;
@@ -237,12 +236,10 @@ static void status_message(pcap_t *p, int status, char *out, size_t size) {
 
 _Static_assert(offsetof(capture_t, polled) == 0, "rw_polled_t must come first (polled.h)");
 
-/* Stops everything; idempotent. Keeps the struct (see polled.h). */
+/* Stops the poll, closes the capture, drops the references; idempotent (see polled.h). */
 static void teardown(rw_polled_t *p) {
+  if (!rw_polled_shut(p)) return; /* the poll stops before pcap_close closes the fd */
   capture_t *c = (capture_t *)p;
-  if (c->closed) return;
-  c->closed = 1;
-  rw_polled_close(&c->polled); /* before pcap_close closes the fd */
   if (c->pcap != NULL) {
     struct pcap_stat st;
     if (pcap_stats(c->pcap, &st) == 0) c->last = st;
@@ -358,19 +355,19 @@ static int socket_error(capture_t *c) {
 
 static void on_poll(uv_poll_t *h, int status, int events) {
   capture_t *c = (capture_t *)h->data;
-  if (c->closed) return;
+  if (c->polled.closed) return;
   napi_handle_scope scope;
   if (napi_open_handle_scope(c->env, &scope) != napi_ok) return;
   /* On POLLERR libuv reports UV_EBADF and stops the poll; libpcap still holds the reason, so
      read on: pcap_dispatch() then returns PCAP_ERROR with its message. */
   int poll_failed = status < 0;
   int faulted = 0;
-  for (int b = 0; b < MAX_BATCHES_PER_POLL && !c->closed; b++) {
+  for (int b = 0; b < MAX_BATCHES_PER_POLL && !c->polled.closed; b++) {
     c->frames = 0;
     c->used = 0;
     int r = pcap_dispatch(c->pcap, (int)c->max_frames, on_packet, (u_char *)c);
     if (c->frames > 0) deliver_batch(c);
-    if (c->closed) break;
+    if (c->polled.closed) break;
     if (r == PCAP_ERROR) {
       char msg[PCAP_ERRBUF_SIZE + 64];
       snprintf(msg, sizeof msg, "%s", pcap_geterr(c->pcap));
@@ -381,7 +378,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     if (r == 0) break; /* nothing more for now */
     /* r > 0 (more may be waiting) or PCAP_ERROR_BREAK (the data area was full): read on. */
   }
-  if (poll_failed && !faulted && !c->closed) {
+  if (poll_failed && !faulted && !c->polled.closed) {
     /* libpcap 1.10 in non-blocking mode does not report ENETDOWN itself (it waits for the
        interface to come back); the kernel has, and libuv has stopped the poll: say what happened
        in libpcap's words. */
@@ -571,7 +568,7 @@ static napi_value js_set_filter(napi_env env, napi_callback_info info) {
   if (argc < 2) return throw_type(env, "setFilter(handle, expr)");
   capture_t *c = unwrap(env, argv[0]);
   if (c == NULL) return NULL;
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
+  if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
   char *expr = get_string(env, argv[1], "setFilter(): expr");
   if (expr == NULL) return NULL;
   napi_value r = install_filter(env, c->pcap, expr);
@@ -591,7 +588,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   if (napi_typeof(env, argv[1], &t1) != napi_ok || napi_typeof(env, argv[2], &t2) != napi_ok || t1 != napi_function || t2 != napi_function) {
     return throw_type(env, "start(): onBatch and onFault must be functions");
   }
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "start(): the capture is closed");
+  if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "start(): the capture is closed");
   if (c->started) return throw_coded(env, "ERR_CAPTURE_STARTED", "start(): the capture is already started");
   int fd = pcap_get_selectable_fd(c->pcap);
   if (fd < 0) return throw_coded(env, "PCAP_ERROR", "start(): this capture has no selectable file descriptor");
@@ -734,7 +731,7 @@ static napi_value js_inject(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &ab, &offset) != napi_ok || type != napi_uint8_array) {
     return throw_type(env, "inject(): bytes must be a Uint8Array");
   }
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
+  if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
   int n = pcap_inject(c->pcap, bytes, length);
   if (n < 0) {
     snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
