@@ -28,8 +28,7 @@ import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { liveMetricSources } from './metric-sources.js';
 import type { LiveConfig } from './live-config.js';
-import { dropPrivileges, lockDown } from './privileges.js';
-import { describePrivileges, readOwnPrivileges } from './process-privileges.js';
+import { dropAndLockDown } from './privileges.js';
 
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */
 const EXPIRE_TICK_MS = 1000;
@@ -151,36 +150,6 @@ function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger, onReo
     `capturing on ${source.interfaceName} (${source.backend} backend)`,
   );
   return { capture, statsSupported: source.statsSupported };
-}
-
-/**
- * Switches to `user` when root (warning when that is root itself), locks the process down, and
- * logs what remains as the kernel reports it. Throws RSTWATCH_ERR_PRIVILEGES when the switch fails.
- */
-function dropAndLockDown(user: string, log: Logger): void {
-  const dropped = dropPrivileges(user);
-  if (dropped.kind === 'kept-root') {
-    log.warn(
-      { event: 'privileges_kept', user: dropped.user.name },
-      `--user ${dropped.user.name}: rstwatch keeps running as root with every capability; name an unprivileged user (the default is nobody) to keep only CAP_NET_RAW`,
-    );
-  }
-  const locked = lockDown();
-  if (!locked.applied) log.warn({ event: 'lockdown_failed', detail: locked.reason }, `no_new_privs and the seccomp filter are not applied: ${locked.reason}`);
-  const now = describePrivileges(readOwnPrivileges());
-  const as = dropped.kind === 'switched' ? dropped.user.name : `uid ${String(now.uid)}`;
-  log.info(
-    {
-      event: 'privileges',
-      user: as,
-      switched: dropped.kind === 'switched',
-      ...(dropped.kind === 'switched' ? { kept_capture_capability: dropped.keptCaptureCapability } : {}),
-      ...now,
-      seccomp_all_threads: locked.applied && locked.seccomp,
-    },
-    `running as ${as} with ${(now.cap_effective as string[]).join(', ') || 'no capability'}; bounding set ${(now.cap_bounding as string[]).join(', ') || 'empty'}; ` +
-      `no_new_privs ${now.no_new_privs ? 'on' : 'off'}; seccomp ${String(now.seccomp)}`,
-  );
 }
 
 /** What the signals of `handleOtherSignals` act on, once it exists. */

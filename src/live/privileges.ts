@@ -7,9 +7,10 @@
  * (native/src/privileges.c says what it denies and why).
  */
 import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { loadNativeBinding, type NativeBinding } from '../capture/native-binding.js';
 import { RstwatchError } from '../base/errors.js';
-import { hasCapability, readOwnPrivileges, type Capability, type ProcessPrivileges } from './process-privileges.js';
+import { describePrivileges, hasCapability, readOwnPrivileges, type Capability, type ProcessPrivileges } from './process-privileges.js';
 
 /** A user's ids, from /etc/passwd. */
 export interface UserIds {
@@ -112,4 +113,34 @@ export function lockDown(): LockDown {
   } catch (err) {
     return { applied: false, reason: (err as Error).message };
   }
+}
+
+/**
+ * Switches to `user` when root (warning when that is root itself), locks the process down, and
+ * logs what remains as the kernel reports it. Throws RSTWATCH_ERR_PRIVILEGES when the switch fails.
+ */
+export function dropAndLockDown(user: string, log: Logger): void {
+  const dropped = dropPrivileges(user);
+  if (dropped.kind === 'kept-root') {
+    log.warn(
+      { event: 'privileges_kept', user: dropped.user.name },
+      `--user ${dropped.user.name}: rstwatch keeps running as root with every capability; name an unprivileged user (the default is nobody) to keep only CAP_NET_RAW`,
+    );
+  }
+  const locked = lockDown();
+  if (!locked.applied) log.warn({ event: 'lockdown_failed', detail: locked.reason }, `no_new_privs and the seccomp filter are not applied: ${locked.reason}`);
+  const now = describePrivileges(readOwnPrivileges());
+  const as = dropped.kind === 'not-root' ? `uid ${now.uid}` : dropped.user.name;
+  log.info(
+    {
+      event: 'privileges',
+      user: as,
+      switched: dropped.kind === 'switched',
+      ...(dropped.kind === 'switched' ? { kept_capture_capability: dropped.keptCaptureCapability } : {}),
+      ...now,
+      seccomp_all_threads: locked.applied && locked.seccomp,
+    },
+    `running as ${as} with ${now.cap_effective.join(', ') || 'no capability'}; bounding set ${now.cap_bounding.join(', ') || 'empty'}; ` +
+      `no_new_privs ${now.no_new_privs ? 'on' : 'off'}; seccomp ${now.seccomp}`,
+  );
 }

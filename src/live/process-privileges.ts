@@ -107,8 +107,19 @@ export function capabilityNames(mask: bigint): string[] {
   return names;
 }
 
-/** One line for the log: the capability sets by name, no_new_privs and seccomp. */
-export function describePrivileges(p: ProcessPrivileges): Record<string, unknown> {
+/** The fields of the `privileges` log line: the capability sets by name, no_new_privs, seccomp. */
+export interface PrivilegesLogFields {
+  readonly uid: number;
+  /** Capability names, or `['all']` for a set holding every capability this file names. */
+  readonly cap_effective: string[];
+  readonly cap_permitted: string[];
+  readonly cap_bounding: string[];
+  readonly no_new_privs: boolean;
+  readonly seccomp: ProcessPrivileges['seccomp'];
+}
+
+/** `p` as the fields of the `privileges` log line. */
+export function describePrivileges(p: ProcessPrivileges): PrivilegesLogFields {
   const full = (1n << BigInt(CAPABILITY_NAMES.length)) - 1n;
   const names = (mask: bigint) => ((mask & full) === full ? ['all'] : capabilityNames(mask));
   return {

@@ -123,6 +123,7 @@ describe('--user root', () => {
     expect(p.uid).toBe(0);
     expect(p.noNewPrivs).toBe(true);
     expect(p.seccomp).toBe('filter');
+    expect(await d.event('privileges')).toMatchObject({ user: 'root', switched: false, uid: 0, no_new_privs: true });
     await stop(d);
   });
 });
