@@ -321,7 +321,7 @@ const LIVE = {
     help: 'capture filter (default: only SYN and RST segments and ICMP/ICMPv6 unreachables, over IPv4, IPv6 and VLAN)',
   }),
   snaplen: flag('string', { name: 'snaplen', value: 'BYTES', help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)` }),
-  promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' }),
+  promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (CAP_NET_RAW is enough)' }),
   bufferSize: flag('string', {
     name: 'buffer-size',
     value: 'BYTES',

@@ -12,7 +12,7 @@ export interface LiveCaptureOptions {
   readonly interfaceName: string;
   /** Bytes captured per frame. */
   readonly snaplen: number;
-  /** Put the interface into promiscuous mode (needs CAP_NET_ADMIN as well as CAP_NET_RAW). */
+  /** Put the interface into promiscuous mode (on Linux through the packet socket: CAP_NET_RAW is enough). */
   readonly promiscuous: boolean;
   /** Deliver packets as they arrive instead of when a kernel buffer block fills. */
   readonly immediate: boolean;

@@ -3,14 +3,16 @@
  * over HTTP. The pipeline is built by pipeline/build.ts, as for replay; this file opens the capture,
  * serves the metrics and owns the process lifecycle:
  *
- *   open the capture (as root or with CAP_NET_RAW) -> bind the HTTP server -> drop root ->
- *   run: batches from libpcap -> decoder -> tracker; timers expire attempts, refresh the local
- *   addresses and log refusal summaries -> SIGTERM/SIGINT: stop the capture, close the server,
- *   exit 0.
+ *   open the capture (as root or with CAP_NET_RAW) and watch its link -> bind the HTTP server ->
+ *   drop root and lock down (no_new_privs, seccomp) -> run: batches from libpcap -> decoder ->
+ *   tracker; timers expire attempts, refresh the local addresses and log refusal summaries ->
+ *   SIGTERM/SIGINT: stop the capture, close the server, exit 0. SIGHUP, SIGUSR1 and SIGUSR2 are
+ *   logged and otherwise ignored (SIGHUP reopens a capture that is down).
  */
 import type { Logger } from 'pino';
 import { listCapInterfaces } from '../capture/cap-source.js';
 import { listInterfaces } from '../capture/interfaces.js';
+import { watchLink } from '../capture/link-watch.js';
 import { openLiveSource } from '../capture/live-source.js';
 import { DEFAULT_SNAPLEN, DEFAULT_FILTER } from '../capture/bpf-filter.js';
 import type { LiveCaptureOptions } from '../capture/packet-source.js';
@@ -26,7 +28,7 @@ import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { liveMetricSources } from './metric-sources.js';
 import type { LiveConfig } from './live-config.js';
-import { dropPrivileges } from './privileges.js';
+import { dropAndLockDown } from './privileges.js';
 
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */
 const EXPIRE_TICK_MS = 1000;
@@ -67,6 +69,8 @@ function printInterfaces(backend: LiveConfig['backend']): number {
 export async function runLive(config: LiveConfig, version: string): Promise<number> {
   if (config.listInterfaces) return printInterfaces(config.backend);
   const log = createLogger(config.logLevel);
+  const signalled: SignalTargets = {};
+  handleOtherSignals(log, signalled);
   const localNets = new LocalNets();
   const pipeline = buildPipeline({
     maxAttempts: config.maxAttempts,
@@ -79,7 +83,8 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   const addresses = new LocalAddressWatcher(localNets, config.extraLocalNets, log.child({ component: 'addresses' }));
   addresses.refresh();
   const { causes } = pipeline;
-  const { capture, statsSupported } = startCapture(config, pipeline.sink, log);
+  const { capture, statsSupported } = startCapture(config, pipeline.sink, log, () => addresses.refresh());
+  signalled.capture = capture;
   const kernel = new KernelReader(causes, log.child({ component: 'kernel' }));
   kernel.read();
   const metrics = createMetrics(liveMetricSources(pipeline, capture, statsSupported, kernel, version), {
@@ -108,7 +113,7 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     });
     const { address, port } = running.server;
     log.info({ event: 'listening', address, port }, `metrics on http://${address}:${port}/metrics`);
-    logDropped(log, dropPrivileges(config.user, config.promiscuous));
+    dropAndLockDown(config.user, log);
   } catch (err) {
     await close();
     throw err;
@@ -117,10 +122,21 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   return stopOnSignal(log, close);
 }
 
-/** Opens the capture (CaptureController keeps it open) feeding `sink`, and logs what it captures on. */
-function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger): { capture: CaptureController; statsSupported: boolean } {
+/**
+ * Opens the capture feeding `sink` and logs what it captures on. CaptureController keeps it open:
+ * it watches the interface's link and reopens a lost capture when the link is back, calling
+ * `onReopened` then.
+ */
+function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger, onReopened: () => void): { capture: CaptureController; statsSupported: boolean } {
   const options = captureOptions(config);
-  const capture = new CaptureController(options, (o) => openLiveSource(o, config.backend), sink, log.child({ component: 'capture' }));
+  const capture = new CaptureController({
+    options,
+    open: (o) => openLiveSource(o, config.backend),
+    sink,
+    log: log.child({ component: 'capture' }),
+    watchLink,
+    onReopened,
+  });
   const source = capture.start();
   log.info(
     {
@@ -136,13 +152,34 @@ function startCapture(config: LiveConfig, sink: PipelineSink, log: Logger): { ca
   return { capture, statsSupported: source.statsSupported };
 }
 
-/** Logs the user rstwatch now runs as, when it dropped root. */
-function logDropped(log: Logger, dropped: ReturnType<typeof dropPrivileges>): void {
-  if (!dropped) return;
-  log.info(
-    { event: 'privileges_dropped', user: dropped.name, uid: dropped.uid, gid: dropped.gid, kept_capture_capability: dropped.keptCaptureCapability },
-    `running as ${dropped.name}${dropped.keptCaptureCapability ? ' with CAP_NET_RAW kept for reopening the capture' : ''}`,
-  );
+/** What the signals of `handleOtherSignals` act on, once it exists. */
+interface SignalTargets {
+  capture?: CaptureController;
+}
+
+/** SIGHUP: nothing to reload (the configuration is the command line); reopens a capture that is down. */
+function onHangUp(log: Logger, capture: CaptureController | undefined): void {
+  if (capture === undefined || capture.up()) {
+    log.info(
+      { event: 'sighup', capture_up: capture !== undefined },
+      'SIGHUP: nothing to reload (the configuration is the command line and RSTWATCH_* variables); running on',
+    );
+    return;
+  }
+  log.info({ event: 'sighup', capture_up: false }, 'SIGHUP: nothing to reload; the capture is down: reopening it now');
+  capture.reopenNow('SIGHUP');
+}
+
+/**
+ * From the start of `live`: SIGHUP is `onHangUp`; SIGUSR1 and SIGUSR2 are logged and ignored.
+ * Node's default for SIGUSR1 opens its inspector on 127.0.0.1:9229, which runs any code for anyone
+ * who can connect there (every container of a pod); the defaults of SIGHUP and SIGUSR2 end the
+ * process without a word.
+ */
+function handleOtherSignals(log: Logger, targets: SignalTargets): void {
+  process.on('SIGHUP', () => onHangUp(log, targets.capture));
+  process.on('SIGUSR1', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR1' }, 'SIGUSR1: ignored (the Node inspector stays closed)'));
+  process.on('SIGUSR2', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR2' }, 'SIGUSR2: ignored'));
 }
 
 /** The daemon's timers: attempt expiry, address refresh, kernel reads, log summaries. */
