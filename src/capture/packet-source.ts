@@ -69,6 +69,8 @@ export interface PacketSource {
    * threw (one per frame where a batch is one frame); the frame is skipped and the capture goes on.
    */
   readonly sinkErrors: number;
+  /** The last error the sink threw, for the daemon's log line; undefined if none. */
+  readonly lastSinkError: unknown;
   /** Stops the capture and releases it; safe to call twice. */
   close(): void;
 }

@@ -59,6 +59,7 @@ export class CaptureController {
   private base = { received: 0, droppedKernel: 0, droppedInterface: 0 };
   /** sinkErrors of the handles closed so far. */
   private baseSinkErrors = 0;
+  private baseLastSinkError: unknown = undefined;
   private readonly options: LiveCaptureOptions;
   private readonly log: Logger;
   private readonly nowMs: () => number;
@@ -113,6 +114,11 @@ export class CaptureController {
   /** Deliveries whose sink threw, over every handle opened (PacketSource.sinkErrors). */
   sinkErrors(): number {
     return this.baseSinkErrors + (this.source?.sinkErrors ?? 0);
+  }
+
+  /** What the sink threw last, over every handle opened; undefined if it never threw. */
+  lastSinkError(): unknown {
+    return this.source?.lastSinkError ?? this.baseLastSinkError;
   }
 
   /**
@@ -189,6 +195,7 @@ export class CaptureController {
     if (s === undefined) return;
     this.source = undefined;
     this.baseSinkErrors += s.sinkErrors;
+    if (s.lastSinkError !== undefined) this.baseLastSinkError = s.lastSinkError;
     try {
       const st = s.stats();
       this.base = {

@@ -19,7 +19,7 @@ import type { LiveCaptureOptions } from '../capture/packet-source.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_SUMMARY_SECONDS } from '../log/refusal-log.js';
-import { createMetrics } from '../metrics/metrics.js';
+import { createMetrics, type RstwatchMetrics } from '../metrics/metrics.js';
 import { buildPipeline, type Pipeline } from '../pipeline/build.js';
 import type { PipelineSink } from '../pipeline/pipeline-sink.js';
 import { LocalNets } from '../track/direction.js';
@@ -29,6 +29,7 @@ import { LocalAddressWatcher } from './local-addresses.js';
 import { liveMetricSources } from './metric-sources.js';
 import type { LiveConfig } from './live-config.js';
 import { dropAndLockDown } from './privileges.js';
+import { SinkErrorLog } from './sink-error-log.js';
 
 /** How often pending attempts are checked against the timeout when no packet arrives, ms. */
 const EXPIRE_TICK_MS = 1000;
@@ -36,6 +37,8 @@ const EXPIRE_TICK_MS = 1000;
 const ADDRESS_REFRESH_MS = 2000;
 /** How often the namespace's kernel state (listeners, listen counters, sysctls) is read, ms (at most once a second: issue 5). */
 const KERNEL_READ_MS = 1000;
+/** How often a throw from the pipeline is looked for, to log it. */
+const SINK_ERROR_CHECK_MS = 10_000;
 /** Kernel reads are kept for the attempt timeout plus this, ms (an unanswered attempt is classified from the reads around its SYN). */
 const KERNEL_HISTORY_SLACK_MS = 10_000;
 /** How long shutdown may take before the process exits anyway, ms. */
@@ -87,25 +90,20 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
   signalled.capture = capture;
   const kernel = new KernelReader(causes, log.child({ component: 'kernel' }));
   kernel.read();
-  const metrics = createMetrics(liveMetricSources(pipeline, capture, statsSupported, kernel, version), {
-    maxPorts: config.maxPorts,
-    keepPorts: config.ports,
-    ratioWindowSeconds: config.ratioWindowSeconds,
-    logger: log.child({ component: 'metrics' }),
-  });
   // What runs, in the order it is stopped: one clean-up for a failed start and for a signal.
-  const running: { timers: NodeJS.Timeout[]; server?: HttpServer } = { timers: [] };
-  const close = async (): Promise<void> => {
-    for (const t of running.timers) clearInterval(t);
-    capture.stop();
-    metrics.close();
-    await running.server?.close();
-  };
+  const running: Running = { timers: [], capture };
+  const close = () => closeAll(running, log);
   try {
+    running.metrics = createMetrics(liveMetricSources(pipeline, capture, statsSupported, kernel, version), {
+      maxPorts: config.maxPorts,
+      keepPorts: config.ports,
+      ratioWindowSeconds: config.ratioWindowSeconds,
+      logger: log.child({ component: 'metrics' }),
+    });
     running.server = await startHttpServer({
       host: config.listenHost,
       port: config.listenPort,
-      metrics,
+      metrics: running.metrics,
       isReady: () => capture.up(),
       landing: { version, interfaceName: config.interfaceName, backend: config.backend },
       ...(causes ? { causes: (ports: readonly number[]) => causes.report(Date.now(), ports) } : {}),
@@ -118,8 +116,36 @@ export async function runLive(config: LiveConfig, version: string): Promise<numb
     await close();
     throw err;
   }
-  running.timers = startTimers(pipeline, addresses, kernel);
+  running.timers = startTimers(pipeline, addresses, kernel, new SinkErrorLog(capture, log.child({ component: 'capture' })));
   return stopOnSignal(log, close);
+}
+
+/** What `runLive` started, to stop: timers, the capture, the metrics and the HTTP server. */
+interface Running {
+  timers: NodeJS.Timeout[];
+  capture: CaptureController;
+  metrics?: RstwatchMetrics;
+  server?: HttpServer;
+}
+
+/**
+ * Stops what runs, in order; a step that throws is logged and the next still runs, so the HTTP
+ * server is always closed and a failed start reports its own error, not the clean-up's.
+ */
+async function closeAll(running: Running, log: Logger): Promise<void> {
+  for (const t of running.timers) clearInterval(t);
+  const steps: [string, () => unknown][] = [
+    ['capture', () => running.capture.stop()],
+    ['metrics', () => running.metrics?.close()],
+    ['HTTP server', () => running.server?.close()],
+  ];
+  for (const [part, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.error({ event: 'close_failed', part, err }, `closing the ${part} failed`);
+    }
+  }
 }
 
 /**
@@ -182,8 +208,8 @@ function handleOtherSignals(log: Logger, targets: SignalTargets): void {
   process.on('SIGUSR2', () => log.warn({ event: 'signal_ignored', signal: 'SIGUSR2' }, 'SIGUSR2: ignored'));
 }
 
-/** The daemon's timers: attempt expiry, address refresh, kernel reads, log summaries. */
-function startTimers(pipeline: Pipeline, addresses: LocalAddressWatcher, kernel: KernelReader): NodeJS.Timeout[] {
+/** The daemon's timers: attempt expiry, address refresh, kernel reads, log summaries and sink errors. */
+function startTimers(pipeline: Pipeline, addresses: LocalAddressWatcher, kernel: KernelReader, sinkErrors: SinkErrorLog): NodeJS.Timeout[] {
   const { tracker, causes, refusalLog, suspectLog } = pipeline;
   return [
     setInterval(() => tracker.expire(Date.now() / 1000), EXPIRE_TICK_MS),
@@ -196,6 +222,7 @@ function startTimers(pipeline: Pipeline, addresses: LocalAddressWatcher, kernel:
       refusalLog?.summarize(DEFAULT_SUMMARY_SECONDS);
       suspectLog?.flush(DEFAULT_SUMMARY_SECONDS);
     }, DEFAULT_SUMMARY_SECONDS * 1000),
+    setInterval(() => sinkErrors.check(), SINK_ERROR_CHECK_MS),
   ];
 }
 
@@ -219,7 +246,7 @@ function stopOnSignal(log: Logger, close: () => Promise<void>): Promise<number> 
           resolve(0);
         },
         (err: unknown) => {
-          log.error({ err }, 'closing the HTTP server failed');
+          log.error({ err }, 'stopping failed');
           resolve(0);
         },
       );

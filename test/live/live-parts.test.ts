@@ -7,6 +7,7 @@ import { CaptureController, FIRST_BACKOFF_MS, type CaptureControllerParts } from
 import type { LinkState, LinkWatcher } from '../../src/capture/link-watch.js';
 import { LocalAddressWatcher, readInterfaceNetworks } from '../../src/live/local-addresses.js';
 import { lookUpUser } from '../../src/live/privileges.js';
+import { SinkErrorLog } from '../../src/live/sink-error-log.js';
 import { createLogger } from '../../src/log/logger.js';
 import { LocalNets } from '../../src/track/direction.js';
 import { parseAddress, parseCidr } from '../../src/net/address.js';
@@ -35,6 +36,7 @@ class StandInSource implements PacketSource {
   readonly warnings: string[] = [];
   readonly statsSupported = true;
   sinkErrors = 0;
+  lastSinkError: unknown = undefined;
   closed = false;
   fault: ((f: CaptureFault) => void) | undefined;
   constructor(private readonly s: CaptureStats) {}
@@ -106,6 +108,7 @@ describe('CaptureController', () => {
     c.start();
     expect(c.up()).toBe(true);
     opened[0].sinkErrors = 3;
+    opened[0].lastSinkError = new Error('the third');
     expect(c.sinkErrors()).toBe(3);
     state.failNext = 2;
     opened[0].fault?.({ reason: 'interface_gone', message: 'The interface disappeared' });
@@ -113,6 +116,7 @@ describe('CaptureController', () => {
     expect(opened[0].closed).toBe(true);
     expect(c.stats()).toEqual({ received: 10, droppedKernel: 1, droppedInterface: 0 });
     expect(c.sinkErrors()).toBe(3); // the closed handle's count is kept
+    expect(c.lastSinkError()).toEqual(new Error('the third')); // and its last error
     vi.advanceTimersByTime(FIRST_BACKOFF_MS); // first retry fails
     vi.advanceTimersByTime(FIRST_BACKOFF_MS * 2); // second retry fails
     expect(c.up()).toBe(false);
@@ -287,5 +291,26 @@ describe('lookUpUser', () => {
   });
   it('rejects an unknown name with a clear error', () => {
     expect(() => lookUpUser('ghost', passwd)).toThrow(/no user 'ghost'/);
+  });
+});
+
+describe('SinkErrorLog', () => {
+  it('logs the pipeline throwing once per check that finds new errors, with the last error', () => {
+    const { log, lines } = recordingLogger();
+    const source = { count: 0, last: undefined as unknown, sinkErrors: () => source.count, lastSinkError: () => source.last };
+    const errors = new SinkErrorLog(source, log);
+    expect(errors.check()).toBe(0);
+    source.count = 5;
+    source.last = new Error('boom in the tracker');
+    expect(errors.check()).toBe(5);
+    expect(errors.check()).toBe(0); // nothing new: no second line
+    source.count = 7;
+    expect(errors.check()).toBe(2);
+    const logged = lines.filter((l) => l.event === 'sink_errors');
+    expect(logged.map((l) => [l.new, l.total, l.level])).toEqual([
+      [5, 5, 'error'],
+      [2, 7, 'error'],
+    ]);
+    expect((logged[0]!.err as { message: string }).message).toBe('boom in the tracker');
   });
 });
