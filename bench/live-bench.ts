@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { ethernet, tcp4 } from '../kit/craft.js';
 import { PcapFileWriter } from '../kit/pcap-writer.js';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../kit/netns.js';
+import { collect, sleep, untilAnswered, waitForLine } from '../kit/wait.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/rstwatch.js');
@@ -37,8 +38,6 @@ function arg(name: string, fallback: string): string {
 }
 const seconds = Number(arg('seconds', '2'));
 const rates = arg('rates', '25000,50000,100000,150000,0').split(',').map(Number);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A pcap of `n` SYNs to the server's closed port, cycling over 64 000 source ports. Each distinct
@@ -129,14 +128,7 @@ async function main(): Promise<void> {
           `fetch('http://127.0.0.1:${METRICS_PORT}/metrics').then(r=>r.text()).then(t=>process.stdout.write(JSON.stringify(t)))`,
         ]).stdout,
       ) as string;
-    for (let i = 0; i < 40; i++) {
-      try {
-        if (metric(scrape(), 'rstwatch_capture_up') === 1) break;
-      } catch {
-        /* not listening yet */
-      }
-      await sleep(250);
-    }
+    await untilAnswered('the daemon to capture (rstwatch_capture_up 1)', () => (metric(scrape(), 'rstwatch_capture_up') === 1 ? true : undefined), 10_000);
     const srcMac = mac(net, net.client, net.clientIf);
     const dstMac = mac(net, net.server, net.serverIf);
     process.stdout.write(`rates (SYN/s, ${seconds} s each; 0 = tcpreplay --topspeed): ${rates.join(', ')}\n`);
@@ -148,9 +140,8 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       const tcpdumpDone = new Promise((r) => tcpdump.on('exit', r));
-      let tdErr = '';
-      tcpdump.stderr?.on('data', (d: Buffer) => (tdErr += d.toString()));
-      for (let i = 0; i < 40 && !tdErr.includes('listening on'); i++) await sleep(100);
+      const tdErr = collect(tcpdump, 'stderr');
+      await waitForLine(tcpdump, 'stderr', /listening on/, 'tcpdump to listen', 10_000);
       const before = scrape();
       const cpu0 = cpuTicks(net, pid);
       const scraper = startScraper(net);
@@ -180,8 +171,8 @@ async function main(): Promise<void> {
         metric(after, 'rstwatch_capture_dropped_total', 'where="kernel"') -
         metric(before, 'rstwatch_capture_dropped_total', 'where="kernel"') +
         (metric(after, 'rstwatch_capture_dropped_total', 'where="interface"') - metric(before, 'rstwatch_capture_dropped_total', 'where="interface"'));
-      const tdCaptured = Number(/(\d+) packets captured/.exec(tdErr)?.[1] ?? NaN);
-      const tdDropped = Number(/(\d+) packets dropped by kernel/.exec(tdErr)?.[1] ?? NaN);
+      const tdCaptured = Number(/(\d+) packets captured/.exec(tdErr())?.[1] ?? NaN);
+      const tdDropped = Number(/(\d+) packets dropped by kernel/.exec(tdErr())?.[1] ?? NaN);
       const ticksPerSec = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
       const cpuUsPerPacket = captured > 0 ? (((cpu1 - cpu0) / ticksPerSec) * 1e6) / captured : NaN;
       const row = {

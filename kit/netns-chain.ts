@@ -138,7 +138,6 @@ export function createNetnsChain(options: NetnsChainOptions): NetnsChain {
         ip(ns, 'route', 'add', 'default', 'via', v4(0, 2));
         ip(ns, '-6', 'route', 'add', 'default', 'via', v6(0, 2));
         oneSynRetry(set, ns);
-        exec(ns, 'sysctl', ['-q', '-w', 'net.ipv4.tcp_syn_linear_timeouts=0'], { allowFail: true });
       } else if (i === n + 1) {
         ip(ns, 'route', 'add', 'default', 'via', v4(n, 1));
         ip(ns, '-6', 'route', 'add', 'default', 'via', v6(n, 1));

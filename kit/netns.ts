@@ -25,7 +25,8 @@
  *
  * IPv6 addresses are added `nodad` (usable at once). `lo` is up in both. The server side's ICMP
  * rate limits are off (every rejected SYN gets its ICMP error), and the client's SYN retries are
- * pinned to 1 (an unanswered attempt ends after about 3 s).
+ * pinned to 1 with tcp_syn_linear_timeouts 0 where the kernel has it (an unanswered attempt sends
+ * its SYN at 0 s and 1 s and fails at 3 s).
  *
  * Every command is bounded in time (`timeoutMs`, default 10 s). `destroy()` always cleans up:
  * it kills the processes started with `spawn` and anything else left inside the two namespaces

@@ -39,7 +39,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetnsChain, EAST_IF, WEST_IF, type NetnsChain } from './netns-chain.js';
 import { oracleCounts } from './tshark-oracle.js';
-import { sleep, until, waitForLine } from './wait.js';
+import { collect, sleep, stopChild, until, waitForLine } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AGENTS = fileURLToPath(new URL('suspect-agents.ts', import.meta.url));
@@ -146,27 +146,6 @@ export interface AttackPlan {
   clientMac: string;
   ownMac: string;
   ports: Record<string, { count: number; ttl: number; ackOffset: number; seqStep: number }>;
-}
-
-/** Collects a child's output into a string (read when it is done). */
-function collect(child: ChildProcess, stream: 'stdout' | 'stderr'): () => string {
-  const chunks: Buffer[] = [];
-  child[stream]?.on('data', (c: Buffer) => chunks.push(c));
-  return () => Buffer.concat(chunks).toString();
-}
-
-function stopChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolvePromise();
-    });
-    child.kill(signal);
-  });
 }
 
 /** Throws naming every tool of REQUIRED_TOOLS missing from PATH and every missing build product. */

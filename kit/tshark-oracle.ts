@@ -55,6 +55,27 @@ export interface OracleResult {
   ports: OraclePortCounts[];
   /** icmp_rejected attempts by ICMP code class. */
   icmpByReason: Record<IcmpReason, number>;
+  /** Every attempt, in the order of its first SYN (what `ports` and `totals` add up). */
+  attemptList: OracleAttempt[];
+}
+
+/** How an attempt ended (SEMANTICS.md, "Outcomes"). */
+export type OracleOutcome = 'accepted' | 'refused' | 'icmp_rejected' | 'unanswered';
+
+/** One connection attempt as the oracle ended it: its tuple, outcome and SYN retransmissions. */
+export interface OracleAttempt {
+  family: Family;
+  /** The SYN's sender and source port. */
+  client: string;
+  clientPort: number;
+  /** The SYN's destination and destination port (the port the counts are by). */
+  server: string;
+  serverPort: number;
+  outcome: OracleOutcome;
+  /** The ICMP code class when `outcome` is icmp_rejected, otherwise null. */
+  icmpReason: IcmpReason | null;
+  /** SYNs counted as retransmissions of this attempt. */
+  synRetransmits: number;
 }
 
 export interface OracleOptions {
@@ -110,14 +131,13 @@ export const TCP_ACK = 0x010;
 // The state machine (SEMANTICS.md, "Connection attempts" and "Outcomes")
 // ------------------------------------------------------------------------------------------------
 
-type Outcome = 'accepted' | 'refused' | 'icmp_rejected' | 'unanswered';
-
 interface Attempt {
-  serverPort: number;
+  /** What the result reports; its outcome is final once `state` is no longer pending. */
+  record: OracleAttempt;
   firstSynTime: number;
   /** Every ISN seen on this attempt's SYNs (retransmissions while pending may change the ISN). */
   isns: Set<number>;
-  state: 'pending' | Outcome;
+  state: 'pending' | OracleOutcome;
 }
 
 function tupleKey(family: Family, client: string, clientPort: number, server: string, serverPort: number): string {
@@ -168,6 +188,7 @@ export function countAttempts(events: readonly OracleEvent[], opts: OracleOption
   const timeout = opts.attemptTimeoutSeconds ?? 0;
   /** The latest attempt on each tuple (earlier ones on the same tuple are finished). */
   const attempts = new Map<string, Attempt>();
+  const attemptList: OracleAttempt[] = [];
   const perPort = new Map<number, Omit<OraclePortCounts, 'port'>>();
   const icmpByReason: Record<IcmpReason, number> = {
     port_unreachable: 0,
@@ -186,9 +207,10 @@ export function countAttempts(events: readonly OracleEvent[], opts: OracleOption
     }
     return c;
   };
-  const finish = (a: Attempt, outcome: Outcome): void => {
+  const finish = (a: Attempt, outcome: OracleOutcome): void => {
     a.state = outcome;
-    countsOf(a.serverPort)[outcome] += 1;
+    a.record.outcome = outcome;
+    countsOf(a.record.serverPort)[outcome] += 1;
   };
 
   for (const e of events) {
@@ -207,7 +229,8 @@ export function countAttempts(events: readonly OracleEvent[], opts: OracleOption
       const a = attempts.get(tupleKey(e.family, q.src, q.sport, q.dst, q.dport));
       if (a && a.state === 'pending') {
         finish(a, 'icmp_rejected');
-        icmpByReason[icmpReason(e.family, e.code)] += 1;
+        a.record.icmpReason = icmpReason(e.family, e.code);
+        icmpByReason[a.record.icmpReason] += 1;
       }
       continue;
     }
@@ -224,11 +247,23 @@ export function countAttempts(events: readonly OracleEvent[], opts: OracleOption
       const retransmit = a !== undefined && (a.state === 'pending' || (a.state === 'accepted' && a.isns.has(e.seq)));
       if (retransmit) {
         a.isns.add(e.seq);
-        countsOf(a.serverPort).syn_retransmits += 1;
+        a.record.synRetransmits += 1;
+        countsOf(a.record.serverPort).syn_retransmits += 1;
       } else {
         // No attempt, or the last one was refused / icmp_rejected / unanswered, or accepted with
         // another ISN (port reuse): a new attempt.
-        attempts.set(key, { serverPort: e.dport, firstSynTime: e.time, isns: new Set([e.seq]), state: 'pending' });
+        const record: OracleAttempt = {
+          family: e.family,
+          client: e.src,
+          clientPort: e.sport,
+          server: e.dst,
+          serverPort: e.dport,
+          outcome: 'unanswered', // until it ends otherwise
+          icmpReason: null,
+          synRetransmits: 0,
+        };
+        attempts.set(key, { record, firstSynTime: e.time, isns: new Set([e.seq]), state: 'pending' });
+        attemptList.push(record);
         countsOf(e.dport).attempts += 1;
       }
       continue;
@@ -259,7 +294,7 @@ export function countAttempts(events: readonly OracleEvent[], opts: OracleOption
     totals.unanswered += p.unanswered;
     totals.syn_retransmits += p.syn_retransmits;
   }
-  return { file: '', tcpFrames, totals, ports, icmpByReason };
+  return { file: '', tcpFrames, totals, ports, icmpByReason, attemptList };
 }
 
 // ------------------------------------------------------------------------------------------------

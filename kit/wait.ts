@@ -1,4 +1,4 @@
-/** Bounded waits for tests and scripts that wait on a process or the kernel. */
+/** Bounded waits for tests and scripts that wait on a process or the kernel, and a child's output read when it is done. */
 import type { ChildProcess } from 'node:child_process';
 
 /** Resolves after `ms` milliseconds. */
@@ -74,4 +74,41 @@ export function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', re
       reject(new Error(`${what} exited (${code ?? signal}) before ${re}; output: ${seen.slice(-2000)}`));
     });
   });
+}
+
+/** Collects a child's output into a string (read when it is done). */
+export function collect(child: ChildProcess, stream: 'stdout' | 'stderr'): () => string {
+  const chunks: Buffer[] = [];
+  child[stream]?.on('data', (c: Buffer) => chunks.push(c));
+  return () => Buffer.concat(chunks).toString();
+}
+
+/** How a child ended: its exit code or signal, and whether it had to be SIGKILLed after the wait. */
+export interface ChildEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  killed: boolean;
+}
+
+/** Resolves with how the child ended, once it has; SIGKILLs it after `timeoutMs` (`killed` is then true). */
+export function exitOf(child: ChildProcess, timeoutMs: number): Promise<ChildEnd> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise({ code: child.exitCode, signal: child.signalCode, killed: false });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, killed });
+    });
+  });
+}
+
+/** Sends `signal` to the child (unless it has ended) and waits for it as `exitOf` does. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<ChildEnd> {
+  const end = exitOf(child, timeoutMs);
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  return end;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Tiny TCP client and server used by scripts/record-netns.sh inside its network namespaces.
+// Tiny TCP client and server used by scripts/record-netns.ts inside its network namespaces.
 // Plain Node ESM, no dependencies. Every mode is bounded in count and in time.
 //
 //   node scripts/netns-client.mjs connect HOST PORT COUNT TIMEOUT_MS

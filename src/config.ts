@@ -441,7 +441,7 @@ const LIVE = {
     help: `bytes captured per packet (default ${DEFAULT_SNAPLEN}: the headers)`,
     range: { min: MIN_SNAPLEN, max: MAX_SNAPLEN, of: 'integer' },
   }),
-  promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (needs CAP_NET_ADMIN too)' }),
+  promiscuous: flag('boolean', { name: 'promiscuous', help: 'put the interface in promiscuous mode (CAP_NET_RAW is enough)' }),
   bufferSize: flag('string', {
     name: 'buffer-size',
     value: 'BYTES',

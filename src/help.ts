@@ -39,12 +39,13 @@ export const COMMAND_EXIT_STATUSES: Readonly<Record<Command, readonly (readonly 
   ],
   live: [
     [0, 'stopped by SIGTERM or SIGINT; or --list-interfaces listed them'],
-    [USAGE, `${BAD_USAGE} (also a --user that does not exist or cannot be switched to)`],
+    [USAGE, `${BAD_USAGE} (also a --user that does not exist)`],
     [
       ERROR_CODES.RSTWATCH_ERR_CAPTURE_OPEN.exitCode,
       'the capture cannot be opened (unknown interface: the message lists them; no permission; backend missing)',
     ],
     [ERROR_CODES.RSTWATCH_ERR_LISTEN.exitCode, 'the listen address is in use or cannot be bound'],
+    [ERROR_CODES.RSTWATCH_ERR_PRIVILEGES.exitCode, 'started as root, it cannot switch to --user (the message names the missing capability)'],
     [BUG, 'a bug'],
   ],
   diagnose: [
@@ -110,10 +111,12 @@ const LIVE_PAGE = commandPage('live', 'rstwatch live [options]', [
   'Captures on a network interface with libpcap, pairs every SYN with its first answer as replay ' +
     `does, and serves Prometheus metrics at http://HOST:PORT/metrics (default port ${DEFAULT_LISTEN_PORT}), ` +
     'with /healthz, /readyz (503 while the capture is not running), /api/v1/causes and a landing page ' +
-    'at /. Logs are JSON lines on stdout. Needs CAP_NET_RAW (CAP_NET_ADMIN too for --promiscuous); ' +
-    'started as root it switches to --user once the capture is open, keeping only those ' +
-    'capabilities so that it can reopen the capture. An interface that goes down or away sets ' +
-    'rstwatch_capture_up to 0 and is reopened with backoff. SIGTERM or SIGINT stops it. See docs/live.md.',
+    'at /. Logs are JSON lines on stdout. Needs CAP_NET_RAW (also for --promiscuous); started as ' +
+    'root it switches to --user once the capture is open, keeping only CAP_NET_RAW so that it can ' +
+    'reopen the capture, then sets no_new_privs and a seccomp filter. An interface that goes down ' +
+    'or away sets rstwatch_capture_up to 0; the capture is reopened as soon as the interface is back ' +
+    '(rstwatch_capture_down_seconds_total counts the time lost). SIGTERM or SIGINT stops it; SIGHUP, ' +
+    'SIGUSR1 and SIGUSR2 are logged and ignored. See docs/live.md.',
 ]);
 
 const DIAGNOSE_PAGE = commandPage('diagnose', 'rstwatch diagnose [--port P]... [--daemon URL | --no-daemon] [--recent MINUTES] [--json]', [

@@ -12,6 +12,8 @@
  *   findAllDevs()                  -> [{ name, description, addresses, flags }]
  *   libVersion()                   -> pcap_lib_version()
  *   inject(handle, bytes)          -> bytes sent (pcap_inject; internal: the tests' forged-reset attacker)
+ *   switchUser(uid, gid), lockDown()  dropping privileges (privileges.c)
+ *   watchLink(name, onChange), unwatchLink(handle)  link-state notifications (link_watch.c)
  *
  * Batches. The handle is non-blocking; its selectable fd is watched with a uv_poll_t on the main
  * loop. When it is readable, pcap_dispatch() copies each frame into one preallocated ArrayBuffer
@@ -46,7 +48,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@
 #include <pcap/pcap.h>
 #include <uv.h>
 
+#include "link_watch.h"
+#include "polled.h"
 #include "privileges.h"
 
 /* uint32 values per frame in the records area: offset, capLen, origLen, tsSec, tsNsec. */
@@ -72,6 +75,7 @@
 #endif
 
 typedef struct capture {
+  rw_polled_t polled;       /* first (polled.h): the poll handle and the lifetime */
   napi_env env;
   pcap_t *pcap;
   char device[IF_NAMESIZE + 64];
@@ -89,15 +93,10 @@ typedef struct capture {
   uint32_t frames;          /* frames in the batch being filled */
   size_t used;              /* bytes of the data area used by it */
 
-  uv_poll_t poll;
-  int poll_open;            /* uv_poll_init done and its close callback not yet run */
   napi_ref on_batch;
   napi_ref on_fault;
   napi_async_context async;
   int started;
-  int closed;               /* torn down: pcap closed, poll closing, refs dropped */
-  int finalized;            /* the External is gone: free once the poll is closed */
-  int hook;                 /* the env cleanup hook is registered */
 
   struct pcap_stat last;    /* last statistics read (kept for stats() after close) */
 } capture_t;
@@ -235,22 +234,12 @@ static void status_message(pcap_t *p, int status, char *out, size_t size) {
 
 /* ---- lifetime -------------------------------------------------------------------------- */
 
-static void cleanup_hook(void *arg);
+_Static_assert(offsetof(capture_t, polled) == 0, "rw_polled_t must come first (polled.h)");
 
-static void on_poll_closed(uv_handle_t *h) {
-  capture_t *c = (capture_t *)h->data;
-  c->poll_open = 0;
-  if (c->finalized) free(c);
-}
-
-/* Stops everything; idempotent. Keeps the struct (see on_poll_closed / finalize). */
-static void teardown(capture_t *c) {
-  if (c->closed) return;
-  c->closed = 1;
-  if (c->poll_open) {
-    uv_poll_stop(&c->poll); /* before pcap_close closes the fd */
-    uv_close((uv_handle_t *)&c->poll, on_poll_closed);
-  }
+/* Stops the poll, closes the capture, drops the references; idempotent (see polled.h). */
+static void teardown(rw_polled_t *p) {
+  if (!rw_polled_shut(p)) return; /* the poll stops before pcap_close closes the fd */
+  capture_t *c = (capture_t *)p;
   if (c->pcap != NULL) {
     struct pcap_stat st;
     if (pcap_stats(c->pcap, &st) == 0) c->last = st;
@@ -269,23 +258,7 @@ static void teardown(capture_t *c) {
     napi_async_destroy(env, c->async);
     c->async = NULL;
   }
-  if (c->hook) {
-    c->hook = 0;
-    napi_remove_env_cleanup_hook(env, cleanup_hook, c);
-  }
-}
-
-static void cleanup_hook(void *arg) {
-  capture_t *c = (capture_t *)arg;
-  c->hook = 0; /* Node has removed it already */
-  teardown(c);
-}
-
-static void finalize(napi_env env, void *data, void *hint) {
-  capture_t *c = (capture_t *)data;
-  teardown(c);
-  c->finalized = 1;
-  if (!c->poll_open) free(c);
+  rw_polled_unhook(&c->polled);
 }
 
 /* The capture behind `handle`; NULL after throwing. */
@@ -343,22 +316,9 @@ static void deliver_batch(capture_t *c) {
   call_js(c, c->on_batch, 1, argv);
 }
 
-/* What became of the captured interface: 0 up (or `any`), 1 down, 2 gone. */
-static int interface_state(const capture_t *c) {
-  if (strcmp(c->device, "any") == 0) return 0;
-  if (if_nametoindex(c->device) == 0) return 2;
-  struct ifreq ifr;
-  size_t len = strlen(c->device);
-  if (len >= sizeof ifr.ifr_name) return 0; /* not a network interface name (a pseudo-device) */
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  memset(&ifr, 0, sizeof ifr);
-  memcpy(ifr.ifr_name, c->device, len + 1);
-  int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-  int err = errno;
-  close(fd);
-  if (rc != 0) return (err == ENODEV || err == ENXIO) ? 2 : 0;
-  return (ifr.ifr_flags & IFF_UP) ? 0 : 1;
+/* What became of the captured interface (`any` is never down or gone). */
+static enum rw_link_state interface_state(const capture_t *c) {
+  return strcmp(c->device, "any") == 0 ? RW_LINK_UP : rw_interface_state(c->device);
 }
 
 /*
@@ -369,11 +329,11 @@ static int interface_state(const capture_t *c) {
 static void deliver_fault(capture_t *c, const char *message) {
   const char *reason = "read_error";
   switch (interface_state(c)) {
-    case 2: reason = "interface_gone"; break;
-    case 1: reason = "interface_down"; break;
+    case RW_LINK_GONE: reason = "interface_gone"; break;
+    case RW_LINK_DOWN: reason = "interface_down"; break;
     default: break;
   }
-  if (c->poll_open) uv_poll_stop(&c->poll);
+  if (c->polled.poll_open) uv_poll_stop(&c->polled.poll);
   napi_ref fn = c->on_fault;
   c->on_fault = NULL; /* at most once */
   napi_value argv[2];
@@ -395,19 +355,19 @@ static int socket_error(capture_t *c) {
 
 static void on_poll(uv_poll_t *h, int status, int events) {
   capture_t *c = (capture_t *)h->data;
-  if (c->closed) return;
+  if (c->polled.closed) return;
   napi_handle_scope scope;
   if (napi_open_handle_scope(c->env, &scope) != napi_ok) return;
   /* On POLLERR libuv reports UV_EBADF and stops the poll; libpcap still holds the reason, so
      read on: pcap_dispatch() then returns PCAP_ERROR with its message. */
   int poll_failed = status < 0;
   int faulted = 0;
-  for (int b = 0; b < MAX_BATCHES_PER_POLL && !c->closed; b++) {
+  for (int b = 0; b < MAX_BATCHES_PER_POLL && !c->polled.closed; b++) {
     c->frames = 0;
     c->used = 0;
     int r = pcap_dispatch(c->pcap, (int)c->max_frames, on_packet, (u_char *)c);
     if (c->frames > 0) deliver_batch(c);
-    if (c->closed) break;
+    if (c->polled.closed) break;
     if (r == PCAP_ERROR) {
       char msg[PCAP_ERRBUF_SIZE + 64];
       snprintf(msg, sizeof msg, "%s", pcap_geterr(c->pcap));
@@ -418,15 +378,15 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     if (r == 0) break; /* nothing more for now */
     /* r > 0 (more may be waiting) or PCAP_ERROR_BREAK (the data area was full): read on. */
   }
-  if (poll_failed && !faulted && !c->closed) {
+  if (poll_failed && !faulted && !c->polled.closed) {
     /* libpcap 1.10 in non-blocking mode does not report ENETDOWN itself (it waits for the
        interface to come back); the kernel has, and libuv has stopped the poll: say what happened
        in libpcap's words. */
     char msg[PCAP_ERRBUF_SIZE + 64];
     int err = socket_error(c);
-    int state = interface_state(c);
+    enum rw_link_state state = interface_state(c);
     snprintf(msg, sizeof msg, "%s (poll: %s%s%s)",
-             state == 2 ? "The interface disappeared" : state == 1 ? "The interface went down" : "error on the capture socket",
+             state == RW_LINK_GONE ? "The interface disappeared" : state == RW_LINK_DOWN ? "The interface went down" : "error on the capture socket",
              uv_strerror(status), err ? ", socket: " : "", err ? strerror(err) : "");
     deliver_fault(c, msg);
   }
@@ -538,6 +498,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return throw_coded(env, "ENOMEM", "out of memory");
   }
   c->env = env;
+  rw_polled_init(&c->polled, env, teardown);
   c->pcap = p;
   snprintf(c->device, sizeof c->device, "%s", name);
   free(name);
@@ -551,7 +512,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
   napi_value result, handle, data_ab, rec_ab;
   void *data_p = NULL, *rec_p = NULL;
-  if (napi_create_external(env, c, finalize, NULL, &handle) != napi_ok) {
+  if (napi_create_external(env, c, rw_polled_finalizer, NULL, &handle) != napi_ok) {
     pcap_close(p);
     free(c);
     return NULL;
@@ -560,15 +521,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (napi_create_arraybuffer(env, c->data_bytes, &data_p, &data_ab) != napi_ok ||
       napi_create_arraybuffer(env, (size_t)max_frames * REC_FIELDS * sizeof(uint32_t), &rec_p, &rec_ab) != napi_ok ||
       napi_create_reference(env, data_ab, 1, &c->data_ref) != napi_ok || napi_create_reference(env, rec_ab, 1, &c->rec_ref) != napi_ok) {
-    teardown(c);
+    teardown(&c->polled);
     return NULL;
   }
   c->data = data_p;
   c->rec = rec_p;
-  if (napi_add_env_cleanup_hook(env, cleanup_hook, c) == napi_ok) c->hook = 1;
+  rw_polled_hook(&c->polled);
 
   if (napi_create_object(env, &result) != napi_ok) {
-    teardown(c);
+    teardown(&c->polled);
     return NULL;
   }
   set_named(env, result, "handle", handle);
@@ -607,7 +568,7 @@ static napi_value js_set_filter(napi_env env, napi_callback_info info) {
   if (argc < 2) return throw_type(env, "setFilter(handle, expr)");
   capture_t *c = unwrap(env, argv[0]);
   if (c == NULL) return NULL;
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
+  if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
   char *expr = get_string(env, argv[1], "setFilter(): expr");
   if (expr == NULL) return NULL;
   napi_value r = install_filter(env, c->pcap, expr);
@@ -627,7 +588,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   if (napi_typeof(env, argv[1], &t1) != napi_ok || napi_typeof(env, argv[2], &t2) != napi_ok || t1 != napi_function || t2 != napi_function) {
     return throw_type(env, "start(): onBatch and onFault must be functions");
   }
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "start(): the capture is closed");
+  if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "start(): the capture is closed");
   if (c->started) return throw_coded(env, "ERR_CAPTURE_STARTED", "start(): the capture is already started");
   int fd = pcap_get_selectable_fd(c->pcap);
   if (fd < 0) return throw_coded(env, "PCAP_ERROR", "start(): this capture has no selectable file descriptor");
@@ -638,16 +599,9 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
       napi_create_reference(env, argv[2], 1, &c->on_fault) != napi_ok) {
     return NULL;
   }
-  int rc = uv_poll_init(loop, &c->poll, fd);
+  int rc = rw_polled_start(&c->polled, loop, fd, c, on_poll);
   if (rc != 0) {
-    snprintf(msg, sizeof msg, "start(): uv_poll_init: %s", uv_strerror(rc));
-    return throw_coded(env, "PCAP_ERROR", msg);
-  }
-  c->poll.data = c;
-  c->poll_open = 1;
-  rc = uv_poll_start(&c->poll, UV_READABLE, on_poll);
-  if (rc != 0) {
-    snprintf(msg, sizeof msg, "start(): uv_poll_start: %s", uv_strerror(rc));
+    snprintf(msg, sizeof msg, "start(): uv_poll: %s", uv_strerror(rc));
     return throw_coded(env, "PCAP_ERROR", msg);
   }
   c->started = 1;
@@ -686,7 +640,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   if (argc < 1) return throw_type(env, "close(handle)");
   capture_t *c = unwrap(env, argv[0]);
   if (c == NULL) return NULL;
-  teardown(c);
+  teardown(&c->polled);
   napi_get_undefined(env, &undef);
   return undef;
 }
@@ -777,7 +731,7 @@ static napi_value js_inject(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[1], &type, &length, &bytes, &ab, &offset) != napi_ok || type != napi_uint8_array) {
     return throw_type(env, "inject(): bytes must be a Uint8Array");
   }
-  if (c->closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
+  if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
   int n = pcap_inject(c->pcap, bytes, length);
   if (n < 0) {
     snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
@@ -798,6 +752,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"findAllDevs", NULL, js_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL},
     {"libVersion", NULL, js_lib_version, NULL, NULL, NULL, napi_enumerable, NULL},
     {"switchUser", NULL, rw_switch_user, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lockDown", NULL, rw_lock_down, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"watchLink", NULL, rw_watch_link, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unwatchLink", NULL, rw_unwatch_link, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   napi_value rec_fields;

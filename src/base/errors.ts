@@ -41,6 +41,11 @@ export const ERROR_CODES = {
     exitCode: 6,
     description: 'The HTTP listen address is in use or cannot be bound (not a local address, a privileged port, no IPv6).',
   },
+  RSTWATCH_ERR_PRIVILEGES: {
+    exitCode: 7,
+    description:
+      'rstwatch live, started as root, cannot drop its privileges as asked: the switch to --user needs CAP_SETUID and CAP_SETGID (the message names the one missing), or a step of the switch failed.',
+  },
   RSTWATCH_ERR_INTERNAL: {
     exitCode: 70,
     description: 'A bug in rstwatch: please report it with the command line and, if you can, the capture.',

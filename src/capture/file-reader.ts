@@ -21,16 +21,20 @@
  * (pcapng). There is one `await` per chunk, never one per record.
  *
  * Bad input throws RstwatchError (RSTWATCH_ERR_FILE_OPEN, RSTWATCH_ERR_CAPTURE_FORMAT) naming the
- * file and byte offset. A last record cut short is not an error: the complete records before it
- * are delivered and a warning is raised, as tcpdump and tshark do for an interrupted capture.
+ * file and byte offset, after every frame before the fault was delivered. A length that cannot be
+ * true is such a fault wherever it is (a captured length over the original length or the limit, a
+ * block length that its trailing copy or the bytes at the end of the file belie). A last record
+ * cut short is not an error: the complete records before it are delivered and a warning is
+ * raised, as tcpdump and tshark do for an interrupted capture. Capture times are not judged: one
+ * beyond the range of a date is delivered as it is, and a warning names the first.
  */
 
 import type { RstwatchError } from '../base/errors.js';
 import { openSource } from './byte-source.js';
-import type { FrameSink } from './frame-sink.js';
+import { type FrameSink, MAX_DATE_SECONDS } from './frame-sink.js';
 import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC } from './pcap-format.js';
 import { drainPcap, parsePcapHeader } from './pcap-drain.js';
-import { drainPcapng } from './pcapng-drain.js';
+import { checkCutBlock, drainPcapng } from './pcapng-drain.js';
 import { BLOCK_EPB, BLOCK_IDB, BLOCK_OPB, BLOCK_SHB, BLOCK_SPB } from './pcapng-format.js';
 import { PcapngSection } from './pcapng-section.js';
 import { ReadState } from './read-state.js';
@@ -112,20 +116,32 @@ export async function readCaptureFile(path: string, sink: FrameSink, options: Re
       if (st.base + st.pos === 0) {
         throw st.formatError(st.pos, `truncated pcapng section header block: ${st.end - st.pos} of ${need} bytes`);
       }
+      if (st.pos < st.end) checkCutBlock(st, sec);
     } else {
       throw badMagic(st, magicLe, magicBe);
     }
-    const warnings: string[] = [];
-    const truncatedTail = st.pos < st.end;
-    if (truncatedTail) {
-      const msg = `${st.name}: the last record at byte offset ${st.base + st.pos} is cut short (${st.end - st.pos} bytes present); the ${st.frames} complete records before it were read`;
-      warnings.push(msg);
-      options.onWarning?.(msg);
-    }
-    return { path, format, frames: st.frames, bytesRead: st.bytesRead, truncatedTail, warnings };
+    const warnings = readWarnings(st);
+    for (const w of warnings) options.onWarning?.(w);
+    return { path, format, frames: st.frames, bytesRead: st.bytesRead, truncatedTail: st.pos < st.end, warnings };
   } finally {
     await source.close();
   }
+}
+
+/** The warnings of a file read to its end: capture times beyond the range of a date, a last record cut short. */
+function readWarnings(st: ReadState): string[] {
+  const warnings: string[] = [];
+  if (st.farTimes > 0) {
+    warnings.push(
+      `${st.name}: ${st.farTimes} frame${st.farTimes === 1 ? ' has' : 's have'} a capture time outside the range of a date (more than ${MAX_DATE_SECONDS} s from 1970), the first at byte offset ${st.firstFarTimeAt} (${st.firstFarTimeSec} s); they are counted like any other, and such times are shown as null in the report`,
+    );
+  }
+  if (st.pos < st.end) {
+    warnings.push(
+      `${st.name}: the last record at byte offset ${st.base + st.pos} is cut short (${st.end - st.pos} bytes present); the ${st.frames} complete records before it were read`,
+    );
+  }
+  return warnings;
 }
 
 /** The error for a file that starts with neither magic; names a pcapng block found out of place. */

@@ -12,11 +12,25 @@ export interface FrameSink {
    * @param offset byte offset of the frame's first byte in `buf`
    * @param capLen captured length in bytes (what is in `buf`)
    * @param origLen length of the frame on the wire, in bytes (>= capLen unless the file lies)
-   * @param tsSec capture time, whole seconds since the Unix epoch
+   * @param tsSec capture time, whole seconds since the Unix epoch (negative before it; may lie
+   *   beyond MAX_DATE_SECONDS)
    * @param tsNsec capture time, nanoseconds within the second (0..999_999_999)
    * @param linkType LINKTYPE_* value of the interface the frame came from
    */
   onFrame(buf: Uint8Array, offset: number, capLen: number, origLen: number, tsSec: number, tsNsec: number, linkType: number): void;
+}
+
+/**
+ * The largest capture time, in seconds either side of 1970, that a date can hold (ECMA-262: a time
+ * value is at most 8.64e15 ms from the epoch, +275760-09-13). A file may hold later times
+ * (pcapng's 64-bit counts and if_tsoffset reach about 2.8e19 s); frames so dated are read and
+ * counted like any other, only their times cannot be printed as dates.
+ */
+export const MAX_DATE_SECONDS = 8.64e12;
+
+/** `ms` milliseconds since 1970 as ISO 8601, or null when no date holds it (out of range, or not finite). */
+export function isoTime(ms: number): string | null {
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_SECONDS * 1000 ? new Date(ms).toISOString() : null;
 }
 
 /** LINKTYPE_* values (tcpdump.org/linktypes.html) that the decoders understand. */

@@ -32,8 +32,8 @@ export function describeInterfaces(): string {
 
 /** The hint for a capture refused for lack of privilege (the same for both backends). */
 export const CAPTURE_PERMISSION_HINT =
-  'capturing needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode): run as root, or grant them to node with ' +
-  '`setcap cap_net_raw+eip $(readlink -f $(which node))` (`cap_net_raw,cap_net_admin+eip` for promiscuous mode)';
+  'capturing needs CAP_NET_RAW (promiscuous mode too: Linux asks nothing more for it): run as root, or grant it to node with ' +
+  '`setcap cap_net_raw+eip $(readlink -f $(which node))`';
 
 /**
  * RSTWATCH_ERR_CAPTURE_OPEN for an interface that does not exist, listing those that do

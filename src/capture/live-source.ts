@@ -183,7 +183,8 @@ function openError(name: string, promiscuous: boolean, err: unknown): RstwatchEr
     case 'PCAP_ERROR_PERM_DENIED':
       return capturePermissionError(name, message, err);
     case 'PCAP_ERROR_PROMISC_PERM_DENIED':
-      return capturePermissionError(name, `${message} (promiscuous mode${promiscuous ? '' : ', asked for by libpcap,'} needs CAP_NET_ADMIN)`, err);
+      // Not seen on Linux, where promiscuous mode needs only the CAP_NET_RAW of the capture socket.
+      return capturePermissionError(name, `${message} (the system refused promiscuous mode${promiscuous ? '' : ', which libpcap asked for'})`, err);
     case 'PCAP_ERROR_IFACE_NOT_UP':
       return new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN', `interface '${name}' is down: ${message}`, {
         hint: `bring it up (\`ip link set ${name} up\`) or capture on another interface`,

@@ -102,11 +102,26 @@ export interface NativeBinding {
   /** pcap_lib_version(). */
   libVersion(): string;
   /**
-   * Switches the process to `uid`/`gid` (root only) while keeping CAP_NET_RAW, and CAP_NET_ADMIN
-   * when `keepNetAdmin`, on the calling (main) thread, so a capture can be reopened afterwards.
-   * Throws (code ERR_SWITCH_USER) when a step fails.
+   * Switches the process to `uid`/`gid` (root only) while keeping CAP_NET_RAW on the calling (main)
+   * thread, so a capture can be reopened afterwards; narrows the bounding set to CAP_NET_RAW when
+   * CAP_SETPCAP allows (returns true then, false when the bounding set was left as it was).
+   * Throws (code ERR_SWITCH_USER) when a step fails. See native/src/privileges.c.
    */
-  switchUser(uid: number, gid: number, keepNetAdmin: boolean): boolean;
+  switchUser(uid: number, gid: number): boolean;
+  /**
+   * Sets no_new_privs and installs rstwatch's seccomp deny-list on every thread; returns false
+   * when this architecture has no filter (no_new_privs is then set on the calling thread only).
+   * Throws (code ERR_LOCK_DOWN) when the kernel refuses. See native/src/privileges.c.
+   */
+  lockDown(): boolean;
+  /**
+   * Watches interface `name` through rtnetlink: `onChange` gets its state ('up', 'down', 'gone')
+   * after each link message naming it, or 'error' once if the watch failed (it has then stopped).
+   * Never keeps the process alive by itself. See native/src/link_watch.c.
+   */
+  watchLink(name: string, onChange: (state: 'up' | 'down' | 'gone' | 'error') => void): unknown;
+  /** Stops a watch `watchLink` started; safe to call twice. */
+  unwatchLink(handle: unknown): void;
   /** uint32 values per frame in `records`. */
   readonly RECORD_FIELDS: number;
 }

@@ -12,7 +12,7 @@ export interface LiveCaptureOptions {
   readonly interfaceName: string;
   /** Bytes captured per frame. */
   readonly snaplen: number;
-  /** Put the interface into promiscuous mode (needs CAP_NET_ADMIN as well as CAP_NET_RAW). */
+  /** Put the interface into promiscuous mode (on Linux through the packet socket: CAP_NET_RAW is enough). */
   readonly promiscuous: boolean;
   /** Deliver packets as they arrive instead of when a kernel buffer block fills. */
   readonly immediate: boolean;
@@ -69,6 +69,8 @@ export interface PacketSource {
    * threw (one per frame where a batch is one frame); the frame is skipped and the capture goes on.
    */
   readonly sinkErrors: number;
+  /** The last error the sink threw, for the daemon's log line; undefined if none. */
+  readonly lastSinkError: unknown;
   /** Stops the capture and releases it; safe to call twice. */
   close(): void;
 }

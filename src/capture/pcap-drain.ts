@@ -57,8 +57,9 @@ export function parsePcapHeader(st: ReadState, magicLe: number): PcapFile {
 
 /**
  * Delivers every complete pcap record in `pos..end`; returns the bytes needed from `pos` for the
- * next one. Throws RSTWATCH_ERR_CAPTURE_FORMAT at a record over the captured-length limit, after
- * committing the records before it.
+ * next one. Throws RSTWATCH_ERR_CAPTURE_FORMAT at a record whose captured length is over the limit
+ * or over its original length (pcap has nothing else to check a record's length against: a lie
+ * would shift every record after it), after committing the records before it.
  */
 export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
   const buf = st.buf;
@@ -74,7 +75,10 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
   while (end - pos >= PCAP_RECORD_HEADER_LEN) {
     // BOUNDS: checked by the loop condition (a whole record header is in the buffer).
     const capLen = dv.getUint32(pos + PCAP_REC_CAP_LEN, le);
-    if (capLen > maxCapLen) {
+    const origLen = dv.getUint32(pos + PCAP_REC_ORIG_LEN, le);
+    // Checked before the record's data is awaited: a length that lies is corruption wherever it
+    // is, even in a record the end of the file cuts short.
+    if (capLen > maxCapLen || capLen > origLen) {
       need = BAD_CAP_LEN;
       break;
     }
@@ -91,7 +95,7 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
       tsSec += Math.floor(tsNsec / 1e9);
       tsNsec %= 1e9;
     }
-    sink.onFrame(buf, pos + PCAP_RECORD_HEADER_LEN, capLen, dv.getUint32(pos + PCAP_REC_ORIG_LEN, le), tsSec, tsNsec, linkType);
+    sink.onFrame(buf, pos + PCAP_RECORD_HEADER_LEN, capLen, origLen, tsSec, tsNsec, linkType);
     frames++;
     pos += recLen;
   }
@@ -100,10 +104,17 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
   return need;
 }
 
-/** The error for the record at `st.pos`, whose captured length is over the limit (only called to throw). */
+/**
+ * The error for the record at `st.pos`, whose captured length is over the limit or over its
+ * original length (only called to throw).
+ */
 function capLenError(st: ReadState, f: PcapFile): RstwatchError {
   // BOUNDS: checked by drainPcap's loop condition (a whole record header is in the buffer).
   const capLen = st.view.getUint32(st.pos + PCAP_REC_CAP_LEN, f.le);
+  const origLen = st.view.getUint32(st.pos + PCAP_REC_ORIG_LEN, f.le);
+  if (capLen <= f.maxCapLen) {
+    return st.formatError(st.pos, `bad pcap record: captured length ${capLen} exceeds the original length ${origLen}`);
+  }
   return st.formatError(
     st.pos,
     `bad pcap record: captured length ${capLen} exceeds the ${f.maxCapLen}-byte limit (the larger of the snapshot length ${f.snaplen} and ${PCAP_MAX_SNAPLEN_FLOOR}, at most ${MAX_RECORD_BYTES - PCAP_RECORD_HEADER_LEN})`,

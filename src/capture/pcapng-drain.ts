@@ -10,11 +10,12 @@
  */
 
 import type { RstwatchError } from '../base/errors.js';
-import type { FrameSink } from './frame-sink.js';
+import { type FrameSink, MAX_DATE_SECONDS } from './frame-sink.js';
 import {
   BLK_TOTAL_LEN,
   BLOCK_EPB,
   BLOCK_IDB,
+  BLOCK_ISB,
   BLOCK_MIN_LEN,
   BLOCK_OPB,
   BLOCK_SHB,
@@ -28,8 +29,11 @@ import {
   EPB_ORIG_LEN,
   EPB_TS_HIGH,
   EPB_TS_LOW,
+  IDB_MIN_LEN,
+  ISB_MIN_LEN,
   OPB_INTERFACE_ID,
   SHB_BYTE_ORDER,
+  SHB_MIN_LEN,
   SPB_DATA,
   SPB_MIN_LEN,
   SPB_ORIG_LEN,
@@ -47,7 +51,7 @@ const STOP_BAD_BYTE_ORDER = -2;
 const STOP_BAD_TOTAL_LEN = -3;
 /** A trailing total length that differs from the leading one. */
 const STOP_BAD_TRAILING_LEN = -4;
-/** A packet block too short, with a captured length that does not fit, or of an undeclared interface. */
+/** A packet block too short, with a captured length that does not fit or exceeds the original length, or of an undeclared interface. */
 const STOP_BAD_PACKET_BLOCK = -5;
 
 /**
@@ -106,15 +110,16 @@ function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): numb
       break;
     }
     if (type === BLOCK_EPB || type === BLOCK_OPB) {
-      // BOUNDS: the fixed part is checked by EPB_MIN_LEN, the data by the capLen test.
-      const ifId = type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, le) : dv.getUint16(pos + OPB_INTERFACE_ID, le);
-      const capLen = totalLen < EPB_MIN_LEN ? -1 : dv.getUint32(pos + EPB_CAP_LEN, le);
-      if (capLen < 0 || capLen > totalLen - EPB_MIN_LEN || ifId >= sec.linkTypes.length) {
+      if (totalLen < EPB_MIN_LEN || badPacketHeader(dv, pos, le, type, totalLen, sec.linkTypes.length)) {
         stop = STOP_BAD_PACKET_BLOCK;
         break;
       }
+      // BOUNDS: the fixed part is checked by EPB_MIN_LEN, the data by badPacketHeader.
+      const ifId = type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, le) : dv.getUint16(pos + OPB_INTERFACE_ID, le);
       const scale = sec.scales[ifId];
       scale.convert(dv.getUint32(pos + EPB_TS_HIGH, le), dv.getUint32(pos + EPB_TS_LOW, le));
+      if (scale.sec > MAX_DATE_SECONDS || scale.sec < -MAX_DATE_SECONDS) st.noteFarTime(pos, scale.sec);
+      const capLen = dv.getUint32(pos + EPB_CAP_LEN, le);
       sink.onFrame(buf, pos + EPB_DATA, capLen, dv.getUint32(pos + EPB_ORIG_LEN, le), scale.sec, scale.nsec, sec.linkTypes[ifId]);
       frames++;
     } else if (type === BLOCK_SPB) {
@@ -138,6 +143,74 @@ function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): numb
   sec.le = le;
   st.commit(pos, frames);
   return stop;
+}
+
+/**
+ * True when the fixed part of the EPB or OPB at `pos` (its first EPB_DATA bytes, which must be in
+ * the buffer) cannot be true: a captured length that does not fit in the block's `totalLen` bytes
+ * or exceeds the original length, or an interface not among the section's `interfaces`.
+ */
+function badPacketHeader(dv: DataView, pos: number, le: boolean, type: number, totalLen: number, interfaces: number): boolean {
+  const ifId = type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, le) : dv.getUint16(pos + OPB_INTERFACE_ID, le);
+  const capLen = dv.getUint32(pos + EPB_CAP_LEN, le);
+  return capLen > totalLen - EPB_MIN_LEN || capLen > dv.getUint32(pos + EPB_ORIG_LEN, le) || ifId >= interfaces;
+}
+
+/**
+ * At the end of the input, with the block at `st.pos` cut short (its total length runs past the
+ * end): a file cut mid-write ends so, and so does one whose length lies. Throws
+ * RSTWATCH_ERR_CAPTURE_FORMAT when the bytes that are there say the length lies: an EPB or OPB
+ * whose fixed part is already bad, or a whole block that ends within them (a trailing length word
+ * equal to its own end's distance from the block start, past the block's fixed part and the data
+ * of a packet block: in a file cut short, only an option could hold such a word by chance).
+ * Returns when the cut block is one that a longer file would complete.
+ */
+export function checkCutBlock(st: ReadState, sec: PcapngSection): void {
+  const dv = st.view;
+  const pos = st.pos;
+  const le = sec.le;
+  const avail = st.end - pos;
+  if (avail < EPB_DATA) return;
+  // BOUNDS: checked by EPB_DATA (the fixed part of every block type), then the loop bound.
+  const type = dv.getUint32(pos, le);
+  const totalLen = dv.getUint32(pos + BLK_TOTAL_LEN, le);
+  if ((type === BLOCK_EPB || type === BLOCK_OPB) && badPacketHeader(dv, pos, le, type, totalLen, sec.linkTypes.length)) {
+    throw packetBlockError(st, sec, type, totalLen);
+  }
+  for (let len = shortestBlock(dv, pos, le, type, sec); len <= avail; len += 4) {
+    if (dv.getUint32(pos + len - 4, le) === len) {
+      throw st.formatError(
+        pos,
+        `bad pcapng block (type 0x${type.toString(16)}): total length ${totalLen} runs past the end of the file, but a whole block of ${len} bytes ends within it`,
+      );
+    }
+  }
+}
+
+/**
+ * The shortest the block at `pos` (its first EPB_DATA bytes in the buffer) can be: its fixed part
+ * and trailing length, and for a packet block its data; where a search for its true end starts.
+ */
+function shortestBlock(dv: DataView, pos: number, le: boolean, type: number, sec: PcapngSection): number {
+  switch (type) {
+    case BLOCK_EPB:
+    case BLOCK_OPB:
+      return EPB_MIN_LEN + ((dv.getUint32(pos + EPB_CAP_LEN, le) + 3) & ~3);
+    case BLOCK_SPB: {
+      const snaplen = sec.snaplens.length > 0 ? sec.snaplens[0] : 0;
+      const origLen = dv.getUint32(pos + SPB_ORIG_LEN, le);
+      return SPB_MIN_LEN + ((Math.min(origLen, snaplen === 0 ? origLen : snaplen) + 3) & ~3);
+    }
+    case BLOCK_SHB:
+      return SHB_MIN_LEN;
+    case BLOCK_IDB:
+      return IDB_MIN_LEN;
+    case BLOCK_ISB:
+      return ISB_MIN_LEN;
+    default:
+      // NRB, custom and unknown blocks: at least one word of body (a record end, a PEN).
+      return BLOCK_MIN_LEN + 4;
+  }
 }
 
 /**
@@ -170,7 +243,7 @@ function blockError(st: ReadState, sec: PcapngSection, stop: number, totalLen: n
   return packetBlockError(st, sec, type, totalLen);
 }
 
-/** The error for the malformed EPB, OPB or SPB at `st.pos`, whole in the buffer (only called to throw). */
+/** The error for the malformed EPB, OPB or SPB at `st.pos`, its fixed part in the buffer (only called to throw). */
 function packetBlockError(st: ReadState, sec: PcapngSection, type: number, totalLen: number): RstwatchError {
   const dv = st.view;
   const pos = st.pos;
@@ -182,6 +255,9 @@ function packetBlockError(st: ReadState, sec: PcapngSection, type: number, total
   if (capLen > totalLen - minLen) {
     return st.formatError(pos, `bad pcapng ${kind}: captured length ${capLen} does not fit in the ${totalLen}-byte block`);
   }
+  // BOUNDS: checked by minLen above.
+  const origLen = type === BLOCK_SPB ? capLen : dv.getUint32(pos + EPB_ORIG_LEN, sec.le);
+  if (capLen > origLen) return st.formatError(pos, `bad pcapng ${kind}: captured length ${capLen} exceeds the original length ${origLen}`);
   const ifId = type === BLOCK_SPB ? 0 : type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, sec.le) : dv.getUint16(pos + OPB_INTERFACE_ID, sec.le);
   return st.formatError(pos, `bad pcapng ${kind}: interface ${ifId} is not declared in this section (it declares ${sec.linkTypes.length})`);
 }

@@ -49,6 +49,13 @@ export const SHB_VERSION_MAJOR = 12;
 /** SHB: smallest total length, in bytes (no options). */
 export const SHB_MIN_LEN = 28;
 
+/**
+ * Most interfaces one section may declare. The draft sets no limit (an EPB's interface id is 32
+ * bits, an OPB's 16); each costs the reader about 200 bytes, so a file of nothing but IDBs would
+ * otherwise grow memory with its size (800,000 IDBs, 25 MB: 230 MB). Captures hold a handful.
+ */
+export const MAX_INTERFACES = 65_536;
+
 /** IDB: byte offset of the 16-bit LinkType (section 4.2). */
 export const IDB_LINKTYPE = 8;
 /** IDB: byte offset of the 32-bit SnapLen, in bytes (0 = no limit). */
@@ -85,6 +92,9 @@ export const SPB_ORIG_LEN = 8;
 export const SPB_DATA = 12;
 /** SPB: fixed part plus trailing length, in bytes: the smallest SPB. */
 export const SPB_MIN_LEN = 16;
+
+/** ISB: smallest total length, in bytes: interface id and a 64-bit timestamp (section 4.6). */
+export const ISB_MIN_LEN = 24;
 
 /** Option header length: 16-bit code and 16-bit value length, in bytes (section 3.5). */
 export const OPT_HEADER_LEN = 4;

@@ -4,8 +4,8 @@
  * src/capture/pcapng-format.ts.
  *
  * Buffer ownership: nothing here owns a buffer; the blocks are read in place in the ReadState's
- * `buf` (src/capture/read-state.ts). The section's arrays grow by one entry per IDB, never per
- * packet, and are emptied by every SHB.
+ * `buf` (src/capture/read-state.ts). The section's arrays grow by one entry per IDB (at most
+ * MAX_INTERFACES), never per packet, and are emptied by every SHB.
  */
 
 import {
@@ -14,6 +14,7 @@ import {
   IDB_MIN_LEN,
   IDB_OPTIONS,
   IDB_SNAPLEN,
+  MAX_INTERFACES,
   OPT_ENDOFOPT,
   OPT_HEADER_LEN,
   OPT_IF_TSOFFSET,
@@ -74,6 +75,9 @@ function addInterface(st: ReadState, sec: PcapngSection, pos: number, totalLen: 
   const dv = st.view;
   const le = sec.le;
   if (totalLen < IDB_MIN_LEN) throw st.formatError(pos, `bad pcapng interface description block: length ${totalLen} < ${IDB_MIN_LEN}`);
+  if (sec.linkTypes.length >= MAX_INTERFACES) {
+    throw st.formatError(pos, `pcapng interface description block beyond the ${MAX_INTERFACES} interfaces rstwatch reads in one section`);
+  }
   // BOUNDS: checked by IDB_MIN_LEN above and the caller's whole-block check.
   const linkType = dv.getUint16(pos + IDB_LINKTYPE, le);
   const snaplen = dv.getUint32(pos + IDB_SNAPLEN, le);

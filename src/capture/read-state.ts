@@ -38,6 +38,11 @@ export class ReadState {
   bytesRead = 0;
   /** Frames handed on so far; a drain keeps its count in a local and commits it on return. */
   frames = 0;
+  /** Frames whose capture time is beyond MAX_DATE_SECONDS either side of 1970 (read all the same). */
+  farTimes = 0;
+  /** File offset of the first such frame's record or block, and its time in seconds. */
+  firstFarTimeAt = -1;
+  firstFarTimeSec = 0;
   readonly name: string;
   /** Second buffer, the target of the read ahead; the two swap. */
   private spare: Buffer;
@@ -152,6 +157,17 @@ export class ReadState {
   commit(pos: number, frames: number): void {
     this.pos = pos;
     this.frames = frames;
+  }
+
+  /**
+   * Notes a frame at buffer position `at` whose capture time `sec` is beyond the range of a date
+   * (rare: off the hot path; called by a drain only for such a frame).
+   */
+  noteFarTime(at: number, sec: number): void {
+    if (this.farTimes++ === 0) {
+      this.firstFarTimeAt = this.base + at;
+      this.firstFarTimeSec = sec;
+    }
   }
 
   /** A RSTWATCH_ERR_CAPTURE_FORMAT error about the record at buffer position `at`. */

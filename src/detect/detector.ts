@@ -150,6 +150,9 @@ export class ResetDetector extends AttemptEventsBase {
   private readonly listener: SuspectListener | undefined;
   private readonly evidence = new SuspectEvidence();
   private readonly clock: Readonly<Float64Array>;
+  /** The packet being judged and its direction (see `judging`); its time is the clock's. */
+  private packet!: DecodedPacket;
+  private packetDirection = 0;
   private readonly baseline: Baseline = { initialTtl: 0, hops: 0, samples: 0 };
 
   constructor(options: DetectorOptions) {
@@ -213,7 +216,8 @@ export class ResetDetector extends AttemptEventsBase {
     if (this.prevValid[slot] === 0) return;
     this.prevValid[slot] = 0;
     if (p.ack >>> 0 !== this.prevExp[slot] || !resetRace(true, true)) return;
-    this.report(slot, 1 << Heuristic.ResetRace, direction, p.dst, p.dstPort, p.src, p.srcPort, false, this.prevReported, this.prevExp[slot]);
+    this.judging(p, direction);
+    this.report(slot, 1 << Heuristic.ResetRace, false, this.prevReported, this.prevExp[slot]);
   }
 
   /** SYN `p` retransmitted the pending attempt in `slot`. */
@@ -234,7 +238,8 @@ export class ResetDetector extends AttemptEventsBase {
     if (ttlMismatch(p.ttl, b.initialTtl, b.hops, b.samples, this.hopThreshold)) mask |= 1 << Heuristic.TtlMismatch;
     if (ackMismatch(p.tcpFlags, p.ack, this.expFirst[slot], this.expLatest[slot])) mask |= 1 << Heuristic.AckMismatch;
     if (reservedBits(p.tcpReserved)) mask |= 1 << Heuristic.ReservedBits;
-    this.report(slot, mask, direction, p.dst, p.dstPort, p.src, p.srcPort, true, this.reported, this.expLatest[slot]);
+    this.judging(p, direction);
+    this.report(slot, mask, true, this.reported, this.expLatest[slot]);
   }
 
   /** Another RST `p` arrived on the already refused attempt in `slot`: the seq_burst check. */
@@ -244,7 +249,9 @@ export class ResetDetector extends AttemptEventsBase {
     this.rstSeq[slot] = p.seq;
     this.rstAck[slot] = p.ack;
     this.rstTs[slot] = ts;
-    if (fired) this.report(slot, 1 << Heuristic.SeqBurst, direction, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
+    if (!fired) return;
+    this.judging(p, direction);
+    this.report(slot, 1 << Heuristic.SeqBurst, false, this.reported, this.expLatest[slot]);
   }
 
   /**
@@ -258,67 +265,57 @@ export class ResetDetector extends AttemptEventsBase {
     if (this.baselines.lookup(p.src, b) && ttlMismatch(this.rstTtl[slot], b.initialTtl, b.hops, b.samples, this.hopThreshold)) {
       mask |= 1 << Heuristic.TtlMismatch;
     }
-    this.report(slot, mask, direction, p.dst, p.dstPort, p.src, p.srcPort, false, this.reported, this.expLatest[slot]);
+    this.judging(p, direction);
+    this.report(slot, mask, false, this.reported, this.expLatest[slot]);
   }
 
   /**
-   * Counts and tells the heuristics of `mask` not yet reported for the refusal in `slot`;
-   * `reported` is that refusal's mask array (`reported`, or `prevReported` for a refusal a new
-   * attempt replaced) and `expected` the ack its SYN called for.
+   * Sets the server's packet `p` (RST or SYN-ACK, server -> client) being judged and its direction,
+   * for `report`: fields, so that judging allocates nothing (its time is the clock's).
    */
-  private report(
-    slot: number,
-    mask: number,
-    direction: number,
-    client: Uint32Array,
-    clientPort: number,
-    server: Uint32Array,
-    serverPort: number,
-    first: boolean,
-    reported: Uint8Array,
-    expected: number,
-  ): void {
+  private judging(p: DecodedPacket, direction: number): void {
+    this.packet = p;
+    this.packetDirection = direction;
+  }
+
+  /**
+   * Counts and tells the heuristics of `mask` not yet reported for the refusal in `slot`, judged on
+   * the packet `judging` set; `first`: at the refusing RST itself; `reported` is that refusal's
+   * mask array (`reported`, or `prevReported` for a refusal a new attempt replaced) and `expected`
+   * the ack its SYN called for.
+   */
+  private report(slot: number, mask: number, first: boolean, reported: Uint8Array, expected: number): void {
     const fresh = mask & ~reported[slot];
     if (fresh === 0) return;
     // A RST counts once as suspect, however many heuristics fire, now or later.
     const firstFlag = reported[slot] === 0;
     if (firstFlag) this.suspectResets++;
     reported[slot] |= fresh;
-    this.counters.add(direction, serverPort, fresh);
-    if (this.listener !== undefined) this.fillEvidence(slot, fresh, direction, client, clientPort, server, serverPort, first, firstFlag, expected);
+    this.counters.add(this.packetDirection, this.packet.srcPort, fresh);
+    if (this.listener !== undefined) this.fillEvidence(slot, fresh, first, firstFlag, expected);
   }
 
-  /** Fills the evidence of slot `slot`'s refusing RST and tells the listener. */
-  private fillEvidence(
-    slot: number,
-    fresh: number,
-    direction: number,
-    client: Uint32Array,
-    clientPort: number,
-    server: Uint32Array,
-    serverPort: number,
-    first: boolean,
-    firstFlag: boolean,
-    expected: number,
-  ): void {
+  /** Fills the evidence of slot `slot`'s refusing RST, from the packet being judged, and tells the listener. */
+  private fillEvidence(slot: number, fresh: number, first: boolean, firstFlag: boolean, expected: number): void {
     const listener = this.listener;
     if (listener === undefined) return;
     const e = this.evidence;
     e.firstFlag = firstFlag;
     e.atRefusal = first;
+    const p = this.packet;
     e.ts = this.clock[0];
-    e.direction = direction;
-    e.client.set(client);
-    e.clientPort = clientPort;
-    e.server.set(server);
-    e.serverPort = serverPort;
+    e.direction = this.packetDirection;
+    e.client.set(p.dst);
+    e.clientPort = p.dstPort;
+    e.server.set(p.src);
+    e.serverPort = p.srcPort;
     e.mask = fresh;
     const ttl = this.rstTtl[slot];
     e.ttl = ttl;
     e.initialTtl = initialTtl(ttl);
     e.hopDistance = hopDistance(ttl);
     const b = this.baseline;
-    if (first || this.baselines.lookup(server, b)) {
+    if (first || this.baselines.lookup(p.src, b)) {
       e.baselineInitialTtl = b.samples > 0 ? b.initialTtl : 0;
       e.baselineHops = b.samples > 0 ? b.hops : 0;
       e.baselineSamples = b.samples;

@@ -3,6 +3,7 @@
  * (`suspect_resets`), the table, and the live warn log line. Made only when a suspect reset is
  * reported (rare), never per packet.
  */
+import { isoTime } from '../capture/frame-sink.js';
 import { DIRECTION_NAMES } from '../track/direction.js';
 import { formatAddress } from '../net/address.js';
 import type { SuspectEvidence } from './detector.js';
@@ -10,8 +11,8 @@ import { heuristicNames } from './heuristics.js';
 
 /** One suspect reset, as reported. */
 export interface SuspectRecord {
-  /** Capture time of the packet that completed the evidence (ISO 8601). */
-  ts: string;
+  /** Capture time of the packet that completed the evidence (ISO 8601; null beyond the range of a date). */
+  ts: string | null;
   direction: string;
   client: string;
   client_port: number;
@@ -36,7 +37,7 @@ export interface SuspectRecord {
 export function suspectRecord(e: SuspectEvidence): SuspectRecord {
   const hasBaseline = e.baselineSamples > 0;
   return {
-    ts: new Date(Math.round(e.ts * 1000)).toISOString(),
+    ts: isoTime(Math.round(e.ts * 1000)),
     direction: DIRECTION_NAMES[e.direction],
     client: formatAddress(e.client),
     client_port: e.clientPort,

@@ -142,10 +142,11 @@ function addRoutes(app: FastifyInstance, o: HttpServerOptions): void {
       void reply.code(404);
       return { error: 'cause classification is off (rstwatch live --no-causes)' };
     }
-    // ?port=80,443 or ?port=80&port=443: single ports, the syntax of diagnose --port.
-    const q = request.query.port;
-    if (q === undefined) return o.causes([]);
+    // ?port=80,443 or ?port=80&port=443: single ports, the syntax of diagnose --port. No port,
+    // or an empty ?port=, is every port.
+    const q = request.query.port ?? [];
     const text = (Array.isArray(q) ? q : [q]).join(',');
+    if (text === '') return o.causes([]);
     let ports: ReadonlySet<number>;
     try {
       ports = parsePortList(text, SINGLE_PORTS);

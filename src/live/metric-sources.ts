@@ -20,7 +20,14 @@ export function liveMetricSources(
   return {
     tracker,
     sink,
-    capture: { up: () => capture.up(), stats: () => capture.stats(), statsSupported, sinkErrors: () => capture.sinkErrors() },
+    capture: {
+      up: () => capture.up(),
+      downSeconds: () => capture.downSeconds(),
+      faults: () => capture.faults,
+      stats: () => capture.stats(),
+      statsSupported,
+      sinkErrors: () => capture.sinkErrors(),
+    },
     version,
     kernel: { latest: () => kernel.latest() },
     ...(causes ? { causes } : {}),

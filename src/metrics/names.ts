@@ -129,6 +129,18 @@ export const METRICS = {
     type: 'gauge',
     labels: [],
   },
+  captureDownSeconds: {
+    name: 'rstwatch_capture_down_seconds_total',
+    help: 'Seconds the packet capture was not running since rstwatch started (its interface down or gone, until reopened): nothing was counted then.',
+    type: 'counter',
+    labels: [],
+  },
+  captureFaults: {
+    name: 'rstwatch_capture_faults_total',
+    help: 'Times the packet capture stopped on its own (interface down or gone, read error); each is followed by reopening it.',
+    type: 'counter',
+    labels: [],
+  },
   decodeErrors: {
     name: 'rstwatch_decode_errors_total',
     help: 'Frames that could not be decoded (malformed or truncated), by reason.',

@@ -41,8 +41,11 @@ export interface MetricsSources {
   tracker: Tracker;
   /** The frame sink: frames seen, decode statuses. */
   sink: PipelineSink;
-  /** The live capture: running or not, and pcap_stats drop counts when the backend has them. */
-  capture: { up(): boolean; stats(): CaptureStats; statsSupported: boolean; sinkErrors(): number };
+  /**
+   * The live capture: running or not, seconds it was down and times it stopped on its own (both
+   * cumulative), and pcap_stats drop counts when the backend has them.
+   */
+  capture: { up(): boolean; downSeconds(): number; faults(): number; stats(): CaptureStats; statsSupported: boolean; sinkErrors(): number };
   /** rstwatch's version, the `version` label of rstwatch_build_info. */
   version: string;
   /** Suspected spoofed resets; without it rstwatch_suspect_resets_total has no samples. */

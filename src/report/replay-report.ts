@@ -2,6 +2,7 @@
  * The replay report as plain data: what `--json` prints and what the table renders. Built once
  * at the end of a replay from the tracker's counters (reading them, never changing them).
  */
+import { isoTime } from '../capture/frame-sink.js';
 import type { ReplayResult } from '../pipeline/replay.js';
 import type { Tracker } from '../track/tracker.js';
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
@@ -52,6 +53,7 @@ export interface ReplayReport {
   error: { code: string; message: string } | null;
   files: { path: string; format: string; frames: number; bytes: number; truncated_tail: boolean }[];
   packets: number;
+  /** First and last capture time (ISO 8601; null when no frame, or beyond the range of a date), seconds between them. */
   capture: { first: string | null; last: string | null; duration_seconds: number | null; timestamp_regressions: number };
   options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number; detection: { enabled: boolean; hop_threshold: number | null } };
   totals: OutcomeCounts & { suspect_resets: number };
@@ -123,8 +125,9 @@ function portRows(ports: PortCounters): PortRow[] {
   });
 }
 
+/** A capture time in seconds as ISO 8601; null when there is none, or it is beyond the range of a date. */
 function iso(ts: number): string | null {
-  return Number.isFinite(ts) ? new Date(ts * 1000).toISOString() : null;
+  return isoTime(ts * 1000);
 }
 
 function finite(v: number): number | null {

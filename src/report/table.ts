@@ -11,6 +11,9 @@ export interface TableOptions {
   maxSuspectRows: number;
 }
 
+/** How a capture time beyond the range of a date is shown (the JSON has null). */
+const OUT_OF_RANGE = '(out of range)';
+
 function pct(ratio: number | null): string {
   return ratio === null ? '-' : `${(ratio * 100).toFixed(1)}%`;
 }
@@ -47,7 +50,12 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
 /** What was read: files, packets, time span, the settings that change the counts. */
 function headerSection(r: ReplayReport): string[] {
   const files = r.files.map((f) => `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''})`);
-  const span = r.capture.first ? `${r.capture.first} .. ${r.capture.last} (${seconds(r.capture.duration_seconds)})` : 'no timestamps';
+  const span =
+    r.packets === 0
+      ? 'no timestamps'
+      : r.capture.first === null && r.capture.last === null
+        ? 'times out of the range of a date'
+        : `${r.capture.first ?? OUT_OF_RANGE} .. ${r.capture.last ?? OUT_OF_RANGE} (${seconds(r.capture.duration_seconds)})`;
   const timeout = r.options.attempt_timeout_seconds > 0 ? `${r.options.attempt_timeout_seconds} s` : 'none (end of capture)';
   return [
     `rstwatch ${r.rstwatch_version} replay: ${files.join(', ') || '(no file read)'}`,
@@ -122,7 +130,7 @@ function suspectsSection(r: ReplayReport, options: TableOptions): string[] {
   const rows = r.suspect_resets
     .slice(0, options.maxSuspectRows)
     .map((x) => [
-      x.ts.replace('T', ' ').replace('Z', ''),
+      x.ts === null ? OUT_OF_RANGE : x.ts.replace('T', ' ').replace('Z', ''),
       `${x.client}:${x.client_port}`,
       `${x.server}:${x.server_port}`,
       x.heuristics.join(','),

@@ -25,7 +25,7 @@ import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
 import type { AttemptView } from './attempt-view.js';
 
 /** Words per key: client address, server address, ports. */
-export const KEY_WORDS = 9;
+const KEY_WORDS = 9;
 
 /**
  * Bytes per slot, all allocated at construction: the key (36), times (16), ISNs (8), state,

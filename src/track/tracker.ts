@@ -200,8 +200,8 @@ export class Tracker {
     if (state === AttemptState.Pending) {
       // Any ISN retransmits a pending attempt; keep the latest, the one a SYN-ACK will answer.
       t.isn[i] = p.seq;
-      this.events.retransmitted(i, p);
       this.ports.inc(t.direction[i], p.dstPort, Counter.SynRetransmits);
+      this.events.retransmitted(i, p);
       return;
     }
     if (state === AttemptState.Accepted && t.isn[i] === p.seq) {
@@ -211,8 +211,8 @@ export class Tracker {
     // Refused, ICMP-rejected, or accepted with another ISN (port reuse): a new attempt.
     t.restartPending(i);
     t.isn[i] = p.seq;
-    this.events.started(i, p, state === AttemptState.Refused);
     this.ports.incAttempt(t.direction[i], p.dstPort);
+    this.events.started(i, p, state === AttemptState.Refused);
   }
 
   private startAttempt(p: DecodedPacket): void {
@@ -222,8 +222,8 @@ export class Tracker {
     t.isn[i] = p.seq;
     const dir = this.localNets.classify(p.src, p.dst);
     t.direction[i] = dir;
-    this.events.started(i, p, false);
     this.ports.incAttempt(dir, p.dstPort);
+    this.events.started(i, p, false);
   }
 
   private evictOne(): void {

@@ -15,13 +15,19 @@ import { writePcap, writePcapng } from '../../kit/pcap-writer.js';
 import { referenceTs, tempFile } from './read-helpers.js';
 import { propertyRuns } from '../support/property.js';
 
-/** Checks every frame's invariants; counts them. */
+/**
+ * Checks every frame's invariants; counts them. A captured length over the original one is a
+ * fault, never a frame; a time may be anything a file can say (before 1970 with a negative
+ * if_tsoffset, beyond the range of a date), but a whole number of seconds and a nanosecond part.
+ */
 class CheckingSink implements FrameSink {
   frames = 0;
 
   onFrame(buf: Uint8Array, offset: number, capLen: number, origLen: number, tsSec: number, tsNsec: number): void {
     if (!(offset >= 0 && capLen >= 0 && offset + capLen <= buf.length)) throw new Error(`frame outside the buffer: ${offset}+${capLen}`);
-    if (!(origLen >= 0 && tsSec >= 0 && tsNsec >= 0 && tsNsec < 1e9)) throw new Error(`bad frame fields ${origLen} ${tsSec} ${tsNsec}`);
+    if (!(capLen <= origLen && Number.isInteger(tsSec) && Number.isInteger(tsNsec) && tsNsec >= 0 && tsNsec < 1e9)) {
+      throw new Error(`bad frame fields ${capLen} ${origLen} ${tsSec} ${tsNsec}`);
+    }
     this.frames++;
   }
 }

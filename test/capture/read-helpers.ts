@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { isRstwatchError, type ErrorCode } from '../../src/base/errors.js';
+import { isRstwatchError, type ErrorCode, type RstwatchError } from '../../src/base/errors.js';
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from '../../src/capture/file-reader.js';
 import type { FrameSink } from '../../src/capture/frame-sink.js';
 
@@ -60,6 +60,24 @@ export async function readBytes(bytes: Uint8Array, options: ReadOptions = {}): P
   const sink = new RecordingSink();
   const result = await readCaptureFile(path, sink, options);
   return { path, result, frames: sink.frames };
+}
+
+/**
+ * Reads `bytes` (written to a temp file) to the end or to its first format error: the frames the
+ * sink saw before it, the result or the error, and the path.
+ */
+export async function readToFault(
+  bytes: Uint8Array,
+  options: ReadOptions = {},
+): Promise<{ path: string; frames: SeenFrame[]; result?: CaptureReadResult; error?: RstwatchError }> {
+  const path = tempFile(bytes);
+  const sink = new RecordingSink();
+  try {
+    return { path, frames: sink.frames, result: await readCaptureFile(path, sink, options) };
+  } catch (err) {
+    if (!isRstwatchError(err) || err.code !== 'RSTWATCH_ERR_CAPTURE_FORMAT') throw err;
+    return { path, frames: sink.frames, error: err };
+  }
 }
 
 /**

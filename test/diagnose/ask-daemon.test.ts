@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askDaemon } from '../../src/diagnose/ask-daemon.js';
+import { freePort } from '../support/free-port.js';
 import type { CausesReport } from '../../src/causes/failure-causes.js';
 
 const REPORT: CausesReport = {
@@ -105,10 +106,7 @@ describe('askDaemon', () => {
   });
 
   it('names ECONNREFUSED when nothing listens on the port', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}/`;
     expect(await askDaemon(url)).toEqual({ url, report: null, error: 'ECONNREFUSED' });
   });

@@ -1,20 +1,22 @@
 /**
- * scripts/record-netns.sh for real: two network namespaces, a veth pair, iptables/ip6tables REJECT
+ * scripts/record-netns.ts for real: two network namespaces, a veth pair, iptables/ip6tables REJECT
  * and DROP rules, tcpdump on the server side. The fresh captures are checked packet by packet with
  * tshark (and their packet count with tcpdump): every SYN gets the answer the port's setup must
  * produce, nothing leaks past the firewall, unanswered SYNs are retransmitted exactly once, and
- * nothing the script created is left behind. Needs root (CI runs as root): without it the suite
- * fails, it does not skip.
+ * nothing the script created is left behind, also when it is interrupted. Usage errors exit 2.
+ * Needs root (CI runs as root): without it the suite fails, it does not skip.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, exitOf, waitForLine } from '../../kit/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const script = join(root, 'scripts/record-netns.sh');
+const script = join(root, 'scripts/record-netns.ts');
+const TSX = join(root, 'node_modules/tsx/dist/cli.mjs');
 const COUNT = 2;
 const CLIENT = { v4: '198.51.100.1', v6: '2001:db8:52::1' } as const;
 const SERVER = { v4: '198.51.100.2', v6: '2001:db8:52::2' } as const;
@@ -23,7 +25,7 @@ let out = '';
 let run: { status: number | null; signal: string | null; stdout: string; stderr: string };
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const NOT_ROOT =
-  'test/e2e/record-netns.test.ts must run as root: scripts/record-netns.sh creates network namespaces, ' +
+  'test/e2e/record-netns.test.ts must run as root: scripts/record-netns.ts creates network namespaces, ' +
   'a veth pair and firewall rules (CI runs the suite as root; run it with sudo)';
 
 beforeAll(() => {
@@ -33,9 +35,9 @@ beforeAll(() => {
     return;
   }
   out = mkdtempSync(join(tmpdir(), 'rstwatch-netns-'));
-  const r = spawnSync('bash', [script, '--out', out, '--count', String(COUNT)], {
+  const r = spawnSync(process.execPath, [TSX, script, '--out', out, '--count', String(COUNT)], {
     encoding: 'utf8',
-    timeout: 60_000, // SIGTERM: the script's trap still removes what it created
+    timeout: 60_000, // SIGTERM: the script still removes what it created
   });
   run = { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }, 90_000);
@@ -132,10 +134,33 @@ function tcpdumpCount(file: string): number {
   return r.stdout.split('\n').filter((l) => l.length > 0).length;
 }
 
+/**
+ * The run with pid `pid` left nothing: neither namespace is listed, its work directory is gone, and
+ * no process names either (tcpdump wrote into the work directory).
+ */
+function expectGone(pid: string): void {
+  const made = [`rw-rec-c-${pid}`, `rw-rec-s-${pid}`, `rw-rec-netns-${pid}-`];
+  const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  expect(netns.status).toBe(0);
+  const listed = [...netns.stdout.split('\n').map((l) => l.split(' ')[0]), ...readdirSync(tmpdir())];
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  for (const name of made) {
+    expect(listed.filter((l) => l.startsWith(name))).toEqual([]);
+    expect(ps.stdout).not.toContain(name);
+  }
+}
+
+/** The pid the run's 'namespaces:' line names. */
+function runPid(stderr: string): string {
+  const names = /namespaces: rw-rec-c-(\d+) rw-rec-s-\1\n/.exec(stderr);
+  expect(names, `no 'namespaces:' line in\n${stderr}`).not.toBeNull();
+  return names![1];
+}
+
 const isSyn = (p: Pkt) => !p.icmp && p.syn && !p.ack;
 const fromServer = (p: Pkt, port: number) => !p.icmp && p.sport === port;
 
-describe('scripts/record-netns.sh', () => {
+describe('scripts/record-netns.ts', () => {
   it('runs as root', () => {
     expect(isRoot, NOT_ROOT).toBe(true);
   });
@@ -151,21 +176,8 @@ describe('scripts/record-netns.sh', () => {
     }
   });
 
-  it('leaves no namespace, veth or process behind', () => {
-    const names = /namespaces: (rw-rec-cli-(\d+)) (rw-rec-srv-\d+)/.exec(run.stderr);
-    expect(names, `no 'namespaces:' line in\n${run.stderr}`).not.toBeNull();
-    const [, cli, pid, srv] = names!;
-    const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-    expect(netns.status).toBe(0);
-    const listed = netns.stdout.split('\n').map((l) => l.split(' ')[0]);
-    expect(listed).not.toContain(cli);
-    expect(listed).not.toContain(srv);
-    const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-    expect(links.status).toBe(0);
-    expect(links.stdout).not.toMatch(new RegExp(`\\brw[cs]-${pid}\\b`));
-    // No process of the run is left (the script's own PID names its namespaces).
-    const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-    expect(ps.stdout).not.toMatch(new RegExp(`\\brw[cs]-${pid}\\b|rw-rec-(cli|srv)-${pid}\\b`));
+  it('leaves no namespace (the veth lives only in them), work directory or process behind', () => {
+    expectGone(runPid(run.stderr));
   });
 
   describe.each(['v4', 'v6'] as const)('%s capture', (fam) => {
@@ -279,5 +291,53 @@ describe('scripts/record-netns.sh', () => {
       const ports = new Set(pk.filter(isSyn).map((p) => p.dport));
       expect([...ports].sort()).toEqual([8080, 8081, 8082, 8083, 8084, 8085]);
     });
+  });
+});
+
+describe('scripts/record-netns.ts usage', () => {
+  const usage = (...args: string[]) => spawnSync(process.execPath, [TSX, script, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+  it('-h prints the header: options and every exit code', () => {
+    const r = usage('-h');
+    expect(r.status).toBe(0);
+    for (const text of ['--out DIR', '--count N', ...[0, 1, 2, 3, 4, 5].map((c) => `\n  ${c}   `), '130 interrupted (SIGINT), 143 terminated (SIGTERM)']) {
+      expect(r.stdout).toContain(text);
+    }
+  });
+
+  it.each([
+    [['--count', '0'], "--count must be 1..20, got '0'"],
+    [['--count=21'], "--count must be 1..20, got '21'"],
+    [['--count'], '--count needs a number'],
+    [['--out'], '--out needs a directory'],
+    [['--out='], '--out must not be empty'],
+    [['--bogus'], "unknown argument '--bogus'"],
+  ])('%j exits 2: %s', (args, message) => {
+    const r = usage(...args);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
+
+describe.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('scripts/record-netns.ts interrupted by %s', (signal, status) => {
+  it(`exits ${status}, writes nothing and removes what it made`, async () => {
+    expect(isRoot, NOT_ROOT).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'rstwatch-netns-int-'));
+    try {
+      const child = spawn(process.execPath, [TSX, script, '--out', dir, '--count', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const stderr = collect(child, 'stderr');
+      // While the client runs in one namespace, tcpdump and the server in the other.
+      await waitForLine(child, 'stderr', /v4 port 8082:/, 'record-netns', 30_000);
+      child.kill(signal);
+      const end = await exitOf(child, 20_000);
+      expect(end, stderr()).toEqual({ code: status, signal: null, killed: false });
+      expect(readdirSync(dir)).toEqual([]);
+      expectGone(runPid(stderr()));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

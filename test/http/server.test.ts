@@ -249,12 +249,12 @@ describe('/api/v1/causes', () => {
   it('passes the asked ports, deduplicated, whether as a list or repeated', async () => {
     const asked: (readonly number[])[] = [];
     const s = await start({ causes: (ports) => (asked.push(ports), { ports: [] }) });
-    for (const q of ['', '?port=80,443', '?port=80&port=443', '?port=80,80', '?port=%2080%20']) {
+    for (const q of ['', '?port=', '?port=80,443', '?port=80&port=443', '?port=80,80', '?port=%2080%20']) {
       const res = await fetch(url(s, `/api/v1/causes${q}`));
       expect(res.status, q).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     }
-    expect(asked).toEqual([[], [80, 443], [80, 443], [80], [80]]);
+    expect(asked).toEqual([[], [], [80, 443], [80, 443], [80], [80]]);
   });
 
   it.each(['?port=%20', '?port=0', '?port=65536', '?port=0x50', '?port=1e3', '?port=80.0', '?port=80,', '?port=http'])('%s: 400 with the reason', async (q) => {

@@ -133,6 +133,8 @@ export class Traffic {
 export function fakeCapture(overrides: Partial<MetricsSources['capture']> = {}): MetricsSources['capture'] {
   return {
     up: () => true,
+    downSeconds: () => 0,
+    faults: () => 0,
     stats: () => ({ received: 0, droppedKernel: 0, droppedInterface: 0 }),
     statsSupported: true,
     sinkErrors: () => 0,

@@ -141,6 +141,18 @@ describe('createMetrics: exact values from a real tracker and pipeline', () => {
     expect(valueOf(text, 'rstwatch_capture_up')).toBe(0);
     m.close();
   });
+
+  it('exports how long and how often the capture stopped, as the capture tells at scrape time', async () => {
+    let down = 0;
+    const { metrics: m } = metricsFor(t, {}, { capture: fakeCapture({ up: () => false, downSeconds: () => (down += 2.5), faults: () => 3 }) });
+    for (const want of [2.5, 5]) {
+      const text = await m.registry.metrics();
+      expect(text).toContain('# TYPE rstwatch_capture_down_seconds_total counter\n');
+      expect(valueOf(text, 'rstwatch_capture_down_seconds_total')).toBe(want);
+      expect(valueOf(text, 'rstwatch_capture_faults_total')).toBe(3);
+    }
+    m.close();
+  });
 });
 
 describe('a collector that throws', () => {

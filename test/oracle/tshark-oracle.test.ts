@@ -283,6 +283,24 @@ describe('countAttempts: SEMANTICS.md rules on hand-written events', () => {
     expect(r.icmpByReason).toEqual({ port_unreachable: 1, admin_prohibited: 1, host_unreachable: 0, net_unreachable: 0, other: 0 });
   });
 
+  it('lists every attempt in the order of its first SYN: tuple, outcome, ICMP reason, retransmissions', () => {
+    const r = countAttempts([
+      seg(0, 'c', SYN),
+      seg(0.1, 'c', SYN, 1, { dport: 22 }),
+      icmp(0.2, 13),
+      seg(1, 'c', SYN, 1, { dport: 22 }),
+      seg(1.1, 'c', SYN), // after the ICMP rejection: a new attempt on the same tuple
+      seg(1.2, 's', SYN | ACK),
+    ]);
+    const tuple = { family: 4, client: CLIENT, clientPort: CPORT, server: SERVER };
+    expect(r.attemptList).toEqual([
+      { ...tuple, serverPort: SPORT, outcome: 'icmp_rejected', icmpReason: 'admin_prohibited', synRetransmits: 0 },
+      { ...tuple, serverPort: 22, outcome: 'unanswered', icmpReason: null, synRetransmits: 1 },
+      { ...tuple, serverPort: SPORT, outcome: 'accepted', icmpReason: null, synRetransmits: 0 },
+    ]);
+    expect(r.attemptList).toHaveLength(r.totals.attempts);
+  });
+
   it.each<[Family, number, string]>([
     [4, 0, 'net_unreachable'],
     [4, 1, 'host_unreachable'],

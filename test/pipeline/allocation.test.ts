@@ -102,11 +102,13 @@ describe('the packet path allocates nothing per packet', () => {
     const flood = new Flood(p, answered);
     flood.run(300_000); // warm up: the table fills, V8 optimizes
     const n = answered ? 1_000_000 : 2_000_000;
-    const collections = await collectionsDuring(() => flood.run(n));
+    // Twice, keeping the fewer: the test runner's own work (its messages, on a loaded machine)
+    // may cost a collection in one run, an allocation per frame costs several in both.
+    const collections = Math.min(await collectionsDuring(() => flood.run(n)), await collectionsDuring(() => flood.run(n)));
     const counted = p.tracker.ports.grandTotal(answered ? Counter.Refused : Counter.Unanswered);
-    expect(counted).toBeGreaterThanOrEqual(n);
-    // 16 bytes a frame (one boxed number) would be 32 MB, several young-generation collections;
-    // the allowance of 2 is for what the test runner itself left behind.
+    expect(counted).toBeGreaterThanOrEqual(2 * n);
+    // 16 bytes a frame (one boxed number) would be 32 MB, several young-generation collections
+    // (6 and 10 before issue 11); the allowance of 2 is for what the test runner left behind.
     expect(collections).toBeLessThanOrEqual(2);
   });
 });

@@ -4,7 +4,7 @@ import { AttemptEventsBase, chainEvents, NO_ATTEMPT_EVENTS } from '../../src/tra
 import { AttemptTable } from '../../src/track/attempt-table.js';
 import type { AttemptView } from '../../src/track/attempt-view.js';
 import { endpoint, fill, run, type Ev } from '../support/tracker-events.js';
-import { Counter, PORT_COUNTERS } from '../../src/track/counters.js';
+import { Counter, PORT_COUNTERS, PortCounters } from '../../src/track/counters.js';
 import { Direction, DIRECTION_NAMES, LocalNets } from '../../src/track/direction.js';
 import { parseAddress, parseCidr } from '../../src/net/address.js';
 import { DecodedPacket, TCP_SYN, TCP_ECE, TCP_CWR } from '../../src/wire/decoded-packet.js';
@@ -489,6 +489,66 @@ describe('Tracker: events', () => {
       // At the end of the capture, oldest first.
       'unanswered 1:1000->2:81 in syn@3',
       'unanswered 1:1003->2:81 in syn@6',
+    ]);
+  });
+
+  it('an event that counts something comes after the tracker counted it', () => {
+    // What a consumer reading the port counters during each event sees (the refusal log does).
+    const ports = new PortCounters();
+    const at: string[] = [];
+    const get = (c: number) => ports.get(Direction.Inbound, 81, c);
+    class Reader extends AttemptEventsBase {
+      override started(): void {
+        at.push(`started attempts=${get(Counter.Attempts)}`);
+      }
+      override retransmitted(): void {
+        at.push(`retransmitted syn_retransmits=${get(Counter.SynRetransmits)}`);
+      }
+      override refused(): void {
+        at.push(`refused refused=${get(Counter.Refused)}`);
+      }
+      override accepted(): void {
+        at.push(`accepted accepted=${get(Counter.Accepted)}`);
+      }
+      override icmpRejected(): void {
+        at.push(`icmpRejected port_unreachable=${get(Counter.IcmpPortUnreachable)}`);
+      }
+      override unanswered(): void {
+        at.push(`unanswered unanswered=${get(Counter.Unanswered)}`);
+      }
+      override earlyReset(): void {
+        at.push(`earlyReset early_resets=${get(Counter.EarlyResets)}`);
+      }
+    }
+    const t = new Tracker({ attemptTimeoutSeconds: 0, localNets: new LocalNets([parseCidr('198.51.100.0/24')]), ports, events: new Reader() });
+    const p = new DecodedPacket();
+    const events: Ev[] = [
+      [1, 'syn', C1, S1],
+      [1.5, 'syn', C1, S1],
+      [2, 'rst', S1, C1],
+      [3, 'syn', C1, S1, 2000],
+      [3.1, 'synack', S1, C1],
+      [3.2, 'rst', S1, C1, 1001],
+      [5, 'syn', C3, S1],
+      [5.1, 'icmp', C3, S1, 3],
+      [6, 'syn', C4, S1],
+    ];
+    for (const ev of events) {
+      fill(p, ev);
+      t.onPacket(p, ev[0]);
+    }
+    t.finish();
+    expect(at).toEqual([
+      'started attempts=1',
+      'retransmitted syn_retransmits=1',
+      'refused refused=1',
+      'started attempts=2',
+      'accepted accepted=1',
+      'earlyReset early_resets=1',
+      'started attempts=3',
+      'icmpRejected port_unreachable=1',
+      'started attempts=4',
+      'unanswered unanswered=1',
     ]);
   });
 

@@ -1,4 +1,4 @@
-/** The `capture` collector: whether the capture runs, frames seen, drops (pcap_stats). */
+/** The `capture` collector: whether the capture runs, how long and how often it stopped, frames seen, drops (pcap_stats). */
 import { COLLECTORS, DROP_WHERE_NAMES, METRICS } from '../names.js';
 import type { AddFamily, Shared } from '../sources.js';
 
@@ -6,6 +6,8 @@ import type { AddFamily, Shared } from '../sources.js';
 export function registerCapture(add: AddFamily, shared: Shared): void {
   const { sink, capture } = shared.sources;
   add(METRICS.captureUp, COLLECTORS.capture, () => [{ value: capture.up() ? 1 : 0 }]);
+  add(METRICS.captureDownSeconds, COLLECTORS.capture, () => [{ value: capture.downSeconds() }]);
+  add(METRICS.captureFaults, COLLECTORS.capture, () => [{ value: capture.faults() }]);
   add(METRICS.capturePackets, COLLECTORS.capture, () => [{ value: sink.packets }]);
   add(METRICS.captureSinkErrors, COLLECTORS.capture, () => [{ value: capture.sinkErrors() }]);
   add(METRICS.captureDropped, COLLECTORS.capture, () => {
