@@ -158,6 +158,8 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
   /** The server address last formatted, and its text ('' before the first). */
   private readonly lastServer = new Uint32Array(4);
   private lastServerText = '';
+  /** The failure being counted: what groups it (its server is in `server`). */
+  private readonly failure = { kind: 0, port: 0, suspect: 0, before: 0, after: 0 };
   /** The failure being counted: its time and its first SYN's, ms (at AT and SYN). */
   private readonly times = new Float64Array(2);
   /** True between the detector flagging a refusal as it judges it and the `refused` event that follows. */
@@ -248,40 +250,44 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
   private failed(kind: number, slot: number, suspect: boolean): void {
     const v = this.view;
     if (v.direction(slot) !== Direction.Inbound) return;
-    const port = v.serverPort(slot);
+    const f = this.failure;
+    f.kind = kind;
+    f.port = v.serverPort(slot);
+    f.suspect = suspect ? 1 : 0;
     v.server(slot, this.server);
     // Times stay in `times` (ms): no double is handed to a call here, the packet path of a flood.
     const t = this.times;
     t[AT] = v.clock[0] * 1000;
     v.firstSyn(slot, t, SYN);
     t[SYN] *= 1000;
-    const before = this.readAtOrBefore(SYN);
+    f.before = this.readAtOrBefore(SYN);
     // The first read started after the answer; for an unanswered attempt, after its first SYN (the
     // read right after `before` may have started before the SYN, and ended after it).
-    const after = this.readAfter(kind === FailureKind.Unanswered ? SYN : AT);
+    f.after = this.readAfter(kind === FailureKind.Unanswered ? SYN : AT);
     let g = this.last;
-    if (g < 0 || !this.joins(g, kind, port, suspect, before, after)) g = this.openGroup(kind, port, suspect, before, after);
+    if (g < 0 || !this.joins(g)) g = this.openGroup();
     const gs = this.groups;
     if (gs.count[g] === 0) this.liveGroups++;
     gs.count[g]++;
     gs.atMs[g] = t[AT];
-    this.counts.addPending(port, kind, 1);
+    this.counts.addPending(f.port, kind, 1);
     // Its reads already exist (an unanswered attempt, told at the timeout): decide now. The group
     // stays the last one, so the next failure like it is counted and decided the same way.
-    if (after < this.readCount) this.decide(g);
+    if (f.after < this.readCount) this.decide(g);
   }
 
-  /** True when a failure with these fields (the server address in `this.server`) belongs to group `g`. */
-  private joins(g: number, kind: number, port: number, suspect: boolean, before: number, after: number): boolean {
+  /** True when the failure being counted (`failure`, its server in `server`) belongs to group `g`. */
+  private joins(g: number): boolean {
     const gs = this.groups;
+    const f = this.failure;
     const w = g * 4;
     const a = this.server;
     return (
-      gs.kind[g] === kind &&
-      gs.port[g] === port &&
-      gs.suspect[g] === (suspect ? 1 : 0) &&
-      gs.before[g] === before &&
-      gs.after[g] === after &&
+      gs.kind[g] === f.kind &&
+      gs.port[g] === f.port &&
+      gs.suspect[g] === f.suspect &&
+      gs.before[g] === f.before &&
+      gs.after[g] === f.after &&
       gs.server[w + 3] === a[3] &&
       gs.server[w + 2] === a[2] &&
       gs.server[w + 1] === a[1] &&
@@ -290,12 +296,13 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
   }
 
   /**
-   * A group for a failure unlike the last one: the newest group again when it was decided at once
-   * (unanswered attempts, a scan), so that a run of distinct failures never fills the ring; else a
-   * new slot, deciding the oldest groups first while the ring is full.
+   * A group for the failure being counted, unlike the last one: the newest group again when it was
+   * decided at once (unanswered attempts, a scan), so that a run of distinct failures never fills
+   * the ring; else a new slot, deciding the oldest groups first while the ring is full.
    */
-  private openGroup(kind: number, port: number, suspect: boolean, before: number, after: number): number {
+  private openGroup(): number {
     const gs = this.groups;
+    const f = this.failure;
     let g = this.last;
     if (g < 0 || g !== gs.newest() || gs.count[g] !== 0) {
       while (gs.length >= gs.capacity) this.decideOldest();
@@ -303,12 +310,12 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
       this.last = g;
     }
     this.decided.slot = -1; // g's fields change (it may even be the slot just decided)
-    gs.kind[g] = kind;
-    gs.port[g] = port;
+    gs.kind[g] = f.kind;
+    gs.port[g] = f.port;
     gs.server.set(this.server, g * 4);
-    gs.suspect[g] = suspect ? 1 : 0;
-    gs.before[g] = before;
-    gs.after[g] = after;
+    gs.suspect[g] = f.suspect;
+    gs.before[g] = f.before;
+    gs.after[g] = f.after;
     gs.synMs[g] = this.times[SYN];
     return g;
   }
