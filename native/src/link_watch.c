@@ -192,6 +192,8 @@ static int start_watch(napi_env env, link_watch_t *w, napi_value on_change) {
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_string_utf8(env, "rstwatch:link", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, NULL, name, &w->async) != napi_ok || napi_create_reference(env, on_change, 1, &w->on_change) != napi_ok) {
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) napi_throw_error(env, "ERR_LINK_WATCH", "watchLink: N-API set-up failed");
     return -1;
   }
   int rc = rw_polled_start(&w->polled, loop, w->fd, w, on_poll);

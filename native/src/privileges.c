@@ -139,7 +139,7 @@ static const struct sock_filter FILTER[] = {
 #endif
   DENY(__NR_swapon), DENY(__NR_swapoff), DENY(__NR_reboot), DENY(__NR_acct), DENY(__NR_quotactl), DENY(__NR_syslog),
   DENY(__NR_settimeofday), DENY(__NR_clock_settime), DENY(__NR_clock_adjtime), DENY(__NR_adjtimex), DENY(__NR_sethostname),
-  DENY(__NR_setdomainname), DENY(__NR_vhangup), DENY(__NR_open_by_handle_at), DENY(__NR_name_to_handle_at),
+  DENY(__NR_setdomainname), DENY(__NR_vhangup), DENY(__NR_open_by_handle_at),
 #ifdef __NR_iopl
   DENY(__NR_iopl), DENY(__NR_ioperm),
 #endif
@@ -154,6 +154,12 @@ static const struct sock_filter FILTER[] = {
   NOSYS(__NR_io_uring_setup),
   /* other processes: tracing, their memory, their descriptors */
   DENY(__NR_ptrace), DENY(__NR_process_vm_readv), DENY(__NR_process_vm_writev), DENY(__NR_kcmp),
+#ifdef __NR_process_madvise
+  DENY(__NR_process_madvise),
+#endif
+#ifdef __NR_process_mrelease
+  DENY(__NR_process_mrelease),
+#endif
 #ifdef __NR_pidfd_getfd
   DENY(__NR_pidfd_getfd),
 #endif

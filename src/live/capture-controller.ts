@@ -60,6 +60,8 @@ export class CaptureController {
   /** sinkErrors of the handles closed so far. */
   private baseSinkErrors = 0;
   private baseLastSinkError: unknown = undefined;
+  /** The link state last told by the watch (undefined before the first notice). */
+  private linkState: LinkState | undefined = undefined;
   private readonly options: LiveCaptureOptions;
   private readonly log: Logger;
   private readonly nowMs: () => number;
@@ -167,6 +169,7 @@ export class CaptureController {
       );
       return;
     }
+    this.linkState = state;
     if (state === 'up') this.reopenNow('link');
   }
 
@@ -187,7 +190,10 @@ export class CaptureController {
       `capture on ${source.interfaceName} stopped (${fault.reason}): ${fault.message}; nothing is counted until it is reopened`,
     );
     this.closeSource();
-    this.scheduleReopen();
+    // A quick flap (down and up again) may have been told before the capture's fault: the link is
+    // up already, so there is no notice left to wait for.
+    if (this.link !== undefined && this.linkState === 'up') this.tryReopen('link');
+    else this.scheduleReopen();
   }
 
   private closeSource(): void {

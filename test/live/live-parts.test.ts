@@ -179,6 +179,24 @@ describe('CaptureController', () => {
     expect(link.closed()).toBe(true);
   });
 
+  it('a flap told before the fault (down, up, then the capture fails) reopens at once', () => {
+    vi.useFakeTimers();
+    const link = standInLinkWatch();
+    const { log, lines } = recordingLogger();
+    const { c, opened, state } = controller({ watchLink: link.watchLink, log });
+    c.start();
+    link.emit('down'); // the capture has not failed yet
+    link.emit('up');
+    expect(state.opens).toBe(1);
+    opened[0].fault?.({ reason: 'read_error', message: 'Network is down' });
+    expect(c.up()).toBe(true); // no timer advanced
+    expect(state.opens).toBe(2);
+    expect(lines.find((l) => l.event === 'capture_up')).toMatchObject({ reopened_by: 'link' });
+    vi.advanceTimersByTime(60_000);
+    expect(state.opens).toBe(2); // no retry left behind
+    c.stop();
+  });
+
   it('adds up the time spent down, the current spell included', () => {
     vi.useFakeTimers();
     const link = standInLinkWatch();
@@ -194,6 +212,7 @@ describe('CaptureController', () => {
     expect(c.downSeconds()).toBe(3.5);
     clock.ms = 20_000; // up: does not grow
     expect(c.downSeconds()).toBe(3.5);
+    link.emit('down');
     opened[1].fault?.({ reason: 'interface_down', message: 'down' });
     clock.ms = 21_000;
     expect(c.downSeconds()).toBe(4.5);
