@@ -32,6 +32,8 @@ const CONTRACT = [
   'rstwatch_capture_packets_total',
   'rstwatch_capture_dropped_total',
   'rstwatch_capture_up',
+  'rstwatch_capture_down_seconds_total',
+  'rstwatch_capture_faults_total',
   'rstwatch_decode_errors_total',
   'rstwatch_attempts_tracked',
   'rstwatch_attempt_evictions_total',
