@@ -36,6 +36,8 @@ describe('classic pcap', () => {
       frames: PCAP_RECORDS.length,
       bytesRead: bytes.length,
       truncatedTail: false,
+      outOfRangeTimes: 0,
+      stoppedAt: null,
       warnings: [],
     });
     expect(frames.map((f) => [f.capLen, f.origLen, f.tsSec, f.tsNsec, f.linkType])).toEqual(
