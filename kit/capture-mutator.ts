@@ -430,12 +430,13 @@ export function reencode(rng: Rng, seed: Seed): Made {
   newSection();
   for (const record of records) {
     if (rng.chance(0.02)) newSection();
+    blocks.push(...otherBlocks(rng));
     const interfaceId = rng.int(interfaces.length);
     // A writer captures no more than its interface's snapshot length (the reader holds a packet
     // block cut short by the end of the file to it).
     const snaplen = interfaces[interfaceId].snaplen ?? 0;
     const data = snaplen === 0 ? record.data : record.data.subarray(0, snaplen);
-    blocks.push(...otherBlocks(rng), packetBlock(rng, { ...record, data, origLen: record.origLen ?? record.data.length, interfaceId }));
+    blocks.push(packetBlock(rng, { ...record, data, origLen: record.origLen ?? record.data.length, interfaceId }));
   }
   const note = `${sections.length} sections, ${interfaces.length} interfaces, tsresol ${interfaces[0].tsresol}, tsoffset ${interfaces[0].tsoffset}`;
   return { bytes: writePcapng(sections), note };
