@@ -89,7 +89,8 @@ export function checkCutRecord(st: ReadState, f: PcapFile): void {
   }
   if (avail >= PCAP_REC_CAP_LEN + 4) {
     const capLen = dv.getUint32(pos + PCAP_REC_CAP_LEN, le);
-    if (capLen > f.maxCapLen || (f.snaplen !== 0 && capLen > f.snaplen && st.overSnaplen === 0)) {
+    if (capLen > f.maxCapLen) throw st.formatError(pos, `${CUT_PCAP}: captured length ${capLen} exceeds the ${f.maxCapLen}-byte limit`);
+    if (f.snaplen !== 0 && capLen > f.snaplen && st.overSnaplen === 0) {
       throw st.formatError(pos, `${CUT_PCAP}: captured length ${capLen} exceeds the snapshot length ${f.snaplen}`);
     }
   }

@@ -67,6 +67,14 @@ describe('classic pcap: a last record cut short that cannot be one', () => {
     expect(error?.message).toMatch(new RegExp(`at byte offset ${at}$`));
   });
 
+  it('a header cut after its captured length, which is over the limit: corrupt, though its original length is not there', async () => {
+    const bytes = writePcap(SYNS.slice(0, 3), { linkType: 1, snaplen: 65_535 });
+    bytes.writeUInt32LE(300_000, recordAt(2) + 8);
+    const { frames, error } = await readToFault(bytes.subarray(0, recordAt(2) + 12));
+    expect(frames).toHaveLength(2);
+    expect(error?.message).toMatch(new RegExp(`captured length 300000 exceeds the 262144-byte limit at byte offset ${recordAt(2)}$`));
+  });
+
   it('a fraction of exactly one second, a clock set forward by decades, a first record: still a capture cut short', async () => {
     const cases: [number, number][] = [
       [4, 1_000_000], // a writer's rounding up of .9999995
