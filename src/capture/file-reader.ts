@@ -8,6 +8,7 @@
  *   pcap-drain.ts      classic pcap records handed to the sink
  *   pcapng-drain.ts    pcapng packet blocks handed to the sink
  *   pcapng-section.ts  pcapng section and interface blocks
+ *   cut-tail.ts        a last record or block cut short: a capture cut short, or a length that lies
  *
  * Buffer ownership: the ReadState made here owns two read buffers (default 4 MiB each, plus a
  * 256 KiB reserve), reused for the whole file: records are handed on from one while the next chunk
