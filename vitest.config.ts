@@ -12,6 +12,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/capture/live-open.test.ts': 'root, network namespaces',
   'test/capture/oracle.test.ts': 'tshark, ../shared/pcaps',
   'test/capture/corrupt-files.test.ts': 'the built binary (dist/), GNU time, ../shared/pcaps-more',
+  'test/capture/real-cuts.test.ts': '../shared/pcaps, ../shared/pcaps-more (every real capture cut short at many offsets)',
   'test/deploy/package.test.ts': 'npm pack and install (the npm cache or registry for the optional cap), a C compiler, libpcap-dev',
   'test/deploy/prometheus-rules.test.ts': 'promtool',
   'test/kernel/kernel-state-netns.test.ts': 'root, network namespaces, ss',

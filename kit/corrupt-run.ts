@@ -15,6 +15,10 @@
  * - where the rules decide the damage (`Mutant.expect`): a length that cannot be true stops the read
  *   with exit 4 at exactly its record or block, with exactly the packets before it; a time, a link
  *   type or a length that frames nothing leaves the file sound (exit 0, every packet);
+ * - on exit 0, what was skipped as a cut-short last record is at most one plausible record (16 bytes
+ *   and the snaplen; a pcapng block of the base's largest size or a packet block of that size), and
+ *   a damaged (not merely cut) file whose damage lies before that tail skips no more than the
+ *   base's largest record or block: a larger tail is records lost, not a capture cut short;
  * - the peak RSS stays under a limit.
  *
  * Used by test/capture/corrupt-files.test.ts (a few hundred files) and scripts/fuzz.ts (thousands).
@@ -22,7 +26,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commonPrefix, packetsBefore, structureStart } from './capture-index.js';
+import { type CaptureIndex, commonPrefix, packetsBefore, structureStart } from './capture-index.js';
 import { makeMutant, type Mutant, type Seed } from './capture-mutator.js';
 
 /** GNU time, which reports a command's peak RSS. */
@@ -113,6 +117,10 @@ export interface Expectation {
   cutOnly: boolean;
   /** The cut fell between two structures (no record cut short). */
   cutAtBoundary: boolean;
+  /** Bytes of the base's largest record or block (header included). */
+  largestStructure: number;
+  /** Most bytes one plausible record or block can hold: what a cut-short tail may skip at most. */
+  plausibleRecord: number;
 }
 
 /** The expectation of `m` (see Expectation). */
@@ -128,7 +136,41 @@ export function expectationOf(m: Mutant): Expectation {
     intact,
     cutOnly,
     cutAtBoundary: idx.structures.some((s) => s.end === prefix),
+    largestStructure: Math.max(...idx.structures.map((s) => s.end - s.start)),
+    plausibleRecord: plausibleRecordBytes(m.base, idx),
   };
+}
+
+/** libpcap's largest snapshot length (MAXIMUM_SNAPLEN), bytes: what a snaplen of 0 means. */
+const MAX_SNAPLEN = 262_144;
+
+/**
+ * Most bytes one plausible record or block of `base` can hold: pcap, its 16-byte header and the
+ * file's snaplen; pcapng, an EPB's 32 bytes of header and trailer, the largest snaplen an IDB
+ * declares, and as many option bytes as the base's largest block carries beyond its data.
+ */
+function plausibleRecordBytes(base: Buffer, idx: CaptureIndex): number {
+  if (idx.format === 'pcap') {
+    const le = idx.structures[0].le;
+    const snaplen = le ? base.readUInt32LE(16) : base.readUInt32BE(16);
+    return 16 + (snaplen === 0 ? MAX_SNAPLEN : snaplen);
+  }
+  let snaplen = 0;
+  for (const s of idx.structures) {
+    if (s.kind !== 'idb') continue;
+    const v = s.le ? base.readUInt32LE(s.start + 12) : base.readUInt32BE(s.start + 12);
+    snaplen = Math.max(snaplen, v === 0 ? MAX_SNAPLEN : v);
+  }
+  return Math.max(32 + (snaplen === 0 ? MAX_SNAPLEN : snaplen), ...idx.structures.map((s) => s.end - s.start));
+}
+
+/** The cut-short last record a report's warning names: its offset and the bytes present; null when none. */
+export function skippedTail(warnings: readonly string[]): { at: number; bytes: number } | null {
+  for (const w of warnings) {
+    const m = /the last record at byte offset (\d+) is cut short \((\d+) bytes present\)/.exec(w);
+    if (m !== null) return { at: Number(m[1]), bytes: Number(m[2]) };
+  }
+  return null;
 }
 
 interface JsonReport {
@@ -136,6 +178,7 @@ interface JsonReport {
   packets: number;
   error: { code: string; message: string } | null;
   files: { truncated_tail: boolean }[];
+  warnings: string[];
 }
 
 /** Every broken promise of one run, as text (empty when the run is right). */
@@ -165,7 +208,27 @@ export function checkOutcome(m: Mutant, path: string, o: RunOutcome, limits: Run
   if (e.cutOnly && (o.status !== 0 || r.packets !== e.packetsBefore || r.files[0]?.truncated_tail === e.cutAtBoundary)) {
     problems.push(`a file cut at ${e.prefix}: exit ${o.status}, ${r.packets} of ${e.packetsBefore} packets, truncated_tail ${r.files[0]?.truncated_tail}`);
   }
+  if (o.status === 0 && !e.intact) problems.push(...tailProblems(r, e));
   return problems;
+}
+
+/**
+ * What a mutant read with exit 0 may have skipped as a cut-short last record: at most one plausible
+ * record; and when the damage lies before that tail (not merely a cut), no more than the base's
+ * largest record or block, else the damage swallowed records that the file still holds.
+ */
+function tailProblems(r: JsonReport, e: Expectation): string[] {
+  const tail = skippedTail(r.warnings ?? []);
+  if (tail === null) return [];
+  if (tail.bytes > e.plausibleRecord) {
+    return [`exit 0 skipping a cut-short tail of ${tail.bytes} bytes at ${tail.at}, more than one plausible record (${e.plausibleRecord} bytes)`];
+  }
+  if (!e.cutOnly && e.prefix < tail.at && tail.bytes > e.largestStructure) {
+    return [
+      `exit 0 skipping a cut-short tail of ${tail.bytes} bytes at ${tail.at}, after the damage at byte ${e.prefix}: more than the largest record of the file (${e.largestStructure} bytes)`,
+    ];
+  }
+  return [];
 }
 
 /** What a length that cannot be true must give: exit 4 at its record or block, every packet before it. */

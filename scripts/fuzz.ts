@@ -2,7 +2,7 @@
  * The corrupt-input harness at length: damaged captures made from pcaps/ (kit/capture-mutator.ts)
  * replayed by the built binary, each checked as kit/corrupt-run.ts describes (docs/capture.md).
  *
- *   npm run fuzz -- [--count N] [--seed N] [--jobs N] [--keep DIR] [--cli FILE]
+ *   npm run fuzz -- [--count N] [--seed N] [--jobs N] [--keep DIR] [--cli FILE] [--help]
  *
  * --count   mutants to run (default 2000)
  * --seed    the run's seed, 0..4294967295 (default: a fresh one, printed); the same seed makes the
@@ -25,8 +25,19 @@ import { DEFAULT_LIMITS, describeMutant, documentedReplayStatuses, type FileResu
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+const USAGE = `usage: npm run fuzz -- [--count N] [--seed N] [--jobs N] [--keep DIR] [--cli FILE]
+  --count N   mutants to run (default 2000)
+  --seed N    the run's seed, 0..4294967295 (default: a fresh one, printed); the same seed makes the same files
+  --jobs N    runs at once (default 2)
+  --keep DIR  where failing files are kept, each with a .txt note (default: a new temporary directory,
+              removed when nothing failed)
+  --cli FILE  the binary to run (default dist/rstwatch.js)
+  --help      this text
+Exit status: 0 when every file kept every promise, 1 when one did not, 2 on a bad argument.
+`;
+
 function usage(message: string): never {
-  process.stderr.write(`fuzz: ${message}\nusage: npm run fuzz -- [--count N] [--seed N] [--jobs N] [--keep DIR] [--cli FILE]\n`);
+  process.stderr.write(`fuzz: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -45,6 +56,10 @@ function integer(args: readonly string[], name: string, fallback: number, max: n
 }
 
 async function main(args: readonly string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const known = new Set(['--count', '--seed', '--jobs', '--keep', '--cli']);
   for (let i = 0; i < args.length; i += 2) if (!known.has(args[i])) usage(`unknown argument '${args[i]}'`);
   const count = integer(args, 'count', 2000, 10_000_000);

@@ -12,8 +12,8 @@ export interface FrameSink {
    * @param offset byte offset of the frame's first byte in `buf`
    * @param capLen captured length in bytes (what is in `buf`)
    * @param origLen length of the frame on the wire, in bytes (>= capLen unless the file lies)
-   * @param tsSec capture time, whole seconds since the Unix epoch (negative before it; may lie
-   *   beyond MAX_DATE_SECONDS)
+   * @param tsSec capture time, whole seconds since the Unix epoch (negative before it); never beyond
+   *   MAX_DATE_SECONDS, except UNKNOWN_TIME_SECONDS for a frame whose time is unknown
    * @param tsNsec capture time, nanoseconds within the second (0..999_999_999)
    * @param linkType LINKTYPE_* value of the interface the frame came from
    */
@@ -24,9 +24,17 @@ export interface FrameSink {
  * The largest capture time, in seconds either side of 1970, that a date can hold (ECMA-262: a time
  * value is at most 8.64e15 ms from the epoch, +275760-09-13). A file may hold later times
  * (pcapng's 64-bit counts and if_tsoffset reach about 2.8e19 s); frames so dated are read and
- * counted like any other, only their times cannot be printed as dates.
+ * counted like any other, but their time is unknown: the reader gives them a known one (the frame
+ * before's, src/capture/pcapng-drain.ts).
  */
 export const MAX_DATE_SECONDS = 8.64e12;
+
+/**
+ * The capture time, in seconds, given to a frame whose own time is beyond the range of a date
+ * when no frame near it has a known one: just outside the range, so that it prints as unknown
+ * (null), and the same for every such frame, so that no time passes between them.
+ */
+export const UNKNOWN_TIME_SECONDS = -MAX_DATE_SECONDS - 1;
 
 /** `ms` milliseconds since 1970 as ISO 8601, or null when no date holds it (out of range, or not finite). */
 export function isoTime(ms: number): string | null {

@@ -38,6 +38,15 @@ export interface PcapFile {
 /** What `drainPcap` returns when it stopped at a record whose captured length is over the limit. */
 const BAD_CAP_LEN = -1;
 
+/**
+ * How far back in time, in seconds, a record may be dated from the one before it and still be
+ * taken for part of the same capture when the end of the file cuts it short (one day): clocks are
+ * stepped back by NTP by seconds, by a time-zone mistake by hours. Forward there is no bound: a
+ * clock set at boot jumps forward by decades (from 1970 or a firmware date), and merged captures
+ * jump by years (zeek_smtp.pcap: 2009 to 2015).
+ */
+export const MAX_BACK_STEP_SECONDS = 86_400;
+
 /** Parses the classic pcap file header at `st.pos` (already checked to be a pcap magic). */
 export function parsePcapHeader(st: ReadState, magicLe: number): PcapFile {
   const le = magicLe === PCAP_MAGIC_USEC || magicLe === PCAP_MAGIC_NSEC;
@@ -69,8 +78,14 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
   const nsPerFrac = f.nsPerFrac;
   const maxCapLen = f.maxCapLen;
   const linkType = f.linkType;
+  // A snaplen of 0 limits nothing.
+  const snaplen = f.snaplen === 0 ? Infinity : f.snaplen;
   let pos = st.pos;
   let frames = st.frames;
+  let lastSec = st.lastSec;
+  let overSnaplen = st.overSnaplen;
+  let fracOverflows = st.fracOverflows;
+  let backSteps = st.backSteps;
   let need = PCAP_RECORD_HEADER_LEN;
   while (end - pos >= PCAP_RECORD_HEADER_LEN) {
     // BOUNDS: checked by the loop condition (a whole record header is in the buffer).
@@ -94,12 +109,20 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
       // An out-of-range fraction (a buggy writer): carry it into the seconds.
       tsSec += Math.floor(tsNsec / 1e9);
       tsNsec %= 1e9;
+      fracOverflows++;
     }
+    if (capLen > snaplen) overSnaplen++;
+    if (tsSec < lastSec - MAX_BACK_STEP_SECONDS) backSteps++;
+    lastSec = tsSec;
     sink.onFrame(buf, pos + PCAP_RECORD_HEADER_LEN, capLen, origLen, tsSec, tsNsec, linkType);
     frames++;
     pos += recLen;
   }
   st.commit(pos, frames);
+  st.lastSec = lastSec;
+  st.overSnaplen = overSnaplen;
+  st.fracOverflows = fracOverflows;
+  st.backSteps = backSteps;
   if (need === BAD_CAP_LEN) throw capLenError(st, f);
   return need;
 }
@@ -108,7 +131,7 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
  * The error for the record at `st.pos`, whose captured length is over the limit or over its
  * original length (only called to throw).
  */
-function capLenError(st: ReadState, f: PcapFile): RstwatchError {
+export function capLenError(st: ReadState, f: PcapFile): RstwatchError {
   // BOUNDS: checked by drainPcap's loop condition (a whole record header is in the buffer).
   const capLen = st.view.getUint32(st.pos + PCAP_REC_CAP_LEN, f.le);
   const origLen = st.view.getUint32(st.pos + PCAP_REC_ORIG_LEN, f.le);

@@ -10,12 +10,11 @@
  */
 
 import type { RstwatchError } from '../base/errors.js';
-import { type FrameSink, MAX_DATE_SECONDS } from './frame-sink.js';
+import { type FrameSink, MAX_DATE_SECONDS, UNKNOWN_TIME_SECONDS } from './frame-sink.js';
 import {
   BLK_TOTAL_LEN,
   BLOCK_EPB,
   BLOCK_IDB,
-  BLOCK_ISB,
   BLOCK_MIN_LEN,
   BLOCK_OPB,
   BLOCK_SHB,
@@ -29,11 +28,8 @@ import {
   EPB_ORIG_LEN,
   EPB_TS_HIGH,
   EPB_TS_LOW,
-  IDB_MIN_LEN,
-  ISB_MIN_LEN,
   OPB_INTERFACE_ID,
   SHB_BYTE_ORDER,
-  SHB_MIN_LEN,
   SPB_DATA,
   SPB_MIN_LEN,
   SPB_ORIG_LEN,
@@ -82,33 +78,28 @@ function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): numb
   let le = sec.le;
   let pos = st.pos;
   let frames = st.frames;
+  let overSnaplen = st.overSnaplen;
+  let knownSec = st.knownSec;
+  let knownNsec = st.knownNsec;
   let stop = BLOCK_MIN_LEN;
   while (end - pos >= BLOCK_MIN_LEN) {
     // BOUNDS: checked by the loop condition (type, length and 4 more bytes are in the buffer).
     const type = dv.getUint32(pos, le);
     if (type === BLOCK_SHB) {
-      const bom = dv.getUint32(pos + SHB_BYTE_ORDER, true);
-      if (bom === BYTE_ORDER_MAGIC) le = true;
-      else if (bom === BYTE_ORDER_MAGIC_SWAPPED) le = false;
-      else {
+      const order = sectionByteOrder(dv, pos);
+      if (order < 0) {
         stop = STOP_BAD_BYTE_ORDER;
         break;
       }
+      le = order === 1;
     }
+    const lengths = checkLengths(dv, pos, end, le);
+    if (lengths !== 0) {
+      stop = lengths;
+      break;
+    }
+    // BOUNDS: checked by checkLengths (the whole block is in the buffer).
     const totalLen = dv.getUint32(pos + BLK_TOTAL_LEN, le);
-    if (totalLen < BLOCK_MIN_LEN || (totalLen & 3) !== 0 || totalLen > MAX_RECORD_BYTES) {
-      stop = STOP_BAD_TOTAL_LEN;
-      break;
-    }
-    if (end - pos < totalLen) {
-      stop = totalLen;
-      break;
-    }
-    // BOUNDS: checked by the whole-block test above.
-    if (dv.getUint32(pos + totalLen - 4, le) !== totalLen) {
-      stop = STOP_BAD_TRAILING_LEN;
-      break;
-    }
     if (type === BLOCK_EPB || type === BLOCK_OPB) {
       if (totalLen < EPB_MIN_LEN || badPacketHeader(dv, pos, le, type, totalLen, sec.linkTypes.length)) {
         stop = STOP_BAD_PACKET_BLOCK;
@@ -118,9 +109,20 @@ function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): numb
       const ifId = type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, le) : dv.getUint16(pos + OPB_INTERFACE_ID, le);
       const scale = sec.scales[ifId];
       scale.convert(dv.getUint32(pos + EPB_TS_HIGH, le), dv.getUint32(pos + EPB_TS_LOW, le));
-      if (scale.sec > MAX_DATE_SECONDS || scale.sec < -MAX_DATE_SECONDS) st.noteFarTime(pos, scale.sec);
+      if (scale.sec > MAX_DATE_SECONDS || scale.sec < -MAX_DATE_SECONDS) {
+        // A time no date holds is unknown: the frame takes the last known one, or else one near it.
+        st.noteFarTime(pos, scale.sec);
+        if (Number.isNaN(knownSec)) {
+          knownSec = timeNear(st, sec, pos + totalLen);
+          knownNsec = st.knownNsec;
+        }
+      } else {
+        knownSec = scale.sec;
+        knownNsec = scale.nsec;
+      }
       const capLen = dv.getUint32(pos + EPB_CAP_LEN, le);
-      sink.onFrame(buf, pos + EPB_DATA, capLen, dv.getUint32(pos + EPB_ORIG_LEN, le), scale.sec, scale.nsec, sec.linkTypes[ifId]);
+      if (capLen > sec.snaplens[ifId] && sec.snaplens[ifId] !== 0) overSnaplen++;
+      sink.onFrame(buf, pos + EPB_DATA, capLen, dv.getUint32(pos + EPB_ORIG_LEN, le), knownSec, knownNsec, sec.linkTypes[ifId]);
       frames++;
     } else if (type === BLOCK_SPB) {
       if (totalLen < SPB_MIN_LEN || sec.linkTypes.length === 0) {
@@ -142,7 +144,61 @@ function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): numb
   }
   sec.le = le;
   st.commit(pos, frames);
+  st.overSnaplen = overSnaplen;
+  st.knownSec = knownSec;
+  st.knownNsec = knownNsec;
   return stop;
+}
+
+/**
+ * The capture time, whole seconds, that a frame whose own time lies beyond the range of a date is
+ * given when no frame before it in the file had a known one (off the hot path: only for such a
+ * frame); its nanoseconds are left in `st.knownNsec`. That is the time of the first packet block
+ * after it, from buffer position `from`, whose time is known, among the whole blocks of this
+ * section in the buffer; failing one, UNKNOWN_TIME_SECONDS. Later frames of unknown time take the
+ * time of the last known frame before them (deliverBlocks). So a frame whose time cannot be true
+ * adds no time to a latency, fires no attempt timeout and stretches no time span.
+ */
+function timeNear(st: ReadState, sec: PcapngSection, from: number): number {
+  const dv = st.view;
+  const le = sec.le;
+  for (let p = from; st.end - p >= BLOCK_MIN_LEN;) {
+    // BOUNDS: type and length checked by the loop condition; the rest of the block by the whole-block test.
+    const type = dv.getUint32(p, le);
+    const len = dv.getUint32(p + BLK_TOTAL_LEN, le);
+    if (type === BLOCK_SHB || type === BLOCK_IDB || len < BLOCK_MIN_LEN || (len & 3) !== 0 || len > st.end - p) break;
+    if ((type === BLOCK_EPB || type === BLOCK_OPB) && len >= EPB_MIN_LEN && !badPacketHeader(dv, p, le, type, len, sec.linkTypes.length)) {
+      const scale = sec.scales[type === BLOCK_EPB ? dv.getUint32(p + EPB_INTERFACE_ID, le) : dv.getUint16(p + OPB_INTERFACE_ID, le)];
+      scale.convert(dv.getUint32(p + EPB_TS_HIGH, le), dv.getUint32(p + EPB_TS_LOW, le));
+      if (scale.sec <= MAX_DATE_SECONDS && scale.sec >= -MAX_DATE_SECONDS) {
+        st.knownNsec = scale.nsec;
+        return scale.sec;
+      }
+    }
+    p += len;
+  }
+  st.knownNsec = 0;
+  return UNKNOWN_TIME_SECONDS;
+}
+
+/**
+ * 0 when the block at `pos` (its first BLOCK_MIN_LEN bytes before `end`) is whole in the buffer
+ * with a sound length, repeated at its end; else why not: STOP_BAD_TOTAL_LEN, STOP_BAD_TRAILING_LEN,
+ * or the total length, which runs past `end` (the bytes the block needs).
+ */
+function checkLengths(dv: DataView, pos: number, end: number, le: boolean): number {
+  // BOUNDS: checked by the caller (type, length and 4 more bytes), then by the whole-block test.
+  const totalLen = dv.getUint32(pos + BLK_TOTAL_LEN, le);
+  if (totalLen < BLOCK_MIN_LEN || (totalLen & 3) !== 0 || totalLen > MAX_RECORD_BYTES) return STOP_BAD_TOTAL_LEN;
+  if (end - pos < totalLen) return totalLen;
+  return dv.getUint32(pos + totalLen - 4, le) === totalLen ? 0 : STOP_BAD_TRAILING_LEN;
+}
+
+/** The byte order of the SHB at `pos` (its first 12 bytes in the buffer): 1 little-endian, 0 big-endian, -1 neither magic. */
+function sectionByteOrder(dv: DataView, pos: number): number {
+  // BOUNDS: checked by the caller.
+  const bom = dv.getUint32(pos + SHB_BYTE_ORDER, true);
+  return bom === BYTE_ORDER_MAGIC ? 1 : bom === BYTE_ORDER_MAGIC_SWAPPED ? 0 : -1;
 }
 
 /**
@@ -150,67 +206,10 @@ function deliverBlocks(st: ReadState, sec: PcapngSection, sink: FrameSink): numb
  * the buffer) cannot be true: a captured length that does not fit in the block's `totalLen` bytes
  * or exceeds the original length, or an interface not among the section's `interfaces`.
  */
-function badPacketHeader(dv: DataView, pos: number, le: boolean, type: number, totalLen: number, interfaces: number): boolean {
+export function badPacketHeader(dv: DataView, pos: number, le: boolean, type: number, totalLen: number, interfaces: number): boolean {
   const ifId = type === BLOCK_EPB ? dv.getUint32(pos + EPB_INTERFACE_ID, le) : dv.getUint16(pos + OPB_INTERFACE_ID, le);
   const capLen = dv.getUint32(pos + EPB_CAP_LEN, le);
   return capLen > totalLen - EPB_MIN_LEN || capLen > dv.getUint32(pos + EPB_ORIG_LEN, le) || ifId >= interfaces;
-}
-
-/**
- * At the end of the input, with the block at `st.pos` cut short (its total length runs past the
- * end): a file cut mid-write ends so, and so does one whose length lies. Throws
- * RSTWATCH_ERR_CAPTURE_FORMAT when the bytes that are there say the length lies: an EPB or OPB
- * whose fixed part is already bad, or a whole block that ends within them (a trailing length word
- * equal to its own end's distance from the block start, past the block's fixed part and the data
- * of a packet block: in a file cut short, only an option could hold such a word by chance).
- * Returns when the cut block is one that a longer file would complete.
- */
-export function checkCutBlock(st: ReadState, sec: PcapngSection): void {
-  const dv = st.view;
-  const pos = st.pos;
-  const le = sec.le;
-  const avail = st.end - pos;
-  if (avail < EPB_DATA) return;
-  // BOUNDS: checked by EPB_DATA (the fixed part of every block type), then the loop bound.
-  const type = dv.getUint32(pos, le);
-  const totalLen = dv.getUint32(pos + BLK_TOTAL_LEN, le);
-  if ((type === BLOCK_EPB || type === BLOCK_OPB) && badPacketHeader(dv, pos, le, type, totalLen, sec.linkTypes.length)) {
-    throw packetBlockError(st, sec, type, totalLen);
-  }
-  for (let len = shortestBlock(dv, pos, le, type, sec); len <= avail; len += 4) {
-    if (dv.getUint32(pos + len - 4, le) === len) {
-      throw st.formatError(
-        pos,
-        `bad pcapng block (type 0x${type.toString(16)}): total length ${totalLen} runs past the end of the file, but a whole block of ${len} bytes ends within it`,
-      );
-    }
-  }
-}
-
-/**
- * The shortest the block at `pos` (its first EPB_DATA bytes in the buffer) can be: its fixed part
- * and trailing length, and for a packet block its data; where a search for its true end starts.
- */
-function shortestBlock(dv: DataView, pos: number, le: boolean, type: number, sec: PcapngSection): number {
-  switch (type) {
-    case BLOCK_EPB:
-    case BLOCK_OPB:
-      return EPB_MIN_LEN + ((dv.getUint32(pos + EPB_CAP_LEN, le) + 3) & ~3);
-    case BLOCK_SPB: {
-      const snaplen = sec.snaplens.length > 0 ? sec.snaplens[0] : 0;
-      const origLen = dv.getUint32(pos + SPB_ORIG_LEN, le);
-      return SPB_MIN_LEN + ((Math.min(origLen, snaplen === 0 ? origLen : snaplen) + 3) & ~3);
-    }
-    case BLOCK_SHB:
-      return SHB_MIN_LEN;
-    case BLOCK_IDB:
-      return IDB_MIN_LEN;
-    case BLOCK_ISB:
-      return ISB_MIN_LEN;
-    default:
-      // NRB, custom and unknown blocks: at least one word of body (a record end, a PEN).
-      return BLOCK_MIN_LEN + 4;
-  }
 }
 
 /**
@@ -244,7 +243,7 @@ function blockError(st: ReadState, sec: PcapngSection, stop: number, totalLen: n
 }
 
 /** The error for the malformed EPB, OPB or SPB at `st.pos`, its fixed part in the buffer (only called to throw). */
-function packetBlockError(st: ReadState, sec: PcapngSection, type: number, totalLen: number): RstwatchError {
+export function packetBlockError(st: ReadState, sec: PcapngSection, type: number, totalLen: number): RstwatchError {
   const dv = st.view;
   const pos = st.pos;
   const kind = type === BLOCK_EPB ? 'enhanced packet block' : type === BLOCK_OPB ? 'packet block' : 'simple packet block';

@@ -22,6 +22,29 @@ export const BLOCK_ISB = 0x00000005;
 export const BLOCK_EPB = 0x00000006;
 /** Custom Block type, may be copied (section 4.8); skipped by the reader. */
 export const BLOCK_CUSTOM = 0x00000bad;
+/** Custom Block type, should not be copied (section 4.8); skipped by the reader. */
+export const BLOCK_CUSTOM_NO_COPY = 0x40000bad;
+/** Block types from here up are for local use (section 11.1); Apple's tcpdump writes 0x80000001. */
+export const BLOCK_LOCAL_USE = 0x80000000;
+
+/**
+ * True for a block type that the draft's registry (section 11.1) or Wireshark's reader defines:
+ * 1-10 (IDB to the decryption secrets block), 0x101-0x102 (Hone), 0x201-0x222 (Sysdig), the two
+ * custom blocks, the SHB, and the local-use range. Any other type is no block a writer makes; the
+ * reader still skips such a block by its length when it is whole, but one cut short by the end
+ * of the file is taken for corruption.
+ */
+export function isDefinedBlockType(type: number): boolean {
+  return (
+    (type >= 1 && type <= 0x0a) ||
+    (type >= 0x101 && type <= 0x102) ||
+    (type >= 0x201 && type <= 0x222) ||
+    type === BLOCK_CUSTOM ||
+    type === BLOCK_CUSTOM_NO_COPY ||
+    type === BLOCK_SHB ||
+    type >= BLOCK_LOCAL_USE
+  );
+}
 
 /** Byte-order magic of the SHB body, read as little-endian u32 when the section is little-endian. */
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;

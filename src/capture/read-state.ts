@@ -36,6 +36,8 @@ export class ReadState {
   eof = false;
   /** Bytes read from the source so far. */
   bytesRead = 0;
+  /** File offset named by the last error made here (the fault that stops the read); -1 before any. */
+  faultAt = -1;
   /** Frames handed on so far; a drain keeps its count in a local and commits it on return. */
   frames = 0;
   /** Frames whose capture time is beyond MAX_DATE_SECONDS either side of 1970 (read all the same). */
@@ -43,6 +45,23 @@ export class ReadState {
   /** File offset of the first such frame's record or block, and its time in seconds. */
   firstFarTimeAt = -1;
   firstFarTimeSec = 0;
+  /**
+   * The capture time, seconds and nanoseconds, that a frame with a time beyond the range of a date
+   * is given (pcapng: src/capture/pcapng-drain.ts); NaN until the drain knows one.
+   */
+  knownSec = NaN;
+  knownNsec = 0;
+  // What the whole records read so far have shown, against which a record that the end of the
+  // file cuts short is judged (src/capture/cut-tail.ts): a rule the file's own whole records
+  // break is no evidence against its last. The drains set these once per call, not per record.
+  /** Capture time, whole seconds, of the last frame handed on (-Infinity before the first; pcap only). */
+  lastSec = -Infinity;
+  /** Frames whose captured length exceeds the snapshot length of the file or interface (when one is set). */
+  overSnaplen = 0;
+  /** pcap records whose sub-second field was a whole second or more (a buggy writer; carried into the seconds). */
+  fracOverflows = 0;
+  /** pcap records dated more than MAX_BACK_STEP_SECONDS before the record before them. */
+  backSteps = 0;
   readonly name: string;
   /** Second buffer, the target of the read ahead; the two swap. */
   private spare: Buffer;
@@ -137,7 +156,8 @@ export class ReadState {
     try {
       return await read;
     } catch (err) {
-      throw readError(this.name, this.base + at, err);
+      this.faultAt = this.base + at;
+      throw readError(this.name, this.faultAt, err);
     }
   }
 
@@ -172,7 +192,8 @@ export class ReadState {
 
   /** A RSTWATCH_ERR_CAPTURE_FORMAT error about the record at buffer position `at`. */
   formatError(at: number, what: string, hint = FORMAT_HINT): RstwatchError {
-    return new RstwatchError('RSTWATCH_ERR_CAPTURE_FORMAT', `${this.name}: ${what} at byte offset ${this.base + at}`, {
+    this.faultAt = this.base + at;
+    return new RstwatchError('RSTWATCH_ERR_CAPTURE_FORMAT', `${this.name}: ${what} at byte offset ${this.faultAt}`, {
       hint,
     });
   }

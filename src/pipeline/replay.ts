@@ -29,7 +29,10 @@ export interface ReplayOptions extends Omit<TrackerOptions, 'table' | 'ports' | 
 
 /** Everything a replay learned; the report is built from it. */
 export interface ReplayResult {
-  /** What each file's reader returned, in order (files after a failed one are absent). */
+  /**
+   * What each file's reader returned, in order; a file that a fault stopped after it was opened is
+   * the last, with what was read of it and `stoppedAt` (files after it are absent).
+   */
   files: CaptureReadResult[];
   /** The pipeline's counts. */
   sink: PipelineSink;
@@ -70,6 +73,7 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
         warnings.push(message);
         onWarning?.(message);
       },
+      onFault: (partial) => files.push(partial),
     };
     if (bufferSize !== undefined) readOptions.bufferSize = bufferSize;
     if (onProgress) readOptions.onProgress = (bytesRead, totalBytes) => onProgress(bytesRead, totalBytes, f);

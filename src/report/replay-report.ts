@@ -51,10 +51,24 @@ export interface ReplayReport {
   /** True when every file was read to its end. */
   complete: boolean;
   error: { code: string; message: string } | null;
-  files: { path: string; format: string; frames: number; bytes: number; truncated_tail: boolean }[];
+  /**
+   * Each file read, in order; `stopped_at` is the byte offset of the fault that stopped the read of
+   * the last one (null for a file read to its end).
+   */
+  files: { path: string; format: string; frames: number; bytes: number; truncated_tail: boolean; stopped_at: number | null }[];
   packets: number;
-  /** First and last capture time (ISO 8601; null when no frame, or beyond the range of a date), seconds between them. */
-  capture: { first: string | null; last: string | null; duration_seconds: number | null; timestamp_regressions: number };
+  /**
+   * First and last capture time (ISO 8601; null when no frame, or unknown), seconds between them
+   * (null when either is unknown); frames whose own time lay beyond the range of a date, each
+   * given the time of the frame before it.
+   */
+  capture: {
+    first: string | null;
+    last: string | null;
+    duration_seconds: number | null;
+    timestamp_regressions: number;
+    out_of_range_times: number;
+  };
   options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number; detection: { enabled: boolean; hop_threshold: number | null } };
   totals: OutcomeCounts & { suspect_resets: number };
   directions: Record<string, OutcomeCounts>;
@@ -150,14 +164,16 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
     rstwatch_version: settings.version,
     complete: result.error === undefined,
     error: result.error ? { code: result.error.code, message: result.error.message } : null,
-    files: result.files.map((f) => ({ path: f.path, format: f.format, frames: f.frames, bytes: f.bytesRead, truncated_tail: f.truncatedTail })),
+    files: result.files.map((f) => ({
+      path: f.path,
+      format: f.format,
+      frames: f.frames,
+      bytes: f.bytesRead,
+      truncated_tail: f.truncatedTail,
+      stopped_at: f.stoppedAt,
+    })),
     packets: sink.packets,
-    capture: {
-      first: iso(sink.firstTs),
-      last: iso(sink.lastTs),
-      duration_seconds: finite(sink.lastTs - sink.firstTs),
-      timestamp_regressions: sink.timestampRegressions,
-    },
+    capture: captureTimes(result),
     options: {
       attempt_timeout_seconds: settings.attemptTimeoutSeconds,
       local_nets: tracker.localNets.list().map((n) => n.text),
@@ -186,6 +202,20 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
     skipped,
     decode_errors: decodeErrors,
     warnings: result.warnings,
+  };
+}
+
+/** The capture's time span; frames of unknown time count in neither end. */
+function captureTimes(result: ReplayResult): ReplayReport['capture'] {
+  const { sink } = result;
+  const first = iso(sink.firstTs);
+  const last = iso(sink.lastTs);
+  return {
+    first,
+    last,
+    duration_seconds: first !== null && last !== null ? finite(sink.lastTs - sink.firstTs) : null,
+    timestamp_regressions: sink.timestampRegressions,
+    out_of_range_times: result.files.reduce((n, f) => n + f.outOfRangeTimes, 0),
   };
 }
 

@@ -49,7 +49,10 @@ export function renderTable(r: ReplayReport, options: TableOptions): string {
 
 /** What was read: files, packets, time span, the settings that change the counts. */
 function headerSection(r: ReplayReport): string[] {
-  const files = r.files.map((f) => `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''})`);
+  const files = r.files.map(
+    (f) =>
+      `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''}${f.stopped_at !== null ? `, stopped at byte ${f.stopped_at}` : ''})`,
+  );
   const span =
     r.packets === 0
       ? 'no timestamps'
@@ -171,6 +174,11 @@ function notesSection(r: ReplayReport): string[] {
     );
   }
   if (r.capture.timestamp_regressions > 0) notes.push(`${r.capture.timestamp_regressions} frames had a timestamp earlier than the frame before`);
+  if (r.capture.out_of_range_times > 0) {
+    notes.push(
+      `${r.capture.out_of_range_times} frames had a capture time beyond the range of a date: their time is unknown, and each was given the time of the frame before it (latencies and timeouts do not count it)`,
+    );
+  }
   for (const w of r.warnings) notes.push(`warning: ${w}`);
   if (r.error) notes.push(`INCOMPLETE: ${r.error.message}`);
   return notes.length > 0 ? ['Notes', ...notes.map((n) => `- ${n}`)] : [];

@@ -72,7 +72,13 @@ describe('the binary on damaged captures', () => {
     const report = JSON.parse(r.stdout);
     // ../shared/pcaps-more/SOURCES.md: 159 packets, 2 attempts, 1 accepted, 1 refused.
     expect([report.packets, report.totals.attempts, report.totals.accepted, report.totals.refused]).toEqual([159, 2, 1, 1]);
-    expect([report.capture.first, report.capture.last]).toEqual(['2015-01-29T10:39:58.578Z', null]);
+    // Its 100 frames of year 586524 take the time of the frame before each; the latest known time
+    // is its frame 2's, 2894531997.938836488 s as tshark shows it.
+    expect([report.capture.first, report.capture.last, report.capture.out_of_range_times]).toEqual([
+      '2015-01-29T10:39:58.578Z',
+      '2061-09-21T12:39:57.938Z',
+      100,
+    ]);
     expect(r.stderr).toMatch(/^rstwatch: warning: .*100 frames have a capture time outside the range of a date .*byte offset 10752/m);
     expect(indexCapture(readFileSync(file)).packets).toBe(159);
   });

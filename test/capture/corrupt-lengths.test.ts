@@ -118,7 +118,7 @@ describe('pcapng: a block length or packet header that cannot be true', () => {
       { kind: 'raw', blockType: BLOCK_ISB, body: isb },
       { kind: 'spb', data: SYN },
     ];
-    const bytes = writePcapng([{ interfaces: [{ linkType: 1, tsresol: 9, name: 'eth0', snaplen: 16 }], blocks: tail }]);
+    const bytes = writePcapng([{ interfaces: [{ linkType: 1, tsresol: 9, name: 'eth0', snaplen: 64 }], blocks: tail }]);
     const ends: number[] = [];
     for (let at = 0; at < bytes.length; at += bytes.readUInt32LE(at + 4)) ends.push(at + bytes.readUInt32LE(at + 4));
     const firstEpb = ends[1];
@@ -131,7 +131,7 @@ describe('pcapng: a block length or packet header that cannot be true', () => {
 });
 
 describe('capture times beyond the range of a date', () => {
-  it('are read as they are, with one warning naming the first such block and the count', async () => {
+  it('are unknown: each such frame takes the time of the frame before it, and one warning names the first block and the count', async () => {
     // EPB timestamp high word 0x77e80000 at microseconds: 0x77e80000 * 2^32 us is 8640155885110 s,
     // just past the last date (+275760-09-13, 8.64e12 s); if_tsoffset 2^62 s on the second interface.
     const bytes = writePcapng([
@@ -149,11 +149,12 @@ describe('capture times beyond the range of a date', () => {
     expect(error).toBeUndefined();
     expect(frames.map((f) => [f.tsSec, f.tsNsec])).toEqual([
       [1_700_000_000, 0],
-      [8_640_155_885_110, 296_581_000],
-      [2 ** 62, 0],
+      [1_700_000_000, 0],
+      [1_700_000_000, 0],
     ]);
+    expect(result?.outOfRangeTimes).toBe(2);
     expect(result?.warnings).toEqual([
-      `${path}: 2 frames have a capture time outside the range of a date (more than 8640000000000 s from 1970), the first at byte offset ${second} (8640155885110 s); they are counted like any other, and such times are shown as null in the report`,
+      `${path}: 2 frames have a capture time outside the range of a date (more than 8640000000000 s from 1970), the first at byte offset ${second} (8640155885110 s); they are counted like any other, but their time is unknown: each is given the time of the frame before it`,
     ]);
   });
 });

@@ -1,9 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_READ_BUFFER_BYTES, readCaptureFile } from '../../src/capture/file-reader.js';
 import { LinkType } from '../../src/capture/frame-sink.js';
+import { isRstwatchError } from '../../src/base/errors.js';
 import { BLOCK_CUSTOM, BLOCK_EPB, BLOCK_ISB, BLOCK_SPB } from '../../src/capture/pcapng-format.js';
 import { encodePcapngBlock, writePcap, writePcapng, type PcapngBlock, type PcapngInterface, type PcapRecord } from '../../kit/pcap-writer.js';
 import { expectReadError, readBytes, RecordingSink, referenceTs, tempDir, tempFile } from './read-helpers.js';
@@ -36,6 +38,8 @@ describe('classic pcap', () => {
       frames: PCAP_RECORDS.length,
       bytesRead: bytes.length,
       truncatedTail: false,
+      outOfRangeTimes: 0,
+      stoppedAt: null,
       warnings: [],
     });
     expect(frames.map((f) => [f.capLen, f.origLen, f.tsSec, f.tsNsec, f.linkType])).toEqual(
@@ -252,6 +256,23 @@ describe('bad input', () => {
     await expectReadError(tempFile(Uint8Array.of(0xd4, 0xc3)), 'RSTWATCH_ERR_CAPTURE_FORMAT', /truncated file header/);
     const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(60)]);
     await expectReadError(tempFile(elf), 'RSTWATCH_ERR_CAPTURE_FORMAT', /7f 45 4c 46/, /pcap/, /pcapng/, /byte offset 0/);
+  });
+
+  it('names a compressed capture or a snoop file and says what to do', async () => {
+    const pcap = writePcap(PCAP_RECORDS, { linkType: LinkType.ETHERNET });
+    const cases: [Buffer, RegExp, RegExp][] = [
+      [gzipSync(pcap), /1f 8b 08 00 \(a gzip-compressed file\)/, /zcat FILE \| rstwatch replay -/],
+      [Buffer.from('28b52ffd0458000000', 'hex'), /\(a zstd-compressed file\)/, /zstdcat FILE \| rstwatch replay -/],
+      [Buffer.from('fd377a585a000004e6d6b446', 'hex'), /\(an xz-compressed file\)/, /xzcat FILE/],
+      [Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(20)]), /\(a bzip2-compressed file\)/, /bzcat FILE/],
+      [Buffer.concat([Buffer.from('snoop\0\0\0', 'latin1'), Buffer.alloc(8)]), /\(a snoop capture\)/, /editcap -F pcap FILE OUT\.pcap/],
+    ];
+    for (const [bytes, what, hint] of cases) {
+      const path = tempFile(bytes);
+      const err: unknown = await readCaptureFile(path, new RecordingSink()).catch((e: unknown) => e);
+      expect(isRstwatchError(err) && err.message).toMatch(what);
+      expect(isRstwatchError(err) && err.hint).toMatch(hint);
+    }
   });
 
   it('rejects a cut pcap file header at every length', async () => {

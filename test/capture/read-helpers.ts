@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { isRstwatchError, type ErrorCode, type RstwatchError } from '../../src/base/errors.js';
-import { readCaptureFile, type CaptureReadResult, type ReadOptions } from '../../src/capture/file-reader.js';
+import type { ByteSource } from '../../src/capture/byte-source.js';
+import { readCaptureFile, readCaptureSource, type CaptureReadResult, type ReadOptions } from '../../src/capture/file-reader.js';
 import type { FrameSink } from '../../src/capture/frame-sink.js';
 
 /** One frame as the sink saw it, its bytes copied out of the reader's buffer. */
@@ -104,4 +105,49 @@ export function referenceTs(units: bigint, tsresol: number, offsetSec = 0): [num
   const sec = units / perSec + BigInt(offsetSec);
   const nsec = ((units % perSec) * 1_000_000_000n) / perSec;
   return [Number(sec), Number(nsec)];
+}
+
+/** A ByteSource over bytes in memory, in chunks of at most `chunk` bytes (tests: no temp file per read). */
+export class MemorySource implements ByteSource {
+  private at = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly chunk = Infinity,
+  ) {}
+
+  read(buf: Buffer, offset: number, length: number): Promise<number> {
+    const n = Math.min(length, this.chunk, this.bytes.length - this.at);
+    buf.set(this.bytes.subarray(this.at, this.at + n), offset);
+    this.at += n;
+    return Promise.resolve(n);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Counts frames, nothing else. */
+export class CountingSink implements FrameSink {
+  frames = 0;
+
+  onFrame(): void {
+    this.frames++;
+  }
+}
+
+/**
+ * Reads `bytes` from memory to the end or to its first format error: the frames handed on, and
+ * the result or the error.
+ */
+export async function readMemory(bytes: Uint8Array, options: ReadOptions = {}): Promise<{ frames: number; result?: CaptureReadResult; error?: RstwatchError }> {
+  const sink = new CountingSink();
+  try {
+    const result = await readCaptureSource('mem', new MemorySource(bytes), bytes.length, sink, options);
+    return { frames: sink.frames, result };
+  } catch (err) {
+    if (!isRstwatchError(err) || err.code !== 'RSTWATCH_ERR_CAPTURE_FORMAT') throw err;
+    return { frames: sink.frames, error: err };
+  }
 }
