@@ -13,7 +13,8 @@
  *   order, which are sound captures in their own right and are damaged further half the time.
  *
  * A mutant carries `base`, the sound file it was made from: its bytes before the first one that
- * differs are the base's, so every packet wholly in that prefix must be counted.
+ * differs are the base's, so every packet wholly in that prefix must be counted. A splice also
+ * carries `spliced`, the file whose bytes follow the base's head.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,11 @@ export interface Mutant {
    * offset of the record or block that must stop the read (a length that cannot be true).
    */
   expect?: Expect;
+  /**
+   * A splice's second file: the bytes after the base's head are its, so a record cut short among
+   * them is one of its records, not the base's.
+   */
+  spliced?: Seed;
 }
 
 /** See `Mutant.expect`. */
@@ -55,6 +61,7 @@ interface Made {
   bytes: Buffer;
   note: string;
   expect?: Expect;
+  spliced?: Seed;
 }
 
 /** A small deterministic generator (mulberry32): 32-bit state, uniform 32-bit outputs. */
@@ -158,6 +165,7 @@ export function makeMutant(seeds: readonly Seed[], runSeed: number, i: number): 
     bytes: m.bytes,
   };
   if (m.expect !== undefined) mutant.expect = m.expect;
+  if (m.spliced !== undefined) mutant.spliced = m.spliced;
   return mutant;
 }
 
@@ -375,7 +383,11 @@ function splice(rng: Rng, seed: Seed, seeds: readonly Seed[]): Made {
   const other = rng.pick(seeds);
   const x = rng.chance(0.7) ? someStructure(rng, seed).end : rng.int(seed.bytes.length);
   const y = rng.chance(0.7) ? someStructure(rng, other).start : rng.int(other.bytes.length);
-  return { bytes: Buffer.concat([seed.bytes.subarray(0, x), other.bytes.subarray(y)]), note: `0..${x} of this file, then ${other.name} from ${y}` };
+  return {
+    bytes: Buffer.concat([seed.bytes.subarray(0, x), other.bytes.subarray(y)]),
+    note: `0..${x} of this file, then ${other.name} from ${y}`,
+    spliced: other,
+  };
 }
 
 /** A structure repeated in place (a second file header, SHB or IDB mid-file, a packet twice). */

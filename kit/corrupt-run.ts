@@ -18,7 +18,8 @@
  * - on exit 0, what was skipped as a cut-short last record is at most one plausible record (16 bytes
  *   and the snaplen; a pcapng block of the base's largest size or a packet block of that size), and
  *   a damaged (not merely cut) file whose damage lies before that tail skips no more than the
- *   base's largest record or block: a larger tail is records lost, not a capture cut short;
+ *   largest record or block of the file the tail's bytes come from (the base; for a splice, the
+ *   file spliced on): a larger tail is records lost, not a capture cut short;
  * - the peak RSS stays under a limit.
  *
  * Used by test/capture/corrupt-files.test.ts (a few hundred files) and scripts/fuzz.ts (thousands).
@@ -117,7 +118,10 @@ export interface Expectation {
   cutOnly: boolean;
   /** The cut fell between two structures (no record cut short). */
   cutAtBoundary: boolean;
-  /** Bytes of the base's largest record or block (header included). */
+  /**
+   * Bytes of the largest record or block (header included) of the file whose bytes follow the
+   * first change: the base's, or a splice's second file's (`Mutant.spliced`).
+   */
   largestStructure: number;
   /** Most bytes one plausible record or block can hold: what a cut-short tail may skip at most. */
   plausibleRecord: number;
@@ -136,7 +140,7 @@ export function expectationOf(m: Mutant): Expectation {
     intact,
     cutOnly,
     cutAtBoundary: idx.structures.some((s) => s.end === prefix),
-    largestStructure: Math.max(...idx.structures.map((s) => s.end - s.start)),
+    largestStructure: Math.max(...(m.spliced?.index ?? idx).structures.map((s) => s.end - s.start)),
     plausibleRecord: plausibleRecordBytes(m.base, idx),
   };
 }
@@ -214,8 +218,9 @@ export function checkOutcome(m: Mutant, path: string, o: RunOutcome, limits: Run
 
 /**
  * What a mutant read with exit 0 may have skipped as a cut-short last record: at most one plausible
- * record; and when the damage lies before that tail (not merely a cut), no more than the base's
- * largest record or block, else the damage swallowed records that the file still holds.
+ * record; and when the damage lies before that tail (not merely a cut), no more than the largest
+ * record or block of the file its bytes come from (the base, or the file a splice put after the
+ * damage), else the damage swallowed records that the file still holds.
  */
 function tailProblems(r: JsonReport, e: Expectation): string[] {
   const tail = skippedTail(r.warnings ?? []);

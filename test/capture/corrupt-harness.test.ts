@@ -1,18 +1,25 @@
 /**
  * The corrupt-input harness's own checks can fail: a run that exits 0 after skipping most of a
  * damaged file as a cut-short tail is a failure (it was not before issue 11's review: "0 failures"
- * hid 23 such files in 2000), while a file merely cut short passes. And `npm run fuzz -- --help`
- * prints the usage.
+ * hid 23 such files in 2000), while a file merely cut short passes, and so does a splice whose tail
+ * is one record of the file spliced on, though larger than any of the base's. And
+ * `npm run fuzz -- --help` prints the usage.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSeeds, makeMutant } from '../../kit/capture-mutator.js';
+import { loadSeeds, makeMutant, type Mutant, type Seed } from '../../kit/capture-mutator.js';
 import { checkOutcome, DEFAULT_LIMITS, type RunOutcome } from '../../kit/corrupt-run.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const seeds = loadSeeds(join(root, 'pcaps'));
+
+function seedNamed(name: string): Seed {
+  const seed = seeds.find((s) => s.name === name);
+  if (seed === undefined) throw new Error(`pcaps/${name} is missing`);
+  return seed;
+}
 
 /** What the binary printed for a file: exit 0, `packets`, and a cut-short tail of `tail` bytes at `at`. */
 function exitZero(path: string, packets: number, at: number, tail: number): RunOutcome {
@@ -56,6 +63,52 @@ describe('the harness', () => {
     expect(checkOutcome(cut, '/tmp/c.pcap', huge, DEFAULT_LIMITS, [0, 4])).toEqual([
       `exit 0 skipping a cut-short tail of 262161 bytes at ${last.start}, more than one plausible record (262160 bytes)`,
     ]);
+  });
+
+  it('passes a splice whose cut-short tail is one record of the file spliced on, larger than any of the base (RSTWATCH_FUZZ_SEED=973894767, mutant 179)', () => {
+    // gen-truncated-file.pcap to byte 230 (its third record, 164..234, 4 bytes short), then
+    // netns-suspects-v4.pcap from its record at 4008: the reader, 4 bytes off from there on, reads
+    // 46 records and cuts the last at 3752: 72 bytes of that file's last record (7526..7602, 76
+    // bytes), which is larger than gen-truncated-file's largest record (70 bytes) but no larger than
+    // netns-suspects-v4's (90). test/capture/cut-tail.test.ts reads these bytes.
+    const base = seedNamed('gen-truncated-file.pcap');
+    const other = seedNamed('netns-suspects-v4.pcap');
+    const m: Mutant = {
+      seed: base.name,
+      kind: 'splice',
+      note: `0..230 of this file, then ${other.name} from 4008`,
+      base: base.bytes,
+      baseIndex: base.index,
+      bytes: Buffer.concat([base.bytes.subarray(0, 230), other.bytes.subarray(4008)]),
+      spliced: other,
+    };
+    expect(m.bytes.length).toBe(3752 + 72);
+    expect(checkOutcome(m, '/tmp/s.pcap', exitZero('/tmp/s.pcap', 46, 3752, 72), DEFAULT_LIMITS, [0, 2, 3, 4, 70])).toEqual([]);
+    // A tail of more than one record of the file spliced on is still records lost.
+    expect(checkOutcome(m, '/tmp/s.pcap', exitZero('/tmp/s.pcap', 45, 3733, 91), DEFAULT_LIMITS, [0, 2, 3, 4, 70])).toEqual([
+      'exit 0 skipping a cut-short tail of 91 bytes at 3733, after the damage at byte 230: more than the largest record of the file (90 bytes)',
+    ]);
+  });
+
+  it("the mutator's splices name the file spliced on: the bytes after the base's head are its", () => {
+    let splices = 0;
+    for (let i = 0; i < 200; i++) {
+      const m = makeMutant(seeds, 973894767, i);
+      if (m.kind.replace(/^reencode\+/, '') !== 'splice') {
+        expect(m.spliced).toBeUndefined();
+        continue;
+      }
+      splices++;
+      const [, x, name, y] = /^(?:reencode\(.*\)\+)?0\.\.(\d+) of this file, then (\S+) from (\d+)$/.exec(m.note) ?? [];
+      expect(m.spliced?.name).toBe(name);
+      expect(m.bytes.subarray(Number(x)).equals(m.spliced?.bytes.subarray(Number(y)) ?? Buffer.alloc(0))).toBe(true);
+    }
+    expect(splices).toBeGreaterThan(10);
+    // Mutant 179 of the run that failed in CI is the splice of the test above.
+    const m = makeMutant(seeds, 973894767, 179);
+    const other = seedNamed('netns-suspects-v4.pcap');
+    expect([m.seed, m.spliced?.name]).toEqual(['gen-truncated-file.pcap', other.name]);
+    expect(m.bytes.equals(Buffer.concat([m.base.subarray(0, 230), other.bytes.subarray(4008)]))).toBe(true);
   });
 
   it('npm run fuzz -- --help prints the usage and exits 0; an unknown argument exits 2', () => {

@@ -90,6 +90,20 @@ describe('classic pcap: a last record cut short that cannot be one', () => {
     expect([first.frames.length, first.error?.message, first.result?.truncatedTail]).toEqual([0, undefined, true]);
   });
 
+  it('a splice that puts the read 4 bytes off (RSTWATCH_FUZZ_SEED=973894767, mutant 179): a last record holding no whole one is a capture cut short', async () => {
+    // gen-truncated-file.pcap to byte 230 (inside its third record, 164..234), then
+    // netns-suspects-v4.pcap from its record at 4008: from byte 234 every header is read 4 bytes
+    // late (its microseconds as seconds, its original length as the captured one), each record
+    // still plausible, and the last, at 3752, is that file's last record less its first 4 bytes:
+    // 72 bytes of a 76-byte read. No whole record starts after its header: cut short, not a lie.
+    const head = readFileSync(join(root, 'pcaps/gen-truncated-file.pcap')).subarray(0, 230);
+    const other = readFileSync(join(root, 'pcaps/netns-suspects-v4.pcap'));
+    expect(other.readUInt32LE(4008 + 8)).toBe(66);
+    const { frames, error, result } = await readToFault(Buffer.concat([head, other.subarray(4008)]));
+    expect([frames.length, error?.message, result?.truncatedTail]).toEqual([46, undefined, true]);
+    expect(result?.warnings).toEqual([expect.stringMatching(/the last record at byte offset 3752 is cut short \(72 bytes present\)/)]);
+  });
+
   it("a rule the file's whole records already broke is not held against its last record", async () => {
     // Every record over the snaplen of 16 (a writer that ignores it), and one that steps back 30 days.
     const records = SYNS.slice(0, 4).map((r, i) => ({ ...r, tsSec: i === 2 ? T0 - 30 * 86_400 : r.tsSec }));
