@@ -19,7 +19,8 @@
  *   and the snaplen; a pcapng block of the base's largest size or a packet block of that size), and
  *   a damaged (not merely cut) file whose damage lies before that tail skips no more than the
  *   largest record or block of the file the tail's bytes come from (the base; for a splice, the
- *   file spliced on): a larger tail is records lost, not a capture cut short;
+ *   file spliced on), and the bytes cut short at its end when that file is itself cut short: a
+ *   larger tail is records lost, not a capture cut short;
  * - the peak RSS stays under a limit.
  *
  * Used by test/capture/corrupt-files.test.ts (a few hundred files) and scripts/fuzz.ts (thousands).
@@ -123,6 +124,8 @@ export interface Expectation {
    * first change: the base's, or a splice's second file's (`Mutant.spliced`).
    */
   largestStructure: number;
+  /** Bytes after that file's last whole record or block (it is itself cut short), at the end of the mutant too. */
+  cutAtEnd: number;
   /** Most bytes one plausible record or block can hold: what a cut-short tail may skip at most. */
   plausibleRecord: number;
 }
@@ -130,6 +133,7 @@ export interface Expectation {
 /** The expectation of `m` (see Expectation). */
 export function expectationOf(m: Mutant): Expectation {
   const idx = m.baseIndex;
+  const tailFrom = m.spliced?.index ?? idx;
   const prefix = commonPrefix(m.base, m.bytes);
   const intact = prefix === m.base.length && m.bytes.length === m.base.length;
   const cutOnly = !intact && prefix === m.bytes.length && prefix >= idx.headerEnd;
@@ -140,7 +144,8 @@ export function expectationOf(m: Mutant): Expectation {
     intact,
     cutOnly,
     cutAtBoundary: idx.structures.some((s) => s.end === prefix),
-    largestStructure: Math.max(...(m.spliced?.index ?? idx).structures.map((s) => s.end - s.start)),
+    largestStructure: Math.max(...tailFrom.structures.map((s) => s.end - s.start)),
+    cutAtEnd: tailFrom.leftover,
     plausibleRecord: plausibleRecordBytes(m.base, idx),
   };
 }
@@ -220,7 +225,8 @@ export function checkOutcome(m: Mutant, path: string, o: RunOutcome, limits: Run
  * What a mutant read with exit 0 may have skipped as a cut-short last record: at most one plausible
  * record; and when the damage lies before that tail (not merely a cut), no more than the largest
  * record or block of the file its bytes come from (the base, or the file a splice put after the
- * damage), else the damage swallowed records that the file still holds.
+ * damage) and the bytes cut short at that file's end, else the damage swallowed records that the
+ * file still holds.
  */
 function tailProblems(r: JsonReport, e: Expectation): string[] {
   const tail = skippedTail(r.warnings ?? []);
@@ -228,9 +234,10 @@ function tailProblems(r: JsonReport, e: Expectation): string[] {
   if (tail.bytes > e.plausibleRecord) {
     return [`exit 0 skipping a cut-short tail of ${tail.bytes} bytes at ${tail.at}, more than one plausible record (${e.plausibleRecord} bytes)`];
   }
-  if (!e.cutOnly && e.prefix < tail.at && tail.bytes > e.largestStructure) {
+  if (!e.cutOnly && e.prefix < tail.at && tail.bytes > e.largestStructure + e.cutAtEnd) {
+    const most = e.cutAtEnd === 0 ? `(${e.largestStructure} bytes)` : `and the bytes cut short at its end (${e.largestStructure} + ${e.cutAtEnd} bytes)`;
     return [
-      `exit 0 skipping a cut-short tail of ${tail.bytes} bytes at ${tail.at}, after the damage at byte ${e.prefix}: more than the largest record of the file (${e.largestStructure} bytes)`,
+      `exit 0 skipping a cut-short tail of ${tail.bytes} bytes at ${tail.at}, after the damage at byte ${e.prefix}: more than the largest record of the file ${most}`,
     ];
   }
   return [];

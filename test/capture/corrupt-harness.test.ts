@@ -2,8 +2,9 @@
  * The corrupt-input harness's own checks can fail: a run that exits 0 after skipping most of a
  * damaged file as a cut-short tail is a failure (it was not before issue 11's review: "0 failures"
  * hid 23 such files in 2000), while a file merely cut short passes, and so does a splice whose tail
- * is one record of the file spliced on, though larger than any of the base's. And
- * `npm run fuzz -- --help` prints the usage.
+ * is one record of the file spliced on, though larger than any of the base's, or a tail holding the
+ * bytes at the end of a file that was itself cut short. And `npm run fuzz -- --help` prints the
+ * usage.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,6 +20,21 @@ function seedNamed(name: string): Seed {
   const seed = seeds.find((s) => s.name === name);
   if (seed === undefined) throw new Error(`pcaps/${name} is missing`);
   return seed;
+}
+
+/** The splice the mutator makes of pcaps/`baseName` to byte `x`, then pcaps/`otherName` from byte `y`. */
+function spliceOf(baseName: string, x: number, otherName: string, y: number): Mutant {
+  const base = seedNamed(baseName);
+  const other = seedNamed(otherName);
+  return {
+    seed: base.name,
+    kind: 'splice',
+    note: `0..${x} of this file, then ${other.name} from ${y}`,
+    base: base.bytes,
+    baseIndex: base.index,
+    bytes: Buffer.concat([base.bytes.subarray(0, x), other.bytes.subarray(y)]),
+    spliced: other,
+  };
 }
 
 /** What the binary printed for a file: exit 0, `packets`, and a cut-short tail of `tail` bytes at `at`. */
@@ -71,22 +87,26 @@ describe('the harness', () => {
     // 46 records and cuts the last at 3752: 72 bytes of that file's last record (7526..7602, 76
     // bytes), which is larger than gen-truncated-file's largest record (70 bytes) but no larger than
     // netns-suspects-v4's (90). test/capture/cut-tail.test.ts reads these bytes.
-    const base = seedNamed('gen-truncated-file.pcap');
-    const other = seedNamed('netns-suspects-v4.pcap');
-    const m: Mutant = {
-      seed: base.name,
-      kind: 'splice',
-      note: `0..230 of this file, then ${other.name} from 4008`,
-      base: base.bytes,
-      baseIndex: base.index,
-      bytes: Buffer.concat([base.bytes.subarray(0, 230), other.bytes.subarray(4008)]),
-      spliced: other,
-    };
+    const m = spliceOf('gen-truncated-file.pcap', 230, 'netns-suspects-v4.pcap', 4008);
     expect(m.bytes.length).toBe(3752 + 72);
     expect(checkOutcome(m, '/tmp/s.pcap', exitZero('/tmp/s.pcap', 46, 3752, 72), DEFAULT_LIMITS, [0, 2, 3, 4, 70])).toEqual([]);
     // A tail of more than one record of the file spliced on is still records lost.
     expect(checkOutcome(m, '/tmp/s.pcap', exitZero('/tmp/s.pcap', 45, 3733, 91), DEFAULT_LIMITS, [0, 2, 3, 4, 70])).toEqual([
       'exit 0 skipping a cut-short tail of 91 bytes at 3733, after the damage at byte 230: more than the largest record of the file (90 bytes)',
+    ]);
+  });
+
+  it('bounds a tail in a file that is itself cut short by its largest record and the bytes cut short at its end', () => {
+    // gen-null-be.pcap to byte 266, then gen-truncated-file.pcap from its start (mutant 1860 of
+    // `npm run fuzz -- --seed 973894767`): the spliced file's last whole record is at 430..500 in
+    // these bytes, and its cut-short 20 bytes follow, to the end at 520.
+    const m = spliceOf('gen-null-be.pcap', 266, 'gen-truncated-file.pcap', 0);
+    expect([m.spliced?.index.leftover, m.spliced?.index.structures.at(-1)?.start, m.bytes.length]).toEqual([20, 164, 520]);
+    // A cut record read from 4 bytes into that last record: 66 of its bytes and the 20 cut short.
+    expect(checkOutcome(m, '/tmp/t.pcap', exitZero('/tmp/t.pcap', 8, 434, 86), DEFAULT_LIMITS, [0, 4])).toEqual([]);
+    // What the binary read: a cut record at 302 swallowing two whole records of the spliced file.
+    expect(checkOutcome(m, '/tmp/t.pcap', exitZero('/tmp/t.pcap', 6, 302, 218), DEFAULT_LIMITS, [0, 4])).toEqual([
+      'exit 0 skipping a cut-short tail of 218 bytes at 302, after the damage at byte 266: more than the largest record of the file and the bytes cut short at its end (70 + 20 bytes)',
     ]);
   });
 
@@ -104,11 +124,11 @@ describe('the harness', () => {
       expect(m.bytes.subarray(Number(x)).equals(m.spliced?.bytes.subarray(Number(y)) ?? Buffer.alloc(0))).toBe(true);
     }
     expect(splices).toBeGreaterThan(10);
-    // Mutant 179 of the run that failed in CI is the splice of the test above.
+    // Mutant 179 of the run that failed in CI is the splice built by hand above.
     const m = makeMutant(seeds, 973894767, 179);
-    const other = seedNamed('netns-suspects-v4.pcap');
-    expect([m.seed, m.spliced?.name]).toEqual(['gen-truncated-file.pcap', other.name]);
-    expect(m.bytes.equals(Buffer.concat([m.base.subarray(0, 230), other.bytes.subarray(4008)]))).toBe(true);
+    const built = spliceOf('gen-truncated-file.pcap', 230, 'netns-suspects-v4.pcap', 4008);
+    expect([m.seed, m.note, m.spliced?.name]).toEqual([built.seed, built.note, 'netns-suspects-v4.pcap']);
+    expect(m.bytes.equals(built.bytes)).toBe(true);
   });
 
   it('npm run fuzz -- --help prints the usage and exits 0; an unknown argument exits 2', () => {
