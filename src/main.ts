@@ -11,7 +11,8 @@ import { loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, type ReplayConfig
 import { COMMANDS, helpText, type Command } from './help.js';
 import { helpWidth } from './help-layout.js';
 import { runReplay } from './pipeline/replay.js';
-import { buildReplayReport } from './report/replay-report.js';
+import { summarizeReplay } from './report/replay-report.js';
+import { replayReportJson } from './report/json-report.js';
 import { renderTable } from './report/table.js';
 import { ProgressBar } from './report/progress.js';
 
@@ -40,14 +41,13 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
     },
   });
   bar?.done();
-  const report = buildReplayReport(result, {
+  const report = summarizeReplay(result, {
     version,
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     maxAttempts: config.maxAttempts,
     topN: config.topN,
   });
-  const text = config.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { maxPortRows: config.maxPortRows, maxSuspectRows: 20 });
-  await writeStdout(text);
+  await writeStdout(config.json ? replayReportJson(report) : [renderTable(report, { maxPortRows: config.maxPortRows, maxSuspectRows: 20 })]);
   if (result.error) {
     printError(result.error);
     return result.error.exitCode;
@@ -55,10 +55,21 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
   return 0;
 }
 
-function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve) => {
-    process.stdout.write(text, () => resolve());
-  });
+/** Bytes of the buffer stdout's chunks are encoded into, one after another (UTF-8: at most 3 bytes a UTF-16 unit). */
+const STDOUT_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Writes `chunks` to stdout in order, each once the one before is written, so that one buffer
+ * serves them all (a chunk too long for it is written as it is): no allocation per chunk.
+ */
+async function writeStdout(chunks: Iterable<string>): Promise<void> {
+  const buffer = Buffer.allocUnsafe(STDOUT_BUFFER_BYTES);
+  for (const chunk of chunks) {
+    const data = chunk.length * 3 <= buffer.length ? buffer.subarray(0, buffer.write(chunk)) : chunk;
+    await new Promise<void>((resolve) => {
+      process.stdout.write(data, () => resolve());
+    });
+  }
 }
 
 /** Prints a help page laid out for the terminal's width (80 columns when not a terminal). */
@@ -119,7 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           config.daemonUrl === null ? undefined : askDaemon(config.daemonUrl, undefined, config.ports),
         ]);
         const report = buildDiagnoseReport(state, config.ports, daemon, config.recentMinutes);
-        await writeStdout(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiagnoseReport(report));
+        await writeStdout([config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDiagnoseReport(report)]);
         return 0;
       }
       default:

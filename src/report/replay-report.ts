@@ -1,38 +1,20 @@
 /**
- * The replay report as plain data: what `--json` prints and what the table renders. Built once
- * at the end of a replay from the tracker's counters (reading them, never changing them).
+ * The replay report: what `--json` prints (`ReplayReport`) and what the table renders. Built once
+ * at the end of a replay from the tracker's counters (reading them, never changing them), as a
+ * `ReplaySummary`: the report's fields in its order, but for the port rows, which stay in the
+ * counters until printed (port-rows.ts; a scan's 65535 rows would be 65535 objects).
  */
 import { isoTime } from '../capture/frame-sink.js';
 import type { ReplayResult } from '../pipeline/replay.js';
 import type { Tracker } from '../track/tracker.js';
-import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';
 import { HEURISTIC_COUNT, HEURISTIC_NAMES } from '../detect/heuristics.js';
 import type { SuspectRecord } from '../detect/evidence-record.js';
 import type { ResetDetector } from '../detect/detector.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeStatus } from '../wire/status.js';
-
-/** Outcome counts of a set of attempts. */
-export interface OutcomeCounts {
-  attempts: number;
-  accepted: number;
-  refused: number;
-  icmp_rejected: number;
-  unanswered: number;
-  syn_retransmits: number;
-  /** Accepted attempts the server reset before sending data, soon after the handshake (still accepted). */
-  early_resets: number;
-  /** refused / attempts that ended (accepted + refused + icmp_rejected + unanswered); null if none ended. */
-  refusal_ratio: number | null;
-  /** icmp_rejected by ICMP code class. */
-  icmp_rejected_by_reason: Record<string, number>;
-}
-
-/** One server port's row. */
-export interface PortRow extends OutcomeCounts {
-  port: number;
-}
+import { outcomes, type OutcomeCounts } from './outcomes.js';
+import { PortRows, type PortRow } from './port-rows.js';
 
 /** Refusal latency summary, seconds. */
 export interface LatencySummary {
@@ -45,7 +27,7 @@ export interface LatencySummary {
   mean: number | null;
 }
 
-/** The replay report; `--json` prints exactly this. */
+/** The replay report; `--json` prints exactly this (json-report.ts writes it from a `ReplaySummary`). */
 export interface ReplayReport {
   rstwatch_version: string;
   /** True when every file was read to its end. */
@@ -91,52 +73,15 @@ export interface ReplayReport {
   warnings: string[];
 }
 
+/** The replay report as built: `ReplayReport`'s fields, in its order, the port rows still in the tracker's counters. */
+export type ReplaySummary = Omit<ReplayReport, 'ports'> & { ports: PortRows };
+
 /** Settings echoed in the report. */
 export interface ReportSettings {
   version: string;
   attemptTimeoutSeconds: number;
   maxAttempts: number;
   topN: number;
-}
-
-function outcomes(get: (counter: number) => number): OutcomeCounts {
-  const byReason: Record<string, number> = {};
-  let icmp = 0;
-  for (let r = 0; r < ICMP_REASON_NAMES.length; r++) {
-    const n = get(FIRST_ICMP_COUNTER + r);
-    byReason[ICMP_REASON_NAMES[r]] = n;
-    icmp += n;
-  }
-  const accepted = get(Counter.Accepted);
-  const refused = get(Counter.Refused);
-  const unanswered = get(Counter.Unanswered);
-  const ended = accepted + refused + icmp + unanswered;
-  return {
-    attempts: get(Counter.Attempts),
-    accepted,
-    refused,
-    icmp_rejected: icmp,
-    unanswered,
-    syn_retransmits: get(Counter.SynRetransmits),
-    early_resets: get(Counter.EarlyResets),
-    refusal_ratio: ended > 0 ? refused / ended : null,
-    icmp_rejected_by_reason: byReason,
-  };
-}
-
-function portRows(ports: PortCounters): PortRow[] {
-  const v = ports.values;
-  const dirStride = PORT_SPACE * PORT_COUNTERS;
-  const seen = Array.from(ports.seenPorts.subarray(0, ports.seenCount)).sort((a, b) => a - b);
-  return seen.map((port) => {
-    const row = port * PORT_COUNTERS;
-    const sum = (counter: number): number => {
-      let s = 0;
-      for (let d = 0; d < DIRECTION_COUNT; d++) s += v[d * dirStride + row + counter];
-      return s;
-    };
-    return { port, ...outcomes(sum) };
-  });
 }
 
 /** A capture time in seconds as ISO 8601; null when there is none, or it is beyond the range of a date. */
@@ -152,8 +97,14 @@ function renameCount(rows: AddressCount[]): { address: string; refused: number }
   return rows.map((r) => ({ address: r.address, refused: r.count }));
 }
 
-/** Builds the report of a finished replay. */
+/** The report of a finished replay as one object, a row object per port (the commands print a `ReplaySummary`). */
 export function buildReplayReport(result: ReplayResult, settings: ReportSettings): ReplayReport {
+  const summary = summarizeReplay(result, settings);
+  return { ...summary, ports: summary.ports.rows() };
+}
+
+/** Sums up a finished replay: the report, but for the port rows, which it reads when printed. */
+export function summarizeReplay(result: ReplayResult, settings: ReportSettings): ReplaySummary {
   const { tracker, sink } = result;
   const ports = tracker.ports;
   const directions: Record<string, OutcomeCounts> = {};
@@ -182,7 +133,7 @@ export function buildReplayReport(result: ReplayResult, settings: ReportSettings
     },
     totals: { ...outcomes((c) => ports.grandTotal(c)), suspect_resets: det ? det.suspectResets : 0 },
     directions,
-    ports: portRows(ports),
+    ports: new PortRows(ports),
     top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
     top_refused_clients: renameCount(tracker.refusedClients.top(settings.topN)),
     refusal_latency_seconds: latencySummary(tracker),

@@ -1,7 +1,9 @@
 /**
  * The replay report as text a person reads: totals, then per server port, then who refuses whom.
  */
-import type { OutcomeCounts, PortRow, ReplayReport } from './replay-report.js';
+import { Counter } from '../track/counters.js';
+import type { OutcomeCounts } from './outcomes.js';
+import type { ReplaySummary } from './replay-report.js';
 
 /** Rendering choices. */
 export interface TableOptions {
@@ -42,13 +44,13 @@ function countCells(o: OutcomeCounts): string[] {
 }
 
 /** Renders the report as a plain-text table (ends with a newline). */
-export function renderTable(r: ReplayReport, options: TableOptions): string {
+export function renderTable(r: ReplaySummary, options: TableOptions): string {
   const sections = [headerSection(r), totalsSection(r), portsSection(r, options), topSection(r), suspectsSection(r, options), notesSection(r)];
   return `${sections.flat().join('\n')}\n`;
 }
 
 /** What was read: files, packets, time span, the settings that change the counts. */
-function headerSection(r: ReplayReport): string[] {
+function headerSection(r: ReplaySummary): string[] {
   const files = r.files.map(
     (f) =>
       `${f.path} (${f.format}, ${f.frames} frames${f.truncated_tail ? ', truncated' : ''}${f.stopped_at !== null ? `, stopped at byte ${f.stopped_at}` : ''})`,
@@ -69,7 +71,7 @@ function headerSection(r: ReplayReport): string[] {
 }
 
 /** Totals, per direction when directions were told apart, and ICMP rejections by reason. */
-function totalsSection(r: ReplayReport): string[] {
+function totalsSection(r: ReplaySummary): string[] {
   const out: string[] = [];
   const directionRows = Object.entries(r.directions).filter(([, o]) => o.attempts > 0);
   const totalRows: string[][] = [['all', ...countCells(r.totals)]];
@@ -85,18 +87,18 @@ function totalsSection(r: ReplayReport): string[] {
 }
 
 /** One row per server port, busiest first, at most `options.maxPortRows`. */
-function portsSection(r: ReplayReport, options: TableOptions): string[] {
+function portsSection(r: ReplaySummary, options: TableOptions): string[] {
   const out: string[] = [];
-  const ports: PortRow[] = [...r.ports].sort((a, b) => b.attempts - a.attempts || a.port - b.port);
-  const shown = ports.slice(0, options.maxPortRows);
-  out.push(`Server ports (${r.ports.length}${shown.length < ports.length ? `, busiest ${shown.length} shown; --all-ports or --json for all` : ''})`);
+  const rows = r.ports;
+  const shown = rows.busiest().subarray(0, Math.min(rows.count, options.maxPortRows));
+  out.push(`Server ports (${rows.count}${shown.length < rows.count ? `, busiest ${shown.length} shown; --all-ports or --json for all` : ''})`);
   if (shown.length === 0) {
     out.push('(no connection attempt seen)');
   } else {
     out.push(
       ...grid(
         ['port', ...COUNT_HEADER],
-        shown.map((p) => [String(p.port), ...countCells(p)]),
+        Array.from(shown, (i) => [String(rows.port(i)), ...countCells(rows.row(i))]),
         [true, true, true, true, true, true, true, true],
       ),
     );
@@ -106,7 +108,7 @@ function portsSection(r: ReplayReport, options: TableOptions): string[] {
 }
 
 /** The top refusing servers beside the top refused clients, and the refusal latency. */
-function topSection(r: ReplayReport): string[] {
+function topSection(r: ReplaySummary): string[] {
   if (r.top_refusing_servers.length === 0) return [];
   const out = ['Top refusing servers                     Top refused clients'];
   const n = Math.max(r.top_refusing_servers.length, r.top_refused_clients.length);
@@ -124,7 +126,7 @@ function topSection(r: ReplayReport): string[] {
 }
 
 /** The refusals that look forged or sent by a middlebox, with their evidence. */
-function suspectsSection(r: ReplayReport, options: TableOptions): string[] {
+function suspectsSection(r: ReplaySummary, options: TableOptions): string[] {
   if (r.totals.suspect_resets === 0) return [];
   const fired = Object.entries(r.suspect_resets_by_heuristic).filter(([, n]) => n > 0);
   const out = [
@@ -150,14 +152,16 @@ function suspectsSection(r: ReplayReport, options: TableOptions): string[] {
 }
 
 /** What was not counted, or counted apart: early resets, unmatched answers, bad frames, evictions, warnings. */
-function notesSection(r: ReplayReport): string[] {
+function notesSection(r: ReplaySummary): string[] {
   const notes: string[] = [];
   if (r.totals.early_resets > 0) {
-    const ports = r.ports.filter((p) => p.early_resets > 0).slice(0, 10);
+    const ports: string[] = [];
+    for (let i = 0; i < r.ports.count && ports.length < 10; i++) {
+      const n = r.ports.value(i, Counter.EarlyResets);
+      if (n > 0) ports.push(`${r.ports.port(i)} (${n})`);
+    }
     notes.push(
-      `${r.totals.early_resets} accepted connections were reset by the server before it sent any data (early resets: a full accept queue with tcp_abort_on_overflow=1, or an application closing at once); ports: ${ports
-        .map((p) => `${p.port} (${p.early_resets})`)
-        .join(', ')}`,
+      `${r.totals.early_resets} accepted connections were reset by the server before it sent any data (early resets: a full accept queue with tcp_abort_on_overflow=1, or an application closing at once); ports: ${ports.join(', ')}`,
     );
   }
   const unmatched = r.unmatched.syn_acks + r.unmatched.resets + r.unmatched.icmp;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/pipeline/replay.js';
-import { buildReplayReport } from '../../src/report/replay-report.js';
+import { buildReplayReport, summarizeReplay } from '../../src/report/replay-report.js';
 import { renderTable } from '../../src/report/table.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
 import { writePcap, writePcapng, type PcapngBlock, type PcapRecord } from '../../kit/pcap-writer.js';
@@ -53,7 +53,7 @@ describe('capture times beyond the range of a date', () => {
     expect(report.warnings[0]).toMatch(/2 frames have a capture time outside the range of a date .* byte offset \d+/);
     expect([report.capture.out_of_range_times, report.capture.duration_seconds]).toEqual([2, null]);
     expect([report.refusal_latency_seconds.count, report.refusal_latency_seconds.max]).toEqual([1, 0]);
-    const text = renderTable(report, { maxPortRows: 25, maxSuspectRows: 20 });
+    const text = renderTable(summarizeReplay(result, SETTINGS), { maxPortRows: 25, maxSuspectRows: 20 });
     expect(text).toMatch(/^2 packets, times out of the range of a date$/m);
     expect(text).toMatch(/^- 2 frames had a capture time beyond the range of a date: their time is unknown/m);
     expect(text).toMatch(/^\(out of range\) +198\.202\.88\.52:41071/m);
@@ -150,7 +150,7 @@ describe('a file that a fault stopped', () => {
     const report = buildReplayReport(result, SETTINGS);
     expect([report.complete, report.packets]).toEqual([false, 500]);
     expect(report.files).toEqual([{ path, format: 'pcap', frames: 500, bytes: bytes.length, truncated_tail: false, stopped_at: at }]);
-    const text = renderTable(report, { maxPortRows: 25, maxSuspectRows: 20 });
+    const text = renderTable(summarizeReplay(result, SETTINGS), { maxPortRows: 25, maxSuspectRows: 20 });
     expect(text).toContain(`replay: ${path} (pcap, 500 frames, stopped at byte ${at})`);
     expect(text).not.toContain('(no file read)');
   });
