@@ -17,8 +17,8 @@
  * attempts are the SYNs it captured, the latency of /metrics scraped every 20 ms during the load
  * (`--scrape-ms`),
  * rstwatch's resident memory after the rate and at its peak (VmRSS, VmHWM; the budget is
- * docs/live.md "Memory"), how busy the host was, and how long each capturer's threads waited for a
- * CPU while runnable (schedstat's run delay: on a shared machine, what a drop comes from).
+ * docs/live.md "Memory"), how busy the host was, and how long each capturer's main thread waited
+ * for a CPU while runnable (schedstat's run delay: on a shared machine, what a drop comes from).
  *
  * rstwatch's CPU in a window also pays for what is not packets: its timers and kernel reads, and
  * the scrapes (a few ms each, 50 a second). Each flood starts with two windows without traffic,
@@ -125,20 +125,22 @@ function parseOptions(argv: string[]): BenchOptions {
   };
   const flood = given.get('flood') ?? 'both';
   if (!['ports', 'random', 'both'].includes(flood)) throw new Error('--flood must be ports, random or both');
-  return {
+  const opts: BenchOptions = {
     floods: flood === 'both' ? ['ports', 'random'] : [flood as FloodKind],
     rates: list('rates', '25000,50000,100000,150000,0'),
     seconds: num('seconds', '2', 0.1),
     randomRates: list('random-rates', '25000,50000,100000,200000,300000,0'),
     randomSeconds: num('random-seconds', '4', 0.1),
-    randomFill: num('random-fill', '300000', 0),
+    randomFill: Math.round(num('random-fill', '300000', 0)),
     fillRate: num('fill-rate', '100000', 1),
-    topspeedCount: num('topspeed-count', '1000000', 1),
+    topspeedCount: Math.round(num('topspeed-count', '1000000', 1)),
     bufferKib: num('buffer-kib', '8192', 64),
     scrapeMs: num('scrape-ms', '20', 0),
     cli: resolve(given.get('cli') ?? join(root, 'dist/rstwatch.js')),
     out: resolve(given.get('out') ?? join(root, 'bench/out/live-results.json')),
   };
+  randomPlan(opts);
+  return opts;
 }
 
 /** What every step needs: the pair, the MACs of its ends, the capture filter, the options. */
@@ -203,15 +205,8 @@ async function writeRandomSyns(b: Bench, path: string, first: number, n: number)
   await w.close();
 }
 
-/** The steps of a flood, in order. */
-function stepsOf(b: Bench, kind: FloodKind): Step[] {
-  const { opts } = b;
-  if (kind === 'ports') {
-    return opts.rates.map((rate) => {
-      const count = rate > 0 ? Math.round(rate * opts.seconds) : opts.topspeedCount;
-      return { label: rate > 0 ? String(rate) : 'topspeed', rate, count, distinct: false, write: (p) => writePortSyns(b, p, count) };
-    });
-  }
+/** The random flood's steps without their pcaps: the fill, then the rates; throws when they need more tuples than there are. */
+function randomPlan(opts: BenchOptions): { label: string; rate: number; count: number }[] {
   const plan = [
     ...(opts.randomFill > 0 ? [{ label: `fill@${opts.fillRate}`, rate: opts.fillRate, count: opts.randomFill }] : []),
     ...opts.randomRates.map((rate) => ({
@@ -221,9 +216,21 @@ function stepsOf(b: Bench, kind: FloodKind): Step[] {
     })),
   ];
   const total = plan.reduce((n, s) => n + s.count, 0);
-  if (total >= MAX_RANDOM_TUPLES) throw new Error(`the random flood would send ${total} SYNs; it has ${MAX_RANDOM_TUPLES} distinct tuples`);
+  if (total >= MAX_RANDOM_TUPLES) throw new Error(`the random flood would send ${total} SYNs; it has ${MAX_RANDOM_TUPLES - 1} distinct tuples`);
+  return plan;
+}
+
+/** The steps of a flood, in order. */
+function stepsOf(b: Bench, kind: FloodKind): Step[] {
+  const { opts } = b;
+  if (kind === 'ports') {
+    return opts.rates.map((rate) => {
+      const count = rate > 0 ? Math.round(rate * opts.seconds) : opts.topspeedCount;
+      return { label: rate > 0 ? String(rate) : 'topspeed', rate, count, distinct: false, write: (p) => writePortSyns(b, p, count) };
+    });
+  }
   let first = 0;
-  return plan.map((s) => {
+  return randomPlan(opts).map((s) => {
     const from = first;
     first += s.count;
     return { ...s, distinct: true, write: (p: string) => writeRandomSyns(b, p, from, s.count) };
@@ -255,10 +262,11 @@ function memoryMiB(pid: number): { rss: number; hwm: number } {
 }
 
 /**
- * CPU time of `pid`'s threads and the time they waited for a CPU, nanoseconds: the sums of
- * /proc/PID/task/TID/schedstat. The CPU time is what /proc/PID/stat gives as utime + stime (the
- * kernel scales those to it), but in nanoseconds rather than clock ticks (10 ms here): tcpdump
- * spends less than a tick on 100 000 packets.
+ * CPU time of `pid`'s threads, and the time its main thread (the one that reads the capture, in
+ * both capturers) waited for a CPU while runnable, nanoseconds: from /proc/PID/task/TID/schedstat.
+ * The CPU time is what /proc/PID/stat gives as utime + stime (the kernel scales those to it), but
+ * in nanoseconds rather than clock ticks (10 ms here): tcpdump spends less than a tick on 100 000
+ * packets.
  */
 function cpuNs(pid: number): { run: number; wait: number } {
   let run = 0;
@@ -267,7 +275,7 @@ function cpuNs(pid: number): { run: number; wait: number } {
     try {
       const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
       run += Number(f[0]);
-      wait += Number(f[1]);
+      if (Number(tid) === pid) wait = Number(f[1]);
     } catch {
       // the thread ended between the listing and the read
     }
@@ -570,7 +578,7 @@ function printTable({ kind, rows }: FloodResult): void {
     `${r.rstwatch_cpu_wait_ms}/${r.tcpdump_cpu_wait_ms}`,
     `${r.attempts} ${r.attempts_are_syns_captured ? 'yes' : 'NO'}`,
     String(r.evictions),
-    `${r.metrics_p50_ms}/${r.metrics_p99_ms}/${r.metrics_max_ms}`,
+    Number.isNaN(r.metrics_p50_ms) ? '-' : `${r.metrics_p50_ms}/${r.metrics_p99_ms}/${r.metrics_max_ms}`,
     `${r.rstwatch_rss_mib}/${r.rstwatch_peak_rss_mib}`,
     String(r.host_busy_pct),
   ]);
