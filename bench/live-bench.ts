@@ -447,7 +447,8 @@ async function measure(b: Bench, d: Daemon, step: Step, idle: IdleCost): Promise
   const tdErr = await tcpdump.stop();
   rmSync(pcap, { force: true });
   if (replay.status !== 0) throw new Error(`tcpreplay failed (${replay.status}): ${replay.stderr.trim()}`);
-  const scrapes = lat.length + settled.scrapes + 1;
+  // The scrape before the window is outside it (read before the CPU); every one of settle's is inside.
+  const scrapes = lat.length + settled.scrapes;
   return row({ step, before, after, replay: replay.stdout, tcpdumpErr: tdErr, sendSeconds, lat, scrapes, idle, pid: d.pid });
 }
 
