@@ -1,7 +1,8 @@
 /**
  * SYN floods for the memory test and the live benchmark: IPv4 SYNs crafted in one reused frame and
  * put on a veth end with the native addon's pcap_inject (the addon's one hatch for tests), at a
- * bounded rate, counted. Run inside the client namespace of a pair (kit/netns.ts), through tsx:
+ * bounded rate, counted. Run inside the client namespace of a pair (kit/netns.ts), through tsx
+ * (bench/live-bench.ts instead writes the same frames, `synFrames`, to a pcap for tcpreplay):
  *
  *   syn-flood.ts IFACE PLAN_JSON      prints {"sent":N,"seconds":S} on stdout, exits 0
  *
@@ -109,8 +110,8 @@ function u32(address: string): number {
   return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
 }
 
-/** The SYNs of a plan, in order: calls `put(src, sport, dport)` for each; returns how many. */
-function tuples(plan: FloodPlan): { total: number; at: (i: number, out: Int32Array) => void } {
+/** The SYNs of a plan, in order: `at(i, out)` writes SYN number i's source, source port and destination port into `out`; `total` is how many. */
+function tuples(plan: SynPlan): { total: number; at: (i: number, out: Int32Array) => void } {
   if (plan.kind === 'scan') {
     const first = plan.firstPort ?? 1;
     const last = plan.lastPort ?? 65535;
@@ -138,6 +139,35 @@ function tuples(plan: FloodPlan): { total: number; at: (i: number, out: Int32Arr
   };
 }
 
+/** What a plan's frames depend on: the plan without its pacing. */
+export type SynPlan = Omit<FloodPlan, 'ratePps' | 'maxSeconds'>;
+
+/**
+ * A plan's SYNs as one Ethernet frame (54 bytes) rewritten in place: `put(i)` makes `frame` the
+ * plan's SYN number i (0 <= i < `total`), tuple and both checksums. The frame is owned here and
+ * overwritten by every `put`: copy it (or write it out) before the next call.
+ */
+export interface SynFrames {
+  readonly total: number;
+  readonly frame: Uint8Array;
+  put(i: number): void;
+}
+
+/** The reused frame and its rewriter for `plan` (see SynFrames); the injector and bench/live-bench.ts's pcap writer share it. */
+export function synFrames(plan: SynPlan): SynFrames {
+  const frame = ethernet(tcp4({ src: plan.src, dst: plan.dst, sport: 1, dport: 1, flags: 'S', seq: 0x1000 }), { src: plan.srcMac, dst: plan.dstMac });
+  const { total, at } = tuples(plan);
+  const t = new Int32Array(3);
+  return {
+    total,
+    frame,
+    put: (i) => {
+      at(i, t);
+      setTuple(frame, t[0] >>> 0, t[1], t[2]);
+    },
+  };
+}
+
 /** Injects the plan's SYNs on `iface` (call inside the sending namespace); see the module comment. */
 export async function flood(iface: string, plan: FloodPlan): Promise<FloodReport> {
   const addon = createRequire(import.meta.url)(ADDON) as {
@@ -145,10 +175,8 @@ export async function flood(iface: string, plan: FloodPlan): Promise<FloodReport
     inject(h: unknown, f: Uint8Array): number;
     close(h: unknown): void;
   };
-  const frame = ethernet(tcp4({ src: plan.src, dst: plan.dst, sport: 1, dport: 1, flags: 'S', seq: 0x1000 }), { src: plan.srcMac, dst: plan.dstMac });
   const cap = addon.open({ interfaceName: iface, snaplen: 64, promiscuous: false, immediate: true, bufferBytes: 1 << 16, timeoutMs: 10, maxBatchFrames: 16 });
-  const { total, at } = tuples(plan);
-  const t = new Int32Array(3);
+  const { total, frame, put } = synFrames(plan);
   const t0 = performance.now();
   const end = t0 + plan.maxSeconds * 1000;
   let sent = 0;
@@ -156,8 +184,7 @@ export async function flood(iface: string, plan: FloodPlan): Promise<FloodReport
     while (sent < total) {
       const stop = Math.min(total, sent + BATCH);
       for (; sent < stop; sent++) {
-        at(sent, t);
-        setTuple(frame, t[0] >>> 0, t[1], t[2]);
+        put(sent);
         addon.inject(cap.handle, frame);
       }
       const now = performance.now();
