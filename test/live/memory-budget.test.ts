@@ -108,6 +108,12 @@ describe('the kernel reads the cause engine keeps are bounded, whatever the atte
 
   it('a read costs KERNEL_READ_BYTES and KERNEL_LISTENER_BYTES a listener that changed; unchanged listeners are one list', () => {
     const listeners = 64;
+    // A first pass over both kinds of read compiles the code they run (bytecode and feedback live
+    // on the heap too): what is measured after it is the reads alone.
+    for (const step of [1, 0]) {
+      const warm = new ReadHistory(200_000);
+      for (let i = 0; i < 200; i++) warm.add(kernelSnapshot(i * 1000, busy(i * step, listeners)), i * 1000);
+    }
     const changing = new ReadHistory(200_000);
     const before = heldBytes();
     for (let i = 0; i < 200; i++) changing.add(kernelSnapshot(i * 1000, busy(i, listeners)), i * 1000);
