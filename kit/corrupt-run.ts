@@ -243,21 +243,30 @@ function tailProblems(r: JsonReport, e: Expectation): string[] {
   return [];
 }
 
+/**
+ * The byte offset a format error names: the last in its message, which ends with it (an earlier one
+ * may name the records after the fault, "whole records from byte offset N reach its end").
+ */
+export function faultOffset(message: string): number | null {
+  const at = /at byte offset (\d+)$/.exec(message);
+  return at === null ? null : Number(at[1]);
+}
+
 /** What a length that cannot be true must give: exit 4 at its record or block, every packet before it. */
 function expectedFaultProblems(r: JsonReport, status: number | null, faultAt: number, before: number): string[] {
-  const at = /byte offset (\d+)/.exec(r.error?.message ?? '');
-  if (status === 4 && at !== null && Number(at[1]) === faultAt && r.packets === before) return [];
-  return [`corrupt at byte ${faultAt} (${before} packets before it): exit ${status}, ${r.packets} packets, error at ${at?.[1] ?? 'none'}`];
+  const at = faultOffset(r.error?.message ?? '');
+  if (status === 4 && at === faultAt && r.packets === before) return [];
+  return [`corrupt at byte ${faultAt} (${before} packets before it): exit ${status}, ${r.packets} packets, error at ${at ?? 'none'}`];
 }
 
 /** What exit 4 must come with: the format error naming the file and an offset at or after the damage. */
 function faultProblems(r: JsonReport, path: string, stderr: string, e: Expectation): string[] {
   const problems: string[] = [];
   if (r.error?.code !== 'RSTWATCH_ERR_CAPTURE_FORMAT') problems.push(`exit 4 with error ${r.error?.code}`);
-  const at = /byte offset (\d+)/.exec(r.error?.message ?? '');
+  const at = faultOffset(r.error?.message ?? '');
   if (!(r.error?.message ?? '').includes(path) || !stderr.includes(path) || at === null)
     problems.push(`the error names no file and offset: ${r.error?.message}`);
-  else if (Number(at[1]) < e.damagedFrom) problems.push(`the error names byte ${at[1]}, before the first damaged structure at ${e.damagedFrom}`);
+  else if (at < e.damagedFrom) problems.push(`the error names byte ${at}, before the first damaged structure at ${e.damagedFrom}`);
   return problems;
 }
 

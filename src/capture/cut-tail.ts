@@ -11,16 +11,16 @@
  *   of another major version. A rule that the file's own whole records broke is not held against
  *   its last record (some writers exceed their snapshot length, or write a fraction of a second);
  * - or its length is belied by the bytes that are there: a chain of plausible whole records or
- *   blocks, starting after its header, reaches exactly the end of the file (they are the records
- *   that the lie swallowed); for pcapng also a trailing length word that ends the block early.
+ *   blocks, of any layout, starts after its first byte and reaches the end of the file, or one
+ *   more record or block that the end cuts short (they are the records that the lie swallowed:
+ *   src/capture/swallowed-chain.ts); for pcapng also a trailing length word that ends the block
+ *   early.
  *
- * Both checks run once, at the end of the file, never per record. They allocate one byte per byte
- * of the cut record (at most MAX_RECORD_BYTES) for the chain search, which runs from the end of the
- * file backwards, so that it reads each byte position once.
+ * Both checks run once, at the end of the file, never per record.
  */
 
 import { MAX_BACK_STEP_SECONDS, type PcapFile } from './pcap-drain.js';
-import { PCAP_REC_CAP_LEN, PCAP_REC_ORIG_LEN, PCAP_REC_TS_FRAC, PCAP_REC_TS_SEC, PCAP_RECORD_HEADER_LEN } from './pcap-format.js';
+import { PCAP_REC_CAP_LEN, PCAP_REC_TS_FRAC, PCAP_REC_TS_SEC, PCAP_RECORD_HEADER_LEN } from './pcap-format.js';
 import { badPacketHeader, packetBlockError } from './pcapng-drain.js';
 import {
   BLK_TOTAL_LEN,
@@ -35,27 +35,19 @@ import {
   EPB_DATA,
   EPB_INTERFACE_ID,
   EPB_MIN_LEN,
-  IDB_MIN_LEN,
   isDefinedBlockType,
-  ISB_MIN_LEN,
   OPB_INTERFACE_ID,
-  SHB_MIN_LEN,
   SHB_VERSION_MAJOR,
   SPB_MIN_LEN,
   SPB_ORIG_LEN,
 } from './pcapng-format.js';
 import type { PcapngSection } from './pcapng-section.js';
 import { MAX_RECORD_BYTES, type ReadState } from './read-state.js';
+import { type ChainLayout, findSwallowedChain, FOREIGN_CAP_LIMIT, minBlockLen, type SwallowedChain } from './swallowed-chain.js';
 
 /** How the errors of this module begin; the message ends with the cut record's offset. */
 const CUT_PCAP = 'bad pcap record cut short by the end of the file';
 const CUT_PCAPNG = 'bad pcapng block cut short by the end of the file';
-
-/**
- * How far apart in time, in seconds, two neighbouring records of a chain found after a cut record
- * may be (one day): records swallowed by a lying length are of the same capture.
- */
-const CHAIN_STEP_SECONDS = 86_400;
 
 /** The sub-second field's limit: one second in the file's unit. A field equal to it is a writer's rounding. */
 function fracLimit(f: PcapFile): number {
@@ -65,8 +57,8 @@ function fracLimit(f: PcapFile): number {
 /**
  * At the end of a pcap file whose last record, at `st.pos`, is cut short: throws
  * RSTWATCH_ERR_CAPTURE_FORMAT when the fields that are there cannot be true or whole records after
- * its header reach the end of the file (see the module comment); returns when it is a record that
- * a longer file would complete.
+ * its first byte reach the end of the file, or one more that the end cuts short (see the module
+ * comment); returns when it is a record that a longer file would complete.
  */
 export function checkCutRecord(st: ReadState, f: PcapFile): void {
   const dv = st.view;
@@ -95,92 +87,27 @@ export function checkCutRecord(st: ReadState, f: PcapFile): void {
     }
   }
   if (avail < PCAP_RECORD_HEADER_LEN) return;
-  const chain = findRecordChain(st, f);
-  if (chain >= 0) {
+  const own: ChainLayout = le ? 'pcap-le' : 'pcap-be';
+  const lastSec = st.frames > 0 ? st.lastSec : dv.getUint32(pos + PCAP_REC_TS_SEC, le);
+  const chain = findSwallowedChain(st, own, f.maxCapLen, { le, lastSec, stepFromSec: st.stepFromSec });
+  if (chain !== null) {
     throw st.formatError(
       pos,
-      `${CUT_PCAP}: captured length ${dv.getUint32(pos + PCAP_REC_CAP_LEN, le)} runs past the end of the file, but whole records from byte offset ${st.base + chain} reach its end`,
+      `${CUT_PCAP}: captured length ${dv.getUint32(pos + PCAP_REC_CAP_LEN, le)} runs past the end of the file, but ${chainText(st, chain, own)}`,
     );
   }
 }
 
-/** findRecordChain's marks: a chain from here reaches the end; and its time goes forward on the way. */
-const REACHES = 1;
-const ADVANCES = 2;
-
-/**
- * The buffer position of the first of a chain of plausible whole pcap records after the cut one's
- * first byte that ends exactly at `st.end`, or -1. Neighbours in the chain are dated within
- * CHAIN_STEP_SECONDS of each other; and either its first record is dated within that of the
- * record before the cut one (of the cut one itself when it is the file's first), or the chain's
- * time goes forward somewhere (a splice of another capture). Bytes of a packet rarely pass for
- * that. Walks the positions backwards from the end, marking those from which a chain reaches it,
- * so that each is looked at once.
- */
-function findRecordChain(st: ReadState, f: PcapFile): number {
-  const dv = st.view;
-  const le = f.le;
-  const pos = st.pos;
-  const avail = st.end - pos;
-  const marks = new Uint8Array(avail + 1);
-  marks[avail] = REACHES;
-  // BOUNDS: the cut record's header is in the buffer (checked by the caller); each candidate's by
-  // the loop bound, and the next record's, which starts where a chain was found, by its own turn.
-  const anchor = st.frames > 0 ? st.lastSec : dv.getUint32(pos + PCAP_REC_TS_SEC, le);
-  let first = -1;
-  for (let q = avail - PCAP_RECORD_HEADER_LEN; q >= 1; q--) {
-    const next = plausibleRecordEnd(st, f, pos + q) - pos;
-    if (next <= q || next > avail || marks[next] === 0) continue;
-    const sec = dv.getUint32(pos + q + PCAP_REC_TS_SEC, le);
-    let mark = REACHES;
-    if (next < avail) {
-      const nextSec = dv.getUint32(pos + next + PCAP_REC_TS_SEC, le);
-      if (Math.abs(nextSec - sec) > CHAIN_STEP_SECONDS) continue;
-      const later = nextSec > sec || (nextSec === sec && dv.getUint32(pos + next + PCAP_REC_TS_FRAC, le) > dv.getUint32(pos + q + PCAP_REC_TS_FRAC, le));
-      if (later || (marks[next] & ADVANCES) !== 0) mark |= ADVANCES;
-    }
-    marks[q] = mark;
-    if (Math.abs(sec - anchor) <= CHAIN_STEP_SECONDS || (mark & ADVANCES) !== 0) first = q;
-  }
-  return first < 0 ? -1 : pos + first;
-}
-
-/**
- * Where the pcap record at buffer position `at` (its header in the buffer) ends if its header could
- * be a packet's: at least one byte captured, no more than the original length, the file's limit
- * and, when one is set, its snapshot length; a fraction of a second not over a second (both unless
- * the file's whole records broke that rule). Else -1.
- */
-function plausibleRecordEnd(st: ReadState, f: PcapFile, at: number): number {
-  const dv = st.view;
-  const le = f.le;
-  // BOUNDS: checked by the caller (the header is in the buffer).
-  const capLen = dv.getUint32(at + PCAP_REC_CAP_LEN, le);
-  const origLen = dv.getUint32(at + PCAP_REC_ORIG_LEN, le);
-  if (capLen === 0 || capLen > origLen || capLen > f.maxCapLen) return -1;
-  if (f.snaplen !== 0 && capLen > f.snaplen && st.overSnaplen === 0) return -1;
-  if (dv.getUint32(at + PCAP_REC_TS_FRAC, le) > fracLimit(f) && st.fracOverflows === 0) return -1;
-  return at + PCAP_RECORD_HEADER_LEN + capLen;
-}
-
-/**
- * The buffer position of the first of a chain of plausible whole pcapng blocks after the cut one's
- * first byte that ends exactly at `st.end`, or -1; walked backwards as findRecordChain does.
- */
-function findBlockChain(st: ReadState, sec: PcapngSection): number {
-  const pos = st.pos;
-  const avail = st.end - pos;
-  const reaches = new Uint8Array(avail + 1);
-  reaches[avail] = 1;
-  let first = -1;
-  for (let q = avail - BLOCK_MIN_LEN; q >= 1; q--) {
-    const next = plausibleBlockEnd(st, sec, pos + q) - pos;
-    if (next > q && next <= avail && reaches[next] === 1) {
-      reaches[q] = 1;
-      first = q;
-    }
-  }
-  return first < 0 ? -1 : pos + first;
+/** What a chain found in a file of layout `own` is, for a message: "whole records from byte offset N reach its end". */
+function chainText(st: ReadState, chain: SwallowedChain, own: ChainLayout): string {
+  const l = chain.layout;
+  const order = l.endsWith('-le') ? 'little-endian' : 'big-endian';
+  const pcap = l.startsWith('pcap-');
+  let what: string;
+  if (own.startsWith('pcap-')) what = pcap ? (l === own ? 'records' : `${order} records`) : 'pcapng blocks';
+  else what = pcap ? `${order} pcap records` : 'blocks';
+  const to = chain.cutAt < 0 ? '' : ` to ${st.base + chain.cutAt}, then one cut short,`;
+  return `whole ${what} from byte offset ${st.base + chain.at}${to} reach its end`;
 }
 
 /**
@@ -188,7 +115,8 @@ function findBlockChain(st: ReadState, sec: PcapngSection): number {
  * past the end): throws RSTWATCH_ERR_CAPTURE_FORMAT when the fields that are there cannot be true,
  * when a trailing length word equal to its own end's distance from the block start ends the block
  * early (past its fixed part and a packet block's data: in a file cut short only an option could
- * hold such a word by chance), or when whole blocks after its header reach the end of the file.
+ * hold such a word by chance), or when whole records or blocks after its first byte reach the end
+ * of the file (or one more that the end cuts short).
  * Returns when the cut block is one that a longer file would complete.
  */
 export function checkCutBlock(st: ReadState, sec: PcapngSection): void {
@@ -218,11 +146,12 @@ export function checkCutBlock(st: ReadState, sec: PcapngSection): void {
       );
     }
   }
-  const chain = findBlockChain(st, sec);
-  if (chain >= 0) {
+  const own: ChainLayout = le ? 'pcapng-le' : 'pcapng-be';
+  const chain = findSwallowedChain(st, own, FOREIGN_CAP_LIMIT, null);
+  if (chain !== null) {
     throw st.formatError(
       pos,
-      `${CUT_PCAPNG} (type 0x${type.toString(16)}): total length ${totalLen} runs past the end of the file, but whole blocks from byte offset ${st.base + chain} reach its end`,
+      `${CUT_PCAPNG} (type 0x${type.toString(16)}): total length ${totalLen} runs past the end of the file, but ${chainText(st, chain, own)}`,
     );
   }
 }
@@ -244,43 +173,6 @@ function checkCutFixedPart(st: ReadState, sec: PcapngSection, type: number, tota
   } else if (type === BLOCK_SHB && dv.getUint16(pos + SHB_VERSION_MAJOR, le) !== 1) {
     throw st.formatError(pos, `${CUT_PCAPNG}: section header block of version ${dv.getUint16(pos + SHB_VERSION_MAJOR, le)}.x`);
   }
-}
-
-/** The smallest total length a block of `type` can have: its fixed part and the trailing length. */
-function minBlockLen(type: number): number {
-  switch (type) {
-    case BLOCK_EPB:
-    case BLOCK_OPB:
-      return EPB_MIN_LEN;
-    case BLOCK_SPB:
-      return SPB_MIN_LEN;
-    case BLOCK_SHB:
-      return SHB_MIN_LEN;
-    case BLOCK_IDB:
-      return IDB_MIN_LEN;
-    case BLOCK_ISB:
-      return ISB_MIN_LEN;
-    default:
-      return BLOCK_MIN_LEN;
-  }
-}
-
-/**
- * Where the pcapng block at buffer position `at` ends if it is a plausible whole block in the
- * section's byte order (a defined type, a total length of at least its fixed part, a multiple of
- * 4, within the buffer and repeated at its end; a packet block whose header could be true), else -1.
- */
-function plausibleBlockEnd(st: ReadState, sec: PcapngSection, at: number): number {
-  const dv = st.view;
-  const le = sec.le;
-  if (st.end - at < BLOCK_MIN_LEN) return -1;
-  // BOUNDS: checked above (type, length and one more word), then by the whole-block test.
-  const type = dv.getUint32(at, le);
-  const totalLen = dv.getUint32(at + BLK_TOTAL_LEN, le);
-  if (!isDefinedBlockType(type) || totalLen < minBlockLen(type) || (totalLen & 3) !== 0 || totalLen > st.end - at) return -1;
-  if (dv.getUint32(at + totalLen - 4, le) !== totalLen) return -1;
-  if ((type === BLOCK_EPB || type === BLOCK_OPB) && badPacketHeader(dv, at, le, type, totalLen, sec.linkTypes.length)) return -1;
-  return at + totalLen;
 }
 
 /**

@@ -86,6 +86,7 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
   let overSnaplen = st.overSnaplen;
   let fracOverflows = st.fracOverflows;
   let backSteps = st.backSteps;
+  let stepFromSec = st.stepFromSec;
   let need = PCAP_RECORD_HEADER_LEN;
   while (end - pos >= PCAP_RECORD_HEADER_LEN) {
     // BOUNDS: checked by the loop condition (a whole record header is in the buffer).
@@ -112,7 +113,10 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
       fracOverflows++;
     }
     if (capLen > snaplen) overSnaplen++;
-    if (tsSec < lastSec - MAX_BACK_STEP_SECONDS) backSteps++;
+    if (tsSec < lastSec - MAX_BACK_STEP_SECONDS) {
+      backSteps++;
+      stepFromSec = lastSec;
+    }
     lastSec = tsSec;
     sink.onFrame(buf, pos + PCAP_RECORD_HEADER_LEN, capLen, origLen, tsSec, tsNsec, linkType);
     frames++;
@@ -123,6 +127,7 @@ export function drainPcap(st: ReadState, f: PcapFile, sink: FrameSink): number {
   st.overSnaplen = overSnaplen;
   st.fracOverflows = fracOverflows;
   st.backSteps = backSteps;
+  st.stepFromSec = stepFromSec;
   if (need === BAD_CAP_LEN) throw capLenError(st, f);
   return need;
 }

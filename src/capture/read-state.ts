@@ -62,6 +62,8 @@ export class ReadState {
   fracOverflows = 0;
   /** pcap records dated more than MAX_BACK_STEP_SECONDS before the record before them. */
   backSteps = 0;
+  /** Capture time, whole seconds, of the record before the last such step back (NaN before any; pcap only). */
+  stepFromSec = NaN;
   readonly name: string;
   /** Second buffer, the target of the read ahead; the two swap. */
   private spare: Buffer;

@@ -52,6 +52,21 @@ function exitZero(path: string, packets: number, at: number, tail: number): RunO
   };
 }
 
+/** What the binary printed for a file it stopped at a format error: exit 4, `packets`, the error `message` (after the path). */
+function exitFour(path: string, packets: number, message: string): RunOutcome {
+  const error = { code: 'RSTWATCH_ERR_CAPTURE_FORMAT', message: `${path}: ${message}` };
+  const report = { complete: false, packets, error, files: [{ truncated_tail: false }], warnings: [] };
+  return {
+    status: 4,
+    signal: null,
+    timedOut: false,
+    stdout: JSON.stringify(report),
+    stderr: `rstwatch: error: ${error.message}\n`,
+    maxRssKb: 60_000,
+    seconds: 0.1,
+  };
+}
+
 describe('the harness', () => {
   it("fails the reviewer's mutant of gen-qinq.pcap read as before (exit 0, 3 of 34 packets, 2887 bytes skipped as a tail)", () => {
     const m = makeMutant(seeds, 625316922, 691);
@@ -107,6 +122,20 @@ describe('the harness', () => {
     // What the binary read: a cut record at 302 swallowing two whole records of the spliced file.
     expect(checkOutcome(m, '/tmp/t.pcap', exitZero('/tmp/t.pcap', 6, 302, 218), DEFAULT_LIMITS, [0, 4])).toEqual([
       'exit 0 skipping a cut-short tail of 218 bytes at 302, after the damage at byte 266: more than the largest record of the file and the bytes cut short at its end (70 + 20 bytes)',
+    ]);
+  });
+
+  it('takes the offset of a fault from the end of its message, not from the records it names before (seed 1549120013, mutant 92419)', () => {
+    // An SPB whose length lies past the end of the file must stop the read at it, at 476; the
+    // message names the blocks it swallowed first.
+    const m = makeMutant(seeds, 1549120013, 92419);
+    expect([m.kind, m.note.replace(/^reencode\(.*\)\+/, ''), m.expect]).toEqual(['reencode+length-lie', 'spb at 476: u32 at 480 28 -> 1116', { faultAt: 476 }]);
+    const message =
+      'bad pcapng block cut short by the end of the file (type 0x3): total length 1116 runs past the end of the file, but whole blocks from byte offset 504 reach its end at byte offset 476';
+    expect(checkOutcome(m, '/tmp/f.pcapng', exitFour('/tmp/f.pcapng', 2, message), DEFAULT_LIMITS, [0, 4])).toEqual([]);
+    // A fault named elsewhere is still wrong.
+    expect(checkOutcome(m, '/tmp/f.pcapng', exitFour('/tmp/f.pcapng', 2, 'bad pcapng block at byte offset 504'), DEFAULT_LIMITS, [0, 4])).toEqual([
+      'corrupt at byte 476 (2 packets before it): exit 4, 2 packets, error at 504',
     ]);
   });
 

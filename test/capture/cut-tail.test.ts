@@ -1,15 +1,18 @@
 /**
  * A record or block that the end of the file cuts short is a capture cut short (a warning) only
- * when it could be one: its header plausible, and no chain of whole records after it reaching the
- * end of the file. Otherwise a lying length swallowed the records after it, and the read stops at
- * it with a format error (src/capture/cut-tail.ts). Each case below was read with exit 0 and most
- * of the file skipped before (issue 11, finding 2, after the first fix).
+ * when it could be one: its header plausible, and no chain of whole records after it, of any
+ * layout, reaching the end of the file or one more record cut short by it. Otherwise a lying length
+ * swallowed the records after it, and the read stops at it with a format error
+ * (src/capture/cut-tail.ts, src/capture/swallowed-chain.ts). Each corrupt case below was read with
+ * exit 0 and records of the file skipped before (issue 11, finding 2, after the first fix; then
+ * the corrupt-input harness, about 12 files in 100,000); each packet below that holds what passes
+ * for records is a real capture's, or made like one, that a looser chain rule took for corrupt.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ethernet, tcp4 } from '../../kit/craft.js';
+import { ethernet, tcp4, udp4 } from '../../kit/craft.js';
 import { encodePcapngBlock, writePcap, writePcapng, type PcapngBlock, type PcapRecord } from '../../kit/pcap-writer.js';
 import { readToFault } from './read-helpers.js';
 
@@ -159,5 +162,168 @@ describe('pcapng: a last block cut short that cannot be one', () => {
       const { frames, error, result } = await readToFault(bytes);
       expect([frames.length, error?.message, result?.truncatedTail]).toEqual([34, undefined, true]);
     }
+  });
+});
+
+/** pcaps/`name`, as bytes. */
+const fixture = (name: string): Buffer => readFileSync(join(root, 'pcaps', name));
+
+describe('records swallowed by a lie that the chain rule did not see (corrupt-input harness, 12 files in 100,000)', () => {
+  // Each was read with exit 0, whole records of the file skipped as a cut-short tail. The bytes are
+  // the mutants' (kit/capture-mutator.ts; `npm run fuzz -- --seed S` makes mutant I again).
+
+  it('a splice of big-endian nanosecond records onto a little-endian microsecond file (seed 2802374631, mutant 294)', async () => {
+    // gen-sll2.pcap to byte 282 (inside its record 252..334), then gen-bigendian-nsec.pcap from its
+    // record at 2246: read little-endian, the record at 350 claims 64423 bytes; the records after
+    // it, from that file's 2336 on, are big-endian (their lengths read little-endian are over any
+    // limit) and their sub-second fields over a microsecond file's second.
+    const bytes = Buffer.concat([fixture('gen-sll2.pcap').subarray(0, 282), fixture('gen-bigendian-nsec.pcap').subarray(2246)]);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(5);
+    expect(error?.message).toMatch(
+      /captured length 64423 runs past the end of the file, but whole big-endian records from byte offset 372 reach its end at byte offset 350$/,
+    );
+  });
+
+  it('a little-endian microsecond splice onto a big-endian nanosecond file (seed 1549120013, mutant 593)', async () => {
+    const bytes = Buffer.concat([fixture('gen-bigendian-nsec.pcap').subarray(0, 192), fixture('netns-refusals-v6.pcap').subarray(4162)]);
+    const { error } = await readToFault(bytes);
+    expect(error?.message).toMatch(/but whole little-endian records from byte offset \d+ reach its end at byte offset 1009$/);
+  });
+
+  it("gen-truncated-file.pcap with 64 zero bytes at 10 (seed 1549120013, mutant 373): the records swallowed end in the file's own cut record", async () => {
+    // Bytes 10..74 zeroed: the snaplen (0: no limit) and the first record become three records of
+    // 0 bytes, then a header at 72 of 4260 bytes; the file's records at 94 and 164 and its own
+    // last record, cut short at 234 (20 bytes of 70), follow: no chain reaches exactly the end.
+    const bytes = fixture('gen-truncated-file.pcap');
+    expect([bytes.length, bytes.readUInt32LE(234 + 8)]).toEqual([254, 54]);
+    bytes.fill(0, 10, 74);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(3);
+    expect(error?.message).toMatch(
+      /captured length 4260 runs past the end of the file, but whole records from byte offset 94 to 234, then one cut short, reach its end at byte offset 72$/,
+    );
+  });
+
+  it('gen-truncated-file.pcap with a byte inserted at 18 (seed 1549120013, mutant 6221): the first record, read one byte off, swallows the rest', async () => {
+    // Every record moves one byte on, to 25, 95, 165 and the cut one at 235; the header read at 24,
+    // one byte early, is dated 2014 and claims 13824 bytes, and is the file's first: no time before it.
+    const file = fixture('gen-truncated-file.pcap');
+    const bytes = Buffer.concat([file.subarray(0, 18), Buffer.from([0x07]), file.subarray(18)]);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(0);
+    expect(error?.message).toMatch(/but whole records from byte offset 25 to 235, then one cut short, reach its end at byte offset 24$/);
+  });
+
+  it('a splice of a pcapng file, sections of either byte order, onto a pcap file (seed 2802374631, mutant 26612)', async () => {
+    // gen-semantics.pcap to byte 304, then gen-multi-interface.pcapng from byte 191 (the last byte
+    // of its IDBs): a header at 320 of 13824 bytes swallows that file's EPBs from its 280 on, of a
+    // little-endian section, then a big-endian one, to the end.
+    const bytes = Buffer.concat([fixture('gen-semantics.pcap').subarray(0, 304), fixture('gen-multi-interface.pcapng').subarray(191)]);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(5);
+    expect(error?.message).toMatch(/but whole pcapng blocks from byte offset 393 reach its end at byte offset 320$/);
+  });
+
+  it('a splice of pcap records onto a pcapng file (seed 2802374631, mutants 86052, 88853)', async () => {
+    // 27 EPBs, then gen-loop.pcap from byte 945, inside its record 908..968: the first word, 0x9c146433,
+    // is a local-use block type, of 5505092 bytes; the file's records from 968 follow to its end.
+    const head = writePcapng([{ interfaces: [{ linkType: 1, snaplen: 1500 }], blocks: SYNS.slice(0, 27).map((record) => ({ kind: 'epb', record })) }]);
+    const bytes = Buffer.concat([head, fixture('gen-loop.pcap').subarray(945)]);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(27);
+    expect(error?.message).toMatch(
+      new RegExp(
+        `total length 5505092 runs past the end of the file, but whole little-endian pcap records from byte offset ${head.length + 23} reach its end at byte offset ${head.length}$`,
+      ),
+    );
+  });
+
+  it('a block length lie in a big-endian section followed by a little-endian one (seed 1549120013, mutant 92419)', async () => {
+    const blocks = (from: number): PcapngBlock[] => SYNS.slice(from, from + 5).map((record) => ({ kind: 'epb', record }));
+    const iface = { linkType: 1, snaplen: 1500 };
+    const bytes = writePcapng([
+      { bigEndian: true, interfaces: [iface], blocks: blocks(0) },
+      { interfaces: [iface], blocks: blocks(5) },
+    ]);
+    // SHB 28 + IDB 20, then EPBs of 88 bytes: the third claims 1116 bytes, at both its ends (the
+    // mutant's lie was on an SPB whose data is shorter than its original length, so that no
+    // trailing length word was looked for). The blocks after it change byte order at the second SHB.
+    const at = 48 + 2 * 88;
+    bytes.writeUInt32BE(1116, at + 4);
+    bytes.writeUInt32BE(1116, at + 88 - 4);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(2);
+    expect(error?.message).toMatch(
+      new RegExp(`total length 1116 runs past the end of the file, but whole blocks from byte offset ${at + 88} reach its end at byte offset ${at}$`),
+    );
+  });
+
+  it("gen-null-be.pcap, then gen-truncated-file.pcap from its start (seed 973894767, mutant 1860): the records swallowed end in that file's cut record", async () => {
+    // gen-null-be.pcap to byte 266, inside its record 204..270, then gen-truncated-file.pcap: read on
+    // from inside that file's header, the header at 302 claims 595 bytes; gen-truncated-file's
+    // records at 360 and 430, and its own last record, cut short at 500 (20 bytes of 70), follow.
+    const bytes = Buffer.concat([fixture('gen-null-be.pcap').subarray(0, 266), fixture('gen-truncated-file.pcap')]);
+    const { frames, error } = await readToFault(bytes);
+    expect(frames).toHaveLength(6);
+    expect(error?.message).toMatch(
+      /captured length 595 runs past the end of the file, but whole records from byte offset 360 to 500, then one cut short, reach its end at byte offset 302$/,
+    );
+  });
+
+  it('gen-semantics.pcap with 512 zero bytes at 2048 (seed 2802374631, mutant 8826): the records of 0 bytes, dated 1970, hide the time the chain is judged by', async () => {
+    // The zeros read as 28 records of 0 bytes dated 0 s, then a header at 2552 of 595 bytes; the
+    // file's last record, at 2610, reaches the end, dated as the records before the zeros.
+    const bytes = fixture('gen-semantics.pcap');
+    bytes.fill(0, 2048, 2560);
+    const { error } = await readToFault(bytes);
+    expect(error?.message).toMatch(
+      /captured length 595 runs past the end of the file, but whole records from byte offset 2610 reach its end at byte offset 2552$/,
+    );
+  });
+});
+
+describe('a last packet that holds what passes for records: still a capture cut short', () => {
+  // Three SYNs, then a UDP packet carrying `payload`, cut `keep` bytes into the payload (the records
+  // after the cut one's first byte are the packet's own bytes, not records that a lie swallowed).
+  const PAYLOAD_AT = recordAt(3) + 16 + 14 + 20 + 8;
+  async function readCutInPayload(payload: Buffer, keep: number, times = [T0, T0 + 1, T0 + 2, T0 + 3]) {
+    const records = times.map((tsSec, i) => ({ data: i < 3 ? SYN : ethernet(udp4({ sport: 6343, dport: 6343, payload })), tsSec, tsNsec: 0 }));
+    return readToFault(writePcap(records, { linkType: 1, snaplen: 65_535 }).subarray(0, PAYLOAD_AT + keep));
+  }
+  /** pcap records of 13 bytes each, without a file header, dated `times`, of original length `origLen`. */
+  const innerRecords = (times: number[], origLen: number, bigEndian: boolean): Buffer =>
+    writePcap(
+      times.map((tsSec) => ({ data: Buffer.alloc(13, 0x2a), tsSec, tsNsec: 0, origLen })),
+      { linkType: 1, bigEndian },
+    ).subarray(24);
+  const INNER = 16 + 13;
+
+  it("an sFlow datagram's counters, read as big-endian records of 1970 going forward (suricata_filestore-5408.pcap)", async () => {
+    // Its samples read as records dated 116 s, then 512 s, then 7 bytes of one more.
+    const { frames, error, result } = await readCutInPayload(innerRecords([116, 512, 900], 60, true), 2 * INNER + 7);
+    expect([frames.length, error?.message, result?.truncatedTail]).toEqual([3, undefined, true]);
+  });
+
+  it('records dated now, going forward, but of an original length no packet has (an sFlow pool of 316 million packets)', async () => {
+    const { frames, error, result } = await readCutInPayload(innerRecords([T0, T0 + 1, T0 + 2], 0x12dff5e3, true), 2 * INNER + 7);
+    expect([frames.length, error?.message, result?.truncatedTail]).toEqual([3, undefined, true]);
+  });
+
+  it('machine code whose words pass for pcapng blocks of a local-use type, their lengths repeated (netforensics_evidence06.pcap)', async () => {
+    const payload = Buffer.concat([encodePcapngBlock(0x8f8b0156, Buffer.alloc(176, 0x90)), encodePcapngBlock(0x80000001, Buffer.alloc(64, 0x90))]);
+    const { frames, error, result } = await readCutInPayload(payload, 188 + 20);
+    expect([frames.length, error?.message, result?.truncatedTail]).toEqual([3, undefined, true]);
+  });
+
+  it('one record of another time going forward to the start of a second: one whole record is not a chain', async () => {
+    const later = T0 + 1000 * 86_400;
+    const { frames, error, result } = await readCutInPayload(innerRecords([later, later + 1], 60, true), INNER + 7);
+    expect([frames.length, error?.message, result?.truncatedTail]).toEqual([3, undefined, true]);
+  });
+
+  it('a capture dated 1970 whose packet holds one record of its own time and the start of another', async () => {
+    const { frames, error, result } = await readCutInPayload(innerRecords([4, 5], 60, false), INNER + 7, [1, 2, 3, 3]);
+    expect([frames.length, error?.message, result?.truncatedTail]).toEqual([3, undefined, true]);
   });
 });
