@@ -75,31 +75,33 @@ export class CauseEvidenceStore {
   }
 
   /**
-   * Keeps `evidence` as the last of `pair` on `port`, seen at `atMs`; `port` becomes the most
-   * recent, and the pair takes the line of its port's least recent pair when all are taken.
+   * Keeps `evidence` as the last of `pair` on `port`, seen at `times[at]` (ms); `port` becomes the
+   * most recent, and the pair takes the line of its port's least recent pair when all are taken.
+   * The time is read from the caller's array, not handed over: an unanswered flood remembers a line
+   * for every failure, and a double handed to a call V8 does not inline is boxed.
    */
-  remember(port: number, pair: number, evidence: string, atMs: number): void {
+  remember(port: number, pair: number, evidence: string, times: Readonly<Float64Array>, at: number): void {
     let s = this.slotOfPort[port];
     if (s === NIL) s = this.claim(port);
     else this.unlink(s);
     this.append(s);
-    let at = this.find(port, pair);
-    if (at === NIL) {
+    let line = this.find(port, pair);
+    if (line === NIL) {
       // A free line, else the least recently seen.
       for (let k = s * LINES_PER_PORT; k < (s + 1) * LINES_PER_PORT; k++) {
         if (this.pairs[k] === NIL) {
-          at = k;
+          line = k;
           break;
         }
-        if (at === NIL || this.seenMs[k] < this.seenMs[at]) at = k;
+        if (line === NIL || this.seenMs[k] < this.seenMs[line]) line = k;
       }
-      this.pairs[at] = pair;
-      this.seenMs[at] = 0;
-      this.lines[at] = undefined;
+      this.pairs[line] = pair;
+      this.seenMs[line] = 0;
+      this.lines[line] = undefined;
     }
     // An unchanged line keeps its string: a flood on one port holds one.
-    if (this.lines[at] !== evidence) this.lines[at] = cut(evidence);
-    this.seenMs[at] = Math.max(this.seenMs[at], atMs);
+    if (this.lines[line] !== evidence) this.lines[line] = cut(evidence);
+    this.seenMs[line] = Math.max(this.seenMs[line], times[at]);
   }
 
   /** Where `pair`'s line of `port` is, or NIL. */

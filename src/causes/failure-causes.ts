@@ -470,12 +470,12 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
 
   /** Absolute index of the last read taken at or before `times[which]` (ms). */
   private readAtOrBefore(which: number): number {
-    return this.history.atOrBefore(this.times[which]);
+    return this.history.atOrBefore(this.times, which);
   }
 
   /** Absolute index of the first read taken after `times[which]` (ms; the next read when none is yet). */
   private readAfter(which: number): number {
-    return this.history.after(this.times[which]);
+    return this.history.after(this.times, which);
   }
 
   private read(index: number): KernelStateSnapshot | undefined {
@@ -498,7 +498,7 @@ export class FailureCauses extends AttemptEventsBase implements SuspectListener 
     const kind = gs.kind[g];
     if (d.fromOneRead && kind !== FailureKind.IcmpRejected && gs.suspect[g] === 0) this.decidedFromOneRead += n;
     this.counts.decide(gs.port[g], kind, d.cause, n);
-    this.evidence.remember(gs.port[g], kind * CAUSE_COUNT + d.cause, d.evidence, gs.atMs[g]);
+    this.evidence.remember(gs.port[g], kind * CAUSE_COUNT + d.cause, d.evidence, gs.atMs, g);
   }
 
   /** Classifies group `g` from its reads into `decided`. */

@@ -54,6 +54,12 @@ export class ReadHistory {
   /** Reads kept, oldest first, and the absolute index of each. */
   private readonly reads: KernelStateSnapshot[] = [];
   private readonly ids: number[] = [];
+  /**
+   * When each kept read was seen (`seenAtMs`) and taken, ms, beside `reads`: the searches, run for
+   * every failure, compare numbers in arrays, not fields of the snapshots.
+   */
+  private readonly seenMs: number[] = [];
+  private readonly takenMs: number[] = [];
   /** Reads made so far (the absolute index of the next). */
   count = 0;
   private readonly maxReads: number;
@@ -82,22 +88,28 @@ export class ReadHistory {
     if (prev !== undefined && sameListeners(prev.listeners, s.listeners)) s.listeners = prev.listeners;
     this.reads.push(s);
     this.ids.push(this.count++);
+    this.seenMs.push(seenAtMs(s));
+    this.takenMs.push(s.takenAtMs);
     this.thin();
     let drop = Math.max(0, this.reads.length - this.maxReads);
-    while (drop < this.reads.length - 1 && this.reads[drop].takenAtMs < nowMs - this.historyMs) drop++;
-    if (drop > 0) {
-      this.reads.splice(0, drop);
-      this.ids.splice(0, drop);
-    }
+    while (drop < this.reads.length - 1 && this.takenMs[drop] < nowMs - this.historyMs) drop++;
+    if (drop > 0) this.removeReads(0, drop);
   }
 
   /** The read that just left the recent ones goes when it is within `thinMs` of the older one kept before it. */
   private thin(): void {
     const at = this.reads.length - RECENT_READS - 1;
     if (at < 1) return;
-    if (this.reads[at].takenAtMs - this.reads[at - 1].takenAtMs >= this.thinMs) return;
-    this.reads.splice(at, 1);
-    this.ids.splice(at, 1);
+    if (this.takenMs[at] - this.takenMs[at - 1] >= this.thinMs) return;
+    this.removeReads(at, 1);
+  }
+
+  /** Lets go of `n` kept reads from position `at`. */
+  private removeReads(at: number, n: number): void {
+    this.reads.splice(at, n);
+    this.ids.splice(at, n);
+    this.seenMs.splice(at, n);
+    this.takenMs.splice(at, n);
   }
 
   /** The read with absolute index `index`, if kept. */
@@ -114,20 +126,26 @@ export class ReadHistory {
     return undefined;
   }
 
-  /** Absolute index of the last read kept that ended at or before `ms`; one not kept (-1 before any read) when there is none. */
-  atOrBefore(ms: number): number {
-    const r = this.reads;
-    let i = r.length - 1;
-    while (i >= 0 && seenAtMs(r[i]) > ms) i--;
+  /**
+   * Absolute index of the last read kept that ended at or before `times[at]` (ms); one not kept (-1
+   * before any read) when there is none. The time is read from the caller's array, not handed over:
+   * this runs for every failure, and a double handed to a call V8 does not inline is boxed.
+   */
+  atOrBefore(times: Readonly<Float64Array>, at: number): number {
+    const ms = times[at];
+    const seen = this.seenMs;
+    let i = seen.length - 1;
+    while (i >= 0 && seen[i] > ms) i--;
     if (i >= 0) return this.ids[i];
-    return r.length > 0 ? this.ids[0] - 1 : -1;
+    return seen.length > 0 ? this.ids[0] - 1 : -1;
   }
 
-  /** Absolute index of the first read kept that started after `ms` (the next read when none is yet). */
-  after(ms: number): number {
-    const r = this.reads;
-    let i = r.length;
-    while (i > 0 && r[i - 1].takenAtMs > ms) i--;
-    return i < r.length ? this.ids[i] : this.count;
+  /** Absolute index of the first read kept that started after `times[at]` (ms; the next read when none is yet); as `atOrBefore`, the time is read from the array. */
+  after(times: Readonly<Float64Array>, at: number): number {
+    const taken = this.takenMs;
+    const ms = times[at];
+    let i = taken.length;
+    while (i > 0 && taken[i - 1] > ms) i--;
+    return i < taken.length ? this.ids[i] : this.count;
   }
 }

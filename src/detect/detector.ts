@@ -200,7 +200,9 @@ export class ResetDetector extends AttemptEventsBase {
     } else {
       this.prevValid[slot] = 0;
     }
-    const exp = expectedAck(p.seq, p.tcpPayloadLen);
+    // Words go to calls signed (`| 0`): a number above 2^31 handed to a call V8 does not inline is
+    // boxed, an allocation per SYN of a flood with random ISNs (ack-mismatch.ts).
+    const exp = expectedAck(p.seq | 0, p.tcpPayloadLen);
     this.expFirst[slot] = exp;
     this.expLatest[slot] = exp;
     this.reported[slot] = 0;
@@ -217,12 +219,12 @@ export class ResetDetector extends AttemptEventsBase {
     this.prevValid[slot] = 0;
     if (p.ack >>> 0 !== this.prevExp[slot] || !resetRace(true, true)) return;
     this.judging(p, direction);
-    this.report(slot, 1 << Heuristic.ResetRace, false, this.prevReported, this.prevExp[slot]);
+    this.report(slot, 1 << Heuristic.ResetRace, false, this.prevReported, this.prevExp);
   }
 
   /** SYN `p` retransmitted the pending attempt in `slot`. */
   override retransmitted(slot: number, p: DecodedPacket): void {
-    this.expLatest[slot] = expectedAck(p.seq, p.tcpPayloadLen);
+    this.expLatest[slot] = expectedAck(p.seq | 0, p.tcpPayloadLen);
   }
 
   /** RST `p` (server -> client) refused the attempt in `slot` now: ttl, ack and reserved-bit checks. */
@@ -236,10 +238,10 @@ export class ResetDetector extends AttemptEventsBase {
     if (!this.baselines.lookup(p.src, b)) b.samples = 0;
     let mask = 0;
     if (ttlMismatch(p.ttl, b.initialTtl, b.hops, b.samples, this.hopThreshold)) mask |= 1 << Heuristic.TtlMismatch;
-    if (ackMismatch(p.tcpFlags, p.ack, this.expFirst[slot], this.expLatest[slot])) mask |= 1 << Heuristic.AckMismatch;
+    if (ackMismatch(p.tcpFlags, p.ack | 0, this.expFirst[slot] | 0, this.expLatest[slot] | 0)) mask |= 1 << Heuristic.AckMismatch;
     if (reservedBits(p.tcpReserved)) mask |= 1 << Heuristic.ReservedBits;
     this.judging(p, direction);
-    this.report(slot, mask, true, this.reported, this.expLatest[slot]);
+    this.report(slot, mask, true, this.reported, this.expLatest);
   }
 
   /** Another RST `p` arrived on the already refused attempt in `slot`: the seq_burst check. */
@@ -251,7 +253,7 @@ export class ResetDetector extends AttemptEventsBase {
     this.rstTs[slot] = ts;
     if (!fired) return;
     this.judging(p, direction);
-    this.report(slot, 1 << Heuristic.SeqBurst, false, this.reported, this.expLatest[slot]);
+    this.report(slot, 1 << Heuristic.SeqBurst, false, this.reported, this.expLatest);
   }
 
   /**
@@ -266,7 +268,7 @@ export class ResetDetector extends AttemptEventsBase {
       mask |= 1 << Heuristic.TtlMismatch;
     }
     this.judging(p, direction);
-    this.report(slot, mask, false, this.reported, this.expLatest[slot]);
+    this.report(slot, mask, false, this.reported, this.expLatest);
   }
 
   /**
@@ -281,10 +283,11 @@ export class ResetDetector extends AttemptEventsBase {
   /**
    * Counts and tells the heuristics of `mask` not yet reported for the refusal in `slot`, judged on
    * the packet `judging` set; `first`: at the refusing RST itself; `reported` is that refusal's
-   * mask array (`reported`, or `prevReported` for a refusal a new attempt replaced) and `expected`
-   * the ack its SYN called for.
+   * mask array (`reported`, or `prevReported` for a refusal a new attempt replaced) and
+   * `expected[slot]` the ack its SYN called for (`expLatest` or `prevExp`: the array, not the
+   * number, which above 2^31 would be boxed when V8 does not inline the call).
    */
-  private report(slot: number, mask: number, first: boolean, reported: Uint8Array, expected: number): void {
+  private report(slot: number, mask: number, first: boolean, reported: Uint8Array, expected: Uint32Array): void {
     const fresh = mask & ~reported[slot];
     if (fresh === 0) return;
     // A RST counts once as suspect, however many heuristics fire, now or later.
@@ -295,8 +298,8 @@ export class ResetDetector extends AttemptEventsBase {
     if (this.listener !== undefined) this.fillEvidence(slot, fresh, first, firstFlag, expected);
   }
 
-  /** Fills the evidence of slot `slot`'s refusing RST, from the packet being judged, and tells the listener. */
-  private fillEvidence(slot: number, fresh: number, first: boolean, firstFlag: boolean, expected: number): void {
+  /** Fills the evidence of slot `slot`'s refusing RST, from the packet being judged, and tells the listener; `expected[slot]` as in `report`. */
+  private fillEvidence(slot: number, fresh: number, first: boolean, firstFlag: boolean, expected: Uint32Array): void {
     const listener = this.listener;
     if (listener === undefined) return;
     const e = this.evidence;
@@ -324,7 +327,7 @@ export class ResetDetector extends AttemptEventsBase {
       e.baselineHops = 0;
       e.baselineSamples = 0;
     }
-    e.expectedAck = this.rstHadAck[slot] === 1 ? expected : -1;
+    e.expectedAck = this.rstHadAck[slot] === 1 ? expected[slot] : -1;
     e.receivedAck = this.rstHadAck[slot] === 1 ? this.rstAck[slot] : -1;
     listener.suspectReset(e);
   }

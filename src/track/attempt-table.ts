@@ -226,7 +226,7 @@ export class AttemptTable {
     this.state[i] = AttemptState.Pending;
     this.firstSynTs[i] = ts;
     this.size++;
-    this.appendPending(i, ts);
+    this.appendPending(i);
     return i;
   }
 
@@ -267,7 +267,7 @@ export class AttemptTable {
     this.unlinkList(i);
     this.state[i] = AttemptState.Pending;
     this.firstSynTs[i] = ts;
-    this.appendPending(i, ts);
+    this.appendPending(i);
   }
 
   /** Client port of slot `i`. */
@@ -280,8 +280,9 @@ export class AttemptTable {
     return this.keys[i * KEY_WORDS + 8] & 0xffff;
   }
 
-  private appendPending(i: number, ts: number): void {
-    this.listTs[i] = ts;
+  /** Appends slot `i` to the pending list, joined now (`clock[0]`). */
+  private appendPending(i: number): void {
+    this.listTs[i] = this.clock[0];
     this.listId[i] = LIST_PENDING;
     this.listNext[i] = NIL;
     this.listPrev[i] = this.pendingTail;

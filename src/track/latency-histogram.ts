@@ -20,12 +20,6 @@ const FINE_MIN_SECONDS = 1e-6;
 /** Fine bins: bin 0 below 1 us, then 9 decades (1 us .. 1000 s), then one bin above. */
 const FINE_BINS = 9 * FINE_PER_DECADE + 2;
 
-function fineBin(v: number): number {
-  if (v < FINE_MIN_SECONDS) return 0;
-  const b = 1 + Math.floor(Math.log10(v / FINE_MIN_SECONDS) * FINE_PER_DECADE);
-  return b < FINE_BINS ? b : FINE_BINS - 1;
-}
-
 function fineLower(b: number): number {
   return b === 0 ? 0 : FINE_MIN_SECONDS * 10 ** ((b - 1) / FINE_PER_DECADE);
 }
@@ -71,7 +65,11 @@ export class LatencyHistogram {
     let b = 0;
     while (b < LATENCY_BUCKETS_SECONDS.length && v > LATENCY_BUCKETS_SECONDS[b]) b++;
     this.counts[direction * SLOTS + b]++;
-    this.fine[direction * FINE_BINS + fineBin(v)]++;
+    // The fine bin is worked out here, not in a function of `v`: a double handed to a call V8
+    // does not inline is boxed, and this runs for every refusal.
+    let fine = v < FINE_MIN_SECONDS ? 0 : 1 + Math.floor(Math.log10(v / FINE_MIN_SECONDS) * FINE_PER_DECADE);
+    if (fine >= FINE_BINS) fine = FINE_BINS - 1;
+    this.fine[direction * FINE_BINS + fine]++;
     this.sumSeconds[direction] += v;
     this.count[direction]++;
     if (v < this.minSeconds[direction]) this.minSeconds[direction] = v;

@@ -66,6 +66,10 @@ describe('ack_mismatch', () => {
     ['acks ISN+1 of the latest of two SYNs', RA, 5001, 1001, 5001, false],
     ['a RST without ACK carries nothing to check', R, 0, 1001, 1001, false],
     ['acks something else', RA, 77, 1001, 1001, true],
+    // The detector hands words over signed (`| 0`): the same bits match whatever their sign.
+    ['acks ISN+1 above 2^31, handed over signed', RA, 0x80000001 | 0, 0x80000001, 0x80000001, false],
+    ['acks ISN+1 above 2^31, expected given signed', RA, 0x80000001, 0x80000001 | 0, 0x80000001 | 0, false],
+    ['acks something else above 2^31', RA, 0x80000002 | 0, 0x80000001, 0x80000001, true],
   ])('%s', (_case, flags, ack, first, latest, suspect) => {
     expect(ackMismatch(flags, ack, first, latest)).toBe(suspect);
   });
@@ -74,6 +78,13 @@ describe('ack_mismatch', () => {
     expect(expectedAck(1000, 0)).toBe(1001);
     expect(expectedAck(1000, 18)).toBe(1019);
     expect(expectedAck(0xffffffff, 0)).toBe(0);
+  });
+
+  it('gives the acknowledgment as a signed 32-bit word: its bits, from a signed or an unsigned ISN', () => {
+    expect(expectedAck(0x7fffffff, 0)).toBe(0x80000000 | 0);
+    expect(expectedAck(0x80000000, 0)).toBe(0x80000001 | 0);
+    expect(expectedAck(0x80000000 | 0, 0)).toBe(0x80000001 | 0);
+    expect(Uint32Array.of(expectedAck(0xfffffff0, 18))[0]).toBe(3);
   });
 });
 

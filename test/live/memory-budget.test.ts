@@ -66,7 +66,7 @@ describe('each part of the budget is the size of its arrays', () => {
   it('a cut evidence line stays within EVIDENCE_LINE_BYTES, and a port keeps LINES_PER_PORT lines', () => {
     const store = new CauseEvidenceStore();
     const long = `listeners on port 8080 cannot take a SYN: ${'[2001:db8::1]:8080, '.repeat(200)}`;
-    for (let pair = 0; pair < 10; pair++) store.remember(8080, pair, `${long}${pair}`, 1000 + pair);
+    for (let pair = 0; pair < 10; pair++) store.remember(8080, pair, `${long}${pair}`, Float64Array.of(1000 + pair), 0);
     const kept = Array.from({ length: 10 }, (_, pair) => store.get(8080, pair)).filter((e) => e !== undefined);
     expect(kept).toHaveLength(LINES_PER_PORT);
     // The most recent pairs keep their lines.
@@ -101,7 +101,7 @@ describe('the kernel reads the cause engine keeps are bounded, whatever the atte
     expect(history.get(3999)?.takenAtMs).toBe(3_999_000);
     expect(history.get(3999 - RECENT_READS + 1)?.takenAtMs).toBe((3999 - RECENT_READS + 1) * 1000);
     const oldSyn = 1_000_000;
-    const before = history.get(history.atOrBefore(oldSyn));
+    const before = history.get(history.atOrBefore(Float64Array.of(oldSyn), 0));
     expect(before).toBeDefined();
     expect(oldSyn - (before?.takenAtMs ?? 0)).toBeLessThanOrEqual(3_610_000 / RECENT_READS);
   });
