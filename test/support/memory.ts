@@ -6,10 +6,6 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 setFlagsFromString('--expose-gc');
-// Dead typed arrays' storage is then freed during the collection, on this thread: a count read
-// after `gc()` is final. Swept concurrently (V8's default) it settles only when a background task
-// has run, which on a loaded machine can be after the readings below agreed by chance.
-setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 /** A full collection, now. */
 export const collectGarbage = runInNewContext('gc') as () => void;
 
