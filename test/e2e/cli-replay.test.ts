@@ -127,11 +127,23 @@ describe('rstwatch replay', () => {
 });
 
 describe('rstwatch replay on bad input', () => {
-  it('a missing file: exit 3, naming it', () => {
+  it('a missing file: exit 3, naming it, and no report', () => {
     const r = rstwatch(['replay', join(tmp, 'nope.pcap')]);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/nope\.pcap/);
     expect(r.stderr).toMatch(/^rstwatch: hint: /m);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing file with --json: only a small JSON error object on stdout', () => {
+    const r = rstwatch(['replay', '--json', join(tmp, 'nope.pcap')]);
+    expect(r.status).toBe(3);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report)).toEqual(['rstwatch_version', 'complete', 'error']);
+    expect(report.complete).toBe(false);
+    expect(report.error.code).toBe('RSTWATCH_ERR_FILE_OPEN');
+    expect(report.error.message).toMatch(/nope\.pcap/);
+    expect(r.stdout.length).toBeLessThan(400);
   });
 
   it('a file the user may not read: exit 3, permission denied (run as an unprivileged user when root)', () => {
@@ -160,6 +172,7 @@ describe('rstwatch replay on bad input', () => {
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/notes\.txt/);
     expect(r.stderr).toMatch(/offset 0|byte 0/);
+    expect(r.stdout).toBe('');
   });
 
   it('an empty file: exit 4', () => {
