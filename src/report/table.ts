@@ -392,6 +392,7 @@ function pairsSection(r: ReportInput, options: TableOptions, times: TimeText): s
   const pairs = r.pairs;
   if (pairs === undefined || pairs.length === 0) return [];
   const shown = pairs.slice(0, options.maxPairRows ?? DEFAULT_PAIR_ROWS);
+  if (shown.length === 0) return [];
   const rows = shown.map((p) => [
     `${endpoint(p.server, p.port)} <- ${p.client}`,
     ...[p.attempts, p.accepted, p.refused, p.icmp_rejected, p.unanswered].map(String),
