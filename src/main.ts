@@ -10,7 +10,7 @@ import { ERROR_CODES, isRstwatchError, RstwatchError } from './base/errors.js';
 import { loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, type ReplayConfig } from './config.js';
 import { COMMANDS, helpText, type Command } from './help.js';
 import { helpWidth } from './help-layout.js';
-import { runReplay, type ReplayOptions } from './pipeline/replay.js';
+import { replayForReport, type ReportRunOptions } from './report/replay-run.js';
 import { summarizeReplay } from './report/replay-report.js';
 import { replayReportJson } from './report/json-report.js';
 import { renderTable, type ReportInput } from './report/table.js';
@@ -34,7 +34,7 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
   }
   const showProgress = config.progress ?? process.stderr.isTTY === true;
   const bar = showProgress ? new ProgressBar(process.stderr, config.files) : undefined;
-  const options: ReplayOptions & { maxPairs: number; bucketSeconds: number | undefined } = {
+  const options: ReportRunOptions = {
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets: config.localNets,
     maxAttempts: config.maxAttempts,
@@ -47,7 +47,7 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
       process.stderr.write(`rstwatch: warning: ${message}\n`);
     },
   };
-  const result = await runReplay(config.files, options);
+  const result = await replayForReport(config.files, options);
   bar?.done();
   if (result.error && result.files.every((f) => f.frames === 0)) {
     // Nothing was read: no report, only the error (and, for a program reading JSON, the error as JSON).

@@ -7,8 +7,7 @@
  */
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../track/counters.js';
 import { JSON_CHUNK_CHARS } from './json-report.js';
-import type { PortRow } from './port-rows.js';
-import type { FailureFields, ReportInput } from './table.js';
+import type { ReportInput } from './table.js';
 
 /** The tables `--table` chooses from. */
 export const CSV_TABLES = ['ports', 'pairs', 'timeline', 'scans'] as const;
@@ -51,7 +50,7 @@ function* tableRecords(r: ReportInput, table: CsvTable): Generator<readonly Fiel
   switch (table) {
     case 'ports':
       for (let i = 0; i < r.ports.count; i++) {
-        const row: PortRow & Partial<FailureFields> = r.ports.row(i);
+        const row = r.ports.row(i);
         const reasons = ICMP_REASON_NAMES.map((_, k) => r.ports.value(i, FIRST_ICMP_COUNTER + k));
         yield [
           row.port,
@@ -59,29 +58,26 @@ function* tableRecords(r: ReportInput, table: CsvTable): Generator<readonly Fiel
           r.ports.value(i, Counter.SynRetransmits),
           r.ports.value(i, Counter.EarlyResets),
           row.refusal_ratio,
-          row.failure_ratio ?? failureRatio(row),
-          row.icmp_from_other ?? null,
+          row.failure_ratio,
+          row.icmp_from_other,
           ...reasons,
         ];
       }
       return;
     case 'pairs':
-      for (const p of r.pairs ?? []) yield [p.server, p.port, p.client, ...OUTCOME_KEYS.map((k) => p[k]), p.first, p.last];
+      for (const p of r.pairs) yield [p.server, p.port, p.client, ...OUTCOME_KEYS.map((k) => p[k]), p.first, p.last];
       return;
-    case 'timeline':
-      for (const b of r.timeline?.buckets ?? []) yield [b.start, ...OUTCOME_KEYS.map((k) => b[k])];
+    case 'timeline': {
+      for (const b of r.timeline.buckets) yield [b.start, ...OUTCOME_KEYS.map((k) => b[k])];
+      // The attempts whose first SYN has no known time: an empty start.
+      const unknown = r.timeline.unknown_time;
+      if (unknown) yield [null, ...OUTCOME_KEYS.map((k) => unknown[k])];
       return;
+    }
     case 'scans':
       for (const s of r.scans ?? []) yield [s.kind, s.client, s.server, s.port, s.distinct, s.attempts, s.failures, s.first, s.last, s.duration_seconds];
       return;
   }
-}
-
-/** Failed attempts over ended ones (refused + icmp_rejected + unanswered over all four outcomes); null when none ended. */
-export function failureRatio(o: { accepted: number; refused: number; icmp_rejected: number; unanswered: number }): number | null {
-  const failed = o.refused + o.icmp_rejected + o.unanswered;
-  const ended = failed + o.accepted;
-  return ended > 0 ? failed / ended : null;
 }
 
 /** `table` of the report as CSV text, header first, in chunks of about JSON_CHUNK_CHARS characters. */

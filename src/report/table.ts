@@ -6,31 +6,10 @@
 import { Counter } from '../track/counters.js';
 import type { OutcomeCounts } from './outcomes.js';
 import type { PortRow } from './port-rows.js';
-import type { ReplaySummary } from './replay-report.js';
-import { failureRatio } from './csv.js';
+import type { PairJson, ReplaySummary, TimelineJson } from './replay-report.js';
 import { groupSuspects, HEURISTIC_LEGEND } from './suspects.js';
 
-/** A pair's outcome counts, as the JSON's `pairs` has them (docs/report.md). */
-export interface PairJson {
-  server: string;
-  port: number;
-  client: string;
-  attempts: number;
-  accepted: number;
-  refused: number;
-  icmp_rejected: number;
-  unanswered: number;
-  first: string | null;
-  last: string | null;
-}
-
-/** The JSON's `timeline`. */
-export interface TimelineJson {
-  bucket_seconds: number;
-  buckets: { start: string | null; attempts: number; accepted: number; refused: number; icmp_rejected: number; unanswered: number }[];
-}
-
-/** One of the JSON's `scans`. */
+/** One of the JSON's `scans` (docs/scans.md). */
 export interface ScanJson {
   kind: 'vertical' | 'horizontal' | 'flood';
   client: string | null;
@@ -44,20 +23,8 @@ export interface ScanJson {
   duration_seconds: number | null;
 }
 
-/** Fields of a port row, the totals and the directions beside the outcome counts. */
-export interface FailureFields {
-  failure_ratio: number | null;
-  icmp_from_other: number;
-}
-
-/** What the table and the CSV read: the replay summary, with the pairs, timeline, answerers and scans when the replay collected them. */
-export type ReportInput = ReplaySummary & {
-  pairs?: PairJson[];
-  pairs_other?: { pairs: number; attempts: number; accepted: number; refused: number; icmp_rejected: number; unanswered: number } | null;
-  timeline?: TimelineJson;
-  icmp_answerers?: { address: string; rejections: number }[];
-  scans?: ScanJson[];
-};
+/** What the table and the CSV read: the replay summary, with the scans when the replay looked for them. */
+export type ReportInput = ReplaySummary & { scans?: ScanJson[] };
 
 /** Rendering choices. */
 export interface TableOptions {
@@ -113,12 +80,15 @@ function endpoint(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** The outcome fields of a pair or a bucket, in JSON order. */
+const OUTCOME_KEYS = ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered'] as const;
+
 const COUNT_HEADER = ['attempts', 'accepted', 'refused', 'icmp_rej', 'unanswered', 'refusal', 'failure', 'syn_rexmit'];
 
-function countCells(o: OutcomeCounts & Partial<FailureFields>): string[] {
+function countCells(o: OutcomeCounts): string[] {
   return [o.attempts, o.accepted, o.refused, o.icmp_rejected, o.unanswered]
     .map(String)
-    .concat(pct(o.refusal_ratio), pct(o.failure_ratio ?? failureRatio(o)), String(o.syn_retransmits));
+    .concat(pct(o.refusal_ratio), pct(o.failure_ratio), String(o.syn_retransmits));
 }
 
 /** The short name of each ICMP reason in the table (`port 3, admin 1`). */
@@ -139,8 +109,8 @@ function reasonsCell(o: OutcomeCounts): string {
 }
 
 /** Who sent the ICMP rejections of `o`: `server`, `other`, or both with counts; '' when none (or not known). */
-function icmpSenderCell(o: OutcomeCounts & Partial<FailureFields>): string {
-  if (o.icmp_rejected === 0 || o.icmp_from_other === undefined) return '';
+function icmpSenderCell(o: OutcomeCounts): string {
+  if (o.icmp_rejected === 0) return '';
   const other = o.icmp_from_other;
   const own = o.icmp_rejected - other;
   if (other === 0) return 'server';
@@ -220,12 +190,11 @@ function totalsSection(r: ReportInput): string[] {
   out.push('refusal: refused / ended attempts; failure: refused + icmp_rej + unanswered / ended attempts');
   const reasons = Object.entries(r.totals.icmp_rejected_by_reason).filter(([, n]) => n > 0);
   if (reasons.length > 0) {
-    const t: OutcomeCounts & Partial<FailureFields> = r.totals;
-    const other = t.icmp_from_other;
-    const by = other === undefined ? '' : `; sent by the server itself ${t.icmp_rejected - other}, by another address answering for it ${other}`;
+    const t = r.totals;
+    const by = `; sent by the server itself ${t.icmp_rejected - t.icmp_from_other}, by another address answering for it ${t.icmp_from_other}`;
     out.push(`icmp_rejected by reason: ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')}${by}`);
   }
-  const answerers = r.icmp_answerers ?? [];
+  const answerers = r.icmp_answerers;
   if (answerers.length > 0) {
     out.push(`ICMP unreachables sent for another address (a router or firewall): ${answerers.map((a) => `${a.address} ${a.rejections}`).join(', ')}`);
   }
@@ -233,41 +202,46 @@ function totalsSection(r: ReportInput): string[] {
   return out;
 }
 
-/** When: the buckets one per row when few, else a sparkline per outcome over the capture's span. */
+/** When: the buckets one per row when few, else a sparkline per outcome over the capture's span; the attempts of no known time. */
 function timelineSection(r: ReportInput, times: TimeText): string[] {
   const t = r.timeline;
-  if (t === undefined || t.buckets.length === 0) return [];
-  const width = seconds(t.bucket_seconds);
-  const heading = `Timeline: attempts by the time of their first SYN, ${t.buckets.length} buckets of ${width}`;
-  if (t.buckets.length <= MAX_TIMELINE_ROWS) {
-    const rows = t.buckets.map((b) => [
-      times.of(b.start),
-      String(b.attempts),
-      String(b.accepted),
-      String(b.refused),
-      String(b.icmp_rejected),
-      String(b.unanswered),
-    ]);
-    return [heading, ...grid(['start', ...COUNT_HEADER.slice(0, 5)], rows, [false, ...rightAligned(5)]), ''];
-  }
-  const per = Math.ceil(t.buckets.length / SPARKLINE_WIDTH);
-  const columns = Math.ceil(t.buckets.length / per);
-  const all = (['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered'] as const).map((k) => {
-    const s = new Array<number>(columns).fill(0);
-    t.buckets.forEach((b, i) => (s[Math.floor(i / per)] += b[k]));
-    return { k, s, total: s.reduce((a, b) => a + b, 0) };
-  });
-  const drawn = all.filter((l) => l.total > 0);
-  // One scale for every line (a bucket's outcomes add up to its attempts): heights compare across lines.
-  const peak = Math.max(1, ...drawn.map((l) => l.s).flat());
-  const label = Math.max(...drawn.map((l) => l.k.length));
-  const out = [
-    `${heading}${per > 1 ? `, ${per} to a character (${seconds(per * t.bucket_seconds)})` : ''}; the highest character is ${peak}`,
-    `${''.padEnd(label)}  ${times.of(t.buckets[0].start)} .. ${times.of(t.buckets[t.buckets.length - 1].start)}`,
-  ];
-  for (const l of drawn) out.push(`${l.k.padEnd(label)} |${l.s.map((n) => sparkChar(n, peak)).join('')}| ${l.total}`);
+  const unknown = t.unknown_time;
+  if (t.buckets.length === 0 && unknown === null) return [];
+  const heading = `Timeline: attempts by the time of their first SYN, ${t.buckets.length} buckets of ${seconds(t.bucket_seconds)}`;
+  const out = t.buckets.length <= MAX_TIMELINE_ROWS ? timelineRows(t, times, heading) : sparklines(t, times, heading);
+  if (unknown !== null) out.push(`${unknown.attempts} attempts whose first SYN has no known time (beyond the range of a date) are not on it`);
   out.push('');
   return out;
+}
+
+/** The buckets one per row, under `heading`. */
+function timelineRows(t: TimelineJson, times: TimeText, heading: string): string[] {
+  const rows = t.buckets.map((b) => [times.of(b.start), ...OUTCOME_KEYS.map((k) => String(b[k]))]);
+  return [heading, ...grid(['start', ...COUNT_HEADER.slice(0, OUTCOME_KEYS.length)], rows, [false, ...rightAligned(OUTCOME_KEYS.length)])];
+}
+
+/**
+ * A sparkline per outcome with a count, under `heading`: at most SPARKLINE_WIDTH characters, each
+ * the sum of as many neighbouring buckets as that takes, all on one scale (a bucket's outcomes add
+ * up to its attempts, so heights compare across lines); each line ends with its total.
+ */
+function sparklines(t: TimelineJson, times: TimeText, heading: string): string[] {
+  const per = Math.ceil(t.buckets.length / SPARKLINE_WIDTH);
+  const columns = Math.ceil(t.buckets.length / per);
+  const drawn = OUTCOME_KEYS.map((k) => {
+    const sums = new Array<number>(columns).fill(0);
+    t.buckets.forEach((b, i) => (sums[Math.floor(i / per)] += b[k]));
+    return { k, sums, total: sums.reduce((a, b) => a + b, 0) };
+  }).filter((l) => l.total > 0);
+  const peak = Math.max(1, ...drawn.map((l) => l.sums).flat());
+  const label = Math.max(...drawn.map((l) => l.k.length));
+  const lastStart = t.buckets[t.buckets.length - 1].start;
+  const end = lastStart === null ? null : new Date(Date.parse(lastStart) + t.bucket_seconds * 1000).toISOString();
+  return [
+    `${heading}${per > 1 ? `, ${per} to a character (${seconds(per * t.bucket_seconds)})` : ''}; the highest character is ${peak}`,
+    `${''.padEnd(label)}  ${times.of(t.buckets[0].start)} .. ${times.of(end)}`,
+    ...drawn.map((l) => `${l.k.padEnd(label)} |${l.sums.map((n) => sparkChar(n, peak)).join('')}| ${l.total}`),
+  ];
 }
 
 /** One sparkline character: blank for 0, else one of LEVELS by `n / peak` (never blank above 0). */
@@ -351,7 +325,7 @@ function scansByPort(r: ReportInput): Map<number, string[]> {
     else if (s.port !== null) add(s.port, i);
   });
   if (vertical.size === 0) return byPort;
-  for (const p of r.pairs ?? []) {
+  for (const p of r.pairs) {
     const i = vertical.get(`${p.server} ${p.client}`);
     if (i !== undefined) add(p.port, i);
   }
@@ -365,24 +339,22 @@ function portsSection(r: ReportInput, options: TableOptions): string[] {
   const order = scan ? byFailures(r) : rows.busiest();
   const shown = order.subarray(0, Math.min(rows.count, options.maxPortRows));
   const more = shown.length < rows.count ? `, ${scan ? 'most failures' : 'busiest'} ${shown.length} shown; --all-ports or --json for all` : '';
-  const why = scan ? '; most saw a single attempt, as in a scan: most failures first' : '';
+  const why = scan ? '; most saw a single attempt, so most failures first' : '';
   const out = [`Server ports (${rows.count}${more}${why})`];
   if (shown.length === 0) return [...out, '(no connection attempt seen)', ''];
-  const portRows: (PortRow & Partial<FailureFields>)[] = Array.from(shown, (i) => rows.row(i));
+  const portRows: PortRow[] = Array.from(shown, (i) => rows.row(i));
   const icmp = portRows.some((p) => p.icmp_rejected > 0);
-  const senders = icmp && portRows.some((p) => p.icmp_from_other !== undefined);
   const scanOf = scansByPort(r);
   const named = scan && portRows.some((p) => scanOf.has(p.port));
-  const header = ['port', ...COUNT_HEADER, ...(icmp ? ['icmp reasons'] : []), ...(senders ? ['icmp sent by'] : []), ...(named ? ['scan'] : [])];
+  const header = ['port', ...COUNT_HEADER, ...(icmp ? ['icmp reasons', 'icmp sent by'] : []), ...(named ? ['scan'] : [])];
   const cells = portRows.map((p) => [
     String(p.port),
     ...countCells(p),
-    ...(icmp ? [reasonsCell(p)] : []),
-    ...(senders ? [icmpSenderCell(p)] : []),
+    ...(icmp ? [reasonsCell(p), icmpSenderCell(p)] : []),
     ...(named ? [(scanOf.get(p.port) ?? []).join(',')] : []),
   ]);
   out.push(...grid(header, cells, [...rightAligned(1 + COUNT_HEADER.length), false, false, false]));
-  if (senders) out.push('icmp sent by: the server itself, or another address answering for it (a router or firewall)');
+  if (icmp) out.push('icmp sent by: the server itself, or another address answering for it (a router or firewall)');
   out.push('');
   return out;
 }

@@ -104,7 +104,7 @@ describe('the tables', () => {
     const pair = { server: '2001:db8::1', port: 443, client: '2001:db8::2', attempts: 2, accepted: 0, refused: 1, icmp_rejected: 0, unanswered: 1 };
     r.pairs = [{ ...pair, first: '2023-11-14T22:13:20.000Z', last: null }];
     const bucket = { attempts: 3, accepted: 1, refused: 1, icmp_rejected: 0, unanswered: 1 };
-    r.timeline = { bucket_seconds: 0.01, buckets: [{ start: '2023-11-14T22:13:20.000Z', ...bucket }] };
+    r.timeline = { bucket_seconds: 0.01, buckets: [{ start: '2023-11-14T22:13:20.000Z', ...bucket }], unknown_time: null };
     const scan = { client: '10.0.0.1', server: null, port: 22, distinct: 30, attempts: 31, failures: 30, first: null, last: null, duration_seconds: 0.5 };
     r.scans = [{ kind: 'horizontal', ...scan }];
     expect(readCsv([...replayCsv(r, 'pairs')].join(''))).toEqual([

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { ethernet, icmp4Unreach, tcp4 } from '../../kit/craft.js';
 import { writePcap } from '../../kit/pcap-writer.js';
-import { runReplay } from '../../src/pipeline/replay.js';
+import { replayForReport, type ReportRunOptions } from '../../src/report/replay-run.js';
 import { summarizeReplay } from '../../src/report/replay-report.js';
 import type { ReportInput } from '../../src/report/table.js';
 
@@ -27,14 +27,14 @@ export interface Timed {
 let files = 0;
 
 /** The summary of a replay of `frames` (Ethernet, at T0 + `at`), as the replay command builds it. */
-export async function summaryOf(frames: readonly Timed[]): Promise<ReportInput> {
+export async function summaryOf(frames: readonly Timed[], options: ReportRunOptions = {}): Promise<ReportInput> {
   const path = join(dir, `capture-${files++}.pcap`);
   const records = frames.map(({ at, frame }) => {
     const ns = Math.round((T0 + at) * 1e9);
     return { data: frame, tsSec: Math.floor(ns / 1e9), tsNsec: ns % 1e9 };
   });
   writeFileSync(path, writePcap(records, { linkType: 1, nanosecond: true }));
-  const result = await runReplay([path]);
+  const result = await replayForReport([path], options);
   if (result.error) throw result.error;
   return summarizeReplay(result, { version: 'test', attemptTimeoutSeconds: 0, maxAttempts: 1024, topN: 10 });
 }

@@ -5,7 +5,8 @@
  * as the JSON has them (docs/report.md).
  */
 import { describe, expect, it } from 'vitest';
-import { renderTable, SPARKLINE_WIDTH, type PairJson, type ReportInput, type TimelineJson } from '../../src/report/table.js';
+import type { PairJson, TimelineJson } from '../../src/report/replay-report.js';
+import { renderTable, SPARKLINE_WIDTH } from '../../src/report/table.js';
 import { rst, summaryOf, syn, synAck, T0, unreachable, type Timed } from './table-support.js';
 
 const OPTIONS = { maxPortRows: 25, maxPairRows: 10, maxSuspectRows: 20 };
@@ -51,13 +52,17 @@ describe('server ports', () => {
     expect(ports[0]).toBe('Server ports (4)');
     expect(ports[1].split(/ {2,}/).slice(7, 10)).toEqual(['failure', 'syn_rexmit', 'icmp reasons']);
     expect(ports.slice(3, 7).map((l) => l.trim().split(/ +/)[0])).toEqual(['9000', '80', '7000', '8080']);
-    expect(row(ports, '9000').slice(0, 10)).toEqual(['9000', '2', '0', '0', '2', '0', '0.0%', '100.0%', '0', 'port 1, admin 1']);
+    expect(row(ports, '9000')).toEqual(['9000', '2', '0', '0', '2', '0', '0.0%', '100.0%', '0', 'port 1, admin 1', 'server 1, other 1']);
     expect(row(ports, '7000').slice(0, 9)).toEqual(['7000', '1', '0', '0', '0', '1', '0.0%', '100.0%', '0']);
     expect(row(ports, '8080').slice(6, 8)).toEqual(['100.0%', '100.0%']);
     expect(row(ports, '80').slice(6, 8)).toEqual(['0.0%', '0.0%']);
     const totals = section(text, 'Totals');
     expect(row(totals, 'all')).toEqual(['all', '5', '1', '1', '2', '1', '20.0%', '80.0%', '0']);
-    expect(totals.some((l) => l.startsWith('icmp_rejected by reason: port_unreachable 1, admin_prohibited 1'))).toBe(true);
+    expect(totals).toContain(
+      'icmp_rejected by reason: port_unreachable 1, admin_prohibited 1; sent by the server itself 1, by another address answering for it 1',
+    );
+    expect(totals).toContain(`ICMP unreachables sent for another address (a router or firewall): ${ROUTER} 1`);
+    expect(ports).toContain('icmp sent by: the server itself, or another address answering for it (a router or firewall)');
   });
 
   it('has no ICMP columns when nothing was rejected by ICMP', async () => {
@@ -94,19 +99,9 @@ function scan(): Timed[] {
   return frames;
 }
 
-/** The pairs of `r`'s ports between C and S, as the JSON gives them (in port order: the table keeps the order it is given). */
-function scanPairs(r: ReportInput): PairJson[] {
-  return r.ports.rows().map((p, i) => {
-    const first = new Date((T0 + i * 0.001) * 1000).toISOString();
-    const { port, attempts, accepted, refused, icmp_rejected, unanswered } = p;
-    return { server: S, port, client: C, attempts, accepted, refused, icmp_rejected, unanswered, first, last: first };
-  });
-}
-
 describe('a scan: ports with one attempt each', () => {
   it('are listed by failures, then attempts, then port, not by port number, and name the scan they belong to', async () => {
     const r = await summaryOf(scan());
-    r.pairs = scanPairs(r);
     r.scans = [
       {
         kind: 'vertical',
@@ -123,9 +118,7 @@ describe('a scan: ports with one attempt each', () => {
     ];
     const text = renderTable(r, { ...OPTIONS, maxPortRows: 5 });
     const ports = section(text, 'Server ports');
-    expect(ports[0]).toBe(
-      'Server ports (22, most failures 5 shown; --all-ports or --json for all; most saw a single attempt, as in a scan: most failures first)',
-    );
+    expect(ports[0]).toBe('Server ports (22, most failures 5 shown; --all-ports or --json for all; most saw a single attempt, so most failures first)');
     expect(ports[1].split(/ {2,}/).at(-1)).toBe('scan');
     expect(ports.slice(3).map((l) => l.trim().split(/ +/)[0])).toEqual(['25', '443', '1', '2', '3']);
     expect(row(ports, '25').at(-1)).toBe('#1');
@@ -202,6 +195,7 @@ function timeline(n: number, attempts: (i: number) => number): TimelineJson {
       const accepted = i % 4 === 0 && a > 0 ? 1 : 0;
       return { start: new Date(T0 * 1000 + i * 10).toISOString(), attempts: a, accepted, refused: a - accepted, icmp_rejected: 0, unanswered: 0 };
     }),
+    unknown_time: null,
   };
 }
 
@@ -224,7 +218,7 @@ describe('the timeline', () => {
     r.timeline = timeline(130, (i) => (i === 60 ? 40 : i === 129 ? 1 : i < 30 ? 2 : 0));
     const lines = section(renderTable(r, OPTIONS), 'Timeline');
     expect(lines[0]).toBe('Timeline: attempts by the time of their first SYN, 130 buckets of 10.0 ms, 3 to a character (30.0 ms); the highest character is 40');
-    expect(lines[1].trim()).toBe('22:13:20.000 .. 22:13:21.290');
+    expect(lines[1].trim()).toBe('22:13:20.000 .. 22:13:21.300');
     const spark = (name: string): string => {
       const line = lines.find((l) => l.startsWith(`${name} `)) ?? '';
       return line.slice(line.indexOf('|') + 1, line.lastIndexOf('|'));
@@ -243,10 +237,29 @@ describe('the timeline', () => {
   });
 });
 
-describe('ICMP answerers', () => {
-  it('names the addresses that sent unreachables for another', async () => {
+describe('of a real replay', () => {
+  it('the pairs and the timeline the replay collected', async () => {
+    const text = renderTable(await summaryOf(mixed(), { bucketSeconds: 0.02 }), OPTIONS);
+    const pairs = section(text, 'Who refuses whom');
+    expect(pairs.slice(3).map((l) => l.split(/ {2,}/).slice(0, 6))).toEqual([
+      [`${S}:9000 <- ${C}`, '2', '0', '0', '2', '0'],
+      [`${S}:7000 <- ${C}`, '1', '0', '0', '0', '1'],
+      [`${S}:8080 <- ${C}`, '1', '0', '1', '0', '0'],
+      [`${S}:80 <- ${C}`, '1', '1', '0', '0', '0'],
+    ]);
+    expect(row(pairs, `${S}:9000 <- ${C}`).slice(-2)).toEqual(['22:13:20.010', '22:13:20.020']);
+    const timeline = section(text, 'Timeline');
+    expect(timeline[0]).toBe('Timeline: attempts by the time of their first SYN, 3 buckets of 20.0 ms');
+    expect(timeline.slice(3).map((l) => l.split(/ {2,}/))).toEqual([
+      ['22:13:20.000', '2', '0', '1', '1', '0'],
+      ['22:13:20.020', '2', '0', '0', '1', '1'],
+      ['22:13:20.040', '1', '1', '0', '0', '0'],
+    ]);
+  });
+
+  it('the attempts of no known time are said under the timeline', async () => {
     const r = await summaryOf(mixed());
-    r.icmp_answerers = [{ address: ROUTER, rejections: 1 }];
-    expect(section(renderTable(r, OPTIONS), 'Totals')).toContain(`ICMP unreachables sent for another address (a router or firewall): ${ROUTER} 1`);
+    r.timeline = { ...timeline(2, () => 1), unknown_time: { attempts: 3, accepted: 0, refused: 3, icmp_rejected: 0, unanswered: 0 } };
+    expect(section(renderTable(r, OPTIONS), 'Timeline').at(-1)).toBe('3 attempts whose first SYN has no known time (beyond the range of a date) are not on it');
   });
 });
