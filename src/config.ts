@@ -22,6 +22,9 @@ import { DEFAULT_MAX_PORTS, MAX_KEEP_PORTS, MAX_MAX_PORTS } from './metrics/port
 import { DEFAULT_RATIO_WINDOW_SECONDS, MAX_RATIO_STEPS, MAX_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
 import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
 import { CSV_TABLES, DEFAULT_CSV_TABLE, type CsvTable } from './report/csv.js';
+import { DEFAULT_MAX_PAIRS } from './report/collect/report-collector.js';
+import { pairTableBytes } from './report/collect/pair-table.js';
+import { MAX_SHOWN_BUCKETS, WIDTH_LADDER_US } from './report/collect/timeline.js';
 
 /** What each kind of flag reads as: a switch, one text, or a repeatable (or comma-separated) list. */
 interface FlagValueOfKind {
@@ -96,13 +99,13 @@ export const MAX_KERNEL_BUFFER_BYTES = 1 << 30;
 /** Largest --recent, minutes (a year). */
 export const MAX_RECENT_MINUTES = 525_600;
 
-/** Default of --max-pairs: (server, port, client) pairs the replay report holds at once. */
-export const DEFAULT_MAX_PAIRS = 10_000;
-/** Largest --max-pairs: a million pairs is about 100 MB of tables. */
+/** Largest --max-pairs: a million pairs is about 120 MB of tables (PAIR_BYTES each). */
 export const MAX_MAX_PAIRS = 1_000_000;
-/** Narrowest and widest --bucket, seconds: a millisecond (the narrowest the report chooses) and a week. */
-export const MIN_BUCKET_SECONDS = 0.001;
-export const MAX_BUCKET_SECONDS = 604_800;
+/** Bytes a (server, port, client) pair costs in the report's pair table, at the default --max-pairs. */
+export const PAIR_BYTES = Math.ceil(pairTableBytes(DEFAULT_MAX_PAIRS) / DEFAULT_MAX_PAIRS);
+/** Narrowest and widest --bucket, seconds: the ends of the ladder the report chooses a width from (a millisecond, a week). */
+export const MIN_BUCKET_SECONDS = WIDTH_LADDER_US[0] / 1e6;
+export const MAX_BUCKET_SECONDS = WIDTH_LADDER_US[WIDTH_LADDER_US.length - 1] / 1e6;
 
 /** What replay prints on stdout: the table a person reads, the JSON report, or one table as CSV. */
 export const REPLAY_FORMATS = ['table', 'json', 'csv'] as const;
@@ -156,13 +159,13 @@ const REPLAY = {
   maxPairs: flag('string', {
     name: 'max-pairs',
     value: 'N',
-    help: `(server, port, client) pairs counted apart (default ${DEFAULT_MAX_PAIRS}); beyond it those with the fewest failures are summed in one 'other' row`,
+    help: `(server, port, client) pairs counted apart (default ${DEFAULT_MAX_PAIRS}, about ${PAIR_BYTES} bytes each); beyond it those with the fewest failures are summed in one 'other' row`,
     range: { min: 1, max: MAX_MAX_PAIRS, of: 'integer' },
   }),
   bucket: flag('string', {
     name: 'bucket',
     value: 'SECONDS',
-    help: "width of a timeline bucket (default: chosen from the capture's span, at most 240 buckets)",
+    help: `width of a timeline bucket (default: chosen from the capture's span, at most ${MAX_SHOWN_BUCKETS} buckets)`,
     range: { min: MIN_BUCKET_SECONDS, max: MAX_BUCKET_SECONDS, of: 'seconds' },
   }),
   allPorts: flag('boolean', { name: 'all-ports', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` }),

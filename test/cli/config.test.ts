@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LISTEN_PORT, DEFAULT_MAX_PAIRS, envName, loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
+import { DEFAULT_LISTEN_PORT, envName, loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
 import { RstwatchError } from '../../src/base/errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/track/tracker.js';
+import { DEFAULT_MAX_PAIRS } from '../../src/report/collect/report-collector.js';
 
 function configError(argv: string[], env: NodeJS.ProcessEnv = {}): RstwatchError {
   try {
