@@ -86,9 +86,7 @@ const OUTCOME_KEYS = ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unans
 const COUNT_HEADER = ['attempts', 'accepted', 'refused', 'icmp_rej', 'unanswered', 'refusal', 'failure', 'syn_rexmit'];
 
 function countCells(o: OutcomeCounts): string[] {
-  return [o.attempts, o.accepted, o.refused, o.icmp_rejected, o.unanswered]
-    .map(String)
-    .concat(pct(o.refusal_ratio), pct(o.failure_ratio), String(o.syn_retransmits));
+  return OUTCOME_KEYS.map((k) => String(o[k])).concat(pct(o.refusal_ratio), pct(o.failure_ratio), String(o.syn_retransmits));
 }
 
 /** The short name of each ICMP reason in the table (`port 3, admin 1`). */
@@ -108,7 +106,7 @@ function reasonsCell(o: OutcomeCounts): string {
     .join(', ');
 }
 
-/** Who sent the ICMP rejections of `o`: `server`, `other`, or both with counts; '' when none (or not known). */
+/** Who sent the ICMP rejections of `o`: `server`, `other`, or both with counts; '' when none. */
 function icmpSenderCell(o: OutcomeCounts): string {
   if (o.icmp_rejected === 0) return '';
   const other = o.icmp_from_other;
