@@ -75,7 +75,7 @@ function* tableRecords(r: ReportInput, table: CsvTable): Generator<readonly Fiel
       return;
     }
     case 'scans':
-      for (const s of r.scans ?? []) yield [s.kind, s.client, s.server, s.port, s.distinct, s.attempts, s.failures, s.first, s.last, s.duration_seconds];
+      for (const s of r.scans) yield [s.kind, s.client, s.server, s.port, s.distinct, s.attempts, s.failures, s.first, s.last, s.duration_seconds];
       return;
   }
 }

@@ -7,24 +7,11 @@ import { Counter } from '../track/counters.js';
 import type { OutcomeCounts } from './outcomes.js';
 import type { PortRow } from './port-rows.js';
 import type { PairJson, ReplaySummary, TimelineJson } from './replay-report.js';
+import type { ScanRow } from './scans.js';
 import { groupSuspects, HEURISTIC_LEGEND } from './suspects.js';
 
-/** One of the JSON's `scans` (docs/scans.md). */
-export interface ScanJson {
-  kind: 'vertical' | 'horizontal' | 'flood';
-  client: string | null;
-  server: string | null;
-  port: number | null;
-  distinct: number;
-  attempts: number;
-  failures: number;
-  first: string | null;
-  last: string | null;
-  duration_seconds: number | null;
-}
-
-/** What the table and the CSV read: the replay summary, with the scans when the replay looked for them. */
-export type ReportInput = ReplaySummary & { scans?: ScanJson[] };
+/** What the table and the CSV read: the report as built, port rows in the counters. */
+export type ReportInput = ReplaySummary;
 
 /** Rendering choices. */
 export interface TableOptions {
@@ -249,18 +236,18 @@ function sparkChar(n: number, peak: number): string {
 }
 
 /** Who a scan is: `client -> server`, `client -> *:port` or `* -> server:port`. */
-function scanWho(s: ScanJson): string {
+function scanWho(s: ScanRow): string {
   if (s.kind === 'vertical') return `${s.client} -> ${s.server}`;
   if (s.kind === 'horizontal') return `${s.client} -> *:${s.port}`;
   return `* -> ${endpoint(s.server ?? '*', s.port ?? 0)}`;
 }
 
 /** What a scan's `distinct` counts. */
-const SPANS: Readonly<Record<ScanJson['kind'], string>> = { vertical: 'ports', horizontal: 'servers', flood: 'clients' };
+const SPANS: Readonly<Record<ScanRow['kind'], string>> = { vertical: 'ports', horizontal: 'servers', flood: 'clients' };
 
 /** Scans and floods, numbered (`#1`) for the port rows to name. */
 function scansSection(r: ReportInput, times: TimeText): string[] {
-  const scans = r.scans ?? [];
+  const scans = r.scans;
   if (scans.length === 0) return [];
   const rows = scans.map((s, i) => [
     `#${i + 1}`,
@@ -316,7 +303,7 @@ function scansByPort(r: ReportInput): Map<number, string[]> {
     if (!list.includes(`#${i + 1}`)) list.push(`#${i + 1}`);
     byPort.set(port, list);
   };
-  const scans = r.scans ?? [];
+  const scans = r.scans;
   const vertical = new Map<string, number>();
   scans.forEach((s, i) => {
     if (s.kind === 'vertical') vertical.set(`${s.server} ${s.client}`, i);
@@ -343,7 +330,7 @@ function portsSection(r: ReportInput, options: TableOptions): string[] {
   const portRows: PortRow[] = Array.from(shown, (i) => rows.row(i));
   const icmp = portRows.some((p) => p.icmp_rejected > 0);
   const scanOf = scansByPort(r);
-  const named = scan && portRows.some((p) => scanOf.has(p.port));
+  const named = portRows.some((p) => scanOf.has(p.port));
   const header = ['port', ...COUNT_HEADER, ...(icmp ? ['icmp reasons', 'icmp sent by'] : []), ...(named ? ['scan'] : [])];
   const cells = portRows.map((p) => [
     String(p.port),
@@ -469,6 +456,12 @@ function notesSection(r: ReplaySummary): string[] {
   if (r.tracker.evicted_pending + r.tracker.evicted_resolved > 0) {
     notes.push(
       `attempt table full: ${r.tracker.evicted_pending} pending attempts evicted (counted unanswered), ${r.tracker.evicted_resolved} answered ones dropped early; raise --max-attempts (now ${r.tracker.max_attempts})`,
+    );
+  }
+  const finder = r.scan_finder;
+  if (finder.evicted_keys + finder.dropped_failures > 0) {
+    notes.push(
+      `the scan finder's tables were full: ${finder.evicted_keys} unnamed keys pushed out, ${finder.dropped_failures} failures not counted under a scan pattern (a scan may count fewer failures than the capture holds, never more: docs/scans.md)`,
     );
   }
   if (r.capture.timestamp_regressions > 0) notes.push(`${r.capture.timestamp_regressions} frames had a timestamp earlier than the frame before`);

@@ -102,39 +102,67 @@ function scan(): Timed[] {
 describe('a scan: ports with one attempt each', () => {
   it('are listed by failures, then attempts, then port, not by port number, and name the scan they belong to', async () => {
     const r = await summaryOf(scan());
-    r.scans = [
-      {
-        kind: 'vertical',
-        client: C,
-        server: S,
-        port: null,
-        distinct: 22,
-        attempts: 25,
-        failures: 23,
-        first: new Date(T0 * 1000).toISOString(),
-        last: new Date((T0 + 0.024) * 1000).toISOString(),
-        duration_seconds: 0.024,
-      },
-    ];
     const text = renderTable(r, { ...OPTIONS, maxPortRows: 5 });
     const ports = section(text, 'Server ports');
     expect(ports[0]).toBe('Server ports (22, most failures 5 shown; --all-ports or --json for all; most saw a single attempt, so most failures first)');
     expect(ports[1].split(/ {2,}/).at(-1)).toBe('scan');
     expect(ports.slice(3).map((l) => l.trim().split(/ +/)[0])).toEqual(['25', '443', '1', '2', '3']);
-    expect(row(ports, '25').at(-1)).toBe('#1');
+    expect(ports.slice(3).map((l) => l.trim().split(/ +/).at(-1))).toEqual(['#1', '#1', '#1', '#1', '#1']);
+    // The scan the replay's ScanFinder named: 23 failures on 22 ports, and the 2 accepted attempts between them.
     const scans = section(text, 'Scans and floods');
     expect(row(scans, '#1')).toEqual(['#1', 'vertical', `${C} -> ${S}`, '22 ports', '25', '23', '22:13:20.000', '24.0 ms']);
   });
 
-  it('without scans found, the order is by failures all the same, and no port names a scan', async () => {
-    const ports = section(renderTable(await summaryOf(scan()), { ...OPTIONS, maxPortRows: 3 }), 'Server ports');
-    expect(ports.slice(3).map((l) => l.trim().split(/ +/)[0])).toEqual(['25', '443', '1']);
+  it('without a scan, ports seen once each are ordered by failures all the same, and no port names a scan', async () => {
+    // Port p of server 10.2.0.p from client 10.1.0.p: each client, server and port once.
+    const frames: Timed[] = [];
+    for (let p = 20; p >= 1; p--) {
+      const [client, server] = [`10.1.0.${p}`, `10.2.0.${p}`];
+      frames.push({ at: 20 - p, frame: syn(client, 40000, server, p) });
+      if (p % 2 === 0) frames.push({ at: 20.5 - p, frame: rst(client, 40000, server, p) });
+      else if (p % 3 === 0) frames.push({ at: 20.5 - p, frame: synAck(client, 40000, server, p) });
+    }
+    const r = await summaryOf(frames);
+    expect(r.scans).toEqual([]);
+    const text = renderTable(r, { ...OPTIONS, maxPortRows: 20 });
+    expect(text).not.toMatch(/^Scans and floods/m);
+    const ports = section(text, 'Server ports');
+    expect(ports[0]).toBe('Server ports (20; most saw a single attempt, so most failures first)');
     expect(ports[1]).not.toMatch(/scan/);
+    // The failures (refused: even ports; unanswered: odd ports but 3, 9, 15) by port, then the accepted 3, 9, 15.
+    expect(ports.slice(3).map((l) => Number(l.trim().split(/ +/)[0]))).toEqual([1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 3, 9, 15]);
+  });
+
+  it('ports a scan tried several times each stay busiest first, and name the scan all the same', async () => {
+    const frames: Timed[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let port = 1; port <= 16; port++) {
+        const at = round + port * 0.001;
+        frames.push({ at, frame: syn(C, 50000 + round, S, port) }, { at: at + 0.0001, frame: rst(C, 50000 + round, S, port) });
+      }
+    }
+    frames.push({ at: 3, frame: syn(C, 50002, S, 16) }, { at: 3.0001, frame: rst(C, 50002, S, 16) });
+    const ports = section(renderTable(await summaryOf(frames), { ...OPTIONS, maxPortRows: 3 }), 'Server ports');
+    expect(ports[0]).toBe('Server ports (16, busiest 3 shown; --all-ports or --json for all)');
+    expect(ports.slice(3).map((l) => l.trim().split(/ +/))).toEqual([
+      ['16', '3', '0', '3', '0', '0', '100.0%', '100.0%', '0', '#1'],
+      ['1', '2', '0', '2', '0', '0', '100.0%', '100.0%', '0', '#1'],
+      ['2', '2', '0', '2', '0', '0', '100.0%', '100.0%', '0', '#1'],
+    ]);
+  });
+
+  it("a note says when the scan finder's tables were full", async () => {
+    const r = await summaryOf(scan());
+    expect(renderTable(r, OPTIONS)).not.toMatch(/scan finder/);
+    r.scan_finder = { evicted_keys: 7, dropped_failures: 3 };
+    expect(renderTable(r, OPTIONS)).toMatch(
+      /^- the scan finder's tables were full: 7 unnamed keys pushed out, 3 failures not counted under a scan pattern \(a scan may count fewer failures than the capture holds, never more: docs\/scans\.md\)$/m,
+    );
   });
 
   it('a horizontal scan or a flood names its port', async () => {
     const r = await summaryOf(scan());
-    const flood = { client: null, server: S, port: 25, distinct: 30, attempts: 30, failures: 30, first: null, last: null, duration_seconds: null };
+    const flood = { client: null, server: S, port: 25, distinct: 30, attempts: 30, failures: 30, first: null, last: null, duration_seconds: 0 };
     r.scans = [{ ...flood, kind: 'flood' }];
     const text = renderTable(r, OPTIONS);
     expect(row(section(text, 'Server ports'), '25').at(-1)).toBe('#1');
