@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ethernet, tcp4 } from '../../kit/craft.js';
+import { writePcap } from '../../kit/pcap-writer.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/rstwatch.js');
@@ -181,6 +183,30 @@ describe('rstwatch replay: who refuses whom, when, and the CSV tables', () => {
     const csv = rstwatch(['replay', '--format', 'csv', '--table', 'pairs', '--max-pairs', '2', v4]);
     expect(csv.status).toBe(0);
     expect(csv.stderr).toMatch(/^rstwatch: note: \d+ pairs past --max-pairs 2 are not rows; their sum is pairs_other in --json$/m);
+  });
+
+  it('a scan: named in the table, its ports by failures naming it, and its row in --format csv --table scans', () => {
+    // 10.9.0.1 probes ports 1..40 of 10.9.0.2 once each, 1 ms apart; the closed ports refuse, 22 and 25 accept.
+    const records = [];
+    for (let port = 1; port <= 40; port++) {
+      const ts = { tsSec: 1_700_000_000, tsNsec: port * 1_000_000 };
+      const answer = port === 22 || port === 25 ? 'S.' : 'R.';
+      records.push(
+        { ...ts, data: ethernet(tcp4({ src: '10.9.0.1', dst: '10.9.0.2', sport: 45000, dport: port, flags: 'S', seq: 7 })) },
+        { ...ts, tsNsec: ts.tsNsec + 50_000, data: ethernet(tcp4({ src: '10.9.0.2', dst: '10.9.0.1', sport: port, dport: 45000, flags: answer, ack: 8 })) },
+      );
+    }
+    const scan = join(tmp, 'scan.pcap');
+    writeFileSync(scan, writePcap(records, { linkType: 1 }));
+    const table = rstwatch(['replay', scan]);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^#1 +vertical +10\.9\.0\.1 -> 10\.9\.0\.2 +38 ports +40 +38 +22:13:20\.001 +39\.0 ms$/m);
+    expect(table.stdout).toMatch(/^ +1 +1 +0 +1 +0 +0 +100\.0% +100\.0% +0 +#1$/m);
+    const csv = rstwatch(['replay', '--format', 'csv', '--table', 'scans', scan]);
+    expect(csvRows(csv.stdout)).toEqual([
+      ['kind', 'client', 'server', 'port', 'distinct', 'attempts', 'failures', 'first', 'last', 'duration_seconds'],
+      ['vertical', '10.9.0.1', '10.9.0.2', '', '38', '40', '38', '2023-11-14T22:13:20.001Z', '2023-11-14T22:13:20.040Z', '0.039'],
+    ]);
   });
 
   it('--bucket sets the width of the timeline', () => {
