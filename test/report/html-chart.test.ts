@@ -7,31 +7,33 @@ import { describe, expect, it } from 'vitest';
 import { bucketWidth, count, duration, percent, utcTime } from '../../src/report/html/format.js';
 import { escapeHtml, markup, raw } from '../../src/report/html/markup.js';
 import { countStep, MAX_BARS, timelineChart } from '../../src/report/html/timeline-chart.js';
-import { timeStepMs, timeTicks } from '../../src/report/html/time-axis.js';
+import { timeStep, timeTicks } from '../../src/report/html/time-axis.js';
 import type { Outcomes, Timeline } from '../../src/report/html/report-fields.js';
 
 const T0 = Date.parse('2026-12-03T18:00:00.000Z');
 
 describe('time axis (UTC)', () => {
   it.each([
-    [70, 10, 10],
-    [1000, 10, 100],
-    [7_200_000, 10, 900_000],
-    [86_400_000 * 30, 10, 86_400_000 * 7],
-    [0, 10, 1],
-  ])('a span of %d ms with at most %d ticks steps by %d ms', (span, max, step) => {
-    expect(timeStepMs(span, max)).toBe(step);
+    [70, 10, { ms: 10 }],
+    [1000, 10, { ms: 100 }],
+    [7_200_000, 10, { ms: 900_000 }],
+    [86_400_000 * 30, 10, { ms: 86_400_000 * 7 }],
+    [86_400_000 * 200, 10, { months: 1 }],
+    [86_400_000 * 2119, 10, { months: 12 }],
+    [0, 10, { ms: 1 }],
+  ])('a span of %d ms with at most %d ticks steps by %j', (span, max, step) => {
+    expect(timeStep(span, max)).toEqual(step);
   });
 
   it('labels ticks of 10 ms to the hundredth of a second, the date on the first', () => {
-    const ticks = timeTicks(T0 + 3, T0 + 73, 10);
+    const ticks = timeTicks(T0 + 3, T0 + 73, { ms: 10 });
     expect(ticks.map((t) => t.label)).toEqual(['18:00:00.01', '18:00:00.02', '18:00:00.03', '18:00:00.04', '18:00:00.05', '18:00:00.06', '18:00:00.07']);
     expect(ticks.map((t) => t.context)).toEqual(['2026-12-03', null, null, null, null, null, null]);
   });
 
   it('puts the date again where a day starts, at 00:00 UTC', () => {
     const from = Date.parse('2026-12-03T23:10:00Z');
-    const ticks = timeTicks(from, from + 7_200_000, 900_000);
+    const ticks = timeTicks(from, from + 7_200_000, { ms: 900_000 });
     expect(ticks.map((t) => `${t.label}${t.context ? ` ${t.context}` : ''}`)).toEqual([
       '23:15 2026-12-03',
       '23:30',
@@ -46,12 +48,28 @@ describe('time axis (UTC)', () => {
 
   it('labels ticks of days with the month and day, the year where it changes', () => {
     const from = Date.parse('2026-12-20T05:00:00Z');
-    const ticks = timeTicks(from, from + 30 * 86_400_000, 7 * 86_400_000);
+    const ticks = timeTicks(from, from + 30 * 86_400_000, { ms: 7 * 86_400_000 });
     expect(ticks.map((t) => [t.label, t.context])).toEqual([
       ['12-24', '2026'],
       ['12-31', null],
       ['01-07', '2027'],
       ['01-14', null],
+    ]);
+  });
+
+  it('steps of months or years fall on the first of a month, of a quarter, of a year', () => {
+    const quarters = timeTicks(Date.parse('2026-02-15T10:00:00Z'), Date.parse('2026-12-31T00:00:00Z'), { months: 3 });
+    expect(quarters.map((t) => [new Date(t.ms).toISOString(), t.label, t.context])).toEqual([
+      ['2026-04-01T00:00:00.000Z', '2026-04', null],
+      ['2026-07-01T00:00:00.000Z', '2026-07', null],
+      ['2026-10-01T00:00:00.000Z', '2026-10', null],
+    ]);
+    const years = timeTicks(Date.parse('2009-10-05T06:06:07Z'), Date.parse('2015-07-25T13:43:20Z'), { months: 12 });
+    expect(years.map((t) => t.label)).toEqual(['2010', '2011', '2012', '2013', '2014', '2015']);
+    expect(timeTicks(Date.parse('2026-01-01T00:00:00Z'), Date.parse('2026-03-01T00:00:00Z'), { months: 1 }).map((t) => t.label)).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
     ]);
   });
 });
@@ -123,6 +141,14 @@ describe('timeline chart', () => {
     });
     expect(sum).toEqual({ refused: totals(t).refused, unanswered: totals(t).unanswered, accepted: totals(t).accepted });
     expect(out).toContain('1 s per bucket, 3 buckets summed per bar: 1,000 buckets');
+  });
+
+  it('says how many attempts had no known time and are not drawn', () => {
+    const t = {
+      ...timeline(3, 1, () => ({ accepted: 1, refused: 1, icmp_rejected: 0, unanswered: 0 })),
+      unknown_time: { attempts: 4, accepted: 0, refused: 4, icmp_rejected: 0, unanswered: 0 },
+    };
+    expect(timelineChart(t, totals(t)).text).toContain('Point at a bar for its counts. 4 attempts whose first SYN has no known time are not drawn.</p>');
   });
 
   it('without times (beyond the range of a date) draws the bars without a time axis', () => {

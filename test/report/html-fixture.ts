@@ -158,12 +158,12 @@ export function scanReport(): PageReport {
 }
 
 /** A suspect RST record. */
-function suspect(ts: string, heuristics: string[], baseline: boolean): SuspectRecord {
+function suspect(ts: string, heuristics: string[], baseline: boolean, clientPort: number): SuspectRecord {
   return {
     ts,
     direction: 'inbound',
     client: '2001:db8::5',
-    client_port: 51000,
+    client_port: clientPort,
     server: '2001:db8:0:1::9',
     server_port: 443,
     heuristics,
@@ -229,8 +229,8 @@ export function mixedReport(): PageReport {
   r.totals.suspect_resets = 2;
   r.suspect_resets_by_heuristic = { ttl_mismatch: 1, ack_mismatch: 2, reset_race: 1, seq_burst: 0, reserved_bits: 1 };
   r.suspect_resets = [
-    suspect('2026-12-04T00:00:01.250Z', ['ttl_mismatch', 'ack_mismatch', 'reset_race', 'reserved_bits'], true),
-    suspect('2026-12-04T00:20:00.000Z', ['ack_mismatch'], false),
+    suspect('2026-12-04T00:00:01.250Z', ['ttl_mismatch', 'ack_mismatch', 'reset_race', 'reserved_bits'], true, 51000),
+    suspect('2026-12-04T00:20:00.000Z', ['ack_mismatch'], false, 51002),
   ];
   r.unmatched = { syn_acks: 12, resets: 3, icmp: 1 };
   r.skipped = { not_ip: 40, no_tcp: 10000 };

@@ -134,6 +134,15 @@ describe('a scan of every port, 10000 pairs and more folded', () => {
     expect(pairs.rows[0].slice(-2)).toEqual(['18:00:00.000', '18:00:00.071']);
   });
 
+  it('says where the failures were: mostly on port 80, or spread over every port', () => {
+    expect(text(page)).toContain(
+      '80,534 failed (>99.9%): 80,534 refused, 0 ICMP rejected, 0 unanswered. Most on port 80 (15,000 of 80,534). 2 scans or floods found.',
+    );
+    const spread = scanReport();
+    spread.ports[79] = { ...spread.ports[0], port: 80 };
+    expect(text(render(spread))).toContain('Spread over 65,535 ports, at most 1 on one.');
+  });
+
   it('names the scans with what they span', () => {
     const scans = table(page, 'scans-table');
     expect(scans.rows.map((r) => [r[0], r[1], r[2], r[3], r[4]])).toEqual([
@@ -163,7 +172,7 @@ describe('a mixed capture', () => {
 
   it('says the verdict, the totals, and the ICMP reasons that are not zero with who sent them', () => {
     const t = text(page);
-    expect(t).toContain('26,380 connection attempts; 1,382 failed (5.2%): 932 refused, 290 ICMP rejected, 160 unanswered. Most failures on port 445 (900).');
+    expect(t).toContain('26,380 connection attempts; 1,382 failed (5.2%): 932 refused, 290 ICMP rejected, 160 unanswered. Most on port 445 (900 of 1,382).');
     expect(t).toContain('ICMP rejections by reason: admin prohibited 280host unreachable 10; 280 sent by an address other than the server');
     const ports = table(page, 'ports-table');
     const rdp = ports.rows.find((r) => r[0] === '3389') ?? [];
@@ -187,6 +196,35 @@ describe('a mixed capture', () => {
     for (const term of ['ttl_mismatch', 'ack_mismatch', 'reset_race', 'seq_burst', 'reserved_bits', 'RST TTL', 'baseline', 'ack expected / got']) {
       expect(page).toContain(`<dt>${term}</dt><dd>`);
     }
+  });
+
+  it('merges the records of one RST that an older report lists twice (a later verdict): one row, every heuristic, the baseline learned later', () => {
+    const r = mixedReport();
+    const [first] = r.suspect_resets;
+    r.suspect_resets = [
+      {
+        ...first,
+        ts: '2026-12-04T00:00:01.250Z',
+        heuristics: ['ack_mismatch', 'reserved_bits'],
+        baseline_initial_ttl: null,
+        baseline_hop_distance: null,
+        baseline_samples: 0,
+      },
+      {
+        ...first,
+        ts: '2026-12-04T00:00:01.480Z',
+        heuristics: ['ttl_mismatch', 'reset_race'],
+        baseline_initial_ttl: 64,
+        baseline_hop_distance: 15,
+        baseline_samples: 1,
+      },
+    ];
+    r.totals.suspect_resets = 1;
+    const p = render(r);
+    expect(table(p, 'suspects-table').rows.map((row) => [row[0], row[3], row[5]])).toEqual([
+      ['2026-12-04 00:00:01.250', 'ttl_mismatchack_mismatchreset_racereserved_bits', '64−15 ×1'],
+    ]);
+    expect(text(p)).toContain('1 of 932 refusals looks forged or sent by a middlebox');
   });
 
   it('shows times across midnight with their dates, and the notes', () => {

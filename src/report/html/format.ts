@@ -105,6 +105,11 @@ export function utcTime(v: unknown, sameDate?: string | null): string {
   return m[1] === sameDate ? m[2] : `${m[1]} ${m[2]}`;
 }
 
+/** `n` and a noun, singular for 1 (`1 frame`, `2 frames`); `plural` when not the noun and an s. */
+export function counted(n: unknown, noun: string, plural = `${noun}s`): string {
+  return `${count(n)} ${n === 1 ? noun : plural}`;
+}
+
 /** A name from the report (`icmp_rejected`, `port_unreachable`) in words (`icmp rejected`). */
 export function words(name: string): string {
   return name.replaceAll('_', ' ');

@@ -3,7 +3,7 @@
  * the sum of the rows a table left out, and the sentence that says how many it left out.
  */
 import type { Column } from './data-table.js';
-import { count, percent } from './format.js';
+import { count, counted, percent } from './format.js';
 import { markup } from './markup.js';
 import { failureShare, type Outcomes } from './report-fields.js';
 
@@ -44,9 +44,9 @@ export function outcomeCells(o: Outcomes): unknown[] {
 
 /**
  * How many of `total` rows a table shows: all, or "the first `shown` by `order`; `total - shown`
- * left out, summed in the last row".
+ * left out, summed in the last row". `noun` is the row's name, singular and plural.
  */
-export function shownSentence(total: number, shown: number, noun: string, order: string): string {
-  if (shown >= total) return `${count(total)} ${noun}.`;
-  return `${count(total)} ${noun}: the ${count(shown)} with ${order} are listed; ${count(total - shown)} left out, summed in the last row.`;
+export function shownSentence(total: number, shown: number, noun: readonly [string, string], order: string): string {
+  if (shown >= total) return `${counted(total, ...noun)}.`;
+  return `${counted(total, ...noun)}: the ${count(shown)} with ${order} are listed; ${count(total - shown)} left out, summed in the last row.`;
 }

@@ -46,7 +46,7 @@ export function pairSection(report: PageReport, maxRows: number): Html {
   const columns = pairColumns(sameDate);
   const foot = leftOutPairs === 0 ? undefined : [`${count(leftOutPairs)} other pairs`, '', '', ...outcomeCells(leftOut), '', ''];
   const foldedNote = folded ? ` ${count(folded.pairs)} of them were folded by the replay itself (--max-pairs) and are known only as a sum.` : '';
-  return markup`<p>${shownSentence(total, shown.length, '(server, port, client) pairs', 'the most failures (then the most attempts)')}${foldedNote}</p>
+  return markup`<p>${shownSentence(total, shown.length, ['(server, port, client) pair', '(server, port, client) pairs'], 'the most failures (then the most attempts)')}${foldedNote}</p>
     ${dataTable(columns, shown, { id: 'pairs-table', empty: 'No connection attempt seen.', foot })}${tops}`;
 }
 

@@ -7,7 +7,7 @@
 import { dataTable, type Column } from './data-table.js';
 import { count, percent, words } from './format.js';
 import { markup, type Html } from './markup.js';
-import { outcomeCells, outcomeColumns, shownSentence, sumOutcomes } from './outcome-columns.js';
+import { outcomeColumns, shownSentence, sumOutcomes } from './outcome-columns.js';
 import { failuresOf, listOf, type OutcomeRow, type PageReport } from './report-fields.js';
 
 type PortRow = PageReport['ports'][number];
@@ -18,19 +18,43 @@ export function reasonTags(o: Pick<OutcomeRow, 'icmp_rejected_by_reason'>): Html
   return markup`${reasons.map(([name, n]) => markup`<span class="tag">${words(name)} ${count(n)}</span>`)}`;
 }
 
-const COLUMNS: readonly Column<PortRow>[] = [
-  { head: 'port', numeric: true, cell: (r) => r.port, title: 'server port' },
-  ...outcomeColumns<PortRow>(),
-  { head: 'refusal ratio', numeric: true, cell: (r) => percent(r.refusal_ratio), title: 'refused / attempts that ended' },
-  { head: 'ICMP reasons', cell: reasonTags, title: 'the ICMP rejections by unreachable code' },
-  {
-    head: 'ICMP from other',
-    numeric: true,
-    cell: (r) => count(r.icmp_from_other),
-    title: 'ICMP rejections sent by an address other than the server: a router or firewall answering for it',
-  },
-  { head: 'SYN re-sent', numeric: true, cell: (r) => count(r.syn_retransmits), title: 'SYNs sent again for an attempt' },
-];
+/** The columns; the ICMP ones only when some attempt was rejected by ICMP. */
+function portColumns(icmp: boolean): Column<PortRow>[] {
+  const icmpColumns: Column<PortRow>[] = [
+    { head: 'ICMP reasons', cell: reasonTags, title: 'the ICMP rejections by unreachable code' },
+    {
+      head: 'ICMP from other',
+      numeric: true,
+      cell: (r) => count(r.icmp_from_other),
+      title: 'ICMP rejections sent by an address other than the server: a router or firewall answering for it',
+    },
+  ];
+  return [
+    { head: 'port', numeric: true, cell: (r) => r.port, title: 'server port' },
+    ...outcomeColumns<PortRow>(),
+    { head: 'refusal ratio', numeric: true, cell: (r) => percent(r.refusal_ratio), title: 'refused / attempts that ended' },
+    ...(icmp ? icmpColumns : []),
+    { head: 'SYN re-sent', numeric: true, cell: (r) => count(r.syn_retransmits), title: 'SYNs sent again for an attempt' },
+  ];
+}
+
+/** `rows` summed into one row (port 0), its ratios of the sums. */
+function sumRows(rows: readonly PortRow[]): PortRow {
+  const o = sumOutcomes(rows);
+  const add = (key: 'icmp_from_other' | 'syn_retransmits' | 'early_resets'): number => rows.reduce((s, r) => s + (Number(r[key]) || 0), 0);
+  const byReason: Record<string, number> = {};
+  for (const r of rows) for (const [k, n] of Object.entries(r.icmp_rejected_by_reason ?? {})) byReason[k] = (byReason[k] ?? 0) + (Number(n) || 0);
+  const ended = o.accepted + failuresOf(o);
+  return {
+    port: 0,
+    ...o,
+    syn_retransmits: add('syn_retransmits'),
+    early_resets: add('early_resets'),
+    refusal_ratio: ended > 0 ? o.refused / ended : null,
+    icmp_rejected_by_reason: byReason,
+    icmp_from_other: rows.some((r) => r.icmp_from_other !== undefined) ? add('icmp_from_other') : undefined,
+  };
+}
 
 /** The order of the table: most failures, then most attempts, then the lower port. */
 function byFailures(a: PortRow, b: PortRow): number {
@@ -42,20 +66,15 @@ export function portSection(report: PageReport, maxRows: number): Html {
   const ports = [...listOf(report.ports)].sort(byFailures);
   const shown = ports.slice(0, maxRows);
   const rest = ports.slice(maxRows);
-  const sum = (key: 'icmp_from_other' | 'syn_retransmits'): number => rest.reduce((s, r) => s + (Number(r[key]) || 0), 0);
-  const restOutcomes = sumOutcomes(rest);
-  const foot =
-    rest.length === 0
-      ? undefined
-      : [
-          `${count(rest.length)} other ports`,
-          ...outcomeCells(restOutcomes),
-          '',
-          '',
-          rest.some((r) => r.icmp_from_other !== undefined) ? count(sum('icmp_from_other')) : '',
-          count(sum('syn_retransmits')),
-        ];
-  const sentence = shownSentence(ports.length, shown.length, 'server ports saw an attempt', 'the most failures (then the most attempts)');
+  const columns = portColumns(report.totals.icmp_rejected !== 0);
+  const restRow = sumRows(rest);
+  const foot = rest.length === 0 ? undefined : [`${count(rest.length)} other ports`, ...columns.slice(1).map((c) => c.cell(restRow))];
+  const sentence = shownSentence(
+    ports.length,
+    shown.length,
+    ['server port saw an attempt', 'server ports saw an attempt'],
+    'the most failures (then the most attempts)',
+  );
   return markup`<p>${sentence} Failure share: refused, ICMP rejected and unanswered over the attempts that ended; the refusal ratio counts refusals (RSTs) alone, so a port that fails by ICMP or silence has a refusal ratio of 0.</p>
-${dataTable(COLUMNS, shown, { id: 'ports-table', empty: 'No connection attempt seen.', foot })}`;
+${dataTable(columns, shown, { id: 'ports-table', empty: 'No connection attempt seen.', foot })}`;
 }

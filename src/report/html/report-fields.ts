@@ -1,54 +1,30 @@
 /**
  * The report as the page reads it: `ReplayReport` with the fields issue 13 adds (who refuses whom,
- * the timeline, scans, who answered with ICMP, the failure share) each optional, so that a report
- * written before them (an older `--json` file) still renders, the missing parts said to be missing.
- * The shapes are those of the issue's design (`pairs`, `pairs_other`, `timeline`, `icmp_answerers`,
- * `scans`, `failure_ratio`, `icmp_from_other`).
+ * the timeline, who answered with ICMP, the failure share, and the scans, still to come) each
+ * optional, so that a report written before them (an older `--json` file) still renders, the missing
+ * parts said to be missing. The shapes are ReplayReport's (src/report/replay-report.ts), and for
+ * the scans that of the issue's design.
  */
 import type { OutcomeCounts } from '../outcomes.js';
-import type { ReplayReport } from '../replay-report.js';
+import type { EndedCounts, PairJson, PairsOther, ReplayReport, TimelineJson } from '../replay-report.js';
 
 /** The four outcomes of an attempt, as counted in every row. */
-export interface Outcomes {
-  attempts: number;
-  accepted: number;
-  refused: number;
-  icmp_rejected: number;
-  unanswered: number;
-}
+export type Outcomes = EndedCounts;
 
-/** Outcome counts of a port, a direction or all attempts, with the fields issue 13 adds. */
-export type OutcomeRow = OutcomeCounts & {
-  /** (refused + icmp_rejected + unanswered) / attempts that ended; null when none ended. */
-  failure_ratio?: number | null;
-  /** ICMP rejections sent by an address other than the server's. */
-  icmp_from_other?: number;
-};
+/** Outcome counts of a port, a direction or all attempts; an older report lacks the failure share and who sent the ICMP. */
+export type OutcomeRow = Omit<OutcomeCounts, 'failure_ratio' | 'icmp_from_other'> & Partial<Pick<OutcomeCounts, 'failure_ratio' | 'icmp_from_other'>>;
 
-/** Outcomes per (server, server port, client). Times: the first SYN of the first and of the latest attempt (RFC 3339 UTC). */
-export interface PairRow extends Outcomes {
-  server: string;
-  port: number;
-  client: string;
-  first: string | null;
-  last: string | null;
-}
+/** Outcomes per (server, server port, client). */
+export type PairRow = PairJson;
 
 /** The pairs folded beyond `--max-pairs`, summed; `pairs` counts them. */
-export interface PairsOther extends Outcomes {
-  pairs: number;
-}
+export type { PairsOther };
 
-/** Attempts by the bucket of their first SYN; `start` is RFC 3339 UTC (null beyond the range of a date). */
-export interface TimelineBucket extends Outcomes {
-  start: string | null;
-}
+/** The timeline; an older report's (had it one) lacks `unknown_time`. */
+export type Timeline = Omit<TimelineJson, 'unknown_time'> & Partial<Pick<TimelineJson, 'unknown_time'>>;
 
-/** The timeline: every bucket from the first to the last, zeros included. */
-export interface Timeline {
-  bucket_seconds: number;
-  buckets: TimelineBucket[];
-}
+/** One bucket of the timeline. */
+export type TimelineBucket = TimelineJson['buckets'][number];
 
 /** A scan or flood: `vertical` (client, server set), `horizontal` (client, port set), `flood` (server, port set). */
 export interface ScanRow {
@@ -66,13 +42,10 @@ export interface ScanRow {
 }
 
 /** An address that sent ICMP unreachables for servers other than itself. */
-export interface IcmpAnswerer {
-  address: string;
-  rejections: number;
-}
+export type IcmpAnswerer = ReplayReport['icmp_answerers'][number];
 
 /** The report the page renders: `ReplayReport`, issue 13's fields optional. */
-export type PageReport = Omit<ReplayReport, 'ports' | 'totals' | 'directions'> & {
+export type PageReport = Omit<ReplayReport, 'ports' | 'totals' | 'directions' | 'pairs' | 'pairs_other' | 'timeline' | 'icmp_answerers'> & {
   ports: (OutcomeRow & { port: number })[];
   totals: OutcomeRow & { suspect_resets: number };
   directions: Record<string, OutcomeRow>;

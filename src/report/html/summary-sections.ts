@@ -3,7 +3,7 @@
  * counts), a one-sentence verdict, the totals, and the notes on what was not counted.
  */
 import { dataTable, type Column } from './data-table.js';
-import { bytes, count, duration, percent, utcTime, words } from './format.js';
+import { bytes, count, counted, duration, percent, utcTime, words } from './format.js';
 import { markup, type Html } from './markup.js';
 import { OUTCOME_STYLES } from './outcome-colours.js';
 import { outcomeColumns } from './outcome-columns.js';
@@ -38,13 +38,23 @@ function verdict(r: PageReport): string {
   const t = r.totals;
   if (!(t.attempts > 0)) return 'No connection attempt (SYN) seen.';
   const failed = failuresOf(t);
-  let text = `${count(t.attempts)} connection attempts; ${count(failed)} failed (${percent(failureShare(t))}): ${count(t.refused)} refused, ${count(t.icmp_rejected)} ICMP rejected, ${count(t.unanswered)} unanswered.`;
-  const worst = [...listOf(r.ports)].sort((a, b) => failuresOf(b) - failuresOf(a))[0];
-  if (worst && failuresOf(worst) > 0) text += ` Most failures on port ${worst.port} (${count(failuresOf(worst))}).`;
+  let text = `${counted(t.attempts, 'connection attempt', 'connection attempts')}; ${count(failed)} failed (${percent(failureShare(t))}): ${count(t.refused)} refused, ${count(t.icmp_rejected)} ICMP rejected, ${count(t.unanswered)} unanswered.`;
+  text += ` ${where(listOf(r.ports), failed)}`;
   const scans = listOf(r.scans);
-  if (scans.length > 0) text += ` ${count(scans.length)} scan${scans.length === 1 ? '' : 's'} or flood${scans.length === 1 ? '' : 's'} found.`;
-  if (t.suspect_resets > 0) text += ` ${count(t.suspect_resets)} refusals look forged or sent by a middlebox.`;
+  if (scans.length > 0) text += ` ${counted(scans.length, 'scan or flood', 'scans or floods')} found.`;
+  if (t.suspect_resets > 0) text += ` ${counted(t.suspect_resets, 'refusal looks', 'refusals look')} forged or sent by a middlebox.`;
   return text;
+}
+
+/** Where the failures were: on one port mostly, or spread over many (a scan: one each on a thousand ports). */
+function where(ports: readonly PageReport['ports'][number][], failed: number): string {
+  const failing = ports.filter((p) => failuresOf(p) > 0);
+  if (failing.length === 0) return '';
+  const worst = failing.reduce((a, b) => (failuresOf(b) > failuresOf(a) ? b : a));
+  const most = failuresOf(worst);
+  if (failing.length === 1) return `All on port ${worst.port}.`;
+  if (most * 10 >= failed) return `Most on port ${worst.port} (${count(most)} of ${count(failed)}).`;
+  return `Spread over ${count(failing.length)} ports, at most ${count(most)} on one.`;
 }
 
 /** Totals as cards, per direction when directions were told apart, ICMP reasons, latency. */
@@ -72,7 +82,7 @@ export function totalsSection(r: PageReport): Html {
   const facts = [
     reasons.text !== '' ? markup`<li>ICMP rejections by reason: ${reasons}${icmpOther}</li>` : '',
     l && l.count > 0
-      ? markup`<li>Refusal latency (first SYN to RST): median ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)} over ${count(l.count)} refusals.</li>`
+      ? markup`<li>Refusal latency (first SYN to RST): median ${duration(l.p50)}, p99 ${duration(l.p99)}, max ${duration(l.max)} over ${counted(l.count, 'refusal')}.</li>`
       : '',
     markup`<li>${count(t.syn_retransmits)} SYNs re-sent; ${count(t.early_resets)} accepted connections reset by the server at once (early resets).</li>`,
   ];
@@ -102,9 +112,12 @@ export function notesSection(r: PageReport): Html {
     );
   }
   if (r.pairs_other) notes.push(`${count(r.pairs_other.pairs)} (server, port, client) pairs were folded into one sum beyond --max-pairs.`);
-  if (r.capture.timestamp_regressions > 0) notes.push(`${count(r.capture.timestamp_regressions)} frames had a timestamp earlier than the frame before.`);
+  if (r.capture.timestamp_regressions > 0)
+    notes.push(`${counted(r.capture.timestamp_regressions, 'frame', 'frames')} had a timestamp earlier than the frame before.`);
   if (r.capture.out_of_range_times > 0)
-    notes.push(`${count(r.capture.out_of_range_times)} frames had a capture time beyond the range of a date (each given the time of the frame before it).`);
+    notes.push(
+      `${counted(r.capture.out_of_range_times, 'frame', 'frames')} had a capture time beyond the range of a date (each given the time of the frame before it).`,
+    );
   if (r.baselines && r.baselines.evictions > 0) notes.push(`${count(r.baselines.evictions)} TTL baselines were dropped for room.`);
   for (const w of listOf(r.warnings)) notes.push(`Warning: ${w}`);
   if (r.error) notes.push(`Incomplete: ${r.error.message}`);

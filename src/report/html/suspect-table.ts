@@ -4,8 +4,9 @@
  * (docs/detection.md says the same at length).
  */
 import type { SuspectRecord } from '../../detect/evidence-record.js';
+import { HEURISTIC_NAMES } from '../../detect/heuristics.js';
 import { dataTable, type Column } from './data-table.js';
-import { count, NONE, utcDate, utcTime } from './format.js';
+import { count, counted, NONE, utcDate, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
 import { listOf, type PageReport } from './report-fields.js';
 
@@ -50,9 +51,41 @@ function suspectColumns(sameDate: string | null): Column<SuspectRecord>[] {
   ];
 }
 
+/** The key of the RST a record is about: its tuple, its TTL and its acknowledgment. */
+function resetKey(r: SuspectRecord): string {
+  return [r.client, r.client_port, r.server, r.server_port, r.ttl, r.expected_ack, r.received_ack].join(' ');
+}
+
+/**
+ * One record per RST: an older report lists a RST again when a verdict came later (`reset_race`, or
+ * `ttl_mismatch` once the server's SYN-ACK gave a baseline), naming only the new heuristics. Merged:
+ * the first record's time, every heuristic in the detector's order, the baseline of whichever has one.
+ */
+export function oneRowPerReset(records: readonly SuspectRecord[]): SuspectRecord[] {
+  const merged = new Map<string, SuspectRecord>();
+  for (const r of records) {
+    const seen = merged.get(resetKey(r));
+    if (!seen) {
+      merged.set(resetKey(r), { ...r, heuristics: [...listOf(r.heuristics)] });
+      continue;
+    }
+    for (const h of listOf(r.heuristics)) if (!seen.heuristics.includes(h)) seen.heuristics.push(h);
+    if (!(seen.baseline_samples > 0) && r.baseline_samples > 0) {
+      Object.assign(seen, {
+        baseline_initial_ttl: r.baseline_initial_ttl,
+        baseline_hop_distance: r.baseline_hop_distance,
+        baseline_samples: r.baseline_samples,
+      });
+    }
+  }
+  const rank = (h: string): number => (HEURISTIC_NAMES.includes(h) ? HEURISTIC_NAMES.indexOf(h) : HEURISTIC_NAMES.length);
+  for (const r of merged.values()) r.heuristics.sort((a, b) => rank(a) - rank(b));
+  return [...merged.values()];
+}
+
 /** The suspects section's body. */
 export function suspectSection(report: PageReport, maxRows: number): Html {
-  const listed = listOf(report.suspect_resets);
+  const listed = oneRowPerReset(listOf(report.suspect_resets));
   const total = Math.max(Number(report.totals.suspect_resets) || 0, listed.length);
   if (!report.options?.detection?.enabled) return markup`<p class="note">Reset detection was off (--no-detect).</p>`;
   if (total === 0) return markup`<p>No refusing RST looks forged or sent by a middlebox.</p>`;
@@ -64,7 +97,7 @@ export function suspectSection(report: PageReport, maxRows: number): Html {
   const terms = { ...HEURISTIC_MEANINGS, ...COLUMN_MEANINGS };
   const legend = Object.entries(terms).map(([term, meaning]) => markup`<dt>${term}</dt><dd>${meaning}</dd>`);
   const heuristics = fired.map(([h, n]) => `${h} ${count(n)}`).join(', ');
-  return markup`<p>${count(total)} of ${count(report.totals.refused)} refusals look forged or sent by a middlebox (${heuristics}).${more}</p>
+  return markup`<p>${count(total)} of ${counted(report.totals.refused, 'refusal')} ${total === 1 ? 'looks' : 'look'} forged or sent by a middlebox (${heuristics}).${more}</p>
 ${dataTable(suspectColumns(sameDate), shown, { id: 'suspects-table', empty: '' })}
 <dl class="legend-list">${legend}</dl>`;
 }

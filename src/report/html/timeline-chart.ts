@@ -10,7 +10,7 @@ import { bucketWidth, compactCount, count, NONE, utcTime } from './format.js';
 import { markup, raw, type Html } from './markup.js';
 import { ACCEPTED_STYLE, FAILURE_STYLES, OUTCOME_STYLES, type OutcomeStyle } from './outcome-colours.js';
 import type { Outcomes, Timeline, TimelineBucket } from './report-fields.js';
-import { timeStepMs, timeTicks } from './time-axis.js';
+import { timeStep, timeTicks } from './time-axis.js';
 
 /** Most bars drawn; more buckets are summed in runs of equal length. */
 export const MAX_BARS = 480;
@@ -67,10 +67,14 @@ export function timelineChart(timeline: Timeline | null | undefined, totals: Out
   const first = buckets[0].start;
   const last = buckets[buckets.length - 1].start;
   const axis = origin === null ? ' (times beyond the range of a date: no time axis)' : '';
+  const unknown =
+    timeline.unknown_time && timeline.unknown_time.attempts > 0
+      ? ` ${count(timeline.unknown_time.attempts)} attempts whose first SYN has no known time are not drawn.`
+      : '';
   const summed = perBar > 1 ? `, ${perBar} buckets summed per bar` : '';
   return markup`${legend(totals)}
 <svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="attempts per time bucket by outcome">${raw(svg)}</svg>
-<p class="caption">Attempts by the time of their first SYN, ${bucketWidth(width)} per bucket${summed}: ${count(buckets.length)} buckets from ${utcTime(first)} to ${utcTime(last)} UTC${axis}. Failures above, stacked; accepted below; each panel on its own scale (a count of 1 or more is at least 1 px tall). Point at a bar for its counts.</p>`;
+<p class="caption">Attempts by the time of their first SYN, ${bucketWidth(width)} per bucket${summed}: ${count(buckets.length)} buckets from ${utcTime(first)} to ${utcTime(last)} UTC${axis}. Failures above, stacked; accepted below; each panel on its own scale (a count of 1 or more is at least 1 px tall). Point at a bar for its counts.${unknown}</p>`;
 }
 
 /** The legend: each outcome's swatch, name and total. */
@@ -151,7 +155,7 @@ function panelSvg(bars: readonly Bar[], buckets: number, panel: Panel): string {
 
 /** The time axis under the panels: ticks with their UTC labels, the date (or year) where it changes. */
 function timeAxisSvg(originMs: number, spanMs: number): string {
-  const ticks = timeTicks(originMs, originMs + spanMs, timeStepMs(spanMs, MAX_TIME_TICKS));
+  const ticks = timeTicks(originMs, originMs + spanMs, timeStep(spanMs, MAX_TIME_TICKS));
   let out = '';
   for (const t of ticks) {
     const at = LEFT + ((t.ms - originMs) / spanMs) * PLOT_WIDTH;
