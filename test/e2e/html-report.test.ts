@@ -8,7 +8,7 @@
  * error, exception or Content-Security-Policy violation; the ports and pairs tables are in the DOM
  * with the rows the report calls for; the chart drew (an SVG with bars of non-zero size); the page
  * is no wider than a laptop's 1366 px screen nor a 1920 px one; a click on a header sorts its
- * table; on paper the scroll boxes unfold and the navigation goes. A hostile report's markup does
+ * table; on paper the scroll boxes unfold, the navigation goes and a table prints its first rows. A hostile report's markup does
  * not run, and even markup slipped past the escaping (put into the page by hand here) neither runs
  * nor fetches anything: a local HTTP server counts the requests it gets, and gets none.
  */
@@ -164,13 +164,16 @@ describe('the test reports, in chromium', () => {
     expect(tab.problems).toEqual([]);
   });
 
-  it('on paper: the scroll boxes unfold, the navigation goes', async () => {
-    const { tab } = await load('print', renderHtmlReport(asReplayReport(mixedReport())));
+  it('on paper: the scroll boxes unfold, the navigation goes, the first 50 rows of a table are printed and a line says so', async () => {
+    const { tab } = await load('print', renderHtmlReport(asReplayReport(scanReport())));
+    const read = `(() => {
+      const rows = [...document.querySelectorAll('#ports-table tbody tr')];
+      const shown = (e) => getComputedStyle(e).display !== 'none';
+      return [getComputedStyle(document.querySelector('.scroll')).maxHeight, shown(document.querySelector('nav')), rows.filter(shown).length, shown(document.querySelector('.print-only'))];
+    })()`;
+    expect(await tab.evaluate(read)).toEqual(['476.16px', true, 200, false]); // 62vh of 768 px
     await tab.emulatePrint(true);
-    const styles = await tab.evaluate<string[]>(
-      `[getComputedStyle(document.querySelector('.scroll')).maxHeight, getComputedStyle(document.querySelector('nav')).display]`,
-    );
-    expect(styles).toEqual(['none', 'none']);
+    expect(await tab.evaluate(read)).toEqual(['none', false, 50, true]);
   });
 
   it("a hostile report's markup does not run and fetches nothing", async () => {

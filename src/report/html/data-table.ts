@@ -1,9 +1,13 @@
 /**
  * A table of rows as the page shows it: a header whose columns sort on a click (page-script.ts),
  * numbers right-aligned, a foot row for what was left out, in a box that scrolls on screen and
- * unfolds on paper. Every cell is text (escaped) unless a column makes `Html` of its own.
+ * unfolds on paper, where only its first PRINT_ROWS rows are printed (a scan's page would
+ * otherwise print some fifteen pages of one-refusal rows). Every cell is text (escaped) unless a column makes `Html` of its own.
  */
 import { markup, type Html } from './markup.js';
+
+/** Rows of a table printed: on paper the rest of the rows shown on screen are left off, and a line under the table says so. */
+export const PRINT_ROWS = 50;
 
 /** A column: its header, how to show a row's cell, whether it holds numbers. */
 export interface Column<R> {
@@ -33,8 +37,12 @@ export function dataTable<R>(columns: readonly Column<R>[], rows: readonly R[], 
   const head = columns.map((c) => markup`<th${attr('class', cls(c))}${attr('title', c.title)} scope="col">${c.head}</th>`);
   const body = rows.map((r) => markup`<tr>${columns.map((c) => markup`<td${attr('class', cls(c))}>${c.cell(r)}</td>`)}</tr>\n`);
   const foot = options.foot ? markup`<tfoot><tr>${options.foot.map((cell, i) => markup`<td${attr('class', cls(columns[i]))}>${cell}</td>`)}</tr></tfoot>` : '';
+  const paper =
+    rows.length > PRINT_ROWS
+      ? markup`<p class="print-only">On paper, the first ${PRINT_ROWS} of the ${rows.length} rows above are printed (the page on screen lists them all).</p>`
+      : '';
   return markup`<div class="scroll"><table id="${options.id}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
-${body}</tbody>${foot}</table></div>`;
+${body}</tbody>${foot}</table></div>${paper}`;
 }
 
 /** ` name="value"` (escaped), or nothing when `value` is null or undefined. */

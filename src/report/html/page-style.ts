@@ -3,6 +3,7 @@
  * the content stays within 1500 px, tables scroll inside their own box with their header in view.
  * On paper (A4 landscape) the boxes unfold, the navigation goes, the chart keeps its colours.
  */
+import { PRINT_ROWS } from './data-table.js';
 import { OUTCOME_STYLES } from './outcome-colours.js';
 
 const swatches = OUTCOME_STYLES.map((s) => `.swatch.${s.key}{background:${s.colour}}.card.${s.key}{border-left-color:${s.colour}}`).join('\n');
@@ -74,6 +75,7 @@ tfoot td{background:#f0f3f6;border-top:1px solid #c9d1d9;color:#57606a;font-styl
 .legend-list dt{font-weight:600}
 .legend-list dd{margin:0;color:#3d444d}
 footer{margin-top:36px;font-size:12px;color:#57606a}
+.print-only{display:none}
 @media (max-width:900px){main{padding:4px 10px 30px}nav{padding:6px 10px}}
 @page{size:A4 landscape;margin:12mm}
 @media print{
@@ -92,6 +94,8 @@ footer{margin-top:36px;font-size:12px;color:#57606a}
   table{font-size:9.5px}
   thead th{position:static}
   tr,svg.chart,.cards,.legend-list{break-inside:avoid}
+  tbody tr:nth-child(n+${PRINT_ROWS + 1}){display:none}
+  .print-only{display:block;font-style:italic;color:#57606a}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 `;
