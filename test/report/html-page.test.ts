@@ -136,7 +136,7 @@ describe('a scan of every port, 10000 pairs and more folded', () => {
 
   it('says where the failures were: mostly on port 80, or spread over every port', () => {
     expect(text(page)).toContain(
-      '80,534 failed (>99.9%): 80,534 refused, 0 ICMP rejected, 0 unanswered. Most on port 80 (15,000 of 80,534). 2 scans or floods found.',
+      '80,534 failed (>99.9%): 80,534 refused, 0 ICMP rejected, 0 unanswered. Most on port 80 (15,000 of 80,534). 2 scans or floods found; the largest is a vertical scan: 10.0.0.5 failed on 65,535 ports of 10.0.0.9 in 71.0 ms.',
     );
     const spread = scanReport();
     spread.ports[79] = { ...spread.ports[0], port: 80 };

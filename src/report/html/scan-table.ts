@@ -3,7 +3,7 @@
  * thresholds are those of src/report/scans.ts (docs/scans.md).
  */
 import { dataTable, type Column } from './data-table.js';
-import { count, duration, NONE, utcTime } from './format.js';
+import { count, counted, duration, NONE, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
 import type { PageReport, ScanRow } from './report-fields.js';
 
@@ -25,6 +25,15 @@ const COLUMNS: readonly Column<ScanRow>[] = [
   { head: 'first (UTC)', cell: (r) => utcTime(r.first) },
   { head: 'lasted', numeric: true, cell: (r) => (r.duration_seconds === null ? NONE : duration(r.duration_seconds)), title: 'from its first SYN to its last' },
 ];
+
+/** A scan in words: who failed on what, how many, how fast (`10.0.0.5 failed on 1,000 ports of 10.0.0.9 in 70.6 ms`). */
+export function scanSentence(r: ScanRow): string {
+  const lasted = typeof r.duration_seconds === 'number' ? ` in ${duration(r.duration_seconds)}` : '';
+  if (r.kind === 'vertical') return `a vertical scan: ${r.client} failed on ${counted(r.distinct, 'port')} of ${r.server}${lasted}`;
+  if (r.kind === 'horizontal') return `a horizontal scan: ${r.client} failed on port ${r.port} of ${counted(r.distinct, 'server')}${lasted}`;
+  if (r.kind === 'flood') return `a flood (or an outage): ${counted(r.distinct, 'client')} failed on ${r.server} port ${r.port}${lasted}`;
+  return `a ${r.kind}`;
+}
 
 /** The scans section's body; a sentence when there is none, or when the report has no scan list (an older one). */
 export function scanSection(report: PageReport, maxRows: number): Html {

@@ -8,6 +8,7 @@ import { markup, type Html } from './markup.js';
 import { OUTCOME_STYLES } from './outcome-colours.js';
 import { outcomeColumns } from './outcome-columns.js';
 import { reasonTags } from './port-table.js';
+import { scanSentence } from './scan-table.js';
 import { failureShare, failuresOf, listOf, type OutcomeRow, type PageReport } from './report-fields.js';
 
 /** What was read, and the verdict in a sentence. */
@@ -41,7 +42,7 @@ function verdict(r: PageReport): string {
   let text = `${counted(t.attempts, 'connection attempt', 'connection attempts')}; ${count(failed)} failed (${percent(failureShare(t))}): ${count(t.refused)} refused, ${count(t.icmp_rejected)} ICMP rejected, ${count(t.unanswered)} unanswered.`;
   text += ` ${where(listOf(r.ports), failed)}`;
   const scans = listOf(r.scans);
-  if (scans.length > 0) text += ` ${counted(scans.length, 'scan or flood', 'scans or floods')} found.`;
+  if (scans.length > 0) text += ` ${counted(scans.length, 'scan or flood', 'scans or floods')} found; the largest is ${scanSentence(scans[0])}.`;
   if (t.suspect_resets > 0) text += ` ${counted(t.suspect_resets, 'refusal looks', 'refusals look')} forged or sent by a middlebox.`;
   return text;
 }
