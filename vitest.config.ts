@@ -32,6 +32,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/http/prometheus.test.ts': 'prometheus (a real server scraping the daemon)',
   'test/metrics/promtool.test.ts': 'promtool',
   'test/oracle/tshark-oracle.test.ts': 'tshark, tcpdump, ../shared/pcaps',
+  'test/report/scans-captures.test.ts': 'tshark, ../shared/pcaps, ../shared/pcaps-more',
   'test/wire/tshark-crosscheck.test.ts': 'tshark, ../shared/pcaps',
   'test/wire/untracked-segment-captures.test.ts': '../shared/pcaps',
 };
