@@ -128,11 +128,11 @@ function expectedPairs(report: PageReport): string[] {
 }
 
 describe.each([
-  ['a scan: nslkdd_nmap.pcap', 'nslkdd_nmap.pcap', 0],
-  ['a mixed capture: sgr_SkypeIRC.cap', 'sgr_SkypeIRC.cap', 0],
-  ['an injected RST: zeek_rst-inject-rae.pcap', 'zeek_rst-inject-rae.pcap', 1],
-])('the page of %s, in chromium', (_what, capture, suspects) => {
-  it('fetches nothing, logs no error, has the ports, pairs and suspect resets in the DOM and a chart drawn', async () => {
+  ['a scan: nslkdd_nmap.pcap', 'nslkdd_nmap.pcap', 0, ['vertical 10.0.2.9 10.0.2.8 many 998 ports']],
+  ['a mixed capture: sgr_SkypeIRC.cap', 'sgr_SkypeIRC.cap', 0, []],
+  ['an injected RST: zeek_rst-inject-rae.pcap', 'zeek_rst-inject-rae.pcap', 1, []],
+])('the page of %s, in chromium', (_what, capture, suspects, scans) => {
+  it('fetches nothing, logs no error, has the ports, pairs, scans and suspect resets in the DOM and a chart drawn', async () => {
     const report = replayJson(capture);
     const { tab, url } = await load(capture, renderHtmlReport(report as unknown as ReplayReport));
     const dom = await checkPage(tab, url);
@@ -143,6 +143,8 @@ describe.each([
     // One row per suspect RST, whatever the report lists (it may list a RST again for a later verdict).
     expect(await tab.evaluate<number>(`document.querySelectorAll('#suspects-table tbody tr').length`)).toBe(suspects);
     expect(report.totals.suspect_resets).toBe(suspects);
+    const scanRows = `[...document.querySelectorAll('#scans-table tbody tr')].map((tr) => [...tr.cells].slice(0, 5).map((c) => c.textContent).join(' '))`;
+    expect(await tab.evaluate<string[]>(scanRows)).toEqual(scans);
   });
 });
 

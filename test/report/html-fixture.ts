@@ -59,6 +59,7 @@ export function emptyReport(): PageReport {
     timeline: { bucket_seconds: 1, buckets: [] },
     icmp_answerers: [],
     scans: [],
+    scan_finder: { evicted_keys: 0, dropped_failures: 0 },
   };
 }
 
@@ -242,7 +243,7 @@ export function mixedReport(): PageReport {
 /** `report` as an rstwatch before issue 13 wrote it: no pairs, timeline, scans, answerers, failure ratio or ICMP from other; every ICMP reason listed. */
 export function olderReport(report: PageReport): PageReport {
   const old = structuredClone(report) as unknown as Record<string, unknown>;
-  for (const key of ['pairs', 'pairs_other', 'timeline', 'icmp_answerers', 'scans']) delete old[key];
+  for (const key of ['pairs', 'pairs_other', 'timeline', 'icmp_answerers', 'scans', 'scan_finder']) delete old[key];
   const strip = (o: Record<string, unknown>): void => {
     delete o.failure_ratio;
     delete o.icmp_from_other;
@@ -273,7 +274,18 @@ export function hostileReport(report: PageReport): PageReport {
   r.directions = { [HOSTILE]: r.totals, inbound: r.totals };
   r.pairs = (r.pairs ?? []).map((p) => ({ ...p, server: HOSTILE, client: HOSTILE, first: HOSTILE }));
   r.scans = [
-    { kind: HOSTILE, client: HOSTILE, server: HOSTILE, port: null, distinct: 1, attempts: 1, failures: 1, first: HOSTILE, last: null, duration_seconds: 1 },
+    {
+      kind: HOSTILE as 'flood',
+      client: HOSTILE,
+      server: HOSTILE,
+      port: null,
+      distinct: 1,
+      attempts: 1,
+      failures: 1,
+      first: HOSTILE,
+      last: null,
+      duration_seconds: 1,
+    },
   ];
   r.icmp_answerers = [{ address: HOSTILE, rejections: 1 }];
   r.top_refusing_servers = [{ address: HOSTILE, refused: 1 }];

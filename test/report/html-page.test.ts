@@ -227,6 +227,15 @@ describe('a mixed capture', () => {
     expect(text(p)).toContain('1 of 932 refusals looks forged or sent by a middlebox');
   });
 
+  it("says when the scan finder's tables were full", () => {
+    const r = mixedReport();
+    r.scan_finder = { evicted_keys: 3, dropped_failures: 1 };
+    expect(text(render(r))).toContain(
+      "The scan finder's tables were full: 3 candidates (client, server or port not yet named a scan) pushed out, 1 failure not counted under any pattern",
+    );
+    expect(text(page)).not.toContain('scan finder');
+  });
+
   it('shows times across midnight with their dates, and the notes', () => {
     expect(table(page, 'pairs-table').rows[0].slice(-2)).toEqual(['2026-12-03 23:10:01.000', '2026-12-04 01:09:50.250']);
     const t = text(page);

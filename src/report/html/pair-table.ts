@@ -5,10 +5,10 @@
  * rejections for others.
  */
 import { dataTable, type Column } from './data-table.js';
-import { count, utcDate, utcTime } from './format.js';
+import { count, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
 import { outcomeCells, outcomeColumns, shownSentence, sumOutcomes } from './outcome-columns.js';
-import { failuresOf, listOf, type IcmpAnswerer, type PageReport, type PairRow } from './report-fields.js';
+import { failuresOf, listOf, sameDay, type IcmpAnswerer, type PageReport, type PairRow } from './report-fields.js';
 
 /** The columns, times shown without their date when every time of the capture is on `sameDate`. */
 function pairColumns(sameDate: string | null): Column<PairRow>[] {
@@ -41,8 +41,7 @@ export function pairSection(report: PageReport, maxRows: number): Html {
   const leftOut = sumOutcomes(folded ? [...rest, folded] : rest);
   const leftOutPairs = rest.length + (folded?.pairs ?? 0);
   const total = pairs.length + (folded?.pairs ?? 0);
-  const first = utcDate(report.capture.first);
-  const sameDate = first !== null && first === utcDate(report.capture.last) ? first : null;
+  const sameDate = sameDay(report);
   const columns = pairColumns(sameDate);
   const foot = leftOutPairs === 0 ? undefined : [`${count(leftOutPairs)} other pairs`, '', '', ...outcomeCells(leftOut), '', ''];
   const foldedNote = folded ? ` ${count(folded.pairs)} of them were folded by the replay itself (--max-pairs) and are known only as a sum.` : '';

@@ -1,12 +1,13 @@
 /**
  * The report as the page reads it: `ReplayReport` with the fields issue 13 adds (who refuses whom,
- * the timeline, who answered with ICMP, the failure share, and the scans, still to come) each
- * optional, so that a report written before them (an older `--json` file) still renders, the missing
- * parts said to be missing. The shapes are ReplayReport's (src/report/replay-report.ts), and for
- * the scans that of the issue's design.
+ * the timeline, who answered with ICMP, the failure share, the scans) each optional, so that a
+ * report written before them (an older `--json` file) still renders, the missing parts said to be
+ * missing. The shapes are ReplayReport's (src/report/replay-report.ts).
  */
 import type { OutcomeCounts } from '../outcomes.js';
 import type { EndedCounts, PairJson, PairsOther, ReplayReport, TimelineJson } from '../replay-report.js';
+import type { ScanRow } from '../scans.js';
+import { utcDate } from './format.js';
 
 /** The four outcomes of an attempt, as counted in every row. */
 export type Outcomes = EndedCounts;
@@ -26,26 +27,17 @@ export type Timeline = Omit<TimelineJson, 'unknown_time'> & Partial<Pick<Timelin
 /** One bucket of the timeline. */
 export type TimelineBucket = TimelineJson['buckets'][number];
 
-/** A scan or flood: `vertical` (client, server set), `horizontal` (client, port set), `flood` (server, port set). */
-export interface ScanRow {
-  kind: string;
-  client: string | null;
-  server: string | null;
-  port: number | null;
-  /** The ports, servers or clients it spans. */
-  distinct: number;
-  attempts: number;
-  failures: number;
-  first: string | null;
-  last: string | null;
-  duration_seconds: number | null;
-}
+/** A scan or flood: `vertical` (client, server set), `horizontal` (client, port set), `flood` (server, port set); docs/scans.md. */
+export type { ScanRow };
 
 /** An address that sent ICMP unreachables for servers other than itself. */
 export type IcmpAnswerer = ReplayReport['icmp_answerers'][number];
 
 /** The report the page renders: `ReplayReport`, issue 13's fields optional. */
-export type PageReport = Omit<ReplayReport, 'ports' | 'totals' | 'directions' | 'pairs' | 'pairs_other' | 'timeline' | 'icmp_answerers'> & {
+export type PageReport = Omit<
+  ReplayReport,
+  'ports' | 'totals' | 'directions' | 'pairs' | 'pairs_other' | 'timeline' | 'icmp_answerers' | 'scans' | 'scan_finder'
+> & {
   ports: (OutcomeRow & { port: number })[];
   totals: OutcomeRow & { suspect_resets: number };
   directions: Record<string, OutcomeRow>;
@@ -54,6 +46,7 @@ export type PageReport = Omit<ReplayReport, 'ports' | 'totals' | 'directions' | 
   timeline?: Timeline | null;
   icmp_answerers?: IcmpAnswerer[];
   scans?: ScanRow[];
+  scan_finder?: ReplayReport['scan_finder'];
 };
 
 /** `value` when it is a list, else an empty one (a field missing from an older report). */
@@ -71,4 +64,10 @@ export function failureShare(o: Outcomes & { failure_ratio?: number | null }): n
   if (o.failure_ratio !== undefined) return o.failure_ratio;
   const ended = o.accepted + failuresOf(o);
   return ended > 0 ? failuresOf(o) / ended : null;
+}
+
+/** The UTC date of the whole capture when it began and ended on one (its times can then be shown without it), else null. */
+export function sameDay(report: Pick<PageReport, 'capture'>): string | null {
+  const first = utcDate(report.capture?.first);
+  return first !== null && first === utcDate(report.capture?.last) ? first : null;
 }

@@ -5,7 +5,7 @@
 import { dataTable, type Column } from './data-table.js';
 import { count, counted, duration, NONE, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
-import type { PageReport, ScanRow } from './report-fields.js';
+import { sameDay, type PageReport, type ScanRow } from './report-fields.js';
 
 /** Each kind: what it is, and what its `distinct` counts. */
 const KINDS: Record<string, { meaning: string; spans: string }> = {
@@ -14,17 +14,25 @@ const KINDS: Record<string, { meaning: string; spans: string }> = {
   flood: { meaning: 'many clients failing on one server port: a flood, or an outage', spans: 'clients' },
 };
 
-const COLUMNS: readonly Column<ScanRow>[] = [
-  { head: 'kind', cell: (r) => markup`<span class="tag" title="${KINDS[r.kind]?.meaning ?? ''}">${r.kind}</span>` },
-  { head: 'client', cell: (r) => r.client ?? 'many' },
-  { head: 'server', cell: (r) => r.server ?? 'many' },
-  { head: 'port', numeric: true, cell: (r) => r.port ?? 'many' },
-  { head: 'spans', numeric: true, cell: (r) => `${count(r.distinct)} ${KINDS[r.kind]?.spans ?? ''}`, title: 'the ports, servers or clients it spans' },
-  { head: 'attempts', numeric: true, cell: (r) => count(r.attempts) },
-  { head: 'failures', numeric: true, cell: (r) => count(r.failures), title: 'refused + ICMP rejected + unanswered' },
-  { head: 'first (UTC)', cell: (r) => utcTime(r.first) },
-  { head: 'lasted', numeric: true, cell: (r) => (r.duration_seconds === null ? NONE : duration(r.duration_seconds)), title: 'from its first SYN to its last' },
-];
+/** The columns, times shown without their date when every time of the capture is on `sameDate`. */
+function scanColumns(sameDate: string | null): Column<ScanRow>[] {
+  return [
+    { head: 'kind', cell: (r) => markup`<span class="tag" title="${KINDS[r.kind]?.meaning ?? ''}">${r.kind}</span>` },
+    { head: 'client', cell: (r) => r.client ?? 'many' },
+    { head: 'server', cell: (r) => r.server ?? 'many' },
+    { head: 'port', numeric: true, cell: (r) => r.port ?? 'many' },
+    { head: 'spans', numeric: true, cell: (r) => `${count(r.distinct)} ${KINDS[r.kind]?.spans ?? ''}`, title: 'the ports, servers or clients it spans' },
+    { head: 'attempts', numeric: true, cell: (r) => count(r.attempts) },
+    { head: 'failures', numeric: true, cell: (r) => count(r.failures), title: 'refused + ICMP rejected + unanswered' },
+    { head: sameDate === null ? 'first (UTC)' : `first (UTC, ${sameDate})`, cell: (r) => utcTime(r.first, sameDate) },
+    {
+      head: 'lasted',
+      numeric: true,
+      cell: (r) => (r.duration_seconds === null ? NONE : duration(r.duration_seconds)),
+      title: 'from its first SYN to its last',
+    },
+  ];
+}
 
 /** A scan in words: who failed on what, how many, how fast (`10.0.0.5 failed on 1,000 ports of 10.0.0.9 in 70.6 ms`). */
 export function scanSentence(r: ScanRow): string {
@@ -43,6 +51,6 @@ export function scanSection(report: PageReport, maxRows: number): Html {
   const kinds = Object.entries(KINDS).map(([kind, k]) => markup`<dt>${kind}</dt><dd>${k.meaning}</dd>`);
   const more = scans.length > shown.length ? ` The first ${count(shown.length)} are listed; ${count(scans.length - shown.length)} left out.` : '';
   return markup`<p>${scans.length === 0 ? 'No scan or flood found.' : `${count(scans.length)} found, most failures first.${more}`}</p>
-    ${scans.length === 0 ? '' : dataTable(COLUMNS, shown, { id: 'scans-table', empty: '' })}
+    ${scans.length === 0 ? '' : dataTable(scanColumns(sameDay(report)), shown, { id: 'scans-table', empty: '' })}
     <dl class="legend-list">${kinds}</dl>`;
 }

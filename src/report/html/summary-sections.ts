@@ -119,6 +119,12 @@ export function notesSection(r: PageReport): Html {
     notes.push(
       `${counted(r.capture.out_of_range_times, 'frame', 'frames')} had a capture time beyond the range of a date (each given the time of the frame before it).`,
     );
+  const sf = r.scan_finder;
+  if (sf && sf.evicted_keys + sf.dropped_failures > 0) {
+    notes.push(
+      `The scan finder's tables were full: ${counted(sf.evicted_keys, 'candidate', 'candidates')} (client, server or port not yet named a scan) pushed out, ${counted(sf.dropped_failures, 'failure', 'failures')} not counted under any pattern (docs/scans.md).`,
+    );
+  }
   if (r.baselines && r.baselines.evictions > 0) notes.push(`${count(r.baselines.evictions)} TTL baselines were dropped for room.`);
   for (const w of listOf(r.warnings)) notes.push(`Warning: ${w}`);
   if (r.error) notes.push(`Incomplete: ${r.error.message}`);

@@ -6,9 +6,9 @@
 import type { SuspectRecord } from '../../detect/evidence-record.js';
 import { HEURISTIC_NAMES } from '../../detect/heuristics.js';
 import { dataTable, type Column } from './data-table.js';
-import { count, counted, NONE, utcDate, utcTime } from './format.js';
+import { count, counted, NONE, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
-import { listOf, type PageReport } from './report-fields.js';
+import { listOf, sameDay, type PageReport } from './report-fields.js';
 
 /** Each heuristic, what makes it fire. */
 export const HEURISTIC_MEANINGS: Record<string, string> = {
@@ -90,8 +90,7 @@ export function suspectSection(report: PageReport, maxRows: number): Html {
   if (!report.options?.detection?.enabled) return markup`<p class="note">Reset detection was off (--no-detect).</p>`;
   if (total === 0) return markup`<p>No refusing RST looks forged or sent by a middlebox.</p>`;
   const shown = listed.slice(0, maxRows);
-  const first = utcDate(report.capture.first);
-  const sameDate = first !== null && first === utcDate(report.capture.last) ? first : null;
+  const sameDate = sameDay(report);
   const fired = Object.entries(report.suspect_resets_by_heuristic ?? {}).filter(([, n]) => typeof n === 'number' && n > 0);
   const more = total > shown.length ? ` ${count(shown.length)} listed; ${count(total - shown.length)} left out (see --json).` : '';
   const terms = { ...HEURISTIC_MEANINGS, ...COLUMN_MEANINGS };
