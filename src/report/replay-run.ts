@@ -23,10 +23,7 @@ export async function replayForReport(paths: readonly string[], options: ReportR
   let scans: ScanFinder | undefined;
   const result = await runReplay(paths, {
     ...replayOptions,
-    consumers: [
-      (view) => (collector = new ReportCollector(view, { maxPairs, bucketSeconds })),
-      (view) => (scans = new ScanFinder(view)),
-    ],
+    consumers: [(view) => (collector = new ReportCollector(view, { maxPairs, bucketSeconds })), (view) => (scans = new ScanFinder(view))],
   });
   // buildPipeline makes every consumer before the first frame.
   return { ...result, collector: collector as ReportCollector, scans: scans as ScanFinder };
