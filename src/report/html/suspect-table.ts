@@ -51,27 +51,31 @@ function suspectColumns(sameDate: string | null): Column<SuspectRecord>[] {
   ];
 }
 
-/** The key of the RST a record is about: its tuple, its TTL and its acknowledgment. */
-function resetKey(r: SuspectRecord): string {
-  return [r.client, r.client_port, r.server, r.server_port, r.ttl, r.expected_ack, r.received_ack].join(' ');
-}
-
 /**
- * One record per RST: an older report lists a RST again when a verdict came later (`reset_race`, or
- * `ttl_mismatch` once the server's SYN-ACK gave a baseline), naming only the new heuristics. Merged:
- * the first record's time, every heuristic in the detector's order, the baseline of whichever has one.
+ * One row per RST. An older report lists a RST again when a verdict came later (`reset_race`, or
+ * `ttl_mismatch` once the server's SYN-ACK gave a baseline), naming only the new heuristics, stamped
+ * with the time of the packet that completed the evidence. A record belongs to the latest RST of its
+ * tuple when it has that RST's TTL and tells no heuristic already told for it (each fires once per
+ * refused attempt: one told again is a later refusal on the tuple, a client re-sending its SYN).
+ * A row keeps its first record's time, TTL and acknowledgments, every heuristic in the detector's
+ * order, and the first baseline seen.
  */
 export function oneRowPerReset(records: readonly SuspectRecord[]): SuspectRecord[] {
-  const merged = new Map<string, SuspectRecord>();
+  const rows: SuspectRecord[] = [];
+  const latest = new Map<string, SuspectRecord>();
   for (const r of records) {
-    const seen = merged.get(resetKey(r));
-    if (!seen) {
-      merged.set(resetKey(r), { ...r, heuristics: [...listOf(r.heuristics)] });
+    const tuple = `${r.client} ${r.client_port} ${r.server} ${r.server_port}`;
+    const heuristics = listOf(r.heuristics);
+    const row = latest.get(tuple);
+    if (row === undefined || row.ttl !== r.ttl || heuristics.some((h) => row.heuristics.includes(h))) {
+      const fresh = { ...r, heuristics: [...heuristics] };
+      rows.push(fresh);
+      latest.set(tuple, fresh);
       continue;
     }
-    for (const h of listOf(r.heuristics)) if (!seen.heuristics.includes(h)) seen.heuristics.push(h);
-    if (!(seen.baseline_samples > 0) && r.baseline_samples > 0) {
-      Object.assign(seen, {
+    row.heuristics.push(...heuristics);
+    if (!(row.baseline_samples > 0) && r.baseline_samples > 0) {
+      Object.assign(row, {
         baseline_initial_ttl: r.baseline_initial_ttl,
         baseline_hop_distance: r.baseline_hop_distance,
         baseline_samples: r.baseline_samples,
@@ -79,8 +83,8 @@ export function oneRowPerReset(records: readonly SuspectRecord[]): SuspectRecord
     }
   }
   const rank = (h: string): number => (HEURISTIC_NAMES.includes(h) ? HEURISTIC_NAMES.indexOf(h) : HEURISTIC_NAMES.length);
-  for (const r of merged.values()) r.heuristics.sort((a, b) => rank(a) - rank(b));
-  return [...merged.values()];
+  for (const row of rows) row.heuristics.sort((a, b) => rank(a) - rank(b));
+  return rows;
 }
 
 /** The suspects section's body. */
