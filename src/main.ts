@@ -3,7 +3,7 @@
  * Errors print a message and a hint (never a stack trace) and exit with the code's status
  * (docs/exit-codes.md).
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from './base/package-root.js';
 import { ERROR_CODES, isRstwatchError, RstwatchError } from './base/errors.js';
@@ -28,10 +28,7 @@ export function readVersion(): string {
 }
 
 async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
-  if (config.htmlFile !== undefined) {
-    checkWritable(config.htmlFile);
-    throw new RstwatchError('RSTWATCH_ERR_CONFIG', '--html: this build cannot write the HTML page yet', { hint: 'leave --html out' });
-  }
+  if (config.htmlFile !== undefined) checkWritable(config.htmlFile);
   const showProgress = config.progress ?? process.stderr.isTTY === true;
   const bar = showProgress ? new ProgressBar(process.stderr, config.files) : undefined;
   const options: ReportRunOptions = {
@@ -62,6 +59,7 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
     topN: config.topN,
   });
   await writeStdout(replayOutput(report, config));
+  if (config.htmlFile !== undefined) await writeHtml(config.htmlFile, report);
   if (config.csvTable === 'pairs' && report.pairs_other) {
     process.stderr.write(
       `rstwatch: note: ${report.pairs_other.pairs} pairs past --max-pairs ${config.maxPairs} are not rows; their sum is pairs_other in --json\n`,
@@ -83,6 +81,17 @@ function replayOutput(report: ReportInput, config: ReplayConfig): Iterable<strin
       return replayCsv(report, config.csvTable ?? DEFAULT_CSV_TABLE);
     case 'table':
       return [renderTable(report, { maxPortRows: config.maxPortRows, maxPairRows: config.topN, maxSuspectRows: MAX_SUSPECT_ROWS })];
+  }
+}
+
+/** Writes the report as an HTML page to `file` (the page code is loaded only then). */
+async function writeHtml(file: string, report: ReportInput): Promise<void> {
+  const { renderHtmlReport } = await import('./report/html/page.js');
+  const page = renderHtmlReport({ ...report, ports: report.ports.rows() });
+  try {
+    writeFileSync(file, page);
+  } catch (err) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `--html: cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 

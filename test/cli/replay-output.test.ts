@@ -3,7 +3,7 @@
  * input that fails before any frame is read (only the error; with --json a small JSON error
  * object) or after some were (the report of what was read, marked incomplete).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -126,6 +126,20 @@ describe('formats', () => {
     expect(r.stderr).toBe(
       'rstwatch: error: --json and --format csv ask for two formats\nrstwatch: hint: --json is the same as --format json: give one of them\n',
     );
+  });
+
+  it('--html writes the page besides the table on stdout; nothing when no frame was read', async () => {
+    const page = join(dir, 'report.html');
+    const r = await run(['--html', page, good]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^Totals$/m);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('8080');
+    expect(html).toContain('10.0.0.2');
+    const none = join(dir, 'none.html');
+    expect((await run(['--html', none, missing])).status).toBe(ERROR_CODES.RSTWATCH_ERR_FILE_OPEN.exitCode);
+    expect(existsSync(none)).toBe(false);
   });
 
   it('--html to a folder that does not exist fails before the capture is read', async () => {

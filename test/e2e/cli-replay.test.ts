@@ -209,6 +209,17 @@ describe('rstwatch replay: who refuses whom, when, and the CSV tables', () => {
     ]);
   });
 
+  it('--html writes one self-contained page of the report, the table still on stdout', () => {
+    const page = join(tmp, 'report.html');
+    const r = rstwatch(['replay', '--html', page, v4, v6]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^Who refuses whom/m);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    for (const text of ['198.51.100.2', '8081', 'netns-refusals-v6.pcap']) expect(html).toContain(text);
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(https?:)?\/\//i);
+  });
+
   it('--bucket sets the width of the timeline', () => {
     const { report } = json(['--bucket', '2', v4]);
     expect(report.timeline.bucket_seconds).toBe(2);
