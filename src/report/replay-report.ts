@@ -19,6 +19,7 @@ import { PairCount, type PairRow } from './collect/pair-table.js';
 import type { ReportCollector } from './collect/report-collector.js';
 import type { ReportRun } from './replay-run.js';
 import type { ScanRow } from './scans.js';
+import { groupSuspects } from './suspects.js';
 import { MAX_ASKED_BUCKETS } from './collect/timeline.js';
 
 /** Refusal latency summary, seconds. */
@@ -56,7 +57,14 @@ export interface ReplayReport {
     timestamp_regressions: number;
     out_of_range_times: number;
   };
-  options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number; detection: { enabled: boolean; hop_threshold: number | null } };
+  options: {
+    attempt_timeout_seconds: number;
+    local_nets: string[];
+    max_attempts: number;
+    /** Pairs held at most (`--max-pairs`). */
+    max_pairs: number;
+    detection: { enabled: boolean; hop_threshold: number | null };
+  };
   totals: OutcomeCounts & { suspect_resets: number };
   directions: Record<string, OutcomeCounts>;
   ports: PortRow[];
@@ -80,7 +88,10 @@ export interface ReplayReport {
   refusal_latency_seconds: LatencySummary;
   /** Refusing RSTs found suspect, by heuristic (a RST may count under several). */
   suspect_resets_by_heuristic: Record<string, number>;
-  /** Each suspect reset with its evidence, in capture order (at most 10 000; `totals.suspect_resets` counts all). */
+  /**
+   * Each suspect reset with its evidence, one per RST with every heuristic that fired on it
+   * (suspects.ts), in capture order (at most 10 000; `totals.suspect_resets` counts all).
+   */
   suspect_resets: SuspectRecord[];
   /** TTL baselines: hosts dropped for room, and packets not learned from (TTL 1 or 255). */
   baselines: { evictions: number; ignored_samples: number } | null;
@@ -191,6 +202,7 @@ export function summarizeReplay(result: ReportRun, settings: ReportSettings): Re
       attempt_timeout_seconds: settings.attemptTimeoutSeconds,
       local_nets: tracker.localNets.list().map((n) => n.text),
       max_attempts: settings.maxAttempts,
+      max_pairs: collector.pairs.capacity,
       detection: { enabled: det !== undefined, hop_threshold: det ? det.hopThreshold : null },
     },
     totals: { ...outcomes((c) => ports.grandTotal(c), fromOther[0] + fromOther[1] + fromOther[2]), suspect_resets: det ? det.suspectResets : 0 },
@@ -206,7 +218,7 @@ export function summarizeReplay(result: ReportRun, settings: ReportSettings): Re
     scan_finder: { evicted_keys: result.scans.evictedKeys, dropped_failures: result.scans.droppedFailures },
     refusal_latency_seconds: latencySummary(tracker),
     suspect_resets_by_heuristic: suspectsByHeuristic(det),
-    suspect_resets: result.suspects,
+    suspect_resets: groupSuspects(result.suspects),
     baselines: det ? { evictions: det.baselines.evictions, ignored_samples: det.baselines.ignoredSamples } : null,
     resets_seen: tracker.stats.resetsSeen,
     unmatched: { syn_acks: tracker.stats.unmatchedSynAcks, resets: tracker.stats.unmatchedResets, icmp: tracker.stats.unmatchedIcmp },

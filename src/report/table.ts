@@ -8,7 +8,7 @@ import type { OutcomeCounts } from './outcomes.js';
 import type { PortRow } from './port-rows.js';
 import type { PairJson, ReplaySummary, TimelineJson } from './replay-report.js';
 import type { ScanRow } from './scans.js';
-import { groupSuspects, HEURISTIC_LEGEND } from './suspects.js';
+import { HEURISTIC_LEGEND } from './suspects.js';
 
 /** What the table and the CSV read: the report as built, port rows in the counters. */
 export type ReportInput = ReplaySummary;
@@ -393,7 +393,7 @@ function topSection(r: ReplaySummary): string[] {
 function suspectsSection(r: ReplaySummary, options: TableOptions, times: TimeText): string[] {
   if (r.totals.suspect_resets === 0) return [];
   const fired = Object.entries(r.suspect_resets_by_heuristic).filter(([, n]) => n > 0);
-  const resets = groupSuspects(r.suspect_resets);
+  const resets = r.suspect_resets; // one per RST (replay-report.ts groups them)
   const out = [
     `Suspect resets: ${r.totals.suspect_resets} of ${r.totals.refused} refusals look forged or sent by a middlebox (heuristics fired: ${fired.map(([k, n]) => `${k} ${n}`).join(', ')})`,
   ];

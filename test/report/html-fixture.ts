@@ -37,7 +37,7 @@ export function emptyReport(): PageReport {
     files: [{ path: 'capture.pcap', format: 'pcap', frames: 0, bytes: 24, truncated_tail: false, stopped_at: null }],
     packets: 0,
     capture: { first: null, last: null, duration_seconds: null, timestamp_regressions: 0, out_of_range_times: 0 },
-    options: { attempt_timeout_seconds: 0, local_nets: [], max_attempts: 262144, detection: { enabled: true, hop_threshold: 2 } },
+    options: { attempt_timeout_seconds: 0, local_nets: [], max_attempts: 262144, max_pairs: 10000, detection: { enabled: true, hop_threshold: 2 } },
     totals: { ...outcomeRow(zero), suspect_resets: 0 },
     directions: { inbound: outcomeRow(zero), outbound: outcomeRow(zero), unknown: outcomeRow(zero) },
     ports: [],

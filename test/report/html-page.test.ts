@@ -198,50 +198,6 @@ describe('a mixed capture', () => {
     }
   });
 
-  it('merges the records of one RST that an older report lists twice (a later verdict): one row, every heuristic, the baseline learned later', () => {
-    const r = mixedReport();
-    const [first] = r.suspect_resets;
-    r.suspect_resets = [
-      {
-        ...first,
-        ts: '2026-12-04T00:00:01.250Z',
-        heuristics: ['ack_mismatch', 'reserved_bits'],
-        baseline_initial_ttl: null,
-        baseline_hop_distance: null,
-        baseline_samples: 0,
-      },
-      {
-        ...first,
-        ts: '2026-12-04T00:00:01.480Z',
-        heuristics: ['ttl_mismatch', 'reset_race'],
-        baseline_initial_ttl: 64,
-        baseline_hop_distance: 15,
-        baseline_samples: 1,
-      },
-    ];
-    r.totals.suspect_resets = 1;
-    const p = render(r);
-    expect(table(p, 'suspects-table').rows.map((row) => [row[0], row[3], row[5]])).toEqual([
-      ['2026-12-04 00:00:01.250', 'ttl_mismatchack_mismatchreset_racereserved_bits', '64−15 ×1'],
-    ]);
-    expect(text(p)).toContain('1 of 932 refusals looks forged or sent by a middlebox');
-  });
-
-  it('keeps apart two refusals of one tuple (the client re-sent its SYN): a heuristic told again is a new RST', () => {
-    const r = mixedReport();
-    const [first] = r.suspect_resets;
-    r.suspect_resets = [
-      { ...first, ts: '2026-12-04T00:00:01.000Z', heuristics: ['ack_mismatch'] },
-      { ...first, ts: '2026-12-04T00:00:02.000Z', heuristics: ['ack_mismatch'] },
-      { ...first, ts: '2026-12-04T00:00:02.500Z', heuristics: ['reset_race'] },
-    ];
-    r.totals.suspect_resets = 2;
-    expect(table(render(r), 'suspects-table').rows.map((row) => [row[0], row[3]])).toEqual([
-      ['2026-12-04 00:00:01.000', 'ack_mismatch'],
-      ['2026-12-04 00:00:02.000', 'ack_mismatchreset_race'],
-    ]);
-  });
-
   it("says when the scan finder's tables were full", () => {
     const r = mixedReport();
     r.scan_finder = { evicted_keys: 3, dropped_failures: 1 };
