@@ -257,8 +257,8 @@ function pairJson(r: PairRow): PairJson {
     refused: r.refused,
     icmp_rejected: r.icmp_rejected,
     unanswered: r.unanswered,
-    first: iso(r.firstSeconds),
-    last: iso(r.lastSeconds),
+    first: isoTime(Math.floor(r.firstUs / 1000)),
+    last: isoTime(Math.floor(r.lastUs / 1000)),
   };
 }
 

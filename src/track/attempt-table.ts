@@ -120,8 +120,13 @@ export class AttemptTable {
   /** The hash of the key the last `find` looked up (signed 32-bit, as `hashes` holds it). */
   foundHash = 0;
 
-  /** `clock[0]`: the tracker's time, capture seconds (the packet being handled, or the expiry being run). */
-  readonly clock = new Float64Array(1);
+  /**
+   * `clock[0]`: the tracker's time, capture seconds (the packet being handled, or the expiry being
+   * run). `clock[1]`, `clock[2]`: the packet's capture time as the capture gave it, whole seconds and
+   * nanoseconds, exact where the double of `clock[0]` holds an epoch time to about 0.24 us; set by
+   * the frame sink (pipeline-sink.ts), NaN until it does.
+   */
+  readonly clock = Float64Array.of(0, Number.NaN, Number.NaN);
 
   /** The read-only view of this table that the tracker's event consumers get. */
   readonly view: AttemptView = new TableView(this);

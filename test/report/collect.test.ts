@@ -182,10 +182,22 @@ describe('when: the timeline', () => {
   });
 });
 
+describe('nanosecond captures', () => {
+  it('an attempt is in the bucket of its first SYN to the nanosecond, where the double of the time rounds up to the next millisecond', async () => {
+    // unsw_nmap.pcap frame 513: a SYN at 1617892604.535999682 s (the double is ...536000)
+    const path = join(dir, 'nano.pcap');
+    const s1 = syn('192.168.0.1', 36636, '192.168.0.2', 1138);
+    writeFileSync(path, writePcap([{ data: s1, tsSec: 1_617_892_604, tsNsec: 535_999_682 }], { linkType: 1, nanosecond: true }));
+    const r = buildReplayReport(await replayForReport([path], { bucketSeconds: 0.001 }), SETTINGS);
+    expect(r.timeline.buckets).toEqual([{ start: '2021-04-08T14:36:44.535Z', attempts: 1, accepted: 0, refused: 0, icmp_rejected: 0, unanswered: 1 }]);
+    expect(r.pairs[0]).toMatchObject({ first: '2021-04-08T14:36:44.535Z', last: '2021-04-08T14:36:44.535Z' });
+  });
+});
+
 describe('Timeline on its own', () => {
   const t = new Float64Array(1);
   function add(tl: Timeline, seconds: number, outcome = PairCount.Refused): void {
-    t[0] = seconds;
+    t[0] = Math.round(seconds * 1e6);
     tl.add(t, outcome);
   }
 
@@ -220,6 +232,23 @@ describe('Timeline on its own', () => {
     expect(rows.buckets.length).toBeLessThanOrEqual(MAX_ASKED_BUCKETS);
     expect(rows.bucketSeconds / 0.001).toBe(2 ** Math.round(Math.log2(rows.bucketSeconds / 0.001)));
     expect(rows.buckets.reduce((n, b) => n + b.attempts, 0)).toBe(2);
+  });
+
+  it('a width asked for is kept while the span fits in MAX_ASKED_BUCKETS of it, wherever the first attempt falls', () => {
+    for (const order of [
+      [0, 80_000],
+      [80_000, 0],
+      [40_000, 0, 80_000],
+    ]) {
+      const tl = new Timeline(1);
+      for (const s of order) add(tl, T0 + s);
+      const rows = tl.rows();
+      expect([rows.bucketSeconds, rows.widened, rows.buckets.length]).toEqual([1, false, 80_001]);
+    }
+    const tl = new Timeline(1);
+    add(tl, T0);
+    add(tl, T0 + MAX_ASKED_BUCKETS);
+    expect(tl.rows()).toMatchObject({ bucketSeconds: 2, widened: true });
   });
 
   it('a time that is not a number is counted apart', () => {

@@ -41,9 +41,9 @@ export interface PairRow {
   refused: number;
   icmp_rejected: number;
   unanswered: number;
-  /** Capture time of the first SYN of the pair's first and of its latest attempt, seconds. */
-  firstSeconds: number;
-  lastSeconds: number;
+  /** Capture time of the earliest and of the latest first SYN of the pair's attempts, whole microseconds since the epoch. */
+  firstUs: number;
+  lastUs: number;
 }
 
 /** Bytes a table of `capacity` pairs holds (test/report/collect.test.ts holds it to the arrays). */
@@ -107,7 +107,7 @@ export class PairTable {
 
   /**
    * Counts an ended attempt of the pair (server, port, client) with outcome `outcome` (a PairCount)
-   * whose first SYN was at `at[0]`, capture seconds (an array: no double crosses the call), adding
+   * whose first SYN was at `at[0]`, microseconds since the epoch (an array: no double crosses the call), adding
    * the pair if new (folding first when the table is full).
    */
   count(server: Uint32Array, port: number, client: Uint32Array, outcome: number, at: Float64Array): void {
@@ -167,8 +167,8 @@ export class PairTable {
       refused: this.countOf(e, PairCount.Refused),
       icmp_rejected: this.countOf(e, PairCount.IcmpRejected),
       unanswered: this.countOf(e, PairCount.Unanswered),
-      firstSeconds: this.first[e],
-      lastSeconds: this.last[e],
+      firstUs: this.first[e],
+      lastUs: this.last[e],
     }));
   }
 

@@ -6,7 +6,10 @@
  *
  * An attempt is counted when it ends, its start with its outcome: every attempt of a replay ends
  * (the end of the capture leaves the pending ones unanswered), and one lookup per attempt costs
- * less than one at its start and one at its end (on a flood every attempt is a new pair).
+ * less than one at its start and one at its end (on a flood every attempt is a new pair). Its start
+ * is noted when it starts: the time of its first SYN in whole microseconds, from the capture's own
+ * seconds and nanoseconds (the tracker's double of an epoch time is off by up to 0.12 us, which put
+ * a SYN at .535999682 s in the bucket of .536 s).
  */
 import { AddressCounter } from '../../track/address-counter.js';
 import { AttemptEventsBase } from '../../track/attempt-events.js';
@@ -43,6 +46,8 @@ export class ReportCollector extends AttemptEventsBase {
   readonly icmpAnswerers = new AddressCounter(MAX_ICMP_ANSWERERS);
   /** A time handed to the timeline (an array: a double handed to a call may be boxed). */
   private readonly at = new Float64Array(1);
+  /** The first SYN of the attempt in each slot, whole microseconds since the epoch. */
+  private readonly firstUs: Float64Array;
   private readonly server = new Uint32Array(4);
   private readonly client = new Uint32Array(4);
 
@@ -53,6 +58,17 @@ export class ReportCollector extends AttemptEventsBase {
     super();
     this.pairs = new PairTable(options.maxPairs ?? DEFAULT_MAX_PAIRS);
     this.timeline = new Timeline(options.bucketSeconds);
+    this.firstUs = new Float64Array(view.capacity);
+  }
+
+  override started(slot: number, _p: DecodedPacket, _afterRefusal: boolean): void {
+    const clock = this.view.clock;
+    const ts = clock[0];
+    // The capture's own seconds and nanoseconds when the frame sink gave them for this packet (a
+    // caller of Tracker.onPacket gives only the double), else the double to the nearest microsecond.
+    const sec = clock[1];
+    const us = sec * 1e6 + Math.floor(clock[2] / 1000);
+    this.firstUs[slot] = Math.abs(sec - ts) < 2 ? us : Math.round(ts * 1e6);
   }
 
   override accepted(slot: number, _p: DecodedPacket, _direction: number): void {
@@ -84,7 +100,7 @@ export class ReportCollector extends AttemptEventsBase {
     const view = this.view;
     view.server(slot, this.server);
     view.client(slot, this.client);
-    view.firstSyn(slot, this.at, 0);
+    this.at[0] = this.firstUs[slot];
     this.pairs.count(this.server, view.serverPort(slot), this.client, outcome, this.at);
     this.timeline.add(this.at, outcome);
   }

@@ -10,8 +10,8 @@
  * for (`--bucket`), the counts stay at that width while the span fits in `maxBuckets` of them, and
  * are doubled in width as often as needed beyond (the report says so).
  *
- * Times are taken to the microsecond (`Math.round(t * 1e6)`): a time exactly on a bucket's start
- * is in that bucket, whatever the binary rounding of the seconds.
+ * Times are whole microseconds since the epoch (report-collector.ts takes them from the capture's
+ * own seconds and nanoseconds): a time exactly on a bucket's start is in that bucket.
  */
 import { PAIR_COUNTS as BUCKET_COUNTS, PairCount as BucketCount } from './pair-table.js';
 
@@ -77,10 +77,10 @@ export class Timeline {
 
   /**
    * Counts an ended attempt, with `outcome` (a PairCount: the buckets count as the pairs do), whose
-   * first SYN was at `at[0]`, capture seconds (an array: no double crosses the call).
+   * first SYN was at `at[0]`, whole microseconds since the epoch (an array: no double crosses the call).
    */
   add(at: Float64Array, outcome: number): void {
-    const b = Math.floor(Math.round(at[0] * 1e6) / this.widthUs);
+    const b = Math.floor(at[0] / this.widthUs);
     if (!Number.isFinite(b)) {
       // No time known (a capture whose first frames' times lie beyond any date): counted apart.
       this.unknown[BucketCount.Attempts]++;
@@ -106,20 +106,21 @@ export class Timeline {
   }
 
   /**
-   * Makes room for bucket `b`: widens the buckets until the span from the lowest to the highest
-   * counted (and `b`) fits in the kept buckets, then places that span with room on both sides.
+   * Makes room for bucket `b`: widens the buckets only if the span from the lowest to the highest
+   * counted (and `b`) does not fit in the kept buckets, then places that span with a quarter of the
+   * room left before it and the rest after (times mostly go forward).
    */
   private refit(b: number): void {
     const lo = Math.min(this.lo, b);
     const hi = Math.max(this.hi, b);
     let factor = 1;
-    while (Math.floor(hi / factor) - Math.floor(lo / factor) + 1 > this.cap >> 1) {
+    while (Math.floor(hi / factor) - Math.floor(lo / factor) + 1 > this.cap) {
       const next = this.asked ? this.widthUs * factor * 2 : widerThan(this.widthUs * factor);
       factor = next / this.widthUs;
     }
     const newLo = Math.floor(lo / factor);
     const newHi = Math.floor(hi / factor);
-    const newBase = newLo - ((this.cap - (newHi - newLo + 1)) >> 1);
+    const newBase = newLo - ((this.cap - (newHi - newLo + 1)) >> 2);
     const out = this.spare;
     out.fill(0);
     for (let old = this.lo; old <= this.hi; old++) {
