@@ -10,7 +10,7 @@ import { ERROR_CODES, isRstwatchError, RstwatchError } from './base/errors.js';
 import { loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, type ReplayConfig } from './config.js';
 import { COMMANDS, helpText, type Command } from './help.js';
 import { helpWidth } from './help-layout.js';
-import { runReplay } from './pipeline/replay.js';
+import { replayForReport } from './report/replay-run.js';
 import { summarizeReplay } from './report/replay-report.js';
 import { replayReportJson } from './report/json-report.js';
 import { renderTable } from './report/table.js';
@@ -29,7 +29,7 @@ export function readVersion(): string {
 async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
   const showProgress = config.progress ?? process.stderr.isTTY === true;
   const bar = showProgress ? new ProgressBar(process.stderr, config.files) : undefined;
-  const result = await runReplay(config.files, {
+  const result = await replayForReport(config.files, {
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets: config.localNets,
     maxAttempts: config.maxAttempts,

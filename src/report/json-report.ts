@@ -2,13 +2,14 @@
  * The replay report as `--json` prints it, written in chunks: the text of
  * `JSON.stringify(report, null, 2)` and a newline, byte for byte, without the whole string or a row
  * object per port. The port rows are written straight from the counters (port-rows.ts), the
- * elements of other lists one at a time; the rest is small and goes through JSON.stringify.
+ * elements of other lists (pairs, timeline buckets, suspects) one at a time; the rest is small and
+ * goes through JSON.stringify.
  * A scan of every port makes 65535 rows, 25 MB of JSON: on the 2 M-packet `flood` capture of
  * bench/captures.ts, the report took about 340 ms of CPU after the last packet and raised the peak
  * memory from 106 to 228 MB as one string of 65535 row objects; in chunks, about 100 ms and 121 MB.
  */
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../track/counters.js';
-import { refusalRatio } from './outcomes.js';
+import { failureRatio, refusalRatio } from './outcomes.js';
 import { PortRows } from './port-rows.js';
 import type { ReplaySummary } from './replay-report.js';
 
@@ -17,39 +18,52 @@ export const JSON_CHUNK_CHARS = 64 * 1024;
 
 /** The report's JSON text and a newline, in chunks of about JSON_CHUNK_CHARS characters. */
 export function* replayReportJson(summary: ReplaySummary): Generator<string, void, undefined> {
-  let chunk = '{';
-  let first = true;
-  for (const [key, value] of Object.entries(summary)) {
-    if (value === undefined) continue; // JSON.stringify leaves such a key out
-    chunk += `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
-    first = false;
-    const items = value instanceof PortRows ? portRowsJson(value) : Array.isArray(value) ? elementsJson(value) : undefined;
-    if (items === undefined) {
-      chunk += indent(JSON.stringify(value, null, 2), '  ');
-      continue;
+  let chunk = '';
+  for (const piece of pieces(summary, '')) {
+    chunk += piece;
+    if (chunk.length >= JSON_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
     }
+  }
+  yield `${chunk}\n`;
+}
+
+/**
+ * The JSON text of `value` at indentation `pad`, in pieces: lists one element at a time, objects
+ * that hold a list one key at a time, anything else (a row, a number) in one piece.
+ */
+function* pieces(value: unknown, pad: string): Generator<string, void, undefined> {
+  const inner = `${pad}  `;
+  if (value instanceof PortRows || Array.isArray(value)) {
+    const items = value instanceof PortRows ? portRowsJson(value) : value;
     let empty = true;
     for (const item of items) {
-      chunk += `${empty ? '[' : ','}\n    ${item}`;
+      yield `${empty ? '[' : ','}\n${inner}`;
       empty = false;
-      if (chunk.length >= JSON_CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
+      if (typeof item === 'string' && value instanceof PortRows) yield item;
+      else yield* pieces(item, inner);
     }
-    chunk += empty ? '[]' : '\n  ]';
+    yield empty ? '[]' : `\n${pad}]`;
+    return;
   }
-  yield `${chunk}\n}\n`;
+  if (value !== null && typeof value === 'object' && Object.values(value).some((v) => Array.isArray(v) || v instanceof PortRows)) {
+    let first = true;
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined) continue; // JSON.stringify leaves such a key out
+      yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+      first = false;
+      yield* pieces(v, inner);
+    }
+    yield first ? '{}' : `\n${pad}}`;
+    return;
+  }
+  yield indent(JSON.stringify(value, null, 2) ?? 'null', pad);
 }
 
 /** `text` with `prefix` after each line break: a value's JSON text at a deeper level (strings in JSON hold no raw line break). */
 function indent(text: string, prefix: string): string {
-  return text.replaceAll('\n', `\n${prefix}`);
-}
-
-/** Each element of a list as JSON text at the level of a top-level list's elements. */
-function* elementsJson(list: readonly unknown[]): Generator<string, void, undefined> {
-  for (const element of list) yield indent(JSON.stringify(element, null, 2) ?? 'null', '    ');
+  return prefix === '' ? text : text.replaceAll('\n', `\n${prefix}`);
 }
 
 /** `"name": ` of each ICMP reason, one level into a port row, in counter order from FIRST_ICMP_COUNTER. */
@@ -62,8 +76,9 @@ function* portRowsJson(rows: PortRows): Generator<string, void, undefined> {
     let byReason = '';
     for (let r = 0; r < REASON_KEYS.length; r++) {
       const n = rows.value(i, FIRST_ICMP_COUNTER + r);
+      if (n === 0) continue; // only the reasons seen, as outcomes() keeps them
+      byReason += `${icmp === 0 ? '' : ','}${REASON_KEYS[r]}${n}`;
       icmp += n;
-      byReason += `${r === 0 ? '' : ','}${REASON_KEYS[r]}${n}`;
     }
     const accepted = rows.value(i, Counter.Accepted);
     const refused = rows.value(i, Counter.Refused);
@@ -78,8 +93,9 @@ function* portRowsJson(rows: PortRows): Generator<string, void, undefined> {
       "syn_retransmits": ${rows.value(i, Counter.SynRetransmits)},
       "early_resets": ${rows.value(i, Counter.EarlyResets)},
       "refusal_ratio": ${refusalRatio(accepted, refused, icmp, unanswered)},
-      "icmp_rejected_by_reason": {${byReason}
-      }
+      "failure_ratio": ${failureRatio(accepted, refused, icmp, unanswered)},
+      "icmp_rejected_by_reason": {${byReason === '' ? '}' : `${byReason}\n      }`},
+      "icmp_from_other": ${rows.icmpFromOther(i)}
     }`;
   }
 }

@@ -54,11 +54,11 @@ const LIST_RESOLVED = 2;
 const NIL = -1;
 
 /**
- * Hash of a key given as its parts, seeded per table (a random seed makes chains that an
+ * Hash of a key given as its parts (two addresses of four words and two ports), seeded per table (a random seed makes chains that an
  * attacker could lengthen with crafted tuples hard to predict). An IPv4 pair (both addresses
  * IPv4-mapped, the common case) mixes three words; anything else mixes all nine.
  */
-function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
+export function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
   let h = seed;
   // Each word goes to `mix` signed (`| 0`, the same bits): a word above 2^31 handed to a call V8
   // does not inline is boxed, an allocation per packet (how much V8 inlines varies from run to run).

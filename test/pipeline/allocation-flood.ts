@@ -1,6 +1,7 @@
 /**
  * The child process of allocation.test.ts (`node [--no-turbo-inlining] --import tsx
  * allocation-flood.ts refused unanswered`). It builds the pipeline as `rstwatch live` builds it,
+ * plus the replay report's collector (pairs, timeline: a small pair table, so that it folds),
  * floods it with each case named on the command line, in order, in this one process (a daemon's
  * traffic changes too), and prints one JSON line per case: the bytes allocated in the young
  * generation and the garbage collections while the measured frames ran, and what the tracker
@@ -18,6 +19,7 @@ import { parseCidr } from '../../src/net/address.js';
 import { Counter } from '../../src/track/counters.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
 import { kernelSnapshot } from '../support/kernel-snapshot.js';
+import { ReportCollector } from '../../src/report/collect/report-collector.js';
 
 const LINKTYPE_ETHERNET = 1;
 /** Offsets in an Ethernet + IPv4 + TCP frame: source address, source port, sequence and acknowledgment numbers. */
@@ -49,9 +51,10 @@ export interface FloodResult {
   counted: number;
 }
 
-/** The pipeline as `rstwatch live` builds it with its defaults, a kernel read a second. */
+/** The pipeline as `rstwatch live` builds it with its defaults, a kernel read a second, and the report's collector. */
 function livePipeline(): Pipeline {
   return buildPipeline({
+    consumers: [(view) => new ReportCollector(view, { maxPairs: 1000 })],
     maxAttempts: TABLE_SLOTS,
     attemptTimeoutSeconds: 60,
     localNets: new LocalNets([parseCidr('198.51.100.0/24')]),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCidr } from '../../src/net/address.js';
-import { runReplay, type ReplayResult } from '../../src/pipeline/replay.js';
+import { replayForReport, type ReportRun } from '../../src/report/replay-run.js';
 import { JSON_CHUNK_CHARS, replayReportJson } from '../../src/report/json-report.js';
 import { buildReplayReport, summarizeReplay } from '../../src/report/replay-report.js';
 import { renderTable } from '../../src/report/table.js';
@@ -79,8 +79,8 @@ function scanCapture(): string {
   return path;
 }
 
-async function replayScan(): Promise<ReplayResult> {
-  const result = await runReplay([scanCapture()], { localNets: new LocalNets(LOCAL_NETS.map((c) => parseCidr(c))) });
+async function replayScan(): Promise<ReportRun> {
+  const result = await replayForReport([scanCapture()], { localNets: new LocalNets(LOCAL_NETS.map((c) => parseCidr(c))) });
   expect(result.error).toBeUndefined();
   return result;
 }
@@ -106,7 +106,7 @@ describe('the JSON written in chunks', () => {
   it('a file that is no capture: no port, an error, the same text', async () => {
     const path = join(dir, 'notes.txt');
     writeFileSync(path, 'hello, world\n');
-    const result = await runReplay([path]);
+    const result = await replayForReport([path]);
     expect(result.error).toBeDefined();
     const text = [...replayReportJson(summarizeReplay(result, SETTINGS))].join('');
     expect(text).toBe(`${JSON.stringify(buildReplayReport(result, SETTINGS), null, 2)}\n`);
