@@ -410,15 +410,25 @@ export function countTimeline(attempts: readonly OracleAttempt[], widthNs: bigin
   return buckets;
 }
 
-/** The bucket widths the timeline chooses from (docs: the i13 design), in ns, narrowest first. */
-export const BUCKET_LADDER_NS: readonly bigint[] = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 21600, 86400].map(secondsToNs);
+/**
+ * The bucket widths an automatic timeline chooses from, in ns, narrowest first: the i13 design's
+ * ladder (1 ms to 1 day), then 7 days, then doubling. The design's ladder ends at a day, which
+ * shows at most 240 days in 240 buckets; three of the shared captures span years. rstwatch
+ * (src/report/collect/timeline.ts) goes on with 7 days and doubling, and so does the oracle.
+ */
+export const BUCKET_LADDER_NS: readonly bigint[] = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 21600, 86400, 604800].map(secondsToNs);
 
 /** Most buckets an automatically chosen width may make. */
 export const MAX_AUTO_BUCKETS = 240n;
 
+/** The next width of the automatic choice after `widthNs`: the ladder's next, or double beyond its end. */
+function widerNs(widthNs: bigint): bigint {
+  return BUCKET_LADDER_NS.find((w) => w > widthNs) ?? widthNs * 2n;
+}
+
 /**
- * The narrowest width of the ladder whose buckets, from the earliest first SYN's to the latest's,
- * number at most MAX_AUTO_BUCKETS (the widest when none does); null when there is no attempt.
+ * The narrowest automatic width whose buckets, from the earliest first SYN's to the latest's,
+ * number at most MAX_AUTO_BUCKETS; null when there is no attempt.
  */
 export function autoBucketWidthNs(attempts: readonly OracleAttempt[]): bigint | null {
   if (attempts.length === 0) return null;
@@ -428,28 +438,39 @@ export function autoBucketWidthNs(attempts: readonly OracleAttempt[]): bigint | 
     if (a.firstSynNs < min) min = a.firstSynNs;
     if (a.firstSynNs > max) max = a.firstSynNs;
   }
-  for (const w of BUCKET_LADDER_NS) {
-    if (floorDiv(max, w) - floorDiv(min, w) + 1n <= MAX_AUTO_BUCKETS) return w;
-  }
-  return BUCKET_LADDER_NS[BUCKET_LADDER_NS.length - 1];
+  let w = BUCKET_LADDER_NS[0];
+  while (floorDiv(max, w) - floorDiv(min, w) + 1n > MAX_AUTO_BUCKETS) w = widerNs(w);
+  return w;
 }
 
 // ------------------------------------------------------------------------------------------------
 // Exact times
 // ------------------------------------------------------------------------------------------------
 
-/** Seconds as a number (a timeout, a bucket width; at most a few days) to ns, to the nearest ns. */
+/**
+ * Seconds as a number (a timeout, a bucket width as the JSON report writes it) to ns: the decimal
+ * it prints as (`String`, the shortest that reads back to it, as JSON writes it) taken exactly to
+ * the nanosecond (a width of 36028797018963.97 s is 36028797018963970000000 ns, where the double's
+ * product with 1e9 is ...968000000); other forms (an exponent, more than 9 decimals) to the nearest ns.
+ */
 export function secondsToNs(seconds: number): bigint {
   if (!Number.isFinite(seconds)) throw new Error(`tshark oracle: not a number of seconds: ${seconds}`);
-  return BigInt(Math.round(seconds * 1e9));
+  return decimalNs(String(seconds)) ?? BigInt(Math.round(seconds * 1e9));
+}
+
+/** Decimal seconds text (`-12.5`, at most 9 decimals, no exponent) to ns, exactly; null for any other text. */
+function decimalNs(text: string): bigint | null {
+  const m = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  if (!m) return null;
+  const ns = BigInt(m[2]) * 1_000_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));
+  return m[1] === '-' ? -ns : ns;
 }
 
 /** tshark's `frame.time_epoch` text (`1377201633.570191000`, at most 9 decimals) to ns, exactly. */
 export function parseEpochNs(text: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(text);
-  if (!m) throw new Error(`tshark oracle: expected an epoch time, got '${text}'`);
-  const ns = BigInt(m[2]) * 1_000_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));
-  return m[1] === '-' ? -ns : ns;
+  const ns = decimalNs(text);
+  if (ns === null) throw new Error(`tshark oracle: expected an epoch time, got '${text}'`);
+  return ns;
 }
 
 /** RFC 3339 UTC with milliseconds (truncated towards the past), as the report writes times; null beyond a Date's range. */

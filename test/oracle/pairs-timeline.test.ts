@@ -195,8 +195,12 @@ describe('countTimeline', () => {
     expect(widthFor(0, 239)).toBe(s(1));
     expect(widthFor(0, 240)).toBe(s(10));
     expect(widthFor(0, 86400 * 10)).toBe(s(21600)); // 41 buckets of 6 h
-    expect(widthFor(0, 86400 * 100)).toBe(s(86400)); // 401 of 6 h, 101 days
-    expect(widthFor(0, 86400 * 400)).toBe(s(86400)); // nothing fits: the widest
+    expect(widthFor(0, 86400 * 239)).toBe(s(86400)); // 240 days
+    // Beyond the design's ladder (a day): 7 days, then doubling, as rstwatch goes on.
+    expect(widthFor(0, 86400 * 240)).toBe(s(604800));
+    expect(widthFor(0, 86400 * 7 * 239)).toBe(s(604800));
+    expect(widthFor(0, 86400 * 7 * 240)).toBe(s(1209600));
+    expect(widthFor(0, 86400 * 7 * 1000)).toBe(s(604800 * 8)); // 1000 weeks: 126 buckets of 8 weeks
     expect(autoBucketWidthNs([])).toBeNull();
   });
 });
@@ -225,9 +229,15 @@ describe('exact times', () => {
     expect(isoMillis(8_640_000_000_000_001n * 1_000_000n)).toBeNull();
   });
 
-  it('secondsToNs: to the nearest nanosecond', () => {
+  it('secondsToNs: the decimal a number prints as, exactly; other forms to the nearest nanosecond', () => {
     expect(secondsToNs(0.001)).toBe(1_000_000n);
     expect(secondsToNs(86400)).toBe(86_400_000_000_000n);
     expect(secondsToNs(20.1)).toBe(20_100_000_000n);
+    // 1 ms doubled 37 times, as a widened `--bucket 0.001` may write it; 2^55 ms, whose double product with 1e9 is not its decimal.
+    expect(secondsToNs(0.001 * 2 ** 37)).toBe(137_438_953_472_000_000n);
+    expect(secondsToNs(0.001 * 2 ** 55)).toBe(36_028_797_018_963_970_000_000n);
+    expect(secondsToNs(1e-7)).toBe(100n);
+    expect(secondsToNs(0.1234567891)).toBe(123_456_789n);
+    expect(() => secondsToNs(Number.NaN)).toThrow(/seconds/);
   });
 });
