@@ -1,7 +1,7 @@
 /**
- * The replay report as `--json` prints it, written in chunks: the text of
- * `JSON.stringify(report, null, 2)` and a newline, byte for byte, without the whole string or a row
- * object per port. The port rows are written straight from the counters (port-rows.ts), the
+ * The replay report as `--json` prints it, written in chunks: the report indented by two, but each
+ * element of a list (a port, a pair, a bucket, a suspect reset) on one line as JSON.stringify
+ * writes it, then a newline; without the whole string or a row object per port. The port rows are written straight from the counters (port-rows.ts), the
  * elements of other lists (pairs, timeline buckets, suspects) one at a time; the rest is small and
  * goes through JSON.stringify.
  * A scan of every port makes 65535 rows, 25 MB of JSON: on the 2 M-packet `flood` capture of
@@ -30,19 +30,18 @@ export function* replayReportJson(summary: ReplaySummary): Generator<string, voi
 }
 
 /**
- * The JSON text of `value` at indentation `pad`, in pieces: lists one element at a time, objects
- * that hold a list one key at a time, anything else (a row, a number) in one piece.
+ * The JSON text of `value` at indentation `pad`, in pieces: a list one element a line (a row on
+ * one line: `--json` of a scan is thousands of rows, which indented would be three times the
+ * size), an object that holds a list one key at a time, anything else indented by two.
  */
 function* pieces(value: unknown, pad: string): Generator<string, void, undefined> {
   const inner = `${pad}  `;
   if (value instanceof PortRows || Array.isArray(value)) {
-    const items = value instanceof PortRows ? portRowsJson(value) : value;
+    const items: Iterable<string> = value instanceof PortRows ? portRowsJson(value) : value.map((item) => JSON.stringify(item) ?? 'null');
     let empty = true;
     for (const item of items) {
-      yield `${empty ? '[' : ','}\n${inner}`;
+      yield `${empty ? '[' : ','}\n${inner}${item}`;
       empty = false;
-      if (typeof item === 'string' && value instanceof PortRows) yield item;
-      else yield* pieces(item, inner);
     }
     yield empty ? '[]' : `\n${pad}]`;
     return;
@@ -66,10 +65,10 @@ function indent(text: string, prefix: string): string {
   return prefix === '' ? text : text.replaceAll('\n', `\n${prefix}`);
 }
 
-/** `"name": ` of each ICMP reason, one level into a port row, in counter order from FIRST_ICMP_COUNTER. */
-const REASON_KEYS = ICMP_REASON_NAMES.map((name) => `\n        ${JSON.stringify(name)}: `);
+/** `"name":` of each ICMP reason, in counter order from FIRST_ICMP_COUNTER. */
+const REASON_KEYS = ICMP_REASON_NAMES.map((name) => `${JSON.stringify(name)}:`);
 
-/** Each port row as JSON text at the level of a top-level list's elements: what JSON.stringify writes for `rows.row(i)`. */
+/** Each port row as JSON text on one line: what JSON.stringify writes for `rows.row(i)`. */
 function* portRowsJson(rows: PortRows): Generator<string, void, undefined> {
   for (let i = 0; i < rows.count; i++) {
     let icmp = 0;
@@ -83,19 +82,6 @@ function* portRowsJson(rows: PortRows): Generator<string, void, undefined> {
     const accepted = rows.value(i, Counter.Accepted);
     const refused = rows.value(i, Counter.Refused);
     const unanswered = rows.value(i, Counter.Unanswered);
-    yield `{
-      "port": ${rows.port(i)},
-      "attempts": ${rows.value(i, Counter.Attempts)},
-      "accepted": ${accepted},
-      "refused": ${refused},
-      "icmp_rejected": ${icmp},
-      "unanswered": ${unanswered},
-      "syn_retransmits": ${rows.value(i, Counter.SynRetransmits)},
-      "early_resets": ${rows.value(i, Counter.EarlyResets)},
-      "refusal_ratio": ${refusalRatio(accepted, refused, icmp, unanswered)},
-      "failure_ratio": ${failureRatio(accepted, refused, icmp, unanswered)},
-      "icmp_rejected_by_reason": {${byReason === '' ? '}' : `${byReason}\n      }`},
-      "icmp_from_other": ${rows.icmpFromOther(i)}
-    }`;
+    yield `{"port":${rows.port(i)},"attempts":${rows.value(i, Counter.Attempts)},"accepted":${accepted},"refused":${refused},"icmp_rejected":${icmp},"unanswered":${unanswered},"syn_retransmits":${rows.value(i, Counter.SynRetransmits)},"early_resets":${rows.value(i, Counter.EarlyResets)},"refusal_ratio":${refusalRatio(accepted, refused, icmp, unanswered)},"failure_ratio":${failureRatio(accepted, refused, icmp, unanswered)},"icmp_rejected_by_reason":{${byReason}},"icmp_from_other":${rows.icmpFromOther(i)}}`;
   }
 }

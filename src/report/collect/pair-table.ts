@@ -220,15 +220,35 @@ export class PairTable {
     let below = 0;
     while (below + levels[level] < target) below += levels[level++];
     let atLevel = target - below;
+    // The table is full: every entry is in use, and the free list is empty until this fold.
+    // Sums in locals, written to `other` once: a typed array's element summed in a loop is a
+    // store and a load per entry.
+    const counts = this.counts;
+    let attempts = 0;
+    let accepted = 0;
+    let refused = 0;
+    let icmp = 0;
+    let unanswered = 0;
     for (let e = 0; e < this.capacity; e++) {
       const f = Math.min(this.fails[e], FOLD_LEVELS - 1);
       if (f > level || (f === level && atLevel-- <= 0)) continue;
-      for (let o = 0; o < PAIR_COUNTS; o++) this.other[o] += this.counts[e * PAIR_COUNTS + o];
-      this.otherPairs++;
+      const c = e * PAIR_COUNTS;
+      attempts += counts[c + PairCount.Attempts];
+      accepted += counts[c + PairCount.Accepted];
+      refused += counts[c + PairCount.Refused];
+      icmp += counts[c + PairCount.IcmpRejected];
+      unanswered += counts[c + PairCount.Unanswered];
       this.used[e] = 0;
-      this.size--;
       this.free[this.freeCount++] = e;
     }
+    const folded = this.freeCount;
+    this.size -= folded;
+    this.otherPairs += folded;
+    this.other[PairCount.Attempts] += attempts;
+    this.other[PairCount.Accepted] += accepted;
+    this.other[PairCount.Refused] += refused;
+    this.other[PairCount.IcmpRejected] += icmp;
+    this.other[PairCount.Unanswered] += unanswered;
     this.slots.fill(0);
     for (let e = 0; e < this.capacity; e++) {
       if (this.used[e] === 0) continue;
