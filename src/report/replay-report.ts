@@ -18,6 +18,7 @@ import { PortRows, type PortRow } from './port-rows.js';
 import { PairCount, type PairRow } from './collect/pair-table.js';
 import type { ReportCollector } from './collect/report-collector.js';
 import type { ReportRun } from './replay-run.js';
+import type { ScanRow } from './scans.js';
 import { MAX_ASKED_BUCKETS } from './collect/timeline.js';
 
 /** Refusal latency summary, seconds. */
@@ -69,6 +70,13 @@ export interface ReplayReport {
   top_refused_clients: { address: string; refused: number }[];
   /** Addresses that sent ICMP unreachables for another host (routers, firewalls), most first. */
   icmp_answerers: { address: string; rejections: number }[];
+  /** Scans and floods named (docs/scans.md), most failures first. */
+  scans: ScanRow[];
+  /**
+   * What the scan finder's bounded tables could not hold: unnamed keys pushed out, failures not
+   * counted under a pattern (docs/scans.md: scans named early are complete).
+   */
+  scan_finder: { evicted_keys: number; dropped_failures: number };
   refusal_latency_seconds: LatencySummary;
   /** Refusing RSTs found suspect, by heuristic (a RST may count under several). */
   suspect_resets_by_heuristic: Record<string, number>;
@@ -162,7 +170,7 @@ export function summarizeReplay(result: ReportRun, settings: ReportSettings): Re
   const directions: Record<string, OutcomeCounts> = {};
   for (let d = 0; d < DIRECTION_COUNT; d++) directions[DIRECTION_NAMES[d]] = outcomes((c) => ports.total(d, c), fromOther[d]);
   const timeline = timelineJson(collector);
-  const warnings = timeline.widened ? [...result.warnings, timeline.widened] : result.warnings;
+  const warnings = timeline.widened === undefined ? result.warnings : [...result.warnings, timeline.widened];
   const { skipped, decodeErrors } = statusBreakdown(sink.statusCounts);
   const det = result.detector;
   return {
@@ -194,6 +202,8 @@ export function summarizeReplay(result: ReportRun, settings: ReportSettings): Re
     top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
     top_refused_clients: renameCount(tracker.refusedClients.top(settings.topN)),
     icmp_answerers: collector.icmpAnswerers.top(settings.topN).map((r) => ({ address: r.address, rejections: r.count })),
+    scans: result.scans.rows(),
+    scan_finder: { evicted_keys: result.scans.evictedKeys, dropped_failures: result.scans.droppedFailures },
     refusal_latency_seconds: latencySummary(tracker),
     suspect_resets_by_heuristic: suspectsByHeuristic(det),
     suspect_resets: result.suspects,

@@ -136,7 +136,7 @@ describe('the table of the same capture', () => {
     const result = await replayScan();
     const rows = buildReplayReport(result, SETTINGS).ports;
     const busiest = [...rows].sort((a, b) => b.attempts - a.attempts || a.port - b.port);
-    const portColumn = (text: string) => [...text.matchAll(/^ *(\d+) +\d+ +\d+ +\d+ +\d+ +\d+ +[\d.]+% +\d+$/gm)].map((m) => Number(m[1]));
+    const portColumn = (text: string) => [...text.matchAll(/^ *(\d+) +\d+ +\d+ +\d+ +\d+ +\d+ +[\d.]+% +[\d.]+% +\d+(?: {2}.*)?$/gm)].map((m) => Number(m[1]));
 
     const text = renderTable(summarizeReplay(result, SETTINGS), { maxPortRows: 25, maxSuspectRows: 20 });
     expect(text).toContain('Server ports (3277, busiest 25 shown; --all-ports or --json for all)');
