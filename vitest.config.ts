@@ -32,6 +32,8 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/http/prometheus.test.ts': 'prometheus (a real server scraping the daemon)',
   'test/metrics/promtool.test.ts': 'promtool',
   'test/oracle/tshark-oracle.test.ts': 'tshark, tcpdump, ../shared/pcaps',
+  'test/oracle/replay-pairs.test.ts':
+    'tshark, the built binary (dist/), ../shared/pcaps (every capture replayed four times: --bucket 1 and 0.001, --max-pairs 3)',
   'test/report/scans-captures.test.ts': 'tshark, ../shared/pcaps, ../shared/pcaps-more',
   'test/wire/tshark-crosscheck.test.ts': 'tshark, ../shared/pcaps',
   'test/wire/untracked-segment-captures.test.ts': '../shared/pcaps',
