@@ -459,7 +459,9 @@ function notesSection(r: ReplaySummary): string[] {
     );
   }
   const finder = r.scan_finder;
-  if (finder.evicted_keys + finder.dropped_failures > 0) {
+  // Only when a candidate with a history was pushed out: first failures turned away from a full
+  // bucket (a scan of 1000 ports fills the horizontal table with one-failure keys) name nothing.
+  if (finder.evicted_keys > 0) {
     notes.push(
       `the scan finder's tables were full: ${finder.evicted_keys} unnamed keys pushed out, ${finder.dropped_failures} failures not counted under a scan pattern (a scan may count fewer failures than the capture holds, never more: docs/scans.md)`,
     );

@@ -30,8 +30,10 @@ let files = 0;
 export async function summaryOf(frames: readonly Timed[], options: ReportRunOptions = {}): Promise<ReportInput> {
   const path = join(dir, `capture-${files++}.pcap`);
   const records = frames.map(({ at, frame }) => {
-    const ns = Math.round((T0 + at) * 1e9);
-    return { data: frame, tsSec: Math.floor(ns / 1e9), tsNsec: ns % 1e9 };
+    // Seconds and nanoseconds apart: (T0 + at) * 1e9 is beyond a double's exact integers (10 ms
+    // would be written as 9.999872 ms).
+    const ns = Math.round((at - Math.floor(at)) * 1e9);
+    return { data: frame, tsSec: T0 + Math.floor(at) + Math.floor(ns / 1e9), tsNsec: ns % 1e9 };
   });
   writeFileSync(path, writePcap(records, { linkType: 1, nanosecond: true }));
   const result = await replayForReport([path], options);

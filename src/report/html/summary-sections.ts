@@ -120,7 +120,8 @@ export function notesSection(r: PageReport): Html {
       `${counted(r.capture.out_of_range_times, 'frame', 'frames')} had a capture time beyond the range of a date (each given the time of the frame before it).`,
     );
   const sf = r.scan_finder;
-  if (sf && sf.evicted_keys + sf.dropped_failures > 0) {
+  // As the table: only when a candidate with a history was pushed out.
+  if (sf && sf.evicted_keys > 0) {
     notes.push(
       `The scan finder's tables were full: ${counted(sf.evicted_keys, 'candidate', 'candidates')} (client, server or port not yet named a scan) pushed out, ${counted(sf.dropped_failures, 'failure', 'failures')} not counted under any pattern (docs/scans.md).`,
     );
