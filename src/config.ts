@@ -458,7 +458,8 @@ function csvTable(p: ParsedFlags, format: ReplayFormat): CsvTable | undefined {
       hint: `use ${orList(CSV_TABLES.map((t) => `'${t}'`))}`,
     });
   }
-  if (text !== undefined && format !== 'csv') {
+  // A variable (RSTWATCH_TABLE, a default kept for CSV runs) does not stop a run of another format.
+  if (text !== undefined && format !== 'csv' && p.onCommandLine(REPLAY.table)) {
     throw new RstwatchError('RSTWATCH_ERR_USAGE', `${p.source(REPLAY.table)} ${text} chooses a CSV table, but the format is ${format}`, {
       hint: `add --format csv, or leave ${p.source(REPLAY.table)} out`,
     });

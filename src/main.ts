@@ -28,7 +28,7 @@ export function readVersion(): string {
 }
 
 async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
-  if (config.htmlFile !== undefined) checkWritable(config.htmlFile);
+  if (config.htmlFile !== undefined) checkWritable(config.htmlFile, config.files);
   const showProgress = config.progress ?? process.stderr.isTTY === true;
   const bar = showProgress ? new ProgressBar(process.stderr, config.files) : undefined;
   const options: ReportRunOptions = {
@@ -59,7 +59,15 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
     topN: config.topN,
   });
   await writeStdout(replayOutput(report, config));
-  if (config.htmlFile !== undefined) await writeHtml(config.htmlFile, report);
+  if (config.htmlFile !== undefined) {
+    try {
+      await writeHtml(config.htmlFile, report);
+    } catch (err) {
+      // The capture's own fault first: its exit status says more than the page's.
+      if (result.error) printError(result.error);
+      throw err;
+    }
+  }
   if (config.csvTable === 'pairs' && report.pairs_other) {
     process.stderr.write(
       `rstwatch: note: ${report.pairs_other.pairs} pairs past --max-pairs ${config.maxPairs} are not rows; their sum is pairs_other in --json\n`,
@@ -104,14 +112,22 @@ function errorJson(version: string, err: RstwatchError): string {
 }
 
 /**
- * Throws unless `file` can be written: before the replay, so that a long read does not end in a
- * page with nowhere to go. An existing file is replaced when the page is written.
+ * Throws unless `file` can be written, and is none of the captures `inputs` (the page would
+ * replace the capture): before the replay, so that a long read does not end in a page with
+ * nowhere to go. An existing file is replaced when the page is written.
  */
-function checkWritable(file: string): void {
+function checkWritable(file: string, inputs: readonly string[]): void {
   const target = existsSync(file) ? file : dirname(resolve(file));
   try {
     accessSync(target, constants.W_OK);
-    if (target === file && statSync(file).isDirectory()) throw new Error('is a directory');
+    const st = statSync(target);
+    if (target === file && st.isDirectory()) throw new Error('is a directory');
+    if (target !== file && !st.isDirectory()) throw new Error(`${target} is not a directory`);
+    for (const input of inputs) {
+      if (input === '-' || !existsSync(input)) continue;
+      const other = statSync(input);
+      if (target === file && other.dev === st.dev && other.ino === st.ino) throw new Error('it is a capture this replay reads');
+    }
   } catch (err) {
     throw new RstwatchError('RSTWATCH_ERR_CONFIG', `--html: cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`, {
       hint: 'give a file in a folder that exists and that you can write to',

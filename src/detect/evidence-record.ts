@@ -7,7 +7,7 @@ import { isoTime } from '../capture/frame-sink.js';
 import { DIRECTION_NAMES } from '../track/direction.js';
 import { formatAddress } from '../net/address.js';
 import type { SuspectEvidence } from './detector.js';
-import { heuristicNames } from './heuristics.js';
+import { HEURISTIC_NAMES, heuristicNames } from './heuristics.js';
 
 /** One suspect reset, as reported. */
 export interface SuspectRecord {
@@ -53,4 +53,20 @@ export function suspectRecord(e: SuspectEvidence): SuspectRecord {
     expected_ack: e.expectedAck >= 0 ? e.expectedAck : null,
     received_ack: e.receivedAck >= 0 ? e.receivedAck : null,
   };
+}
+
+/**
+ * `first`, a suspect RST's record, with what a later telling about the same RST (`later`: a flag
+ * raised after the RST, such as `reset_race` when the server's SYN-ACK follows) adds: its
+ * heuristics (all of them in HEURISTIC_NAMES order), and its baseline when `first` had none (a
+ * SYN-ACK after the RST gives the server its first). The time, TTL and acks stay the RST's.
+ */
+export function mergeSuspectRecord(first: SuspectRecord, later: SuspectRecord): SuspectRecord {
+  const merged = { ...first, heuristics: HEURISTIC_NAMES.filter((h) => first.heuristics.includes(h) || later.heuristics.includes(h)) };
+  if (first.baseline_samples === 0 && later.baseline_samples > 0) {
+    merged.baseline_initial_ttl = later.baseline_initial_ttl;
+    merged.baseline_hop_distance = later.baseline_hop_distance;
+    merged.baseline_samples = later.baseline_samples;
+  }
+  return merged;
 }

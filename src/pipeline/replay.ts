@@ -7,7 +7,8 @@
 import { readCaptureFile, type CaptureReadResult, type ReadOptions } from '../capture/file-reader.js';
 import { isRstwatchError, RstwatchError } from '../base/errors.js';
 import { DEFAULT_HOP_THRESHOLD, type ResetDetector } from '../detect/detector.js';
-import { suspectRecord, type SuspectRecord } from '../detect/evidence-record.js';
+import { mergeSuspectRecord, suspectRecord, type SuspectRecord } from '../detect/evidence-record.js';
+import type { SuspectEvidence } from '../detect/detector.js';
 import type { Tracker, TrackerOptions } from '../track/tracker.js';
 import { buildPipeline, type PipelineOptions } from './build.js';
 import type { PipelineSink } from './pipeline-sink.js';
@@ -44,7 +45,10 @@ export interface ReplayResult {
   warnings: string[];
   /** The reset detector (its counts), when detection was on. */
   detector: ResetDetector | undefined;
-  /** Suspect resets in capture order (at most MAX_LISTED_SUSPECTS; `detector` counts all). */
+  /**
+   * Suspect resets in capture order, one record per RST with every heuristic that fired on it (at
+   * most MAX_LISTED_SUSPECTS; `detector` counts all).
+   */
   suspects: SuspectRecord[];
   /**
    * Set when a file could not be read to its end (open error, corrupt record): everything before
@@ -56,13 +60,25 @@ export interface ReplayResult {
 /** Replays `paths` (`-` is standard input) through the pipeline; never throws for bad input. */
 export async function runReplay(paths: readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
   const suspects: SuspectRecord[] = [];
+  /** Per tuple, the index in `suspects` of its latest suspect RST (-1: counted, not listed). */
+  const latest = new Map<string, number>();
   const { onProgress, onWarning, bufferSize, detect, ...trackerOptions } = options;
   const { sink, tracker, detector } = buildPipeline({
     ...trackerOptions,
     detect: detect ?? { hopThreshold: DEFAULT_HOP_THRESHOLD },
     suspects: {
+      // One record per RST: a flag raised later on a RST already suspect (the detector says so:
+      // not its first flag) merges into that RST's record. Suspect resets are rare: a Map is fine.
       suspectReset: (e) => {
-        if (suspects.length < MAX_LISTED_SUSPECTS) suspects.push(suspectRecord(e));
+        const key = tupleKey(e);
+        if (!e.firstFlag) {
+          const at = latest.get(key) ?? -1;
+          if (at >= 0) suspects[at] = mergeSuspectRecord(suspects[at], suspectRecord(e));
+          return;
+        }
+        const listed = suspects.length < MAX_LISTED_SUSPECTS;
+        latest.set(key, listed ? suspects.length : -1);
+        if (listed) suspects.push(suspectRecord(e));
       },
     },
   });
@@ -92,4 +108,9 @@ export async function runReplay(paths: readonly string[], options: ReplayOptions
   const result: ReplayResult = { files, sink, tracker, detector, warnings, suspects };
   if (error) result.error = error;
   return result;
+}
+
+/** The attempt's tuple as a Map key. */
+function tupleKey(e: SuspectEvidence): string {
+  return `${e.client.join('.')} ${e.clientPort} ${e.server.join('.')} ${e.serverPort}`;
 }

@@ -19,7 +19,6 @@ import { PairCount, type PairRow } from './collect/pair-table.js';
 import type { ReportCollector } from './collect/report-collector.js';
 import type { ReportRun } from './replay-run.js';
 import type { ScanRow } from './scans.js';
-import { groupSuspects } from './suspects.js';
 import { MAX_ASKED_BUCKETS } from './collect/timeline.js';
 
 /** Refusal latency summary, seconds. */
@@ -90,7 +89,7 @@ export interface ReplayReport {
   suspect_resets_by_heuristic: Record<string, number>;
   /**
    * Each suspect reset with its evidence, one per RST with every heuristic that fired on it
-   * (suspects.ts), in capture order (at most 10 000; `totals.suspect_resets` counts all).
+   * (pipeline/replay.ts), in capture order (at most 10 000; `totals.suspect_resets` counts all).
    */
   suspect_resets: SuspectRecord[];
   /** TTL baselines: hosts dropped for room, and packets not learned from (TTL 1 or 255). */
@@ -218,7 +217,7 @@ export function summarizeReplay(result: ReportRun, settings: ReportSettings): Re
     scan_finder: { evicted_keys: result.scans.evictedKeys, dropped_failures: result.scans.droppedFailures },
     refusal_latency_seconds: latencySummary(tracker),
     suspect_resets_by_heuristic: suspectsByHeuristic(det),
-    suspect_resets: groupSuspects(result.suspects),
+    suspect_resets: result.suspects,
     baselines: det ? { evictions: det.baselines.evictions, ignored_samples: det.baselines.ignoredSamples } : null,
     resets_seen: tracker.stats.resetsSeen,
     unmatched: { syn_acks: tracker.stats.unmatchedSynAcks, resets: tracker.stats.unmatchedResets, icmp: tracker.stats.unmatchedIcmp },

@@ -117,6 +117,9 @@ describe('replay output: --format, --json, --table, --html, --max-pairs, --bucke
     ['--format table over RSTWATCH_JSON', ['--format', 'table'], { RSTWATCH_JSON: 'true' }, { format: 'table' }],
     ['--json over RSTWATCH_FORMAT', ['--json'], { RSTWATCH_FORMAT: 'csv' }, { format: 'json', csvTable: undefined }],
     ['RSTWATCH_JSON=false', ['--format', 'csv', '--table', 'scans'], { RSTWATCH_JSON: 'false' }, { format: 'csv', csvTable: 'scans' }],
+    // RSTWATCH_TABLE is a default for CSV runs: it does not stop a run of another format.
+    ['RSTWATCH_TABLE without csv', [], { RSTWATCH_TABLE: 'pairs' }, { format: 'table', csvTable: undefined }],
+    ['RSTWATCH_TABLE with --json', ['--json'], { RSTWATCH_TABLE: 'pairs' }, { format: 'json', csvTable: undefined }],
   ])('%s', (_what, argv, env, expected) => {
     expect(loadReplayConfig([...argv, 'a.pcap'], env)).toMatchObject(expected);
   });
@@ -140,7 +143,6 @@ describe('replay output: --format, --json, --table, --html, --max-pairs, --bucke
       /^add --format csv, or leave --table out$/,
     ],
     [['--json', '--table', 'pairs'], {}, 'RSTWATCH_ERR_USAGE', /^--table pairs chooses a CSV table, but the format is json$/, /--format csv/],
-    [[], { RSTWATCH_TABLE: 'ports' }, 'RSTWATCH_ERR_USAGE', /^RSTWATCH_TABLE ports chooses a CSV table, but the format is table$/, /leave RSTWATCH_TABLE out/],
     [['--html', '-'], {}, 'RSTWATCH_ERR_CONFIG', /^--html: '-' is not a file name$/, /standard output carries the --format output/],
     [['--html='], {}, 'RSTWATCH_ERR_CONFIG', /^--html: '' is not a file name$/, /report.html/],
     [['--max-pairs', '0'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-pairs: '0' is not a whole number from 1 to 1000000$/, /^$/],

@@ -3,7 +3,7 @@
  * stdin, several files, and every kind of bad input with its documented exit status.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,6 +218,32 @@ describe('rstwatch replay: who refuses whom, when, and the CSV tables', () => {
     expect(html).toMatch(/^<!doctype html>/i);
     for (const text of ['198.51.100.2', '8081', 'netns-refusals-v6.pcap']) expect(html).toContain(text);
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(https?:)?\/\//i);
+  });
+
+  it('--html refuses to write over a capture it reads, or under a file, before reading anything', () => {
+    const copy = join(tmp, 'copy.pcap');
+    copyFileSync(v4, copy);
+    const before = readFileSync(copy);
+    const r = rstwatch(['replay', '--html', copy, copy]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--html: cannot write .*copy\.pcap: it is a capture this replay reads/);
+    expect(readFileSync(copy)).toEqual(before);
+    const under = rstwatch(['replay', '--html', join(copy, 'page.html'), v4]);
+    expect([under.status, under.stdout]).toEqual([2, '']);
+    expect(under.stderr).toMatch(/is not a directory/);
+  });
+
+  it('--max-pairs 1 and 2: no crash; the pair with the most failures is kept, rows and other add up to the totals', () => {
+    for (const n of ['1', '2']) {
+      const { status, report } = json(['--max-pairs', n, v4, v6]);
+      expect(status).toBe(0);
+      expect(report.pairs.length).toBeLessThanOrEqual(Number(n));
+      for (const k of ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered']) {
+        const rows = report.pairs.reduce((a: number, p: Record<string, number>) => a + p[k], 0);
+        expect(rows + (report.pairs_other?.[k] ?? 0)).toBe(report.totals[k]);
+      }
+    }
   });
 
   it('--bucket sets the width of the timeline', () => {

@@ -86,9 +86,9 @@ export class PairTable {
   /** A random seed: pairs an attacker crafted to collide in the index cannot be predicted. */
   private readonly seed = randomBytes(4).readInt32LE(0);
 
-  /** @param capacity pairs held at most (>= 2) */
+  /** @param capacity pairs held at most (>= 1) */
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`pair table capacity must be an integer >= 2, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`pair table capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     const slots = slotsFor(capacity);
     this.mask = slots - 1;
@@ -215,7 +215,8 @@ export class PairTable {
     const levels = this.levels;
     levels.fill(0);
     for (let e = 0; e < this.capacity; e++) levels[Math.min(this.fails[e], FOLD_LEVELS - 1)]++;
-    const target = this.capacity - (this.capacity >> 2);
+    // Keep a quarter, and at least the one with the most failures (unless there is room for one only).
+    const target = this.capacity - (this.capacity === 1 ? 0 : Math.max(1, this.capacity >> 2));
     let level = 0;
     let below = 0;
     while (below + levels[level] < target) below += levels[level++];
