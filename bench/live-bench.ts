@@ -11,14 +11,15 @@
  *   so that the table's 262 144 slots are full, then each rate evicts one attempt per SYN.
  *
  * For each rate: the offered and achieved rate (tcpreplay's), frames lost on the veth, what each
- * capturer captured and dropped (pcap_stats: rstwatch_capture_dropped_total, tcpdump's "dropped
- * by kernel"), the CPU per captured packet of each (their threads' CPU time, both read in the same
+ * capturer captured and dropped (rstwatch_capture_dropped_total, where="queue" apart, tcpdump's
+ * "dropped by kernel"), the CPU per captured packet of each (their threads' CPU time, both read in the same
  * window, from the start of the replay until rstwatch has read everything), whether rstwatch's
  * attempts are the SYNs it captured, the latency of /metrics scraped every 20 ms during the load
  * (`--scrape-ms`),
  * rstwatch's resident memory after the rate and at its peak (VmRSS, VmHWM; the budget is
  * docs/live.md "Memory"), how busy the host was, and how long each capturer's main thread waited
- * for a CPU while runnable (schedstat's run delay: on a shared machine, what a drop comes from).
+ * for a CPU while runnable (schedstat's run delay: on a shared machine, what a drop comes from),
+ * and rstwatch's capture thread (issue 12: it reads the kernel while the main thread waits).
  *
  * rstwatch's CPU in a window also pays for what is not packets: its timers and kernel reads, and
  * the scrapes (a few ms each, 50 a second). Each flood starts with two windows without traffic,
@@ -66,6 +67,7 @@ const HELP = `usage: live-bench.ts [options]   (as root)
   --topspeed-count N          SYNs sent at a rate of 0 (default 1000000)
   --scrape-ms N               interval of the /metrics latency scraper during each rate, 0: none (default 20)
   --buffer-kib N              kernel capture buffer of both capturers, KiB (default 8192: rstwatch's default)
+  --queue-mib N               rstwatch's --queue-size, MiB (default: its own, 64; builds before issue 12 have none)
   --cli PATH                  the rstwatch to run (default dist/rstwatch.js of this checkout)
   --out PATH                  results file (default bench/out/live-results.json)
 `;
@@ -83,6 +85,8 @@ interface BenchOptions {
   fillRate: number;
   topspeedCount: number;
   bufferKib: number;
+  /** rstwatch's --queue-size in MiB, undefined for its default. */
+  queueMib: number | undefined;
   scrapeMs: number;
   cli: string;
   out: string;
@@ -99,6 +103,7 @@ function parseOptions(argv: string[]): BenchOptions {
     'fill-rate',
     'topspeed-count',
     'buffer-kib',
+    'queue-mib',
     'scrape-ms',
     'cli',
     'out',
@@ -135,6 +140,7 @@ function parseOptions(argv: string[]): BenchOptions {
     fillRate: num('fill-rate', '100000', 1),
     topspeedCount: Math.round(num('topspeed-count', '1000000', 1)),
     bufferKib: num('buffer-kib', '8192', 64),
+    queueMib: given.has('queue-mib') ? num('queue-mib', '64', 1) : undefined,
     scrapeMs: num('scrape-ms', '20', 0),
     cli: resolve(given.get('cli') ?? join(root, 'dist/rstwatch.js')),
     out: resolve(given.get('out') ?? join(root, 'bench/out/live-results.json')),
@@ -261,26 +267,32 @@ function memoryMiB(pid: number): { rss: number; hwm: number } {
   return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
 }
 
+/** Thread name of rstwatch's capture thread (native/src/capture_thread.c); builds before issue 12's have none. */
+const CAPTURE_THREAD = 'rstwatch-cap';
+
 /**
- * CPU time of `pid`'s threads, and the time its main thread (the one that reads the capture, in
- * both capturers) waited for a CPU while runnable, nanoseconds: from /proc/PID/task/TID/schedstat.
- * The CPU time is what /proc/PID/stat gives as utime + stime (the kernel scales those to it), but
- * in nanoseconds rather than clock ticks (10 ms here): tcpdump spends less than a tick on 100 000
- * packets.
+ * CPU time of `pid`'s threads, the time its main thread waited for a CPU while runnable, and the
+ * time its capture threads did (`captureWait`, null when it has none: tcpdump, whose main thread
+ * reads the capture, and rstwatch before issue 12, whose main thread did), nanoseconds: from
+ * /proc/PID/task/TID/schedstat. The CPU time is what /proc/PID/stat gives as utime + stime (the
+ * kernel scales those to it), but in nanoseconds rather than clock ticks (10 ms here): tcpdump
+ * spends less than a tick on 100 000 packets.
  */
-function cpuNs(pid: number): { run: number; wait: number } {
+function cpuNs(pid: number): { run: number; wait: number; captureWait: number | null } {
   let run = 0;
   let wait = 0;
+  let captureWait: number | null = null;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
       run += Number(f[0]);
       if (Number(tid) === pid) wait = Number(f[1]);
+      else if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === CAPTURE_THREAD) captureWait = (captureWait ?? 0) + Number(f[1]);
     } catch {
       // the thread ended between the listing and the read
     }
   }
-  return { run, wait };
+  return { run, wait, captureWait };
 }
 
 /** The host's CPU time, busy and in all, in ticks summed over its CPUs (/proc/stat). */
@@ -316,6 +328,7 @@ async function startDaemon(b: Bench): Promise<Daemon> {
     `127.0.0.1:${METRICS_PORT}`,
     '--buffer-size',
     String(b.opts.bufferKib * 1024),
+    ...(b.opts.queueMib === undefined ? [] : ['--queue-size', String(b.opts.queueMib * 1024 * 1024)]),
     '--log-level',
     'warn',
   ];
@@ -394,8 +407,8 @@ async function startTcpdump(b: Bench): Promise<{ pid: number; stop(): Promise<st
 /** Counters read at one end of a rate's window. */
 interface Sample {
   text: string;
-  rstwatch: { run: number; wait: number };
-  tcpdump: { run: number; wait: number };
+  rstwatch: { run: number; wait: number; captureWait: number | null };
+  tcpdump: { run: number; wait: number; captureWait: number | null };
   host: { busy: number; total: number };
   vethDropped: number;
   ms: number;
@@ -493,6 +506,7 @@ function row(r: StepResult): Record<string, unknown> {
     veth_dropped: vethDropped,
     rstwatch_captured: captured,
     rstwatch_dropped: dropped,
+    rstwatch_dropped_queue: delta('rstwatch_capture_dropped_total', 'where="queue"'),
     tcpdump_captured: tdCaptured,
     tcpdump_dropped: Number(/(\d+) packets dropped by kernel/.exec(r.tcpdumpErr)?.[1] ?? NaN),
     window_seconds: Number(windowSeconds.toFixed(2)),
@@ -502,6 +516,10 @@ function row(r: StepResult): Record<string, unknown> {
     rstwatch_cpu_pct: Number(((cpuSeconds / windowSeconds) * 100).toFixed(1)),
     tcpdump_cpu_pct: Number(((tdCpuSeconds / windowSeconds) * 100).toFixed(1)),
     rstwatch_cpu_wait_ms: Math.round((r.after.rstwatch.wait - r.before.rstwatch.wait) / 1e6),
+    rstwatch_capture_thread_wait_ms:
+      r.after.rstwatch.captureWait === null || r.before.rstwatch.captureWait === null
+        ? null
+        : Math.round((r.after.rstwatch.captureWait - r.before.rstwatch.captureWait) / 1e6),
     tcpdump_cpu_wait_ms: Math.round((r.after.tcpdump.wait - r.before.tcpdump.wait) / 1e6),
     host_busy_pct: Number((((r.after.host.busy - r.before.host.busy) / (r.after.host.total - r.before.host.total)) * 100).toFixed(1)),
     attempts,
@@ -559,7 +577,7 @@ function printTable({ kind, rows }: FloodResult): void {
     'us/pkt rstwatch (less idle)',
     'us/pkt tcpdump',
     'cpu% rw/td',
-    'waited ms rw/td',
+    'waited ms rw(cap)/td',
     'attempts=SYNs',
     'evicted',
     '/metrics p50/p99/max',
@@ -571,12 +589,12 @@ function printTable({ kind, rows }: FloodResult): void {
     String(r.achieved_pps),
     String(r.sent),
     String(r.veth_dropped),
-    `${r.rstwatch_captured}/${r.rstwatch_dropped}`,
+    `${r.rstwatch_captured}/${r.rstwatch_dropped}${r.rstwatch_dropped_queue ? ` (queue ${r.rstwatch_dropped_queue})` : ''}`,
     `${r.tcpdump_captured}/${r.tcpdump_dropped}`,
     `${r.rstwatch_cpu_us_per_packet} (${r.rstwatch_cpu_us_per_packet_less_idle})`,
     String(r.tcpdump_cpu_us_per_packet),
     `${r.rstwatch_cpu_pct}/${r.tcpdump_cpu_pct}`,
-    `${r.rstwatch_cpu_wait_ms}/${r.tcpdump_cpu_wait_ms}`,
+    `${r.rstwatch_cpu_wait_ms}${r.rstwatch_capture_thread_wait_ms === null ? '' : `(${r.rstwatch_capture_thread_wait_ms})`}/${r.tcpdump_cpu_wait_ms}`,
     `${r.attempts} ${r.attempts_are_syns_captured ? 'yes' : 'NO'}`,
     String(r.evictions),
     Number.isNaN(r.metrics_p50_ms) ? '-' : `${r.metrics_p50_ms}/${r.metrics_p99_ms}/${r.metrics_max_ms}`,
@@ -625,7 +643,8 @@ async function main(): Promise<void> {
     net.exec(net.server, 'ip', ['route', 'add', '10.0.0.0/8', 'via', net.addr.client4]);
     const b: Bench = { net, srcMac: mac(net, net.client, net.clientIf), dstMac: mac(net, net.server, net.serverIf), filter, tmp, opts };
     process.stdout.write(
-      `rstwatch ${opts.cli} (${commit || 'no git'}); floods: ${opts.floods.join(', ')}; capture buffer ${opts.bufferKib} KiB each; 0 = tcpreplay --topspeed\n`,
+      `rstwatch ${opts.cli} (${commit || 'no git'}); floods: ${opts.floods.join(', ')}; capture buffer ${opts.bufferKib} KiB each` +
+        `${opts.queueMib === undefined ? '' : `, rstwatch's capture queue ${opts.queueMib} MiB`}; 0 = tcpreplay --topspeed\n`,
     );
     for (const kind of opts.floods) results.push(await runFlood(b, kind));
   } finally {

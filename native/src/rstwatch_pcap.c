@@ -358,6 +358,8 @@ static void deliver_fault(capture_t *c, enum rw_reader_fault fault) {
              state == RW_LINK_GONE ? "The interface disappeared" : state == RW_LINK_DOWN ? "The interface went down" : "error on the capture socket",
              ev & POLLERR ? "POLLERR" : "", ev & POLLHUP ? " POLLHUP" : "", ev & POLLNVAL ? " POLLNVAL" : "");
   }
+  /* Nothing will wake the loop for this capture any more: as a stopped poll did, let it exit. */
+  uv_unref(&c->polled.handle);
   napi_ref fn = c->on_fault;
   c->on_fault = NULL; /* at most once */
   napi_value argv[2];
