@@ -272,27 +272,31 @@ const CAPTURE_THREAD = 'rstwatch-cap';
 
 /**
  * CPU time of `pid`'s threads, the time its main thread waited for a CPU while runnable, and the
- * time its capture threads did (`captureWait`, null when it has none: tcpdump, whose main thread
+ * CPU time and waits of its capture threads (`captureRun`, `captureWait`, null when it has none: tcpdump, whose main thread
  * reads the capture, and rstwatch before issue 12, whose main thread did), nanoseconds: from
  * /proc/PID/task/TID/schedstat. The CPU time is what /proc/PID/stat gives as utime + stime (the
  * kernel scales those to it), but in nanoseconds rather than clock ticks (10 ms here): tcpdump
  * spends less than a tick on 100 000 packets.
  */
-function cpuNs(pid: number): { run: number; wait: number; captureWait: number | null } {
+function cpuNs(pid: number): { run: number; wait: number; captureRun: number | null; captureWait: number | null } {
   let run = 0;
   let wait = 0;
+  let captureRun: number | null = null;
   let captureWait: number | null = null;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
       run += Number(f[0]);
       if (Number(tid) === pid) wait = Number(f[1]);
-      else if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === CAPTURE_THREAD) captureWait = (captureWait ?? 0) + Number(f[1]);
+      else if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === CAPTURE_THREAD) {
+        captureRun = (captureRun ?? 0) + Number(f[0]);
+        captureWait = (captureWait ?? 0) + Number(f[1]);
+      }
     } catch {
       // the thread ended between the listing and the read
     }
   }
-  return { run, wait, captureWait };
+  return { run, wait, captureRun, captureWait };
 }
 
 /** The host's CPU time, busy and in all, in ticks summed over its CPUs (/proc/stat). */
@@ -407,8 +411,8 @@ async function startTcpdump(b: Bench): Promise<{ pid: number; stop(): Promise<st
 /** Counters read at one end of a rate's window. */
 interface Sample {
   text: string;
-  rstwatch: { run: number; wait: number; captureWait: number | null };
-  tcpdump: { run: number; wait: number; captureWait: number | null };
+  rstwatch: ReturnType<typeof cpuNs>;
+  tcpdump: ReturnType<typeof cpuNs>;
   host: { busy: number; total: number };
   vethDropped: number;
   ms: number;
@@ -513,6 +517,11 @@ function row(r: StepResult): Record<string, unknown> {
     rstwatch_cpu_us_per_packet: us(cpuSeconds, captured),
     rstwatch_cpu_us_per_packet_less_idle: us(cpuSeconds - besidesPackets, captured),
     tcpdump_cpu_us_per_packet: us(tdCpuSeconds, tdCaptured),
+    // The part of rstwatch's CPU its capture thread spent: the reading tcpdump does too.
+    rstwatch_capture_thread_us_per_packet:
+      r.after.rstwatch.captureRun === null || r.before.rstwatch.captureRun === null
+        ? null
+        : us((r.after.rstwatch.captureRun - r.before.rstwatch.captureRun) / 1e9, captured),
     rstwatch_cpu_pct: Number(((cpuSeconds / windowSeconds) * 100).toFixed(1)),
     tcpdump_cpu_pct: Number(((tdCpuSeconds / windowSeconds) * 100).toFixed(1)),
     rstwatch_cpu_wait_ms: Math.round((r.after.rstwatch.wait - r.before.rstwatch.wait) / 1e6),
@@ -574,7 +583,7 @@ function printTable({ kind, rows }: FloodResult): void {
     'veth drop',
     'rstwatch cap/drop',
     'tcpdump cap/drop',
-    'us/pkt rstwatch (less idle)',
+    'us/pkt rstwatch (less idle) [capture thread]',
     'us/pkt tcpdump',
     'cpu% rw/td',
     'waited ms rw(cap)/td',
@@ -591,7 +600,7 @@ function printTable({ kind, rows }: FloodResult): void {
     String(r.veth_dropped),
     `${r.rstwatch_captured}/${r.rstwatch_dropped}${r.rstwatch_dropped_queue ? ` (queue ${r.rstwatch_dropped_queue})` : ''}`,
     `${r.tcpdump_captured}/${r.tcpdump_dropped}`,
-    `${r.rstwatch_cpu_us_per_packet} (${r.rstwatch_cpu_us_per_packet_less_idle})`,
+    `${r.rstwatch_cpu_us_per_packet} (${r.rstwatch_cpu_us_per_packet_less_idle})${r.rstwatch_capture_thread_us_per_packet === null ? '' : ` [${r.rstwatch_capture_thread_us_per_packet}]`}`,
     String(r.tcpdump_cpu_us_per_packet),
     `${r.rstwatch_cpu_pct}/${r.tcpdump_cpu_pct}`,
     `${r.rstwatch_cpu_wait_ms}${r.rstwatch_capture_thread_wait_ms === null ? '' : `(${r.rstwatch_capture_thread_wait_ms})`}/${r.tcpdump_cpu_wait_ms}`,

@@ -36,23 +36,24 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* `n` rounded up to a multiple of `to`, a power of two. */
 static size_t round_up(size_t n, size_t to) {
-  return (n + to - 1) / to * to;
-}
-
-static size_t page_bytes(void) {
-  long p = sysconf(_SC_PAGESIZE);
-  return p > 0 ? (size_t)p : 4096;
+  return (n + to - 1) & ~(to - 1);
 }
 
 /* What a chunk with `frames` frames of `used` data bytes has touched, bytes (its header included). */
 static size_t charge(const rw_frame_queue_t *q, uint32_t frames, uint32_t used) {
-  size_t page = page_bytes();
-  return round_up(q->rec_offset + (size_t)frames * RW_REC_FIELDS * sizeof(uint32_t), page) + round_up(used, page);
+  return round_up(q->rec_offset + (size_t)frames * RW_REC_FIELDS * sizeof(uint32_t), q->page) + round_up(used, q->page);
 }
 
+/* Adds `n` to a counter only this thread writes: a load and a release store, no locked instruction
+   (a reader's acquire load of `released` then sees at least the charges released chunks had). */
+#define BUMP(counter, n) atomic_store_explicit(&(counter), atomic_load_explicit(&(counter), memory_order_relaxed) + (n), memory_order_release)
+
 int rw_queue_init(rw_frame_queue_t *q, size_t cap, uint32_t max_frames, uint32_t data_bytes, void (*wake)(void *), void *wake_arg) {
-  size_t page = page_bytes();
+  long ps = sysconf(_SC_PAGESIZE);
+  size_t page = ps > 0 && (ps & (ps - 1)) == 0 ? (size_t)ps : 4096;
+  q->page = page;
   q->cap = cap;
   q->max_frames = max_frames;
   q->data_bytes = data_bytes;
@@ -60,7 +61,8 @@ int rw_queue_init(rw_frame_queue_t *q, size_t cap, uint32_t max_frames, uint32_t
   q->data_offset = round_up(q->rec_offset + (size_t)max_frames * RW_REC_FIELDS * sizeof(uint32_t), page);
   q->wake = wake;
   q->wake_arg = wake_arg;
-  atomic_init(&q->bytes, 0);
+  atomic_init(&q->charged, 0);
+  atomic_init(&q->released, 0);
   atomic_init(&q->peak_bytes, 0);
   atomic_init(&q->queued, 0);
   atomic_init(&q->dropped, 0);
@@ -68,7 +70,13 @@ int rw_queue_init(rw_frame_queue_t *q, size_t cap, uint32_t max_frames, uint32_t
 }
 
 size_t rw_queue_chunk_bytes(const rw_frame_queue_t *q) {
-  return q->data_offset + round_up(q->data_bytes, page_bytes());
+  return q->data_offset + round_up(q->data_bytes, q->page);
+}
+
+size_t rw_queue_bytes(const rw_frame_queue_t *q) {
+  /* Released first: what is read as charged is then at least what was charged when it was released. */
+  size_t released = atomic_load_explicit(&q->released, memory_order_acquire);
+  return atomic_load_explicit(&q->charged, memory_order_acquire) - released;
 }
 
 static void unmap_list(rw_chunk_t *c) {
@@ -85,7 +93,7 @@ void rw_queue_destroy(rw_frame_queue_t *q) {
   unmap_list(q->reserve);
   q->filling = q->head = q->tail = q->reserve = NULL;
   q->reserve_count = 0;
-  atomic_store(&q->bytes, 0);
+  atomic_store(&q->released, atomic_load(&q->charged));
   pthread_mutex_destroy(&q->mu);
 }
 
@@ -136,14 +144,19 @@ int rw_queue_put(rw_frame_queue_t *q, const uint8_t *bytes, uint32_t caplen, uin
   uint32_t frames = c != NULL ? c->frames : 0;
   uint32_t used = c != NULL ? c->used : 0;
   size_t delta = charge(q, frames + 1, used + caplen) - (c != NULL ? c->charged : 0);
-  if (atomic_load_explicit(&q->bytes, memory_order_relaxed) + delta > q->cap) {
-    atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
-    return 0;
+  /* Most frames fit in pages already charged: the queue does not grow, nothing to check. */
+  size_t now = 0;
+  if (delta > 0) {
+    now = rw_queue_bytes(q) + delta;
+    if (now > q->cap) {
+      BUMP(q->dropped, 1);
+      return 0;
+    }
   }
   if (c == NULL) {
     c = acquire(q);
     if (c == NULL) {
-      atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
+      BUMP(q->dropped, 1);
       return 0;
     }
     q->filling = c;
@@ -157,10 +170,12 @@ int rw_queue_put(rw_frame_queue_t *q, const uint8_t *bytes, uint32_t caplen, uin
   r[4] = ts_nsec;
   c->used += caplen;
   c->frames++;
-  c->charged += delta;
-  size_t now = atomic_fetch_add_explicit(&q->bytes, delta, memory_order_relaxed) + delta;
-  if (now > atomic_load_explicit(&q->peak_bytes, memory_order_relaxed)) atomic_store_explicit(&q->peak_bytes, now, memory_order_relaxed);
-  atomic_fetch_add_explicit(&q->queued, 1, memory_order_relaxed);
+  if (delta > 0) {
+    c->charged += delta;
+    BUMP(q->charged, delta);
+    if (now > atomic_load_explicit(&q->peak_bytes, memory_order_relaxed)) atomic_store_explicit(&q->peak_bytes, now, memory_order_relaxed);
+  }
+  BUMP(q->queued, 1);
   return 1;
 }
 
@@ -190,7 +205,7 @@ rw_chunk_t *rw_queue_take(rw_frame_queue_t *q) {
 }
 
 int rw_queue_release(rw_frame_queue_t *q, rw_chunk_t *c) {
-  atomic_fetch_sub_explicit(&q->bytes, c->charged, memory_order_relaxed);
+  BUMP(q->released, c->charged);
   c->frames = 0;
   c->used = 0;
   c->charged = 0;

@@ -4,8 +4,9 @@
  * coalescing); this header is what the capture (rstwatch_pcap.c) uses.
  *
  * Threads: one producer (the capture thread: rw_queue_put, rw_queue_end_read, rw_queue_flush) and
- * one consumer (the main thread: rw_queue_take, rw_queue_release). The counters are atomics any
- * thread may read.
+ * one consumer (the main thread: rw_queue_take, rw_queue_release). Each counter has one writer
+ * (plain relaxed stores, no locked instruction per frame); any thread may read them
+ * (rw_queue_bytes for what the queue holds).
  */
 #ifndef RSTWATCH_FRAME_QUEUE_H
 #define RSTWATCH_FRAME_QUEUE_H
@@ -42,14 +43,16 @@ typedef struct rw_frame_queue {
   uint32_t data_bytes;      /* data bytes per chunk */
   size_t rec_offset;        /* offset of `rec` in a chunk's mapping */
   size_t data_offset;       /* offset of `data` (page-aligned) */
+  size_t page;              /* the page size (a power of two) */
 
   void (*wake)(void *arg);  /* called by the producer after publishing (uv_async_send) */
   void *wake_arg;
 
-  _Atomic size_t bytes;          /* charged now: published chunks and the one being filled */
-  _Atomic size_t peak_bytes;     /* the most it was charged */
-  _Atomic uint64_t queued;       /* frames put in, cumulative */
-  _Atomic uint64_t dropped;      /* frames the producer had no room for, cumulative */
+  _Atomic size_t charged;        /* producer: bytes ever charged (chunks' pages as frames touched them) */
+  _Atomic size_t released;       /* consumer: bytes ever given back (drained chunks' charges) */
+  _Atomic size_t peak_bytes;     /* producer: the most the queue held (charged - released) */
+  _Atomic uint64_t queued;       /* producer: frames put in, cumulative */
+  _Atomic uint64_t dropped;      /* producer: frames it had no room for, cumulative */
 } rw_frame_queue_t;
 
 /** Chunks kept for reuse once drained; more are unmapped (the memory goes back to the system). */
@@ -59,6 +62,8 @@ typedef struct rw_frame_queue {
 int rw_queue_init(rw_frame_queue_t *q, size_t cap, uint32_t max_frames, uint32_t data_bytes, void (*wake)(void *), void *wake_arg);
 /** Unmaps every chunk and destroys the mutex; no thread may use `q` any more. */
 void rw_queue_destroy(rw_frame_queue_t *q);
+/** Bytes the queue holds now: the pages of published chunks and of the one being filled. */
+size_t rw_queue_bytes(const rw_frame_queue_t *q);
 /** Bytes a chunk's mapping takes at most (what a reserve chunk may hold resident). */
 size_t rw_queue_chunk_bytes(const rw_frame_queue_t *q);
 

@@ -666,7 +666,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   set_u32(env, out, "droppedInterface", c->last.ps_ifdrop);
   set_double(env, out, "droppedQueue", (double)atomic_load_explicit(&q->dropped, memory_order_relaxed));
   set_double(env, out, "queued", (double)atomic_load_explicit(&q->queued, memory_order_relaxed));
-  set_double(env, out, "queueBytes", (double)atomic_load_explicit(&q->bytes, memory_order_relaxed));
+  set_double(env, out, "queueBytes", (double)rw_queue_bytes(q));
   set_double(env, out, "queuePeakBytes", (double)atomic_load_explicit(&q->peak_bytes, memory_order_relaxed));
   return out;
 }
