@@ -27,7 +27,8 @@
  * block length that its trailing copy or the bytes at the end of the file belie). A last record
  * cut short is not an error: the complete records before it are delivered and a warning is
  * raised, as tcpdump and tshark do for an interrupted capture, unless its header cannot be true or
- * whole records after it reach the end of the file (src/capture/cut-tail.ts). Capture times are
+ * it swallowed whole records: a chain of them, in any layout, reaching the end of the file or a
+ * record the end cuts short (src/capture/cut-tail.ts, swallowed-chain.ts). Capture times are
  * not judged, but one beyond the range of a date is unknown: such a frame is handed on with the
  * time of the frame before it, and a warning counts them and names the first.
  */

@@ -79,7 +79,7 @@ function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sP
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   // A signed 32-bit result (`| 0`, not `>>> 0`): a value above 2^31 returned from a call V8 does
-  // not inline is boxed, an allocation per packet; the bucket mask and the Uint32Array of hashes
+  // not inline is boxed, an allocation per packet; the bucket mask and the Int32Array of hashes
   // read it alike.
   return h | 0;
 }
@@ -117,6 +117,9 @@ export class AttemptTable {
   /** 1 once an early reset was counted for the attempt. */
   readonly earlyReset: Uint8Array;
 
+  /** The hash of the key the last `find` looked up (signed 32-bit, as `hashes` holds it). */
+  foundHash = 0;
+
   /** `clock[0]`: the tracker's time, capture seconds (the packet being handled, or the expiry being run). */
   readonly clock = new Float64Array(1);
 
@@ -135,7 +138,7 @@ export class AttemptTable {
   private readonly buckets: Int32Array;
   private readonly seed = randomBytes(4).readUInt32LE(0) | 0;
   private readonly chainNext: Int32Array;
-  private readonly hashes: Uint32Array;
+  private readonly hashes: Int32Array;
   private readonly listPrev: Int32Array;
   private readonly listNext: Int32Array;
   private readonly listId: Uint8Array;
@@ -156,7 +159,7 @@ export class AttemptTable {
     this.listTs = new Float64Array(capacity);
     this.serverIsn = new Uint32Array(capacity);
     this.earlyReset = new Uint8Array(capacity);
-    this.hashes = new Uint32Array(capacity);
+    this.hashes = new Int32Array(capacity);
     this.chainNext = new Int32Array(capacity);
     this.listPrev = new Int32Array(capacity).fill(NIL);
     this.listNext = new Int32Array(capacity).fill(NIL);
@@ -171,14 +174,23 @@ export class AttemptTable {
     return this.freeHead === NIL;
   }
 
-  /** Slot of the attempt with this key, or -1. */
+  /**
+   * Slot of the attempt with this key, or -1. Leaves the key's hash in `foundHash` for an `insert`
+   * of the same key that follows.
+   */
   find(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
     const ports = ((cPort << 16) | sPort) >>> 0;
     const keys = this.keys;
-    let i = this.buckets[hashKey(this.seed, c, cPort, s, sPort) & this.bucketMask];
+    const hashes = this.hashes;
+    const h = hashKey(this.seed, c, cPort, s, sPort);
+    this.foundHash = h;
+    let i = this.buckets[h & this.bucketMask];
     while (i !== NIL) {
       const k = i * KEY_WORDS;
+      // The hash first: `hashes` (4 bytes a slot) is far more likely in cache than the key (36),
+      // so a chain's other tuples mostly cost no read of their keys.
       if (
+        hashes[i] === h &&
         keys[k + 8] === ports &&
         keys[k + 3] === c[3] &&
         keys[k + 7] === s[3] &&
@@ -198,16 +210,18 @@ export class AttemptTable {
 
   /**
    * Adds a pending attempt with this key (which must not be in the table), its first SYN now
-   * (`clock[0]`), and returns its slot.
+   * (`clock[0]`), and returns its slot. The key must be the one the last `find` looked up and found
+   * absent (the tracker always looks first; `remove` in between is fine): its hash is taken from
+   * there (`foundHash`), not computed twice.
    * The table must not be full (see `isFull`).
    */
   insert(c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
     const ts = this.clock[0];
+    const h = this.foundHash;
     const i = this.freeHead;
     // The caller evicts first; a full table here is a bug in the caller, not bad input.
     if (i === NIL) throw new Error('AttemptTable.insert on a full table');
     this.freeHead = this.chainNext[i];
-    const h = hashKey(this.seed, c, cPort, s, sPort);
     const b = h & this.bucketMask;
     this.hashes[i] = h;
     this.chainNext[i] = this.buckets[b];

@@ -1,16 +1,19 @@
 /**
  * The packet path as the daemon builds it (pipeline/build.ts: decoder, tracker, reset detector,
- * cause engine) allocates nothing per packet, whatever V8 inlines: counted in bytes of the young
- * generation and in garbage collections over millions of frames, as test/wire/allocation.test.ts
- * counts the decoder's.
+ * cause engine) allocates nothing per packet, whatever V8 inlines: counted in bytes allocated in
+ * the young generation over millions of frames (test/wire/allocation.test.ts counts the decoder's
+ * collections).
  *
- * A number handed to (or returned from) a call V8 does not inline is boxed, an allocation, unless
- * it is a small integer: a time in seconds or milliseconds, a 32-bit word or sequence number above
- * 2^31. How much V8 inlines varies from run to run (its budget, the order feedback arrives in), so
- * the floods run twice, each in a fresh process (allocation-flood.ts): once as V8 decides, once
+ * A number handed to (or returned from) a call V8 does not inline is boxed, 16 bytes, unless it is
+ * a small integer: a time in seconds or milliseconds, a 32-bit word or sequence number above 2^31.
+ * How much V8 inlines varies from run to run (its budget, the order feedback arrives in), so the
+ * floods run twice, each time in a fresh process (allocation-flood.ts): once as V8 decides, once
  * with no call inlined at all, where every call on the path is a real one. A process of its own
- * also keeps out the test runner's allocations and fixes the young generation's size, so the
- * count is the packet path's alone.
+ * also keeps the test runner's allocations out of the count.
+ *
+ * The count is of bytes, not of collections: a collection of the old generation may come while
+ * the frames run when V8's compiler finishes late (a loaded machine), and says nothing of what the
+ * frames allocate; the bytes are counted across any collection (allocation-flood.ts).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -20,29 +23,17 @@ import type { FloodResult } from './allocation-flood.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHILD = join(repoRoot, 'test/pipeline/allocation-flood.ts');
-/** The young generation's semi-space, MB: fixed, so that a collection means this much was allocated. */
-const SEMI_SPACE_MB = 16;
 /**
- * Bytes the measured frames may allocate: what is not per packet, the kernel read of each
- * simulated second (about 3 KB each, 40 reads at most: some 120 KB). A boxed number (16 bytes) on
- * one frame in 32 of the 2 million exceeds it; on every frame it is 32 MB.
+ * Bytes the 2 million measured frames may allocate: what is not per packet, the kernel read of
+ * each simulated second (about 3 KB each, 40 at most: 45 to 155 KB measured). A boxed number on
+ * one frame in 32 exceeds it; on every frame it is 32 MB.
  */
 const BYTES_ALLOWED = 1 << 20;
 
 /** Runs the floods `cases`, in order, in a fresh Node with `v8Flags`, and returns their results. */
 function runFloods(v8Flags: readonly string[], cases: readonly string[]): Promise<FloodResult[]> {
-  const args = [
-    '--expose-gc',
-    `--min-semi-space-size=${SEMI_SPACE_MB}`,
-    `--max-semi-space-size=${SEMI_SPACE_MB}`,
-    ...v8Flags,
-    '--import',
-    'tsx',
-    CHILD,
-    ...cases,
-  ];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...v8Flags, '--import', 'tsx', CHILD, ...cases], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -86,8 +77,6 @@ describe.each([
     // The flood did what it says: every SYN refused, or every SYN but those still in the table unanswered.
     expect(r.counted).toBe(name === 'refused' ? r.syns : r.syns - r.tableSlots);
     expect(r.frames).toBe(2_000_000);
-    // A collection means a semi-space (16 MB) was allocated; without one, the bytes are exact.
-    expect(r.collections, `${r.collections} collections: about ${r.collections * SEMI_SPACE_MB} MB allocated`).toBe(0);
-    expect(r.bytes).toBeLessThanOrEqual(BYTES_ALLOWED);
+    expect(r.bytes, `${(r.bytes / r.frames).toFixed(2)} bytes a frame (${r.collections} collections)`).toBeLessThanOrEqual(BYTES_ALLOWED);
   });
 });
