@@ -240,8 +240,10 @@ describe('the thread ends with the capture', () => {
       firstPort: 1,
       lastPort: 65_535,
       sport: 41000,
-      ratePps: 20_000,
-      maxSeconds: 20,
+      // 65 535 SYNs at 5 000 a second: 13 s of flood, where 1000 frames take 0.2 s, so that the
+      // flood is still going when the capture is closed however slow the machine is.
+      ratePps: 5_000,
+      maxSeconds: 30,
     };
     const flood = net.spawn(net.client, process.execPath, [TSX, FLOODER, net.clientIf, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
