@@ -303,11 +303,18 @@ function cpuNs(pid: number): { run: number; mainRun: number; wait: number; captu
   return { run, mainRun, wait, captureRun, captureWait };
 }
 
-/** The host's CPU time, busy and in all, in ticks summed over its CPUs (/proc/stat). */
-function hostTicks(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+/**
+ * The host's CPU time, busy and in all, in ticks summed over its CPUs, and each CPU's steal (the
+ * time the hypervisor ran something else while this VM's CPU had work: every thread queued on it
+ * then waits, whatever its priority), in ticks (/proc/stat).
+ */
+function hostTicks(): { busy: number; total: number; steal: number[] } {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  const f = lines[0].trim().split(/\s+/).slice(1, 9).map(Number);
   const total = f.reduce((a, x) => a + x, 0);
-  return { busy: total - f[3] - f[4], total }; // idle and iowait are fields 4 and 5
+  // steal is the 8th field of each cpuN line
+  const steal = lines.filter((l) => /^cpu\d+ /.test(l)).map((l) => Number(l.trim().split(/\s+/)[8]));
+  return { busy: total - f[3] - f[4], total, steal }; // idle and iowait are fields 4 and 5
 }
 
 /** Frames the veth lost between the two ends (a full receive backlog): never seen by either capturer. */
@@ -417,7 +424,7 @@ interface Sample {
   text: string;
   rstwatch: ReturnType<typeof cpuNs>;
   tcpdump: ReturnType<typeof cpuNs>;
-  host: { busy: number; total: number };
+  host: ReturnType<typeof hostTicks>;
   vethDropped: number;
   ms: number;
 }
@@ -519,6 +526,8 @@ function row(r: StepResult): Record<string, unknown> {
     rstwatch_dropped_queue: delta('rstwatch_capture_dropped_total', 'where="queue"'),
     tcpdump_captured: tdCaptured,
     tcpdump_dropped: tdDropped,
+    // tcpdump's statistics lines did not come (once in some 70 windows here): what it said instead.
+    ...(Number.isNaN(tdDropped) || Number.isNaN(tdCaptured) ? { tcpdump_stderr_tail: r.tcpdumpErr.slice(-300) } : {}),
     // Issue 12's target, per rate: rstwatch lost frames where tcpdump, beside it, lost none.
     rstwatch_dropped_where_tcpdump_none: tdDropped === 0 && dropped > 0,
     window_seconds: Number(windowSeconds.toFixed(2)),
@@ -541,6 +550,8 @@ function row(r: StepResult): Record<string, unknown> {
         : Math.round((r.after.rstwatch.captureWait - r.before.rstwatch.captureWait) / 1e6),
     tcpdump_cpu_wait_ms: Math.round((r.after.tcpdump.wait - r.before.tcpdump.wait) / 1e6),
     host_busy_pct: Number((((r.after.host.busy - r.before.host.busy) / (r.after.host.total - r.before.host.total)) * 100).toFixed(1)),
+    // Per CPU, ms (USER_HZ 100: a tick is 10 ms).
+    host_steal_ms: r.after.host.steal.map((t, i) => (t - (r.before.host.steal[i] ?? 0)) * 10),
     attempts,
     syn_retransmits: retransmits,
     resets_seen: resets,
@@ -603,6 +614,7 @@ function printTable({ kind, rows }: FloodResult): void {
     '/metrics p50/p99/max',
     'rss/peak MiB',
     'host busy%',
+    'steal ms/cpu',
   ];
   const cells = rows.map((r) => [
     String(r.step),
@@ -621,6 +633,7 @@ function printTable({ kind, rows }: FloodResult): void {
     Number.isNaN(r.metrics_p50_ms) ? '-' : `${r.metrics_p50_ms}/${r.metrics_p99_ms}/${r.metrics_max_ms}`,
     `${r.rstwatch_rss_mib}/${r.rstwatch_peak_rss_mib}`,
     String(r.host_busy_pct),
+    (r.host_steal_ms as number[]).join('/'),
   ]);
   const w = header.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
   process.stdout.write(`\n${kind} flood\n${[header, ...cells].map((r) => r.map((x, c) => x.padStart(w[c])).join('  ')).join('\n')}\n`);
