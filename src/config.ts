@@ -409,7 +409,8 @@ export const MIN_LIVE_ATTEMPT_TIMEOUT_SECONDS = 0.1;
 export const DEFAULT_KERNEL_BUFFER_BYTES = 8 * 1024 * 1024;
 /**
  * Default cap of live's capture queue, bytes: the frames the capture thread read while the event
- * loop was busy (about 100 bytes a SYN: some 0.6 M frames, over a second of a 400 k frames/s flood).
+ * loop was busy (about 75 bytes a 54-byte SYN or RST, its bytes and its 20-byte record packed: some
+ * 0.9 M frames, about a second of the fastest flood bench/live-bench.ts sent here, 0.9 M frames/s).
  * Taken only while frames wait (docs/live.md "Memory").
  */
 export const DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024;
