@@ -24,6 +24,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/e2e/diagnose-netns.test.ts': 'root, network namespaces, the built binary',
   'test/e2e/failure-causes-netns.test.ts': 'root, network namespaces, iptables, the built binary',
   'test/e2e/fixtures.test.ts': 'tshark',
+  'test/e2e/html-report.test.ts': 'chromium (headless), the built binary (dist/), ../shared/pcaps',
   'test/e2e/memory-netns.test.ts': 'root, network namespaces, the built binary and native addon (it injects the SYNs); about a minute',
   'test/e2e/live-netns.test.ts': 'root, network namespaces, iptables, tcpdump, tshark, prometheus, the built binary',
   'test/e2e/record-netns.test.ts': 'root, network namespaces, iptables, tcpdump, tshark',
@@ -32,6 +33,9 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/http/prometheus.test.ts': 'prometheus (a real server scraping the daemon)',
   'test/metrics/promtool.test.ts': 'promtool',
   'test/oracle/tshark-oracle.test.ts': 'tshark, tcpdump, ../shared/pcaps',
+  'test/oracle/replay-pairs.test.ts':
+    'tshark, the built binary (dist/), ../shared/pcaps (every capture replayed four times: --bucket 1 and 0.001, --max-pairs 3)',
+  'test/report/scans-captures.test.ts': 'tshark, ../shared/pcaps, ../shared/pcaps-more',
   'test/wire/tshark-crosscheck.test.ts': 'tshark, ../shared/pcaps',
   'test/wire/untracked-segment-captures.test.ts': '../shared/pcaps',
 };

@@ -207,6 +207,12 @@ export function checkOutcome(m: Mutant, path: string, o: RunOutcome, limits: Run
   } catch {
     return [...problems, `stdout is not the JSON report: ${o.stdout.slice(0, 200)}`];
   }
+  if ((r as Partial<JsonReport>).packets === undefined) {
+    // A replay that read no frame prints only its version, complete false and the error (docs/report.md).
+    const keys = Object.keys(r).join(' ');
+    if (keys !== 'rstwatch_version complete error' || o.status === 0) problems.push(`no report but '${keys}' with exit ${o.status}`);
+    r = { ...r, packets: 0, files: [], warnings: [] };
+  }
   if (r.complete !== (o.status === 0)) problems.push(`complete ${r.complete} with exit ${o.status}`);
   if (o.status === 4) problems.push(...faultProblems(r, path, o.stderr, e));
   if (r.packets < e.packetsBefore) problems.push(`${r.packets} packets counted, ${e.packetsBefore} lie wholly before the first damaged byte ${e.prefix}`);

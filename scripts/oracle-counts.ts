@@ -3,8 +3,8 @@
  *
  *   node node_modules/tsx/dist/cli.mjs scripts/oracle-counts.ts [--table] [--timeout SECONDS] FILE...
  *
- * Default output: a JSON array, one OracleResult per file. --table: a compact text table, one
- * totals row per file followed by its per-port rows.
+ * Default output: a JSON array, one OracleResult per file (its ns times as decimal strings).
+ * --table: a compact text table, one totals row per file followed by its per-port rows.
  */
 import { oracleCounts, type OracleResult } from '../kit/tshark-oracle.js';
 
@@ -41,4 +41,6 @@ for (let i = 0; i < args.length; i++) {
 if (files.length === 0) usage();
 
 const results = files.map((f) => oracleCounts(f, { attemptTimeoutSeconds: timeout }));
-process.stdout.write(asTable ? `${table(results)}\n` : `${JSON.stringify(results, null, 2)}\n`);
+// Times are bigint nanoseconds (exact): written as decimal strings.
+const json = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+process.stdout.write(asTable ? `${table(results)}\n` : `${JSON.stringify(results, json, 2)}\n`);

@@ -51,6 +51,7 @@ if ((want_test || want_bench)); then
   # prometheus: a real server scraping the daemon, and promtool.
   debs+=(tcpdump tshark iproute2 iptables time prometheus)
 fi
+if ((want_test)); then debs+=(chromium); fi # headless: the --html page's tests (test/e2e/html-report.test.ts)
 if ((want_bench)); then
   debs+=(tcpreplay) # the live benchmark's sender
 fi

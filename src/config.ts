@@ -21,6 +21,10 @@ import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from './log/logger.js';
 import { DEFAULT_MAX_PORTS, MAX_KEEP_PORTS, MAX_MAX_PORTS } from './metrics/port-selection.js';
 import { DEFAULT_RATIO_WINDOW_SECONDS, MAX_RATIO_STEPS, MAX_RATIO_WINDOW_SECONDS } from './metrics/refusal-ratio.js';
 import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
+import { CSV_TABLES, DEFAULT_CSV_TABLE, type CsvTable } from './report/csv.js';
+import { DEFAULT_MAX_PAIRS } from './report/collect/report-collector.js';
+import { pairTableBytes } from './report/collect/pair-table.js';
+import { MAX_SHOWN_BUCKETS, WIDTH_LADDER_US } from './report/collect/timeline.js';
 
 /** What each kind of flag reads as: a switch, one text, or a repeatable (or comma-separated) list. */
 interface FlagValueOfKind {
@@ -98,12 +102,40 @@ export const MAX_QUEUE_BYTES = 1 << 30;
 /** Largest --recent, minutes (a year). */
 export const MAX_RECENT_MINUTES = 525_600;
 
+/** Largest --max-pairs: a million pairs is about 120 MB of tables (PAIR_BYTES each). */
+export const MAX_MAX_PAIRS = 1_000_000;
+/** Bytes a (server, port, client) pair costs in the report's pair table, at the default --max-pairs. */
+export const PAIR_BYTES = Math.ceil(pairTableBytes(DEFAULT_MAX_PAIRS) / DEFAULT_MAX_PAIRS);
+/** Narrowest and widest --bucket, seconds: the ends of the ladder the report chooses a width from (a millisecond, a week). */
+export const MIN_BUCKET_SECONDS = WIDTH_LADDER_US[0] / 1e6;
+export const MAX_BUCKET_SECONDS = WIDTH_LADDER_US[WIDTH_LADDER_US.length - 1] / 1e6;
+
+/** What replay prints on stdout: the table a person reads, the JSON report, or one table as CSV. */
+export const REPLAY_FORMATS = ['table', 'json', 'csv'] as const;
+/** A replay output format. */
+export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
+
 const ATTEMPTS_RANGE: FlagRange = { min: 1, max: MAX_MAX_ATTEMPTS, of: 'integer' };
 const HOPS_RANGE: FlagRange = { min: 0, max: MAX_HOP_THRESHOLD, of: 'integer' };
 
 /** The flags of `rstwatch replay`, by what config reads them as. */
 const REPLAY = {
-  json: flag('boolean', { name: 'json', help: 'print the report as JSON on stdout instead of the table' }),
+  format: flag('string', {
+    name: 'format',
+    value: REPLAY_FORMATS.join('|'),
+    help: "what to print on stdout: 'table' (the default, for people; docs/report.md), 'json' (the whole report) or 'csv' (one table, chosen with --table)",
+  }),
+  json: flag('boolean', { name: 'json', help: 'print the report as JSON on stdout instead of the table: the same as --format json' }),
+  table: flag('string', {
+    name: 'table',
+    value: CSV_TABLES.join('|'),
+    help: `with --format csv, the table to print: ${CSV_TABLES.map((t) => `'${t}'`).join(', ')} (default '${DEFAULT_CSV_TABLE}'); RFC 4180, a header row first`,
+  }),
+  html: flag('string', {
+    name: 'html',
+    value: 'FILE',
+    help: 'also write the report as one self-contained HTML page to FILE (charts and tables; opens in a browser with no network)',
+  }),
   attemptTimeout: flag('string', {
     name: 'attempt-timeout',
     value: 'SECONDS',
@@ -124,8 +156,20 @@ const REPLAY = {
   top: flag('string', {
     name: 'top',
     value: 'N',
-    help: `rows in the top refusing servers / refused clients lists (default ${DEFAULT_TOP_N})`,
+    help: `rows in the top lists: pairs (who refuses whom) in the table, refusing servers, refused clients and ICMP answerers (default ${DEFAULT_TOP_N})`,
     range: { min: 0, max: MAX_TOP_N, of: 'integer' },
+  }),
+  maxPairs: flag('string', {
+    name: 'max-pairs',
+    value: 'N',
+    help: `(server, port, client) pairs counted apart (default ${DEFAULT_MAX_PAIRS}, about ${PAIR_BYTES} bytes each); beyond it those with the fewest failures are summed in one 'other' row`,
+    range: { min: 1, max: MAX_MAX_PAIRS, of: 'integer' },
+  }),
+  bucket: flag('string', {
+    name: 'bucket',
+    value: 'SECONDS',
+    help: `width of a timeline bucket (default: chosen from the capture's span, at most ${MAX_SHOWN_BUCKETS} buckets)`,
+    range: { min: MIN_BUCKET_SECONDS, max: MAX_BUCKET_SECONDS, of: 'seconds' },
   }),
   allPorts: flag('boolean', { name: 'all-ports', help: `list every server port in the table (default: the ${DEFAULT_MAX_PORT_ROWS} busiest)` }),
   hopThreshold: flag('string', {
@@ -147,12 +191,21 @@ export const REPLAY_FLAGS: readonly FlagSpec[] = Object.values(REPLAY);
 export interface ReplayConfig {
   /** Capture files in the order given; `-` is standard input. */
   readonly files: readonly string[];
-  readonly json: boolean;
+  /** What stdout gets. */
+  readonly format: ReplayFormat;
+  /** With format csv, the table printed (else undefined). */
+  readonly csvTable: CsvTable | undefined;
+  /** Where to write the HTML page, or undefined for none. */
+  readonly htmlFile: string | undefined;
   /** Seconds; 0 disables the timeout. */
   readonly attemptTimeoutSeconds: number;
   readonly localNets: LocalNets;
   readonly maxAttempts: number;
   readonly topN: number;
+  /** Pairs counted apart at most. */
+  readonly maxPairs: number;
+  /** Timeline bucket width, seconds, or undefined to choose it from the capture's span. */
+  readonly bucketSeconds: number | undefined;
   readonly maxPortRows: number;
   /** Show the progress bar: true, false, or undefined to decide by whether stderr is a terminal. */
   readonly progress: boolean | undefined;
@@ -194,6 +247,11 @@ export class ParsedFlags {
   list(f: FlagSpec<'list'>): readonly string[] {
     const v = this.values[f.name];
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  }
+
+  /** Whether `f` was given on the command line (not only by its variable). */
+  onCommandLine(f: FlagSpec): boolean {
+    return this.given.has(f.name);
   }
 
   /** Where `f`'s value came from: the flag as written on the command line (`-i`, `--interface`), else its variable. */
@@ -372,6 +430,57 @@ function isOneOf<T extends string>(choices: readonly T[], text: string): text is
   return choices.some((c) => c === text);
 }
 
+/**
+ * The output format from --format and --json (which is --format json). Both given with different
+ * formats: the one on the command line wins over a variable, as a flag does; both on the command
+ * line, or both variables, is a usage error.
+ */
+function replayFormat(p: ParsedFlags): ReplayFormat {
+  const text = p.string(REPLAY.format);
+  if (text !== undefined && !isOneOf(REPLAY_FORMATS, text)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(REPLAY.format)}: '${text}' is not a format`, {
+      hint: `use ${orList(REPLAY_FORMATS.map((f) => `'${f}'`))}`,
+    });
+  }
+  const json = p.boolean(REPLAY.json);
+  if (!json || text === undefined || text === 'json') return json ? 'json' : (text ?? 'table');
+  const formatFirst = p.onCommandLine(REPLAY.format);
+  if (formatFirst === p.onCommandLine(REPLAY.json)) {
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `${p.source(REPLAY.json)} and ${p.source(REPLAY.format)} ${text} ask for two formats`, {
+      hint: `${p.source(REPLAY.json)} is the same as --format json: give one of them`,
+    });
+  }
+  return formatFirst ? text : 'json';
+}
+
+/** The CSV table from --table: only with --format csv, where it defaults to DEFAULT_CSV_TABLE. */
+function csvTable(p: ParsedFlags, format: ReplayFormat): CsvTable | undefined {
+  const text = p.string(REPLAY.table);
+  if (text !== undefined && !isOneOf(CSV_TABLES, text)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(REPLAY.table)}: '${text}' is not a table`, {
+      hint: `use ${orList(CSV_TABLES.map((t) => `'${t}'`))}`,
+    });
+  }
+  if (text !== undefined && format !== 'csv') {
+    throw new RstwatchError('RSTWATCH_ERR_USAGE', `${p.source(REPLAY.table)} ${text} chooses a CSV table, but the format is ${format}`, {
+      hint: `add --format csv, or leave ${p.source(REPLAY.table)} out`,
+    });
+  }
+  return format === 'csv' ? (text ?? DEFAULT_CSV_TABLE) : undefined;
+}
+
+/** The --html file: a path (not `-`: standard output carries the --format output). */
+function htmlFile(p: ParsedFlags): string | undefined {
+  const file = p.string(REPLAY.html);
+  if (file === undefined) return undefined;
+  if (file === '' || file === '-') {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(REPLAY.html)}: '${file}' is not a file name`, {
+      hint: 'give the file to write the page to, e.g. report.html (standard output carries the --format output)',
+    });
+  }
+  return file;
+}
+
 /** Builds the frozen config of `rstwatch replay` from its arguments and the environment. */
 export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ReplayConfig {
   const p = parseFlags(argv, REPLAY_FLAGS, env);
@@ -385,13 +494,19 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   let progress: boolean | undefined;
   if (p.boolean(REPLAY.noProgress)) progress = false;
   else if (p.boolean(REPLAY.progress)) progress = true;
+  const format = replayFormat(p);
+  const bucket = p.string(REPLAY.bucket);
   return Object.freeze({
     files: Object.freeze([...p.positionals]),
-    json: p.boolean(REPLAY.json),
+    format,
+    csvTable: csvTable(p, format),
+    htmlFile: htmlFile(p),
     attemptTimeoutSeconds: p.number(REPLAY.attemptTimeout, DEFAULT_REPLAY_ATTEMPT_TIMEOUT_SECONDS),
     localNets: new LocalNets(nets),
     maxAttempts: p.number(REPLAY.maxAttempts, DEFAULT_MAX_ATTEMPTS),
     topN: p.number(REPLAY.top, DEFAULT_TOP_N),
+    maxPairs: p.number(REPLAY.maxPairs, DEFAULT_MAX_PAIRS),
+    bucketSeconds: bucket === undefined ? undefined : p.number(REPLAY.bucket, 0),
     maxPortRows: p.boolean(REPLAY.allPorts) ? Infinity : DEFAULT_MAX_PORT_ROWS,
     progress,
     detect: detection(p, REPLAY),

@@ -33,7 +33,7 @@ export const COMMAND_EXIT_STATUSES: Readonly<Record<Command, readonly (readonly 
     [ERROR_CODES.RSTWATCH_ERR_FILE_OPEN.exitCode, 'a file cannot be opened or read'],
     [
       ERROR_CODES.RSTWATCH_ERR_CAPTURE_FORMAT.exitCode,
-      'a file is not a capture or is corrupt (the report of everything read before the fault is still printed)',
+      'a file is not a capture or is corrupt (the report of everything read before the fault is still printed, when a frame was read)',
     ],
     [BUG, 'a bug'],
   ],
@@ -100,8 +100,11 @@ const MAIN_PAGE: readonly HelpBlock[] = [
 const REPLAY_PAGE = commandPage('replay', 'rstwatch replay [options] FILE...', [
   'Reads classic pcap (micro- or nanosecond, either byte order) and pcapng files, pairs every SYN ' +
     'with its first answer (SYN-ACK: accepted, RST: refused, ICMP unreachable: icmp_rejected, none: ' +
-    'unanswered) and prints totals, per server port counts, and the top refusing servers and refused ' +
-    'clients. The counting rules are those of docs/semantics.md.',
+    'unanswered) and prints totals, a timeline, the scans and floods found, per server port counts ' +
+    'with the failure share and ICMP reasons, who refuses whom (server, port and client), and the ' +
+    'resets that look forged, one per RST with a legend. --json prints the whole report, --format csv ' +
+    'one table of it, --html also writes a page with charts. The counting rules are those of ' +
+    'docs/semantics.md; every part of the report is explained in docs/report.md.',
   'Several files are read one after another, in the order given, as one capture: an attempt that ' +
     'is pending at the end of one file can be answered in the next, so give rotated files in time ' +
     'order. FILE - reads standard input (e.g. tcpdump -w - | rstwatch replay -).',

@@ -3,17 +3,18 @@
  * Errors print a message and a hint (never a stack trace) and exit with the code's status
  * (docs/exit-codes.md).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from './base/package-root.js';
 import { ERROR_CODES, isRstwatchError, RstwatchError } from './base/errors.js';
 import { loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, type ReplayConfig } from './config.js';
 import { COMMANDS, helpText, type Command } from './help.js';
 import { helpWidth } from './help-layout.js';
-import { runReplay } from './pipeline/replay.js';
+import { replayForReport, type ReportRunOptions } from './report/replay-run.js';
 import { summarizeReplay } from './report/replay-report.js';
 import { replayReportJson } from './report/json-report.js';
-import { renderTable } from './report/table.js';
+import { renderTable, type ReportInput } from './report/table.js';
+import { DEFAULT_CSV_TABLE, replayCsv } from './report/csv.js';
 import { ProgressBar } from './report/progress.js';
 
 /** The package version, read from rstwatch's package.json. */
@@ -27,32 +28,96 @@ export function readVersion(): string {
 }
 
 async function replayCommand(config: ReplayConfig, version: string): Promise<number> {
+  if (config.htmlFile !== undefined) checkWritable(config.htmlFile);
   const showProgress = config.progress ?? process.stderr.isTTY === true;
   const bar = showProgress ? new ProgressBar(process.stderr, config.files) : undefined;
-  const result = await runReplay(config.files, {
+  const options: ReportRunOptions = {
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     localNets: config.localNets,
     maxAttempts: config.maxAttempts,
+    maxPairs: config.maxPairs,
+    bucketSeconds: config.bucketSeconds,
     detect: config.detect,
     onProgress: bar ? (read, total, index) => bar.update(read, total, index) : undefined,
     onWarning: (message) => {
       bar?.clear();
       process.stderr.write(`rstwatch: warning: ${message}\n`);
     },
-  });
+  };
+  const result = await replayForReport(config.files, options);
   bar?.done();
-  const report = summarizeReplay(result, {
+  if (result.error && result.files.every((f) => f.frames === 0)) {
+    // Nothing was read: no report, only the error (and, for a program reading JSON, the error as JSON).
+    if (config.format === 'json') await writeStdout([errorJson(version, result.error)]);
+    printError(result.error);
+    return result.error.exitCode;
+  }
+  const report: ReportInput = summarizeReplay(result, {
     version,
     attemptTimeoutSeconds: config.attemptTimeoutSeconds,
     maxAttempts: config.maxAttempts,
     topN: config.topN,
   });
-  await writeStdout(config.json ? replayReportJson(report) : [renderTable(report, { maxPortRows: config.maxPortRows, maxSuspectRows: 20 })]);
+  await writeStdout(replayOutput(report, config));
+  if (config.htmlFile !== undefined) await writeHtml(config.htmlFile, report);
+  if (config.csvTable === 'pairs' && report.pairs_other) {
+    process.stderr.write(
+      `rstwatch: note: ${report.pairs_other.pairs} pairs past --max-pairs ${config.maxPairs} are not rows; their sum is pairs_other in --json\n`,
+    );
+  }
   if (result.error) {
     printError(result.error);
     return result.error.exitCode;
   }
   return 0;
+}
+
+/** What stdout gets for `config.format`, in chunks. */
+function replayOutput(report: ReportInput, config: ReplayConfig): Iterable<string> {
+  switch (config.format) {
+    case 'json':
+      return replayReportJson(report);
+    case 'csv':
+      return replayCsv(report, config.csvTable ?? DEFAULT_CSV_TABLE);
+    case 'table':
+      return [renderTable(report, { maxPortRows: config.maxPortRows, maxPairRows: config.topN, maxSuspectRows: MAX_SUSPECT_ROWS })];
+  }
+}
+
+/** Writes the report as an HTML page to `file` (the page code is loaded only then). */
+async function writeHtml(file: string, report: ReportInput): Promise<void> {
+  const { renderHtmlReport } = await import('./report/html/page.js');
+  const page = renderHtmlReport({ ...report, ports: report.ports.rows() });
+  try {
+    writeFileSync(file, page);
+  } catch (err) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `--html: cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** Suspect resets the table lists (the JSON lists them all). */
+const MAX_SUSPECT_ROWS = 20;
+
+/** The report of a replay that read no frame: the version and the error, nothing else. */
+function errorJson(version: string, err: RstwatchError): string {
+  return `${JSON.stringify({ rstwatch_version: version, complete: false, error: { code: err.code, message: err.message } }, null, 2)}\n`;
+}
+
+/**
+ * Throws unless `file` can be written: before the replay, so that a long read does not end in a
+ * page with nowhere to go. An existing file is replaced when the page is written.
+ */
+function checkWritable(file: string): void {
+  const target = existsSync(file) ? file : dirname(resolve(file));
+  try {
+    accessSync(target, constants.W_OK);
+    if (target === file && statSync(file).isDirectory()) throw new Error('is a directory');
+  } catch (err) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `--html: cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: 'give a file in a folder that exists and that you can write to',
+      cause: err,
+    });
+  }
 }
 
 /** Bytes of the buffer stdout's chunks are encoded into, one after another (UTF-8: at most 3 bytes a UTF-16 unit). */

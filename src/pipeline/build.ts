@@ -11,7 +11,8 @@ import { FailureCauses, type FailureCausesOptions } from '../causes/failure-caus
 import { ResetDetector, type SuspectEvidence, type SuspectListener } from '../detect/detector.js';
 import { RefusalLog } from '../log/refusal-log.js';
 import { SuspectLog } from '../log/suspect-log.js';
-import { chainEvents } from '../track/attempt-events.js';
+import { chainEvents, type AttemptEvents } from '../track/attempt-events.js';
+import type { AttemptView } from '../track/attempt-view.js';
 import { AttemptTable } from '../track/attempt-table.js';
 import { PortCounters } from '../track/counters.js';
 import { DEFAULT_MAX_ATTEMPTS, Tracker, type TrackerOptions } from '../track/tracker.js';
@@ -27,6 +28,11 @@ export interface PipelineOptions extends Omit<TrackerOptions, 'table' | 'ports' 
   causes?: FailureCausesOptions;
   /** Where the refusal and suspect logs write; absent: no logs. */
   log?: Logger;
+  /**
+   * More consumers of the tracker's events, made over the table's view (the replay report's
+   * collectors, built by the command, which the pipeline does not know), told after the others.
+   */
+  consumers?: readonly ((view: AttemptView) => AttemptEvents)[];
 }
 
 /** The built pipeline: frames go to `sink`; the rest is read by metrics, the report and timers. */
@@ -45,7 +51,7 @@ export interface Pipeline {
 
 /** Builds the pipeline; see the module comment. */
 export function buildPipeline(options: PipelineOptions = {}): Pipeline {
-  const { detect = false, suspects, causes: causeOptions, log, ...trackerOptions } = options;
+  const { detect = false, suspects, causes: causeOptions, log, consumers = [], ...trackerOptions } = options;
   const table = new AttemptTable(trackerOptions.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const view = table.view; // all the consumers may know of the table
   const ports = new PortCounters();
@@ -62,7 +68,7 @@ export function buildPipeline(options: PipelineOptions = {}): Pipeline {
           listener: allOf([suspects, suspectLog?.listener, causes]),
         });
   // The detector first: it judges a refusal before the cause engine counts it.
-  const events = chainEvents([detector, causes, refusalLog]);
+  const events = chainEvents([detector, causes, refusalLog, ...consumers.map((make) => make(view))]);
   const tracker = new Tracker({ ...trackerOptions, table, ports, events });
   return { sink: new PipelineSink(tracker), tracker, detector, causes, refusalLog, suspectLog };
 }

@@ -47,7 +47,10 @@ export class PipelineSink implements FrameSink {
     this.statusCounts[status]++;
     if (status <= DecodeStatus.OK_ICMP_UNREACH) {
       // The time goes through the tracker's clock, not as an argument (an allocation when V8 does not inline the call).
-      this.tracker.clock[0] = ts;
+      const clock = this.tracker.clock;
+      clock[0] = ts;
+      clock[1] = tsSec;
+      clock[2] = tsNsec;
       this.tracker.handle(this.packet);
     }
   }

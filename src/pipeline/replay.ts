@@ -9,7 +9,7 @@ import { isRstwatchError, RstwatchError } from '../base/errors.js';
 import { DEFAULT_HOP_THRESHOLD, type ResetDetector } from '../detect/detector.js';
 import { suspectRecord, type SuspectRecord } from '../detect/evidence-record.js';
 import type { Tracker, TrackerOptions } from '../track/tracker.js';
-import { buildPipeline } from './build.js';
+import { buildPipeline, type PipelineOptions } from './build.js';
 import type { PipelineSink } from './pipeline-sink.js';
 
 /** Suspect resets listed in a replay report at most; the rest are counted. */
@@ -25,6 +25,8 @@ export interface ReplayOptions extends Omit<TrackerOptions, 'table' | 'ports' | 
   onWarning?: (message: string) => void;
   /** Read buffer size in bytes (default: the reader's DEFAULT_READ_BUFFER_BYTES). */
   bufferSize?: number;
+  /** More consumers of the tracker's events (the report's collectors): see PipelineOptions. */
+  consumers?: PipelineOptions['consumers'];
 }
 
 /** Everything a replay learned; the report is built from it. */

@@ -1,14 +1,15 @@
 /**
- * The replay report as `--json` prints it, written in chunks: the text of
- * `JSON.stringify(report, null, 2)` and a newline, byte for byte, without the whole string or a row
- * object per port. The port rows are written straight from the counters (port-rows.ts), the
- * elements of other lists one at a time; the rest is small and goes through JSON.stringify.
+ * The replay report as `--json` prints it, written in chunks: the report indented by two, but each
+ * element of a list (a port, a pair, a bucket, a suspect reset) on one line as JSON.stringify
+ * writes it, then a newline; without the whole string or a row object per port. The port rows are written straight from the counters (port-rows.ts), the
+ * elements of other lists (pairs, timeline buckets, suspects) one at a time; the rest is small and
+ * goes through JSON.stringify.
  * A scan of every port makes 65535 rows, 25 MB of JSON: on the 2 M-packet `flood` capture of
  * bench/captures.ts, the report took about 340 ms of CPU after the last packet and raised the peak
  * memory from 106 to 228 MB as one string of 65535 row objects; in chunks, about 100 ms and 121 MB.
  */
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../track/counters.js';
-import { refusalRatio } from './outcomes.js';
+import { failureRatio, refusalRatio } from './outcomes.js';
 import { PortRows } from './port-rows.js';
 import type { ReplaySummary } from './replay-report.js';
 
@@ -17,69 +18,70 @@ export const JSON_CHUNK_CHARS = 64 * 1024;
 
 /** The report's JSON text and a newline, in chunks of about JSON_CHUNK_CHARS characters. */
 export function* replayReportJson(summary: ReplaySummary): Generator<string, void, undefined> {
-  let chunk = '{';
-  let first = true;
-  for (const [key, value] of Object.entries(summary)) {
-    if (value === undefined) continue; // JSON.stringify leaves such a key out
-    chunk += `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
-    first = false;
-    const items = value instanceof PortRows ? portRowsJson(value) : Array.isArray(value) ? elementsJson(value) : undefined;
-    if (items === undefined) {
-      chunk += indent(JSON.stringify(value, null, 2), '  ');
-      continue;
+  let chunk = '';
+  for (const piece of pieces(summary, '')) {
+    chunk += piece;
+    if (chunk.length >= JSON_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
     }
+  }
+  yield `${chunk}\n`;
+}
+
+/**
+ * The JSON text of `value` at indentation `pad`, in pieces: a list one element a line (a row on
+ * one line: `--json` of a scan is thousands of rows, which indented would be three times the
+ * size), an object that holds a list one key at a time, anything else indented by two.
+ */
+function* pieces(value: unknown, pad: string): Generator<string, void, undefined> {
+  const inner = `${pad}  `;
+  if (value instanceof PortRows || Array.isArray(value)) {
+    const items: Iterable<string> = value instanceof PortRows ? portRowsJson(value) : value.map((item) => JSON.stringify(item) ?? 'null');
     let empty = true;
     for (const item of items) {
-      chunk += `${empty ? '[' : ','}\n    ${item}`;
+      yield `${empty ? '[' : ','}\n${inner}${item}`;
       empty = false;
-      if (chunk.length >= JSON_CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
     }
-    chunk += empty ? '[]' : '\n  ]';
+    yield empty ? '[]' : `\n${pad}]`;
+    return;
   }
-  yield `${chunk}\n}\n`;
+  if (value !== null && typeof value === 'object' && Object.values(value).some((v) => Array.isArray(v) || v instanceof PortRows)) {
+    let first = true;
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined) continue; // JSON.stringify leaves such a key out
+      yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+      first = false;
+      yield* pieces(v, inner);
+    }
+    yield first ? '{}' : `\n${pad}}`;
+    return;
+  }
+  yield indent(JSON.stringify(value, null, 2) ?? 'null', pad);
 }
 
 /** `text` with `prefix` after each line break: a value's JSON text at a deeper level (strings in JSON hold no raw line break). */
 function indent(text: string, prefix: string): string {
-  return text.replaceAll('\n', `\n${prefix}`);
+  return prefix === '' ? text : text.replaceAll('\n', `\n${prefix}`);
 }
 
-/** Each element of a list as JSON text at the level of a top-level list's elements. */
-function* elementsJson(list: readonly unknown[]): Generator<string, void, undefined> {
-  for (const element of list) yield indent(JSON.stringify(element, null, 2) ?? 'null', '    ');
-}
+/** `"name":` of each ICMP reason, in counter order from FIRST_ICMP_COUNTER. */
+const REASON_KEYS = ICMP_REASON_NAMES.map((name) => `${JSON.stringify(name)}:`);
 
-/** `"name": ` of each ICMP reason, one level into a port row, in counter order from FIRST_ICMP_COUNTER. */
-const REASON_KEYS = ICMP_REASON_NAMES.map((name) => `\n        ${JSON.stringify(name)}: `);
-
-/** Each port row as JSON text at the level of a top-level list's elements: what JSON.stringify writes for `rows.row(i)`. */
+/** Each port row as JSON text on one line: what JSON.stringify writes for `rows.row(i)`. */
 function* portRowsJson(rows: PortRows): Generator<string, void, undefined> {
   for (let i = 0; i < rows.count; i++) {
     let icmp = 0;
     let byReason = '';
     for (let r = 0; r < REASON_KEYS.length; r++) {
       const n = rows.value(i, FIRST_ICMP_COUNTER + r);
+      if (n === 0) continue; // only the reasons seen, as outcomes() keeps them
+      byReason += `${icmp === 0 ? '' : ','}${REASON_KEYS[r]}${n}`;
       icmp += n;
-      byReason += `${r === 0 ? '' : ','}${REASON_KEYS[r]}${n}`;
     }
     const accepted = rows.value(i, Counter.Accepted);
     const refused = rows.value(i, Counter.Refused);
     const unanswered = rows.value(i, Counter.Unanswered);
-    yield `{
-      "port": ${rows.port(i)},
-      "attempts": ${rows.value(i, Counter.Attempts)},
-      "accepted": ${accepted},
-      "refused": ${refused},
-      "icmp_rejected": ${icmp},
-      "unanswered": ${unanswered},
-      "syn_retransmits": ${rows.value(i, Counter.SynRetransmits)},
-      "early_resets": ${rows.value(i, Counter.EarlyResets)},
-      "refusal_ratio": ${refusalRatio(accepted, refused, icmp, unanswered)},
-      "icmp_rejected_by_reason": {${byReason}
-      }
-    }`;
+    yield `{"port":${rows.port(i)},"attempts":${rows.value(i, Counter.Attempts)},"accepted":${accepted},"refused":${refused},"icmp_rejected":${icmp},"unanswered":${unanswered},"syn_retransmits":${rows.value(i, Counter.SynRetransmits)},"early_resets":${rows.value(i, Counter.EarlyResets)},"refusal_ratio":${refusalRatio(accepted, refused, icmp, unanswered)},"failure_ratio":${failureRatio(accepted, refused, icmp, unanswered)},"icmp_rejected_by_reason":{${byReason}},"icmp_from_other":${rows.icmpFromOther(i)}}`;
   }
 }

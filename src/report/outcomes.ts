@@ -16,8 +16,12 @@ export interface OutcomeCounts {
   early_resets: number;
   /** refused / attempts that ended (accepted + refused + icmp_rejected + unanswered); null if none ended. */
   refusal_ratio: number | null;
-  /** icmp_rejected by ICMP code class. */
+  /** (refused + icmp_rejected + unanswered) / attempts that ended; null if none ended. */
+  failure_ratio: number | null;
+  /** icmp_rejected by ICMP code class: only the reasons seen. */
   icmp_rejected_by_reason: Record<string, number>;
+  /** ICMP rejections sent by an address other than the server itself (a router or firewall answering for it). */
+  icmp_from_other: number;
 }
 
 /** Refused attempts over the attempts that ended (any outcome); null when none ended. */
@@ -26,13 +30,22 @@ export function refusalRatio(accepted: number, refused: number, icmpRejected: nu
   return ended > 0 ? refused / ended : null;
 }
 
-/** The outcome counts of a set of attempts whose counter `c` (a `Counter`) is `get(c)`. */
-export function outcomes(get: (counter: number) => number): OutcomeCounts {
+/** Failed attempts (refused, ICMP-rejected, unanswered) over the attempts that ended; null when none ended. */
+export function failureRatio(accepted: number, refused: number, icmpRejected: number, unanswered: number): number | null {
+  const ended = accepted + refused + icmpRejected + unanswered;
+  return ended > 0 ? (refused + icmpRejected + unanswered) / ended : null;
+}
+
+/**
+ * The outcome counts of a set of attempts whose counter `c` (a `Counter`) is `get(c)` and of
+ * whose ICMP rejections `icmpFromOther` came from another address than the server.
+ */
+export function outcomes(get: (counter: number) => number, icmpFromOther: number): OutcomeCounts {
   const byReason: Record<string, number> = {};
   let icmp = 0;
   for (let r = 0; r < ICMP_REASON_NAMES.length; r++) {
     const n = get(FIRST_ICMP_COUNTER + r);
-    byReason[ICMP_REASON_NAMES[r]] = n;
+    if (n > 0) byReason[ICMP_REASON_NAMES[r]] = n;
     icmp += n;
   }
   const accepted = get(Counter.Accepted);
@@ -47,6 +60,8 @@ export function outcomes(get: (counter: number) => number): OutcomeCounts {
     syn_retransmits: get(Counter.SynRetransmits),
     early_resets: get(Counter.EarlyResets),
     refusal_ratio: refusalRatio(accepted, refused, icmp, unanswered),
+    failure_ratio: failureRatio(accepted, refused, icmp, unanswered),
     icmp_rejected_by_reason: byReason,
+    icmp_from_other: icmpFromOther,
   };
 }

@@ -21,7 +21,14 @@ export class PortRows {
   private readonly ports: Uint16Array;
   private readonly values: Float64Array;
 
-  constructor(counters: PortCounters) {
+  /**
+   * @param counters the tracker's port counters
+   * @param fromOther ICMP rejections sent by another address than the server, by `direction * PORT_SPACE + port`
+   */
+  constructor(
+    counters: PortCounters,
+    private readonly fromOther: Float64Array,
+  ) {
     this.ports = counters.seenPorts.slice(0, counters.seenCount).sort();
     this.count = this.ports.length;
     this.values = counters.values;
@@ -40,9 +47,16 @@ export class PortRows {
     return sum;
   }
 
+  /** ICMP rejections of row `i` sent by another address than the server, over every direction. */
+  icmpFromOther(i: number): number {
+    let sum = 0;
+    for (let d = 0; d < DIRECTION_COUNT; d++) sum += this.fromOther[d * PORT_SPACE + this.ports[i]];
+    return sum;
+  }
+
   /** Row `i` as an object (what `--json` prints for it). */
   row(i: number): PortRow {
-    return { port: this.port(i), ...outcomes((c) => this.value(i, c)) };
+    return { port: this.port(i), ...outcomes((c) => this.value(i, c), this.icmpFromOther(i)) };
   }
 
   /** Every row as an object, in port order. */

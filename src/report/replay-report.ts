@@ -5,8 +5,8 @@
  * counters until printed (port-rows.ts; a scan's 65535 rows would be 65535 objects).
  */
 import { isoTime } from '../capture/frame-sink.js';
-import type { ReplayResult } from '../pipeline/replay.js';
 import type { Tracker } from '../track/tracker.js';
+import { PORT_SPACE } from '../track/counters.js';
 import { DIRECTION_COUNT, DIRECTION_NAMES } from '../track/direction.js';
 import type { AddressCount } from '../track/address-counter.js';
 import { HEURISTIC_COUNT, HEURISTIC_NAMES } from '../detect/heuristics.js';
@@ -15,6 +15,12 @@ import type { ResetDetector } from '../detect/detector.js';
 import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeStatus } from '../wire/status.js';
 import { outcomes, type OutcomeCounts } from './outcomes.js';
 import { PortRows, type PortRow } from './port-rows.js';
+import { PairCount, type PairRow } from './collect/pair-table.js';
+import type { ReportCollector } from './collect/report-collector.js';
+import type { ReportRun } from './replay-run.js';
+import type { ScanRow } from './scans.js';
+import { groupSuspects } from './suspects.js';
+import { MAX_ASKED_BUCKETS } from './collect/timeline.js';
 
 /** Refusal latency summary, seconds. */
 export interface LatencySummary {
@@ -51,16 +57,41 @@ export interface ReplayReport {
     timestamp_regressions: number;
     out_of_range_times: number;
   };
-  options: { attempt_timeout_seconds: number; local_nets: string[]; max_attempts: number; detection: { enabled: boolean; hop_threshold: number | null } };
+  options: {
+    attempt_timeout_seconds: number;
+    local_nets: string[];
+    max_attempts: number;
+    /** Pairs held at most (`--max-pairs`). */
+    max_pairs: number;
+    detection: { enabled: boolean; hop_threshold: number | null };
+  };
   totals: OutcomeCounts & { suspect_resets: number };
   directions: Record<string, OutcomeCounts>;
   ports: PortRow[];
+  /** Outcome counts per (server, server port, client), most failures first (at most --max-pairs held). */
+  pairs: PairJson[];
+  /** The pairs folded out of the table when it was full, counted together; null when none were. */
+  pairs_other: PairsOther | null;
+  /** Outcome counts per time bucket of the attempts' first SYN, every bucket from the first to the last. */
+  timeline: TimelineJson;
   top_refusing_servers: { address: string; refused: number }[];
   top_refused_clients: { address: string; refused: number }[];
+  /** Addresses that sent ICMP unreachables for another host (routers, firewalls), most first. */
+  icmp_answerers: { address: string; rejections: number }[];
+  /** Scans and floods named (docs/scans.md), most failures first. */
+  scans: ScanRow[];
+  /**
+   * What the scan finder's bounded tables could not hold: unnamed keys pushed out, failures not
+   * counted under a pattern (docs/scans.md: scans named early are complete).
+   */
+  scan_finder: { evicted_keys: number; dropped_failures: number };
   refusal_latency_seconds: LatencySummary;
   /** Refusing RSTs found suspect, by heuristic (a RST may count under several). */
   suspect_resets_by_heuristic: Record<string, number>;
-  /** Each suspect reset with its evidence, in capture order (at most 10 000; `totals.suspect_resets` counts all). */
+  /**
+   * Each suspect reset with its evidence, one per RST with every heuristic that fired on it
+   * (suspects.ts), in capture order (at most 10 000; `totals.suspect_resets` counts all).
+   */
   suspect_resets: SuspectRecord[];
   /** TTL baselines: hosts dropped for room, and packets not learned from (TTL 1 or 255). */
   baselines: { evictions: number; ignored_samples: number } | null;
@@ -71,6 +102,45 @@ export interface ReplayReport {
   skipped: Record<string, number>;
   decode_errors: Record<string, number>;
   warnings: string[];
+}
+
+/** Counts of one (server, server port, client) pair; `first`/`last`: the first SYN of its first and latest attempt. */
+export interface PairJson {
+  server: string;
+  port: number;
+  client: string;
+  attempts: number;
+  accepted: number;
+  refused: number;
+  icmp_rejected: number;
+  unanswered: number;
+  first: string | null;
+  last: string | null;
+}
+
+/** The pairs folded together: how many, and their counts. */
+export interface PairsOther extends EndedCounts {
+  pairs: number;
+}
+
+/** Outcome counts of a set of attempts, without the rest of OutcomeCounts. */
+export interface EndedCounts {
+  attempts: number;
+  accepted: number;
+  refused: number;
+  icmp_rejected: number;
+  unanswered: number;
+}
+
+/**
+ * The timeline: bucket width in seconds, each bucket's start (RFC 3339) and counts; the attempts
+ * whose first SYN has no known time apart (null when none). The buckets and `unknown_time` add up
+ * to the totals.
+ */
+export interface TimelineJson {
+  bucket_seconds: number;
+  buckets: ({ start: string | null } & EndedCounts)[];
+  unknown_time: EndedCounts | null;
 }
 
 /** The replay report as built: `ReplayReport`'s fields, in its order, the port rows still in the tracker's counters. */
@@ -98,17 +168,20 @@ function renameCount(rows: AddressCount[]): { address: string; refused: number }
 }
 
 /** The report of a finished replay as one object, a row object per port (the commands print a `ReplaySummary`). */
-export function buildReplayReport(result: ReplayResult, settings: ReportSettings): ReplayReport {
+export function buildReplayReport(result: ReportRun, settings: ReportSettings): ReplayReport {
   const summary = summarizeReplay(result, settings);
   return { ...summary, ports: summary.ports.rows() };
 }
 
 /** Sums up a finished replay: the report, but for the port rows, which it reads when printed. */
-export function summarizeReplay(result: ReplayResult, settings: ReportSettings): ReplaySummary {
-  const { tracker, sink } = result;
+export function summarizeReplay(result: ReportRun, settings: ReportSettings): ReplaySummary {
+  const { tracker, sink, collector } = result;
   const ports = tracker.ports;
+  const fromOther = icmpFromOtherByDirection(collector);
   const directions: Record<string, OutcomeCounts> = {};
-  for (let d = 0; d < DIRECTION_COUNT; d++) directions[DIRECTION_NAMES[d]] = outcomes((c) => ports.total(d, c));
+  for (let d = 0; d < DIRECTION_COUNT; d++) directions[DIRECTION_NAMES[d]] = outcomes((c) => ports.total(d, c), fromOther[d]);
+  const timeline = timelineJson(collector);
+  const warnings = timeline.widened === undefined ? result.warnings : [...result.warnings, timeline.widened];
   const { skipped, decodeErrors } = statusBreakdown(sink.statusCounts);
   const det = result.detector;
   return {
@@ -129,16 +202,23 @@ export function summarizeReplay(result: ReplayResult, settings: ReportSettings):
       attempt_timeout_seconds: settings.attemptTimeoutSeconds,
       local_nets: tracker.localNets.list().map((n) => n.text),
       max_attempts: settings.maxAttempts,
+      max_pairs: collector.pairs.capacity,
       detection: { enabled: det !== undefined, hop_threshold: det ? det.hopThreshold : null },
     },
-    totals: { ...outcomes((c) => ports.grandTotal(c)), suspect_resets: det ? det.suspectResets : 0 },
+    totals: { ...outcomes((c) => ports.grandTotal(c), fromOther[0] + fromOther[1] + fromOther[2]), suspect_resets: det ? det.suspectResets : 0 },
     directions,
-    ports: new PortRows(ports),
+    ports: new PortRows(ports, collector.icmpFromOther),
+    pairs: collector.pairs.rows().map(pairJson),
+    pairs_other: pairsOther(collector),
+    timeline: timeline.json,
     top_refusing_servers: renameCount(tracker.refusingServers.top(settings.topN)),
     top_refused_clients: renameCount(tracker.refusedClients.top(settings.topN)),
+    icmp_answerers: collector.icmpAnswerers.top(settings.topN).map((r) => ({ address: r.address, rejections: r.count })),
+    scans: result.scans.rows(),
+    scan_finder: { evicted_keys: result.scans.evictedKeys, dropped_failures: result.scans.droppedFailures },
     refusal_latency_seconds: latencySummary(tracker),
     suspect_resets_by_heuristic: suspectsByHeuristic(det),
-    suspect_resets: result.suspects,
+    suspect_resets: groupSuspects(result.suspects),
     baselines: det ? { evictions: det.baselines.evictions, ignored_samples: det.baselines.ignoredSamples } : null,
     resets_seen: tracker.stats.resetsSeen,
     unmatched: { syn_acks: tracker.stats.unmatchedSynAcks, resets: tracker.stats.unmatchedResets, icmp: tracker.stats.unmatchedIcmp },
@@ -152,12 +232,75 @@ export function summarizeReplay(result: ReplayResult, settings: ReportSettings):
     decoded: { tcp: sink.statusCounts[DecodeStatus.OK_TCP], icmp_unreachable: sink.statusCounts[DecodeStatus.OK_ICMP_UNREACH] },
     skipped,
     decode_errors: decodeErrors,
-    warnings: result.warnings,
+    warnings,
   };
 }
 
+/** ICMP rejections sent by another address than the server, per direction. */
+function icmpFromOtherByDirection(collector: ReportCollector): number[] {
+  const sums: number[] = [];
+  for (let d = 0; d < DIRECTION_COUNT; d++) {
+    let n = 0;
+    for (let port = 0; port < PORT_SPACE; port++) n += collector.icmpFromOther[d * PORT_SPACE + port];
+    sums.push(n);
+  }
+  return sums;
+}
+
+function pairJson(r: PairRow): PairJson {
+  return {
+    server: r.server,
+    port: r.port,
+    client: r.client,
+    attempts: r.attempts,
+    accepted: r.accepted,
+    refused: r.refused,
+    icmp_rejected: r.icmp_rejected,
+    unanswered: r.unanswered,
+    first: isoTime(Math.floor(r.firstUs / 1000)),
+    last: isoTime(Math.floor(r.lastUs / 1000)),
+  };
+}
+
+function pairsOther(collector: ReportCollector): PairsOther | null {
+  const { other, otherPairs } = collector.pairs;
+  return otherPairs === 0 ? null : { pairs: otherPairs, ...endedCounts(other) };
+}
+
+/** Counts kept by PairCount, as the JSON has them. */
+function endedCounts(c: Float64Array): EndedCounts {
+  return {
+    attempts: c[PairCount.Attempts],
+    accepted: c[PairCount.Accepted],
+    refused: c[PairCount.Refused],
+    icmp_rejected: c[PairCount.IcmpRejected],
+    unanswered: c[PairCount.Unanswered],
+  };
+}
+
+/** The timeline as the JSON has it, and the warning to give when the width asked for had to be widened. */
+function timelineJson(collector: ReportCollector): { json: TimelineJson; widened: string | undefined } {
+  const t = collector.timeline.rows();
+  const json: TimelineJson = {
+    bucket_seconds: t.bucketSeconds,
+    buckets: t.buckets.map((b) => ({
+      start: isoTime(b.startMs),
+      attempts: b.attempts,
+      accepted: b.accepted,
+      refused: b.refused,
+      icmp_rejected: b.icmp_rejected,
+      unanswered: b.unanswered,
+    })),
+    unknown_time: collector.timeline.unknown[PairCount.Attempts] > 0 ? endedCounts(collector.timeline.unknown) : null,
+  };
+  const widened = t.widened
+    ? `the timeline's buckets were widened to ${t.bucketSeconds} s: the capture's span needs more than ${MAX_ASKED_BUCKETS} of the width asked for`
+    : undefined;
+  return { json, widened };
+}
+
 /** The capture's time span; frames of unknown time count in neither end. */
-function captureTimes(result: ReplayResult): ReplayReport['capture'] {
+function captureTimes(result: ReportRun): ReplayReport['capture'] {
   const { sink } = result;
   const first = iso(sink.firstTs);
   const last = iso(sink.lastTs);

@@ -54,11 +54,11 @@ const LIST_RESOLVED = 2;
 const NIL = -1;
 
 /**
- * Hash of a key given as its parts, seeded per table (a random seed makes chains that an
+ * Hash of a key given as its parts (two addresses of four words and two ports), seeded per table (a random seed makes chains that an
  * attacker could lengthen with crafted tuples hard to predict). An IPv4 pair (both addresses
  * IPv4-mapped, the common case) mixes three words; anything else mixes all nine.
  */
-function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
+export function hashKey(seed: number, c: Uint32Array, cPort: number, s: Uint32Array, sPort: number): number {
   let h = seed;
   // Each word goes to `mix` signed (`| 0`, the same bits): a word above 2^31 handed to a call V8
   // does not inline is boxed, an allocation per packet (how much V8 inlines varies from run to run).
@@ -120,8 +120,13 @@ export class AttemptTable {
   /** The hash of the key the last `find` looked up (signed 32-bit, as `hashes` holds it). */
   foundHash = 0;
 
-  /** `clock[0]`: the tracker's time, capture seconds (the packet being handled, or the expiry being run). */
-  readonly clock = new Float64Array(1);
+  /**
+   * `clock[0]`: the tracker's time, capture seconds (the packet being handled, or the expiry being
+   * run). `clock[1]`, `clock[2]`: the packet's capture time as the capture gave it, whole seconds and
+   * nanoseconds, exact where the double of `clock[0]` holds an epoch time to about 0.24 us; set by
+   * the frame sink (pipeline-sink.ts), NaN until it does.
+   */
+  readonly clock = Float64Array.of(0, Number.NaN, Number.NaN);
 
   /** The read-only view of this table that the tracker's event consumers get. */
   readonly view: AttemptView = new TableView(this);

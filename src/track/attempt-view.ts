@@ -12,6 +12,8 @@ export interface AttemptView {
   /**
    * `clock[0]`: the time of the event being told, capture seconds (the packet's, or the expiry's
    * for an unanswered attempt). Read it during the event; it changes with every packet.
+   * `clock[1]`, `clock[2]`: the packet's time as the capture gave it, whole seconds and nanoseconds
+   * (exact; NaN when no frame sink set them: attempt-table.ts).
    */
   readonly clock: Readonly<Float64Array>;
   /** Direction code of the attempt (track/direction.ts). */

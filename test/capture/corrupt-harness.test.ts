@@ -139,6 +139,23 @@ describe('the harness', () => {
     ]);
   });
 
+  it('passes a fault before any frame reported by the error alone (RSTWATCH_FUZZ_SEED=2606917866, mutant 19), and fails that form otherwise', () => {
+    // An interface block whose length lies, before any packet: no frame is read, so the replay
+    // prints only its version, complete false and the error (docs/report.md).
+    const m = makeMutant(seeds, 2606917866, 19);
+    expect([m.seed, m.expect]).toEqual(['gen-null-be.pcap+pcapng', { faultAt: 141156 }]);
+    const error = { code: 'RSTWATCH_ERR_CAPTURE_FORMAT', message: '/tmp/e.pcapng: bad pcapng block at byte offset 141156' };
+    const alone = (status: number, extra = {}): RunOutcome => ({
+      ...exitFour('/tmp/e.pcapng', 0, 'bad pcapng block at byte offset 141156'),
+      status,
+      stdout: JSON.stringify({ rstwatch_version: '0.1.0', complete: false, error, ...extra }),
+    });
+    expect(checkOutcome(m, '/tmp/e.pcapng', alone(4), DEFAULT_LIMITS, [0, 4])).toEqual([]);
+    expect(checkOutcome(m, '/tmp/e.pcapng', alone(4, { ports: [] }), DEFAULT_LIMITS, [0, 4])).toEqual([
+      "no report but 'rstwatch_version complete error ports' with exit 4",
+    ]);
+  });
+
   it("the mutator's splices name the file spliced on: the bytes after the base's head are its", () => {
     let splices = 0;
     for (let i = 0; i < 200; i++) {

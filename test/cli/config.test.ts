@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTEN_PORT, envName, loadDiagnoseConfig, loadLiveConfig, loadReplayConfig, parseListen } from '../../src/config.js';
 import { RstwatchError } from '../../src/base/errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../src/track/tracker.js';
+import { DEFAULT_MAX_PAIRS } from '../../src/report/collect/report-collector.js';
 
 function configError(argv: string[], env: NodeJS.ProcessEnv = {}): RstwatchError {
   try {
@@ -16,7 +17,18 @@ function configError(argv: string[], env: NodeJS.ProcessEnv = {}): RstwatchError
 describe('replay config', () => {
   it('has sane defaults', () => {
     const c = loadReplayConfig(['a.pcap'], {});
-    expect(c).toMatchObject({ files: ['a.pcap'], json: false, attemptTimeoutSeconds: 0, maxAttempts: DEFAULT_MAX_ATTEMPTS, topN: 10, progress: undefined });
+    expect(c).toMatchObject({
+      files: ['a.pcap'],
+      format: 'table',
+      csvTable: undefined,
+      htmlFile: undefined,
+      attemptTimeoutSeconds: 0,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      topN: 10,
+      maxPairs: DEFAULT_MAX_PAIRS,
+      bucketSeconds: undefined,
+      progress: undefined,
+    });
     expect(c.localNets.list()).toEqual([]);
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -34,6 +46,12 @@ describe('replay config', () => {
         '1000',
         '--top',
         '3',
+        '--max-pairs',
+        '500',
+        '--bucket',
+        '0.25',
+        '--html',
+        'out.html',
         '--all-ports',
         '--no-progress',
         'a.pcap',
@@ -43,10 +61,13 @@ describe('replay config', () => {
     );
     expect(c).toMatchObject({
       files: ['a.pcap', '-'],
-      json: true,
+      format: 'json',
       attemptTimeoutSeconds: 2.5,
       maxAttempts: 1000,
       topN: 3,
+      maxPairs: 500,
+      bucketSeconds: 0.25,
+      htmlFile: 'out.html',
       maxPortRows: Infinity,
       progress: false,
     });
@@ -56,7 +77,7 @@ describe('replay config', () => {
   it('takes every flag from RSTWATCH_* variables, the command line winning', () => {
     const env = { RSTWATCH_ATTEMPT_TIMEOUT: '30', RSTWATCH_LOCAL_NET: '192.0.2.0/24, 2001:db8::/32', RSTWATCH_JSON: 'true', RSTWATCH_TOP: '4' };
     const c = loadReplayConfig(['--top', '5', 'a.pcap'], env);
-    expect(c).toMatchObject({ attemptTimeoutSeconds: 30, json: true, topN: 5 });
+    expect(c).toMatchObject({ attemptTimeoutSeconds: 30, format: 'json', topN: 5 });
     expect(c.localNets.list()).toHaveLength(2);
     expect(envName('attempt-timeout')).toBe('RSTWATCH_ATTEMPT_TIMEOUT');
   });
@@ -80,6 +101,66 @@ describe('replay config', () => {
     const err = configError(argv, env);
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
+  });
+});
+
+describe('replay output: --format, --json, --table, --html, --max-pairs, --bucket', () => {
+  it.each<[string, string[], NodeJS.ProcessEnv, { format: string; csvTable?: string }]>([
+    ['the default', [], {}, { format: 'table', csvTable: undefined }],
+    ['--json', ['--json'], {}, { format: 'json' }],
+    ['--format json', ['--format', 'json'], {}, { format: 'json' }],
+    ['--json with --format json', ['--json', '--format=json'], {}, { format: 'json' }],
+    ['--format csv: the ports table', ['--format', 'csv'], {}, { format: 'csv', csvTable: 'ports' }],
+    ['--format csv --table pairs', ['--format', 'csv', '--table', 'pairs'], {}, { format: 'csv', csvTable: 'pairs' }],
+    ['variables', [], { RSTWATCH_FORMAT: 'csv', RSTWATCH_TABLE: 'timeline' }, { format: 'csv', csvTable: 'timeline' }],
+    // A flag on the command line wins over a variable, also over the variable of the other flag.
+    ['--format table over RSTWATCH_JSON', ['--format', 'table'], { RSTWATCH_JSON: 'true' }, { format: 'table' }],
+    ['--json over RSTWATCH_FORMAT', ['--json'], { RSTWATCH_FORMAT: 'csv' }, { format: 'json', csvTable: undefined }],
+    ['RSTWATCH_JSON=false', ['--format', 'csv', '--table', 'scans'], { RSTWATCH_JSON: 'false' }, { format: 'csv', csvTable: 'scans' }],
+  ])('%s', (_what, argv, env, expected) => {
+    expect(loadReplayConfig([...argv, 'a.pcap'], env)).toMatchObject(expected);
+  });
+
+  it.each<[string[], NodeJS.ProcessEnv, string, RegExp, RegExp]>([
+    [
+      ['--json', '--format', 'table'],
+      {},
+      'RSTWATCH_ERR_USAGE',
+      /^--json and --format table ask for two formats$/,
+      /^--json is the same as --format json: give one of them$/,
+    ],
+    [[], { RSTWATCH_JSON: '1', RSTWATCH_FORMAT: 'csv' }, 'RSTWATCH_ERR_USAGE', /^RSTWATCH_JSON and RSTWATCH_FORMAT csv ask for two formats$/, /give one/],
+    [['--format', 'xml'], {}, 'RSTWATCH_ERR_CONFIG', /^--format: 'xml' is not a format$/, /^use 'table', 'json' or 'csv'$/],
+    [['--format', 'csv', '--table', 'hosts'], {}, 'RSTWATCH_ERR_CONFIG', /^--table: 'hosts' is not a table$/, /^use 'ports', 'pairs', 'timeline' or 'scans'$/],
+    [
+      ['--table', 'pairs'],
+      {},
+      'RSTWATCH_ERR_USAGE',
+      /^--table pairs chooses a CSV table, but the format is table$/,
+      /^add --format csv, or leave --table out$/,
+    ],
+    [['--json', '--table', 'pairs'], {}, 'RSTWATCH_ERR_USAGE', /^--table pairs chooses a CSV table, but the format is json$/, /--format csv/],
+    [[], { RSTWATCH_TABLE: 'ports' }, 'RSTWATCH_ERR_USAGE', /^RSTWATCH_TABLE ports chooses a CSV table, but the format is table$/, /leave RSTWATCH_TABLE out/],
+    [['--html', '-'], {}, 'RSTWATCH_ERR_CONFIG', /^--html: '-' is not a file name$/, /standard output carries the --format output/],
+    [['--html='], {}, 'RSTWATCH_ERR_CONFIG', /^--html: '' is not a file name$/, /report.html/],
+    [['--max-pairs', '0'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-pairs: '0' is not a whole number from 1 to 1000000$/, /^$/],
+    [['--max-pairs', '1000001'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-pairs: '1000001' is not a whole number from 1 to 1000000$/, /^$/],
+    [[], { RSTWATCH_MAX_PAIRS: '10k' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_MAX_PAIRS: '10k' is not a whole number/, /^$/],
+    [['--bucket', '0'], {}, 'RSTWATCH_ERR_CONFIG', /^--bucket: 0 seconds is not from 0.001 to 604800$/, /^$/],
+    [['--bucket', '0.0005'], {}, 'RSTWATCH_ERR_CONFIG', /^--bucket: 0.0005 seconds is not from 0.001 to 604800$/, /^$/],
+    [['--bucket', '604801'], {}, 'RSTWATCH_ERR_CONFIG', /^--bucket: 604801 seconds is not from 0.001 to 604800$/, /^$/],
+    [['--bucket', '-1'], {}, 'RSTWATCH_ERR_CONFIG', /^--bucket: '-1' is not a number of seconds$/, /0.001 to 604800/],
+    [['--bucket', '1m'], {}, 'RSTWATCH_ERR_CONFIG', /^--bucket: '1m' is not a number of seconds$/, /^give a number of seconds from 0.001 to 604800/],
+  ])('rejects %j %j: one line, exit 2', (argv, env, code, message, hint) => {
+    const err = configError([...argv, 'a.pcap'], env);
+    expect([err.code, err.exitCode]).toEqual([code, 2]);
+    expect(err.message).toMatch(message);
+    expect(err.hint ?? '').toMatch(hint);
+  });
+
+  it('accepts the ends of the ranges', () => {
+    expect(loadReplayConfig(['--max-pairs', '1', '--bucket', '0.001', 'a.pcap'], {})).toMatchObject({ maxPairs: 1, bucketSeconds: 0.001 });
+    expect(loadReplayConfig(['--max-pairs', '1000000', '--bucket', '604800', 'a.pcap'], {})).toMatchObject({ maxPairs: 1_000_000, bucketSeconds: 604_800 });
   });
 });
 

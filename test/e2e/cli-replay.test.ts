@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ethernet, tcp4 } from '../../kit/craft.js';
+import { writePcap } from '../../kit/pcap-writer.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/rstwatch.js');
@@ -126,12 +128,138 @@ describe('rstwatch replay', () => {
   });
 });
 
+/** The records of RFC 4180 text whose fields hold no quote, comma or line break (as these tables' do). */
+function csvRows(text: string): string[][] {
+  expect(text.endsWith('\r\n')).toBe(true);
+  return text
+    .slice(0, -2)
+    .split('\r\n')
+    .map((line) => line.split(','));
+}
+
+describe('rstwatch replay: who refuses whom, when, and the CSV tables', () => {
+  const OUTCOMES = ['attempts', 'accepted', 'refused', 'icmp_rejected', 'unanswered'];
+
+  it('the table shows the failure share, the ICMP reasons per port, the timeline and the pairs', () => {
+    const r = rstwatch(['replay', v4]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^all +18 +3 +6 +6 +3 +33\.3% +83\.3% +3$/m);
+    expect(r.stdout).toMatch(/^8084 +3 +0 +0 +3 +0 +0\.0% +100\.0% +0 +admin 3 +server$/m);
+    expect(r.stdout).toMatch(/^Timeline: attempts by the time of their first SYN, \d+ buckets of /m);
+    expect(r.stdout).toMatch(/^198\.51\.100\.2:8081 <- 198\.51\.100\.1 +3 +0 +3 +0 +0 +09:09:33\.\d{3} +09:09:33\.\d{3}$/m);
+  });
+
+  it('--format csv: each table is the JSON rows, the timeline adds up to the totals', () => {
+    const { report } = json([v4, v6]);
+    const table = (name: string) => {
+      const r = rstwatch(['replay', '--format', 'csv', '--table', name, v4, v6]);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      return csvRows(r.stdout);
+    };
+    const pairs = table('pairs');
+    expect(pairs[0]).toEqual(['server', 'port', 'client', ...OUTCOMES, 'first', 'last']);
+    expect(pairs.slice(1)).toEqual(report.pairs.map((p: Record<string, unknown>) => pairs[0].map((k) => String(p[k]))));
+    const timeline = table('timeline');
+    expect(timeline[0]).toEqual(['start', ...OUTCOMES]);
+    expect(timeline.length - 1).toBe(report.timeline.buckets.length);
+    for (const [c, k] of OUTCOMES.entries())
+      expect(
+        timeline.slice(1).reduce((n, row) => n + Number(row[c + 1]), 0),
+        k,
+      ).toBe(report.totals[k]);
+    const ports = table('ports');
+    expect(ports.slice(1).map((row) => Number(row[0]))).toEqual(report.ports.map((p: { port: number }) => p.port));
+    expect(table('scans')[0]).toEqual(['kind', 'client', 'server', 'port', 'distinct', 'attempts', 'failures', 'first', 'last', 'duration_seconds']);
+  });
+
+  it('--max-pairs folds the pairs with the fewest failures into pairs_other, every attempt kept; the CSV says so on stderr', () => {
+    const { report } = json(['--max-pairs', '2', v4]);
+    expect(report.pairs.length).toBeLessThanOrEqual(2);
+    expect(report.pairs_other).not.toBeNull();
+    for (const k of OUTCOMES) {
+      const sum = report.pairs.reduce((n: number, p: Record<string, number>) => n + p[k], report.pairs_other[k]);
+      expect(sum, k).toBe(report.totals[k]);
+    }
+    const csv = rstwatch(['replay', '--format', 'csv', '--table', 'pairs', '--max-pairs', '2', v4]);
+    expect(csv.status).toBe(0);
+    expect(csv.stderr).toMatch(/^rstwatch: note: \d+ pairs past --max-pairs 2 are not rows; their sum is pairs_other in --json$/m);
+  });
+
+  it('a scan: named in the table, its ports by failures naming it, and its row in --format csv --table scans', () => {
+    // 10.9.0.1 probes ports 1..40 of 10.9.0.2 once each, 1 ms apart; the closed ports refuse, 22 and 25 accept.
+    const records = [];
+    for (let port = 1; port <= 40; port++) {
+      const ts = { tsSec: 1_700_000_000, tsNsec: port * 1_000_000 };
+      const answer = port === 22 || port === 25 ? 'S.' : 'R.';
+      records.push(
+        { ...ts, data: ethernet(tcp4({ src: '10.9.0.1', dst: '10.9.0.2', sport: 45000, dport: port, flags: 'S', seq: 7 })) },
+        { ...ts, tsNsec: ts.tsNsec + 50_000, data: ethernet(tcp4({ src: '10.9.0.2', dst: '10.9.0.1', sport: port, dport: 45000, flags: answer, ack: 8 })) },
+      );
+    }
+    const scan = join(tmp, 'scan.pcap');
+    writeFileSync(scan, writePcap(records, { linkType: 1 }));
+    const table = rstwatch(['replay', scan]);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/^#1 +vertical +10\.9\.0\.1 -> 10\.9\.0\.2 +38 ports +40 +38 +22:13:20\.001 +39\.0 ms$/m);
+    expect(table.stdout).toMatch(/^ +1 +1 +0 +1 +0 +0 +100\.0% +100\.0% +0 +#1$/m);
+    const csv = rstwatch(['replay', '--format', 'csv', '--table', 'scans', scan]);
+    expect(csvRows(csv.stdout)).toEqual([
+      ['kind', 'client', 'server', 'port', 'distinct', 'attempts', 'failures', 'first', 'last', 'duration_seconds'],
+      ['vertical', '10.9.0.1', '10.9.0.2', '', '38', '40', '38', '2023-11-14T22:13:20.001Z', '2023-11-14T22:13:20.040Z', '0.039'],
+    ]);
+  });
+
+  it('--html writes one self-contained page of the report, the table still on stdout', () => {
+    const page = join(tmp, 'report.html');
+    const r = rstwatch(['replay', '--html', page, v4, v6]);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^Who refuses whom/m);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    for (const text of ['198.51.100.2', '8081', 'netns-refusals-v6.pcap']) expect(html).toContain(text);
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(https?:)?\/\//i);
+  });
+
+  it('--bucket sets the width of the timeline', () => {
+    const { report } = json(['--bucket', '2', v4]);
+    expect(report.timeline.bucket_seconds).toBe(2);
+    expect(report.timeline.buckets.every((b: { start: string }) => Date.parse(b.start) % 2000 === 0)).toBe(true);
+  });
+
+  it('usage errors: exit 2, one line and a hint, nothing read', () => {
+    for (const args of [
+      ['--json', '--format', 'csv'],
+      ['--table', 'pairs'],
+      ['--format', 'csv', '--table', 'hosts'],
+      ['--bucket', '0'],
+      ['--max-pairs', '0'],
+    ]) {
+      const r = rstwatch(['replay', ...args, join(tmp, 'never-read.pcap')]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^rstwatch: error: [^\n]+\n(rstwatch: hint: [^\n]+\n)?$/);
+    }
+  });
+});
+
 describe('rstwatch replay on bad input', () => {
-  it('a missing file: exit 3, naming it', () => {
+  it('a missing file: exit 3, naming it, and no report', () => {
     const r = rstwatch(['replay', join(tmp, 'nope.pcap')]);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/nope\.pcap/);
     expect(r.stderr).toMatch(/^rstwatch: hint: /m);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing file with --json: only a small JSON error object on stdout', () => {
+    const r = rstwatch(['replay', '--json', join(tmp, 'nope.pcap')]);
+    expect(r.status).toBe(3);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report)).toEqual(['rstwatch_version', 'complete', 'error']);
+    expect(report.complete).toBe(false);
+    expect(report.error.code).toBe('RSTWATCH_ERR_FILE_OPEN');
+    expect(report.error.message).toMatch(/nope\.pcap/);
+    expect(r.stdout.length).toBeLessThan(400);
   });
 
   it('a file the user may not read: exit 3, permission denied (run as an unprivileged user when root)', () => {
@@ -160,6 +288,7 @@ describe('rstwatch replay on bad input', () => {
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/notes\.txt/);
     expect(r.stderr).toMatch(/offset 0|byte 0/);
+    expect(r.stdout).toBe('');
   });
 
   it('an empty file: exit 4', () => {

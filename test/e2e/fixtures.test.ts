@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadReplayConfig } from '../../src/config.js';
-import { runReplay } from '../../src/pipeline/replay.js';
+import { replayForReport } from '../../src/report/replay-run.js';
 import { buildReplayReport } from '../../src/report/replay-report.js';
 import { oracleCounts } from '../../kit/tshark-oracle.js';
 
@@ -104,7 +104,7 @@ describe.each(sections.map((s) => [`${s.file}${s.flags.length ? ` ${s.flags.join
   it('replays to the counts pcaps/README.md states', async () => {
     const config = loadReplayConfig([...s.flags, file], {});
     const warnings: string[] = [];
-    const result = await runReplay(config.files, {
+    const result = await replayForReport(config.files, {
       attemptTimeoutSeconds: config.attemptTimeoutSeconds,
       localNets: config.localNets,
       onWarning: (w) => warnings.push(w),

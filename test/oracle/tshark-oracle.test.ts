@@ -16,6 +16,7 @@ import {
   icmpReason,
   oracleCounts,
   parseTsharkLine,
+  secondsToNs,
   TSHARK_FIELDS,
   tsharkEvents,
   type Family,
@@ -47,19 +48,19 @@ const SERVER = '198.51.100.2';
 const CPORT = 40000;
 const SPORT = 80;
 
-/** A segment on the test tuple; 'c' = client to server, 's' = server to client. */
+/** A segment on the test tuple at `time` seconds; 'c' = client to server, 's' = server to client. */
 function seg(time: number, dir: 'c' | 's', flags: number, seq = 1000, over: Partial<TcpEvent> = {}): TcpEvent {
   const c = { addr: CLIENT, port: CPORT };
   const s = { addr: SERVER, port: SPORT };
   const [from, to] = dir === 'c' ? [c, s] : [s, c];
-  return { kind: 'tcp', time, family: 4, src: from.addr, sport: from.port, dst: to.addr, dport: to.port, flags, seq, ...over };
+  return { kind: 'tcp', timeNs: secondsToNs(time), family: 4, src: from.addr, sport: from.port, dst: to.addr, dport: to.port, flags, seq, ...over };
 }
 
-/** An ICMP error from a router, quoting by default a client -> server packet of the test tuple. */
+/** An ICMP error from a router at `time` seconds, quoting by default a client -> server packet of the test tuple. */
 function icmp(time: number, code: number, over: Partial<IcmpEvent> = {}, quoted: Partial<IcmpEvent['quoted']> = {}): IcmpEvent {
   return {
     kind: 'icmp',
-    time,
+    timeNs: secondsToNs(time),
     family: 4,
     type: 3,
     code,
@@ -233,6 +234,12 @@ const cases: Case[] = [
     totals: { attempts: 2, unanswered: 1, refused: 1 },
   },
   {
+    name: 'timeout: an answer exactly at the timeout still counts (exact times: 20.1 - 0.1 is 20, not 20.000000000000004)',
+    events: [seg(0.1, 'c', SYN), seg(20.1, 's', RST | ACK)],
+    opts: { attemptTimeoutSeconds: 20 },
+    totals: { attempts: 1, refused: 1 },
+  },
+  {
     name: 'timeout: an answer within the timeout still counts',
     events: [seg(0, 'c', SYN), seg(19.9, 's', RST | ACK)],
     opts: { attemptTimeoutSeconds: 20 },
@@ -283,7 +290,7 @@ describe('countAttempts: SEMANTICS.md rules on hand-written events', () => {
     expect(r.icmpByReason).toEqual({ port_unreachable: 1, admin_prohibited: 1, host_unreachable: 0, net_unreachable: 0, other: 0 });
   });
 
-  it('lists every attempt in the order of its first SYN: tuple, outcome, ICMP reason, retransmissions', () => {
+  it('lists every attempt in the order of its first SYN: tuple, first SYN time, outcome, ICMP reason, retransmissions', () => {
     const r = countAttempts([
       seg(0, 'c', SYN),
       seg(0.1, 'c', SYN, 1, { dport: 22 }),
@@ -294,9 +301,9 @@ describe('countAttempts: SEMANTICS.md rules on hand-written events', () => {
     ]);
     const tuple = { family: 4, client: CLIENT, clientPort: CPORT, server: SERVER };
     expect(r.attemptList).toEqual([
-      { ...tuple, serverPort: SPORT, outcome: 'icmp_rejected', icmpReason: 'admin_prohibited', synRetransmits: 0 },
-      { ...tuple, serverPort: 22, outcome: 'unanswered', icmpReason: null, synRetransmits: 1 },
-      { ...tuple, serverPort: SPORT, outcome: 'accepted', icmpReason: null, synRetransmits: 0 },
+      { ...tuple, serverPort: SPORT, firstSynNs: 0n, outcome: 'icmp_rejected', icmpReason: 'admin_prohibited', synRetransmits: 0 },
+      { ...tuple, serverPort: 22, firstSynNs: 100_000_000n, outcome: 'unanswered', icmpReason: null, synRetransmits: 1 },
+      { ...tuple, serverPort: SPORT, firstSynNs: 1_100_000_000n, outcome: 'accepted', icmpReason: null, synRetransmits: 0 },
     ]);
     expect(r.attemptList).toHaveLength(r.totals.attempts);
   });
@@ -347,7 +354,7 @@ describe('parseTsharkLine', () => {
     );
     expect(e).toEqual({
       kind: 'tcp',
-      time: 1566400000.123456,
+      timeNs: 1566400000123456000n,
       family: 4,
       src: '10.0.0.1',
       sport: 61000,
@@ -391,7 +398,7 @@ describe('parseTsharkLine', () => {
     );
     expect(e).toEqual({
       kind: 'icmp',
-      time: 71.216656,
+      timeNs: 71216656000n,
       family: 4,
       type: 3,
       code: 1,
@@ -421,6 +428,21 @@ describe('parseTsharkLine', () => {
       code: 0,
       quoted: { src: '2001:bef::a00:27ff:fe0d:5c3c', dst: '2607:f8b0:400f:801::200e', sport: 34808, dport: 80 },
     });
+  });
+
+  it('a frame without a time (pcapng Simple Packet Block: empty frame.time_epoch) takes the time given for it', () => {
+    const fields = {
+      'frame.protocols': 'eth:ethertype:ip:tcp',
+      'ip.src': '10.0.0.1',
+      'ip.dst': '10.0.0.2',
+      'tcp.srcport': '1',
+      'tcp.dstport': '84',
+      'tcp.flags': '0x0002',
+      'tcp.seq_raw': '5',
+    };
+    expect(parseTsharkLine(line(fields), 1_700_000_000_003_000_000n)).toMatchObject({ kind: 'tcp', timeNs: 1_700_000_000_003_000_000n });
+    expect(parseTsharkLine(line(fields))).toMatchObject({ kind: 'tcp', timeNs: 0n });
+    expect(parseTsharkLine(line({ ...fields, 'frame.time_epoch': '1700000000.000001234' }), 5n)).toMatchObject({ timeNs: 1_700_000_000_000_001_234n });
   });
 
   it('IPv6 extension headers before TCP are skipped', () => {
@@ -546,8 +568,8 @@ describe('tshark front end on a hand-built capture: fragments and tunnels', () =
       writePcap(file, frames);
       const events = tsharkEvents(file);
       expect(events).toEqual([
-        { kind: 'tcp', time: 1000, family: 4, src: '10.0.0.1', sport: 1234, dst: '10.0.0.2', dport: 80, flags: SYN, seq: 1000 },
-        { kind: 'tcp', time: 1003, family: 6, src: '2001:db8::1', sport: 1234, dst: '2001:db8::2', dport: 443, flags: SYN, seq: 2000 },
+        { kind: 'tcp', timeNs: 1000_000_000_000n, family: 4, src: '10.0.0.1', sport: 1234, dst: '10.0.0.2', dport: 80, flags: SYN, seq: 1000 },
+        { kind: 'tcp', timeNs: 1003_000_000_000n, family: 6, src: '2001:db8::1', sport: 1234, dst: '2001:db8::2', dport: 443, flags: SYN, seq: 2000 },
       ]);
       expect(oracleCounts(file).ports.map((p) => p.port)).toEqual([80, 443]);
     } finally {

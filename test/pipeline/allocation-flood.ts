@@ -1,6 +1,7 @@
 /**
  * The child process of allocation.test.ts (`node [--no-turbo-inlining] --import tsx
  * allocation-flood.ts refused unanswered`). It builds the pipeline as `rstwatch live` builds it,
+ * plus the replay report's collector (pairs, timeline: a small pair table, so that it folds),
  * floods it with each case named on the command line, in order, in this one process (a daemon's
  * traffic changes too), and prints one JSON line per case: the bytes allocated in the young
  * generation and the garbage collections while the measured frames ran, and what the tracker
@@ -11,13 +12,14 @@
  * random-source flood: every kind of number the packet path carries (times, address words,
  * sequence numbers) goes through it.
  */
-import { GCProfiler, getHeapSpaceStatistics, type HeapSpaceInfo, type HeapSpaceStatistics } from 'node:v8';
 import { buildPipeline, type Pipeline } from '../../src/pipeline/build.js';
 import { LocalNets } from '../../src/track/direction.js';
 import { parseCidr } from '../../src/net/address.js';
 import { Counter } from '../../src/track/counters.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
 import { kernelSnapshot } from '../support/kernel-snapshot.js';
+import { ReportCollector } from '../../src/report/collect/report-collector.js';
+import { allocationDuring } from '../support/young-generation.js';
 
 const LINKTYPE_ETHERNET = 1;
 /** Offsets in an Ethernet + IPv4 + TCP frame: source address, source port, sequence and acknowledgment numbers. */
@@ -49,9 +51,10 @@ export interface FloodResult {
   counted: number;
 }
 
-/** The pipeline as `rstwatch live` builds it with its defaults, a kernel read a second. */
+/** The pipeline as `rstwatch live` builds it with its defaults, a kernel read a second, and the report's collector. */
 function livePipeline(): Pipeline {
   return buildPipeline({
+    consumers: [(view) => new ReportCollector(view, { maxPairs: 1000 })],
     maxAttempts: TABLE_SLOTS,
     attemptTimeoutSeconds: 60,
     localNets: new LocalNets([parseCidr('198.51.100.0/24')]),
@@ -114,46 +117,6 @@ class Flood {
     this.second++;
     this.p.causes?.addRead(kernelSnapshot(this.second * 1000));
   }
-}
-
-/** A heap space as `getHeapSpaceStatistics()` gives it (snake case), or as `GCProfiler` records it (camel case). */
-type HeapSpace = HeapSpaceInfo | HeapSpaceStatistics;
-
-/** Bytes in use in the young generation, by the heap's spaces. */
-function youngBytes(spaces: readonly HeapSpace[]): number {
-  let bytes = 0;
-  let found = false;
-  for (const s of spaces) {
-    const [name, used] = 'space_name' in s ? [s.space_name, s.space_used_size] : [s.spaceName, s.spaceUsedSize];
-    if (name !== 'new_space' && name !== 'new_large_object_space') continue;
-    found = true;
-    bytes += used;
-  }
-  // Never a silent 0: a renamed space must not pass for a young generation that allocated nothing.
-  if (!found) throw new Error(`no young generation among the heap spaces: ${JSON.stringify(spaces)}`);
-  return bytes;
-}
-
-/**
- * Bytes allocated in the young generation, where V8 allocates every number it boxes, and garbage
- * collections while `fn` runs. The bytes are counted across collections: the young generation's
- * growth up to each collection, then from what the collection left. (A collection itself is no
- * measure: one of the old generation comes when V8's compiler allocates, late on a loaded machine.)
- */
-function allocationDuring(fn: () => void): { bytes: number; collections: number } {
-  const profiler = new GCProfiler();
-  profiler.start();
-  const start = youngBytes(getHeapSpaceStatistics());
-  fn();
-  const end = youngBytes(getHeapSpaceStatistics());
-  const { statistics } = profiler.stop();
-  let bytes = 0;
-  let from = start;
-  for (const gc of statistics) {
-    bytes += youngBytes(gc.beforeGC.heapSpaceStatistics) - from;
-    from = youngBytes(gc.afterGC.heapSpaceStatistics);
-  }
-  return { bytes: bytes + end - from, collections: statistics.length };
 }
 
 /** Floods a new pipeline with case `name`: the warm-up, then the measured frames. */

@@ -15,14 +15,10 @@
  * the frames run when V8's compiler finishes late (a loaded machine), and says nothing of what the
  * frames allocate; the bytes are counted across any collection (allocation-flood.ts).
  */
-import { spawn } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runFloodChild } from '../support/flood-child.js';
 import type { FloodResult } from './allocation-flood.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CHILD = join(repoRoot, 'test/pipeline/allocation-flood.ts');
 /**
  * Bytes the 2 million measured frames may allocate: what is not per packet, the kernel read of
  * each simulated second (about 3 KB each, 40 at most: 45 to 155 KB measured). A boxed number on
@@ -32,23 +28,7 @@ const BYTES_ALLOWED = 1 << 20;
 
 /** Runs the floods `cases`, in order, in a fresh Node with `v8Flags`, and returns their results. */
 function runFloods(v8Flags: readonly string[], cases: readonly string[]): Promise<FloodResult[]> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...v8Flags, '--import', 'tsx', CHILD, ...cases], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`allocation-flood.ts exited with ${code}: ${err}`));
-      resolvePromise(
-        out
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as FloodResult),
-      );
-    });
-  });
+  return runFloodChild<FloodResult>('test/pipeline/allocation-flood.ts', v8Flags, cases);
 }
 
 const CASES = [

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runReplay } from '../../src/pipeline/replay.js';
+import { replayForReport } from '../../src/report/replay-run.js';
 import { buildReplayReport, summarizeReplay } from '../../src/report/replay-report.js';
 import { renderTable } from '../../src/report/table.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
@@ -43,7 +43,7 @@ describe('capture times beyond the range of a date', () => {
     ['EPB timestamp high word 0x77e80000 (one flipped bit)', 0x77e80000n << 32n, undefined],
     ['if_tsoffset 2^62', 1_000_000n, 2 ** 62],
   ])('%s: the refusal is counted, the report built and printed, its times null', async (_what, units, tsoffset) => {
-    const result = await runReplay([refusalAt(units, tsoffset)]);
+    const result = await replayForReport([refusalAt(units, tsoffset)]);
     expect(result.error).toBeUndefined();
     const report = buildReplayReport(result, SETTINGS);
     expect([report.complete, report.packets, report.totals.attempts, report.totals.refused]).toEqual([true, 2, 1, 1]);
@@ -62,7 +62,7 @@ describe('capture times beyond the range of a date', () => {
 
   it('a time within the range is printed as it is, to the last second a date holds', async () => {
     // 8.64e12 s is +275760-09-13T00:00:00Z, the last instant of an ECMAScript Date.
-    const result = await runReplay([refusalAt(8_639_999_999_999_000_000n)]);
+    const result = await replayForReport([refusalAt(8_639_999_999_999_000_000n)]);
     const report = buildReplayReport(result, SETTINGS);
     expect([report.capture.first, report.capture.last, report.warnings]).toEqual(['+275760-09-12T23:59:59.000Z', '+275760-09-12T23:59:59.000Z', []]);
     expect(report.suspect_resets.map((s) => s.ts)).toEqual(['+275760-09-12T23:59:59.000Z']);
@@ -98,7 +98,7 @@ describe('frames of unknown time among known ones', () => {
       const at = (T + BigInt(i)) * 1_000_000n;
       return [epbAt(syn, at), epbAt(rst, (at + 1000n) | (0x77e80000n << 32n))];
     }).flat();
-    const result = await runReplay([pcapngFile('flipped-rsts.pcapng', blocks)], { attemptTimeoutSeconds: 0 });
+    const result = await replayForReport([pcapngFile('flipped-rsts.pcapng', blocks)], { attemptTimeoutSeconds: 0 });
     const report = buildReplayReport(result, SETTINGS);
     expect(report.refusal_latency_seconds.p50).toBeLessThan(1);
     expect(report.refusal_latency_seconds.max).toBeLessThan(1);
@@ -114,7 +114,7 @@ describe('frames of unknown time among known ones', () => {
       epbAt(ethernet(tcp4({ sport: 1, dport: 2, flags: 'S', seq: 1 })), 5n, 1),
       ...pairs.map(([, rst], i) => epbAt(rst, (T * 1000n + 10n + BigInt(i)) * 1000n)),
     ];
-    const result = await runReplay([pcapngFile('timeout.pcapng', blocks)], { attemptTimeoutSeconds: 5 });
+    const result = await replayForReport([pcapngFile('timeout.pcapng', blocks)], { attemptTimeoutSeconds: 5 });
     const report = buildReplayReport(result, { ...SETTINGS, attemptTimeoutSeconds: 5 });
     expect([report.totals.refused, report.totals.unanswered, report.tracker.timed_out]).toEqual([10, 1, 0]);
     expect(report.refusal_latency_seconds.max).toBeLessThan(1);
@@ -123,7 +123,7 @@ describe('frames of unknown time among known ones', () => {
 
   it('every frame on an interface with if_tsoffset 2^62: no time span of 0 s, but none (null)', async () => {
     const [syn, rst] = refusalPackets(0);
-    const result = await runReplay([pcapngFile('offset.pcapng', [epbAt(syn, 1_000_000n, 1), epbAt(rst, 3_000_000n, 1)])]);
+    const result = await replayForReport([pcapngFile('offset.pcapng', [epbAt(syn, 1_000_000n, 1), epbAt(rst, 3_000_000n, 1)])]);
     const report = buildReplayReport(result, SETTINGS);
     expect([report.capture.first, report.capture.last, report.capture.duration_seconds]).toEqual([null, null, null]);
     expect([report.totals.refused, report.capture.out_of_range_times]).toEqual([1, 2]);
@@ -131,7 +131,7 @@ describe('frames of unknown time among known ones', () => {
 
   it('a frame of unknown time before any known one takes the time of the first known frame after it', async () => {
     const [syn, rst] = refusalPackets(0);
-    const result = await runReplay([pcapngFile('leading.pcapng', [epbAt(syn, 1n, 1), epbAt(rst, T * 1_000_000n)])], { attemptTimeoutSeconds: 5 });
+    const result = await replayForReport([pcapngFile('leading.pcapng', [epbAt(syn, 1n, 1), epbAt(rst, T * 1_000_000n)])], { attemptTimeoutSeconds: 5 });
     const report = buildReplayReport(result, { ...SETTINGS, attemptTimeoutSeconds: 5 });
     expect([report.totals.refused, report.refusal_latency_seconds.max, report.capture.first]).toEqual([1, 0, '2023-11-14T22:13:20.000Z']);
   });
@@ -146,7 +146,7 @@ describe('a file that a fault stopped', () => {
     bytes.writeUInt32LE(1000, at + 8);
     const path = join(dir, 'record-500.pcap');
     writeFileSync(path, bytes);
-    const result = await runReplay([path]);
+    const result = await replayForReport([path]);
     const report = buildReplayReport(result, SETTINGS);
     expect([report.complete, report.packets]).toEqual([false, 500]);
     expect(report.files).toEqual([{ path, format: 'pcap', frames: 500, bytes: bytes.length, truncated_tail: false, stopped_at: at }]);
@@ -158,7 +158,7 @@ describe('a file that a fault stopped', () => {
   it('a file that is no capture at all: listed, its format unknown, stopped at byte 0', async () => {
     const path = join(dir, 'notes.txt');
     writeFileSync(path, 'hello, world\n');
-    const report = buildReplayReport(await runReplay([path]), SETTINGS);
+    const report = buildReplayReport(await replayForReport([path]), SETTINGS);
     expect(report.files).toEqual([{ path, format: 'unknown', frames: 0, bytes: 13, truncated_tail: false, stopped_at: 0 }]);
   });
 });
