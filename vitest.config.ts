@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/capture/live-capture.test.ts': 'root, network namespaces, tcpdump, iptables',
   'test/capture/live-open.test.ts': 'root, network namespaces',
+  'test/capture/capture-thread.test.ts': 'root, network namespaces, the native addon (the capture thread and its queue under a stalled event loop)',
   'test/capture/oracle.test.ts': 'tshark, ../shared/pcaps',
   'test/capture/corrupt-files.test.ts': 'the built binary (dist/), GNU time, ../shared/pcaps-more',
   'test/capture/real-cuts.test.ts': '../shared/pcaps, ../shared/pcaps-more (every real capture cut short at many offsets)',

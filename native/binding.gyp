@@ -5,12 +5,12 @@
   "targets": [
     {
       "target_name": "rstwatch_pcap",
-      "sources": ["src/rstwatch_pcap.c", "src/privileges.c", "src/link_watch.c", "src/polled.c"],
+      "sources": ["src/rstwatch_pcap.c", "src/capture_thread.c", "src/frame_queue.c", "src/privileges.c", "src/link_watch.c", "src/polled.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
       # common.gypi builds Release with -O3; the house choice is -O2 (appended, so it wins).
       "cflags_c": ["-std=gnu11", "-O2"],
-      "libraries": ["-lpcap"]
+      "libraries": ["-lpcap", "-lpthread"]
     }
   ]
 }

@@ -96,6 +96,9 @@ export const MAX_SNAPLEN = 262_144;
 /** Smallest and largest --buffer-size, bytes. */
 export const MIN_KERNEL_BUFFER_BYTES = 65_536;
 export const MAX_KERNEL_BUFFER_BYTES = 1 << 30;
+/** Smallest and largest --queue-size, bytes. */
+export const MIN_QUEUE_BYTES = 1 << 20;
+export const MAX_QUEUE_BYTES = 1 << 30;
 /** Largest --recent, minutes (a year). */
 export const MAX_RECENT_MINUTES = 525_600;
 
@@ -520,6 +523,13 @@ export const DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS = 60;
 export const MIN_LIVE_ATTEMPT_TIMEOUT_SECONDS = 0.1;
 /** Default kernel capture buffer of live, bytes (not a capture file's read buffer). */
 export const DEFAULT_KERNEL_BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * Default cap of live's capture queue, bytes: the frames the capture thread read while the event
+ * loop was busy (about 75 bytes a 54-byte SYN or RST, its bytes and its 20-byte record packed: some
+ * 0.9 M frames, about a second of the fastest flood bench/live-bench.ts sent here, 0.9 M frames/s).
+ * Taken only while frames wait (docs/live.md "Memory").
+ */
+export const DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024;
 /** Default interface of live: every interface of the network namespace. */
 export const DEFAULT_INTERFACE = 'any';
 /** Default user live switches to when started as root. */
@@ -563,6 +573,12 @@ const LIVE = {
     value: 'BYTES',
     help: `kernel capture buffer (default ${DEFAULT_KERNEL_BUFFER_BYTES}: ${DEFAULT_KERNEL_BUFFER_BYTES / 1024 / 1024} MiB)`,
     range: { min: MIN_KERNEL_BUFFER_BYTES, max: MAX_KERNEL_BUFFER_BYTES, of: 'integer' },
+  }),
+  queueSize: flag('string', {
+    name: 'queue-size',
+    value: 'BYTES',
+    help: `most memory for frames read but not yet counted, while rstwatch is busy (default ${DEFAULT_QUEUE_BYTES}: ${DEFAULT_QUEUE_BYTES / 1024 / 1024} MiB, taken only while frames wait)`,
+    range: { min: MIN_QUEUE_BYTES, max: MAX_QUEUE_BYTES, of: 'integer' },
   }),
   attemptTimeout: flag('string', {
     name: 'attempt-timeout',
@@ -687,6 +703,7 @@ export function loadLiveConfig(argv: readonly string[], env: NodeJS.ProcessEnv =
     snaplen: p.string(LIVE.snaplen) === undefined ? undefined : p.number(LIVE.snaplen, DEFAULT_SNAPLEN),
     promiscuous: p.boolean(LIVE.promiscuous),
     bufferBytes: p.number(LIVE.bufferSize, DEFAULT_KERNEL_BUFFER_BYTES),
+    queueBytes: p.number(LIVE.queueSize, DEFAULT_QUEUE_BYTES),
     attemptTimeoutSeconds: p.number(LIVE.attemptTimeout, DEFAULT_LIVE_ATTEMPT_TIMEOUT_SECONDS),
     ratioWindowSeconds: p.number(LIVE.ratioWindow, DEFAULT_RATIO_WINDOW_SECONDS),
     maxPorts: p.number(LIVE.maxPorts, DEFAULT_MAX_PORTS),

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-_Static_assert(offsetof(rw_polled_t, poll) == 0, "the poll handle must be the first member");
+_Static_assert(offsetof(rw_polled_t, handle) == 0, "the handle must be the first member");
 
 static void on_closed(uv_handle_t *h) {
   rw_polled_t *p = (rw_polled_t *)h;
@@ -20,12 +20,20 @@ int rw_polled_start(rw_polled_t *p, uv_loop_t *loop, int fd, void *data, uv_poll
   return uv_poll_start(&p->poll, UV_READABLE, cb);
 }
 
+int rw_polled_start_async(rw_polled_t *p, uv_loop_t *loop, void *data, uv_async_cb cb) {
+  int rc = uv_async_init(loop, &p->async, cb);
+  if (rc != 0) return rc;
+  p->async.data = data;
+  p->poll_open = 1;
+  return 0;
+}
+
 int rw_polled_shut(rw_polled_t *p) {
   if (p->closed) return 0;
   p->closed = 1;
   if (p->poll_open) {
-    uv_poll_stop(&p->poll);
-    uv_close((uv_handle_t *)&p->poll, on_closed);
+    if (p->handle.type == UV_POLL) uv_poll_stop(&p->poll);
+    uv_close(&p->handle, on_closed);
   }
   return 1;
 }

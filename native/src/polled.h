@@ -1,8 +1,9 @@
 /*
- * What the addon's polled objects share (a capture, a link watch): a uv_poll_t on the main loop
- * and the lifetime rule. Such an object is stopped by its close call, by its External's finalizer
- * or at environment teardown, whichever comes first; it is freed once both the External is gone
- * and the poll handle's close callback has run (libuv still holds the handle until then).
+ * What the addon's polled objects share (a capture, a link watch): a libuv handle on the main loop
+ * (a link watch's uv_poll_t; a capture's uv_async_t, which its capture thread wakes) and the
+ * lifetime rule. Such an object is stopped by its close call, by its External's finalizer or at
+ * environment teardown, whichever comes first; it is freed once both the External is gone and the
+ * handle's close callback has run (libuv still holds the handle until then).
  *
  * The rw_polled_t must be the object's first member (each file checks it with _Static_assert), so
  * that freeing it frees the object.
@@ -17,8 +18,12 @@ typedef struct rw_polled rw_polled_t;
 typedef void (*rw_teardown_fn)(rw_polled_t *p);
 
 struct rw_polled {
-  uv_poll_t poll;   /* first: the close callback finds the object from the handle */
-  int poll_open;    /* uv_poll_init done and its close callback not yet run */
+  union {               /* first: the close callback finds the object from the handle */
+    uv_handle_t handle;
+    uv_poll_t poll;     /* a link watch's */
+    uv_async_t async;   /* a capture's: its thread wakes the main loop with it */
+  };
+  int poll_open;    /* the handle is initialized and its close callback has not run yet */
   int finalized;    /* the External is gone: free once the poll is closed */
   int closed;       /* torn down (rw_polled_shut ran): the object does nothing more */
   int hook;         /* the env cleanup hook is registered */
@@ -37,8 +42,12 @@ void rw_polled_finalizer(napi_env env, void *data, void *hint);
 
 /* Polls `fd` for reading on `loop`, calling `cb` with `poll.data` = `data`; 0 or a libuv error. */
 int rw_polled_start(rw_polled_t *p, uv_loop_t *loop, int fd, void *data, uv_poll_cb cb);
+/* Initializes the async handle on `loop`: `cb` runs on the loop, with `async.data` = `data`, after
+   any thread's uv_async_send; 0 or a libuv error. */
+int rw_polled_start_async(rw_polled_t *p, uv_loop_t *loop, void *data, uv_async_cb cb);
 /* Starts a teardown: marks the object closed, stops polling and closes the handle (before the fd
-   is closed). Returns 0 when it was closed already (the teardown has nothing left to do). */
+   is closed; a capture stops its thread first). Returns 0 when it was closed already (the teardown
+   has nothing left to do). */
 int rw_polled_shut(rw_polled_t *p);
 
 #endif

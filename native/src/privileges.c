@@ -16,7 +16,13 @@
  *
  * Capabilities, the bounding set and KEEPCAPS are per thread: this is the JavaScript main thread,
  * the one that opens captures. setuid() applies to every thread (glibc), and the other threads
- * (libuv's pool, V8's helpers) lose every capability with it.
+ * (libuv's pool, V8's helpers, a capture thread) lose every capability with it. A capture thread
+ * started later (a reopened capture) inherits the main thread's credentials, CAP_NET_RAW with
+ * them; the filter below denies capset, so it keeps it (it needs none).
+ *
+ * The filter suits the capture thread (capture_thread.c): it polls, reads, maps memory and takes
+ * mutexes; pthread_create's clone3 answers ENOSYS here and glibc then uses clone with thread flags
+ * (no namespace flag), so a capture thread starts after lockDown as before it.
  *
  * lockDown() sets no_new_privs and installs a seccomp filter on every thread of the process
  * (SECCOMP_FILTER_FLAG_TSYNC, which also carries no_new_privs to every thread: prctl alone would

@@ -6,8 +6,8 @@
  * Exports (typed in src/capture/native-binding.ts):
  *   open(opts)                     -> { handle, linkType, snaplen, nanosecond, warnings, data, records }
  *   setFilter(handle, expr)        compiles `expr` for the handle's link type and installs it
- *   start(handle, onBatch, onFault) starts watching the capture fd on the main event loop
- *   stats(handle)                  -> { received, droppedKernel, droppedInterface }
+ *   start(handle, onBatch, onFault) starts the capture thread; batches come on the main event loop
+ *   stats(handle)                  -> { received, droppedKernel, droppedInterface, droppedQueue, queued, queueBytes, queuePeakBytes }
  *   close(handle)                  idempotent
  *   findAllDevs()                  -> [{ name, description, addresses, flags }]
  *   libVersion()                   -> pcap_lib_version()
@@ -15,39 +15,48 @@
  *   switchUser(uid, gid), lockDown()  dropping privileges (privileges.c)
  *   watchLink(name, onChange), unwatchLink(handle)  link-state notifications (link_watch.c)
  *
- * Batches. The handle is non-blocking; its selectable fd is watched with a uv_poll_t on the main
- * loop. When it is readable, pcap_dispatch() copies each frame into one preallocated ArrayBuffer
- * (`data`, frames packed back to back) and writes five uint32 per frame into a second one
- * (`records`: offset, capLen, origLen, tsSec, tsNsec; uint32 rather than double so that V8 reads
- * small integers and passes them on unboxed); then JavaScript is called once with the frame count.
- * A batch ends when maxBatchFrames frames are in it, when the data area has less room left than
- * one snapshot (pcap_breakloop: the next frame might not fit), or when libpcap has nothing more.
- * Up to MAX_BATCHES_PER_POLL batches run per poll callback, then the event loop gets a turn (a busy
- * capture cannot starve /metrics); the poll is level-triggered, so what is left is read next turn.
+ * Reading. start() runs a capture thread (capture_thread.c) that blocks on the capture socket and
+ * pcap_dispatch()es what the kernel has into the capture queue (frame_queue.c), as tcpdump reads:
+ * the kernel ring is emptied while the main thread is busy (the pipeline, a /metrics scrape, a
+ * garbage collection) or waits for a CPU, and the queue holds the frames until it comes back. The
+ * queue is bounded (`queueBytes`): a frame beyond it is dropped and counted (stats().droppedQueue),
+ * never lost silently; it takes memory only while frames wait.
+ *
+ * Batches. The thread wakes the main loop (uv_async_send); there each chunk of the queue is one
+ * batch: its records and frames are copied into two ArrayBuffers allocated once by open() (`data`,
+ * frames packed back to back, and `records`, five uint32 per frame: offset, capLen, origLen, tsSec,
+ * tsNsec; uint32 rather than double so that V8 reads small integers and passes them on unboxed),
+ * then JavaScript is called once with the frame count. A chunk ends at maxBatchFrames frames or
+ * when the next frame does not fit its data area (min(batchBytes, maxBatchFrames x snapshot), at
+ * least two snapshots). Up to MAX_BATCHES_PER_WAKE batches run per wake-up, then the event loop
+ * gets a turn (a busy capture cannot starve /metrics) and the rest comes next turn.
  *
  * Buffer ownership: `data` and `records` are allocated once by open() and owned by this module;
  * JavaScript only reads them, and a batch is valid until the onBatch call returns (the next batch
  * overwrites both).
  *
  * Faults. When the interface goes down or away, the kernel sets ENETDOWN on the packet socket:
- * epoll reports POLLERR (libuv passes UV_EBADF and stops the poll) or pcap_dispatch() returns
- * PCAP_ERROR with libpcap's message ("The interface went down", "The interface disappeared").
- * Either way polling stops and onFault(reason, message) is called once; nothing aborts.
+ * poll() reports POLLERR or pcap_dispatch() returns PCAP_ERROR with libpcap's message ("The
+ * interface went down", "The interface disappeared"). The thread hands on what it read and ends;
+ * the main thread delivers those frames, then calls onFault(reason, message) once; nothing aborts.
  *
- * Lifetime. The handle is a JS External. close() stops the poll (uv_close) and pcap_close()s; the
- * same happens when the External is garbage-collected and at environment teardown (an env cleanup
- * hook), so a worker or the process can exit. The struct is freed once both the External is gone
- * and the poll handle's close callback has run.
+ * Lifetime. The handle is a JS External. close() stops the thread (and waits for it), closes the
+ * async handle (uv_close) and pcap_close()s; the same happens when the External is
+ * garbage-collected and at environment teardown (an env cleanup hook), so a worker or the process
+ * can exit. The struct is freed once both the External is gone and the async handle's close
+ * callback has run.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -55,16 +64,20 @@
 #include <pcap/pcap.h>
 #include <uv.h>
 
+#include "capture_thread.h"
+#include "frame_queue.h"
 #include "link_watch.h"
 #include "polled.h"
 #include "privileges.h"
 
 /* uint32 values per frame in the records area: offset, capLen, origLen, tsSec, tsNsec. */
-#define REC_FIELDS 5
-/* Batches handed on per poll callback before the event loop gets a turn. */
-#define MAX_BATCHES_PER_POLL 8
-/* Default size of the data area, bytes. */
+#define REC_FIELDS RW_REC_FIELDS
+/* Batches handed on per wake-up before the event loop gets a turn. */
+#define MAX_BATCHES_PER_WAKE 8
+/* Default largest size of a batch's data area, bytes. */
 #define DEFAULT_BATCH_BYTES (4 * 1024 * 1024)
+/* Default cap of the capture queue, bytes (src/config.ts DEFAULT_QUEUE_BYTES gives the daemon's). */
+#define DEFAULT_QUEUE_BYTES (64u * 1024 * 1024)
 /* Bounds of the numeric options (sanity, not policy: the JS config validates first). */
 #define MAX_BATCH_FRAMES 1000000
 #define MAX_BATCH_BYTES (256 * 1024 * 1024)
@@ -75,9 +88,10 @@
 #endif
 
 typedef struct capture {
-  rw_polled_t polled;       /* first (polled.h): the poll handle and the lifetime */
+  rw_polled_t polled;       /* first (polled.h): the async handle and the lifetime */
   napi_env env;
-  pcap_t *pcap;
+  pcap_t *pcap;             /* also the reader's; libpcap calls hold reader.pcap_mu once started */
+  rw_reader_t reader;       /* the capture thread and its queue */
   char device[IF_NAMESIZE + 64];
   int link_type;
   int nano;                 /* timestamps are nanoseconds (else microseconds) */
@@ -90,12 +104,9 @@ typedef struct capture {
   napi_ref data_ref;
   napi_ref rec_ref;
 
-  uint32_t frames;          /* frames in the batch being filled */
-  size_t used;              /* bytes of the data area used by it */
-
   napi_ref on_batch;
   napi_ref on_fault;
-  napi_async_context async;
+  napi_async_context async_ctx;
   int started;
 
   struct pcap_stat last;    /* last statistics read (kept for stats() after close) */
@@ -185,6 +196,11 @@ static void set_u32(napi_env env, napi_value obj, const char *name, uint32_t n) 
   if (napi_create_uint32(env, n, &v) == napi_ok) set_named(env, obj, name, v);
 }
 
+static void set_double(napi_env env, napi_value obj, const char *name, double n) {
+  napi_value v;
+  if (napi_create_double(env, n, &v) == napi_ok) set_named(env, obj, name, v);
+}
+
 static void set_str(napi_env env, napi_value obj, const char *name, const char *s) {
   napi_value v;
   if (s == NULL) {
@@ -236,16 +252,21 @@ static void status_message(pcap_t *p, int status, char *out, size_t size) {
 
 _Static_assert(offsetof(capture_t, polled) == 0, "rw_polled_t must come first (polled.h)");
 
-/* Stops the poll, closes the capture, drops the references; idempotent (see polled.h). */
+/* Stops the thread, closes the async handle and the capture, drops the references; idempotent (see polled.h). */
 static void teardown(rw_polled_t *p) {
-  if (!rw_polled_shut(p)) return; /* the poll stops before pcap_close closes the fd */
   capture_t *c = (capture_t *)p;
+  if (p->closed) return;
+  /* The thread ends before the async handle it wakes is closed and before the fd is. */
+  rw_reader_stop(&c->reader);
+  rw_polled_shut(p);
   if (c->pcap != NULL) {
     struct pcap_stat st;
     if (pcap_stats(c->pcap, &st) == 0) c->last = st;
     pcap_close(c->pcap);
     c->pcap = NULL;
   }
+  /* The queue's counters stay readable (stats() after close); its memory goes. */
+  rw_reader_destroy(&c->reader);
   napi_env env = c->env;
   if (c->on_batch != NULL) napi_delete_reference(env, c->on_batch);
   if (c->on_fault != NULL) napi_delete_reference(env, c->on_fault);
@@ -254,9 +275,9 @@ static void teardown(rw_polled_t *p) {
   c->on_batch = c->on_fault = c->data_ref = c->rec_ref = NULL;
   c->data = NULL;
   c->rec = NULL;
-  if (c->async != NULL) {
-    napi_async_destroy(env, c->async);
-    c->async = NULL;
+  if (c->async_ctx != NULL) {
+    napi_async_destroy(env, c->async_ctx);
+    c->async_ctx = NULL;
   }
   rw_polled_unhook(&c->polled);
 }
@@ -272,27 +293,16 @@ static capture_t *unwrap(napi_env env, napi_value handle) {
   return (capture_t *)p;
 }
 
-/* ---- the hot path ---------------------------------------------------------------------- */
-
-/* pcap_dispatch callback: copies one frame into the data area, writes its record. */
-static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
-  capture_t *c = (capture_t *)user;
-  size_t room = c->data_bytes - c->used;
-  uint32_t cap = h->caplen;
-  /* Cannot happen (the batch stops while a whole snapshot still fits), kept as a guard. */
-  if (cap > room) cap = (uint32_t)room;
-  memcpy(c->data + c->used, bytes, cap);
-  uint32_t *r = c->rec + (size_t)c->frames * REC_FIELDS;
-  r[0] = (uint32_t)c->used;
-  r[1] = cap;
-  r[2] = h->len;
-  r[3] = (uint32_t)h->ts.tv_sec; /* unsigned: good until 2106 */
-  r[4] = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
-  c->used += cap;
-  c->frames++;
-  /* The next frame might not fit: end the batch here; the rest stays in the ring. */
-  if (c->data_bytes - c->used < c->snapshot) pcap_breakloop(c->pcap);
+/* Runs a libpcap call on `c`'s handle with the reader's lock once the thread may be reading. */
+static void lock_pcap(capture_t *c) {
+  if (c->started) pthread_mutex_lock(&c->reader.pcap_mu);
 }
+
+static void unlock_pcap(capture_t *c) {
+  if (c->started) pthread_mutex_unlock(&c->reader.pcap_mu);
+}
+
+/* ---- the main thread's side of the queue ----------------------------------------------- */
 
 /* Calls a stored JS function through napi_make_callback (async hooks, microtasks drained). */
 static void call_js(capture_t *c, napi_ref fn_ref, size_t argc, napi_value *argv) {
@@ -301,7 +311,7 @@ static void call_js(capture_t *c, napi_ref fn_ref, size_t argc, napi_value *argv
   if (fn_ref == NULL || napi_get_reference_value(env, fn_ref, &fn) != napi_ok || fn == NULL) return;
   /* napi_make_callback needs an object as the receiver: the global one. */
   if (napi_get_global(env, &recv) != napi_ok) return;
-  napi_status s = napi_make_callback(env, c->async, recv, fn, argc, argv, &result);
+  napi_status s = napi_make_callback(env, c->async_ctx, recv, fn, argc, argv, &result);
   if (s == napi_pending_exception) {
     /* The JS layer catches everything; if something still escapes, report it as Node reports
        a throwing event callback (uncaughtException), never swallow it here. */
@@ -310,9 +320,12 @@ static void call_js(capture_t *c, napi_ref fn_ref, size_t argc, napi_value *argv
   }
 }
 
-static void deliver_batch(capture_t *c) {
+/* One chunk as one batch: copied into the areas JavaScript reads, then onBatch(frames). */
+static void deliver_batch(capture_t *c, const rw_chunk_t *ch) {
   napi_value argv[1];
-  if (napi_create_uint32(c->env, c->frames, &argv[0]) != napi_ok) return;
+  memcpy(c->rec, ch->rec, (size_t)ch->frames * REC_FIELDS * sizeof(uint32_t));
+  memcpy(c->data, ch->data, ch->used);
+  if (napi_create_uint32(c->env, ch->frames, &argv[0]) != napi_ok) return;
   call_js(c, c->on_batch, 1, argv);
 }
 
@@ -322,73 +335,72 @@ static enum rw_link_state interface_state(const capture_t *c) {
 }
 
 /*
- * Stops polling and calls onFault(reason, message) once. The reason comes from the interface
- * itself: interface_gone when it no longer exists, interface_down when it exists but is down,
- * read_error otherwise. `message` is libpcap's (or ours when libpcap has none).
+ * Calls onFault(reason, message) once, after the thread ended on a fault and every frame it read
+ * was delivered. The reason comes from the interface itself, read now (an interface being deleted
+ * is down for a moment first): interface_gone when it no longer exists, interface_down when it
+ * exists but is down, read_error otherwise. `message` is libpcap's, or composed in libpcap's words
+ * when only poll() saw the fault.
  */
-static void deliver_fault(capture_t *c, const char *message) {
+static void deliver_fault(capture_t *c, enum rw_reader_fault fault) {
   const char *reason = "read_error";
-  switch (interface_state(c)) {
+  enum rw_link_state state = interface_state(c);
+  switch (state) {
     case RW_LINK_GONE: reason = "interface_gone"; break;
     case RW_LINK_DOWN: reason = "interface_down"; break;
     default: break;
   }
-  if (c->polled.poll_open) uv_poll_stop(&c->polled.poll);
+  char msg[sizeof c->reader.fault_message + 128];
+  if (fault == RW_FAULT_PCAP) {
+    snprintf(msg, sizeof msg, "%s", c->reader.fault_message);
+  } else {
+    short ev = c->reader.poll_events;
+    snprintf(msg, sizeof msg, "%s (poll: %s%s%s)",
+             state == RW_LINK_GONE ? "The interface disappeared" : state == RW_LINK_DOWN ? "The interface went down" : "error on the capture socket",
+             ev & POLLERR ? "POLLERR" : "", ev & POLLHUP ? " POLLHUP" : "", ev & POLLNVAL ? " POLLNVAL" : "");
+  }
+  /* Nothing will wake the loop for this capture any more: as a stopped poll did, let it exit. */
+  uv_unref(&c->polled.handle);
   napi_ref fn = c->on_fault;
   c->on_fault = NULL; /* at most once */
   napi_value argv[2];
   if (napi_create_string_utf8(c->env, reason, NAPI_AUTO_LENGTH, &argv[0]) == napi_ok &&
-      napi_create_string_utf8(c->env, message, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok) {
+      napi_create_string_utf8(c->env, msg, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok) {
     call_js(c, fn, 2, argv);
   }
   if (fn != NULL) napi_delete_reference(c->env, fn);
 }
 
-/* The pending error of the capture socket (SO_ERROR), 0 if none or unknown. */
-static int socket_error(capture_t *c) {
-  int fd = c->pcap != NULL ? pcap_get_selectable_fd(c->pcap) : -1;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return 0;
-  return err;
+/* The queue's wake-up, called on the capture thread. */
+static void wake_main(void *arg) {
+  capture_t *c = arg;
+  uv_async_send(&c->polled.async);
 }
 
-static void on_poll(uv_poll_t *h, int status, int events) {
+/* The capture thread published chunks (or ended): hand them to JavaScript, in order. */
+static void on_async(uv_async_t *h) {
   capture_t *c = (capture_t *)h->data;
   if (c->polled.closed) return;
+  rw_frame_queue_t *q = &c->reader.queue;
   napi_handle_scope scope;
   if (napi_open_handle_scope(c->env, &scope) != napi_ok) return;
-  /* On POLLERR libuv reports UV_EBADF and stops the poll; libpcap still holds the reason, so
-     read on: pcap_dispatch() then returns PCAP_ERROR with its message. */
-  int poll_failed = status < 0;
-  int faulted = 0;
-  for (int b = 0; b < MAX_BATCHES_PER_POLL && !c->polled.closed; b++) {
-    c->frames = 0;
-    c->used = 0;
-    int r = pcap_dispatch(c->pcap, (int)c->max_frames, on_packet, (u_char *)c);
-    if (c->frames > 0) deliver_batch(c);
-    if (c->polled.closed) break;
-    if (r == PCAP_ERROR) {
-      char msg[PCAP_ERRBUF_SIZE + 64];
-      snprintf(msg, sizeof msg, "%s", pcap_geterr(c->pcap));
-      deliver_fault(c, msg);
-      faulted = 1;
+  int nudge = 0;
+  for (int b = 0; b < MAX_BATCHES_PER_WAKE; b++) {
+    rw_chunk_t *ch = rw_queue_take(q);
+    if (ch == NULL) break;
+    deliver_batch(c, ch);
+    if (c->polled.closed) {
+      /* onBatch closed the capture: the queue is gone, this chunk is ours to unmap. */
+      munmap(ch, ch->map_bytes);
       break;
     }
-    if (r == 0) break; /* nothing more for now */
-    /* r > 0 (more may be waiting) or PCAP_ERROR_BREAK (the data area was full): read on. */
+    nudge |= rw_queue_release(q, ch);
   }
-  if (poll_failed && !faulted && !c->polled.closed) {
-    /* libpcap 1.10 in non-blocking mode does not report ENETDOWN itself (it waits for the
-       interface to come back); the kernel has, and libuv has stopped the poll: say what happened
-       in libpcap's words. */
-    char msg[PCAP_ERRBUF_SIZE + 64];
-    int err = socket_error(c);
-    enum rw_link_state state = interface_state(c);
-    snprintf(msg, sizeof msg, "%s (poll: %s%s%s)",
-             state == RW_LINK_GONE ? "The interface disappeared" : state == RW_LINK_DOWN ? "The interface went down" : "error on the capture socket",
-             uv_strerror(status), err ? ", socket: " : "", err ? strerror(err) : "");
-    deliver_fault(c, msg);
+  if (!c->polled.closed) {
+    /* The fault is read before the queue: a thread that faulted has handed on everything first. */
+    enum rw_reader_fault fault = atomic_load_explicit(&c->reader.fault, memory_order_acquire);
+    if (nudge) rw_reader_nudge(&c->reader);
+    if (rw_queue_pending(q)) uv_async_send(&c->polled.async); /* the rest next turn */
+    else if (fault != RW_FAULT_NONE && c->on_fault != NULL) deliver_fault(c, fault);
   }
   napi_close_handle_scope(c->env, scope);
 }
@@ -404,14 +416,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_object) return throw_type(env, "open(opts): opts must be an object");
   opts = argv[0];
 
-  uint32_t snaplen, buffer_bytes, timeout_ms, max_frames, batch_bytes;
+  uint32_t snaplen, buffer_bytes, timeout_ms, max_frames, batch_bytes, queue_bytes;
   int promisc, immediate;
   if (napi_get_named_property(env, opts, "interfaceName", &name_v) != napi_ok) return NULL;
   char *name = get_string(env, name_v, "open(): interfaceName");
   if (name == NULL) return NULL;
   if (get_u32(env, opts, "snaplen", 1, MAX_SNAPLEN, 0, &snaplen) || get_u32(env, opts, "bufferBytes", 0, UINT32_MAX, 0, &buffer_bytes) ||
       get_u32(env, opts, "timeoutMs", 0, 3600000, 0, &timeout_ms) || get_u32(env, opts, "maxBatchFrames", 1, MAX_BATCH_FRAMES, 0, &max_frames) ||
-      get_u32(env, opts, "batchBytes", 0, MAX_BATCH_BYTES, DEFAULT_BATCH_BYTES, &batch_bytes) || get_bool(env, opts, "promiscuous", &promisc) ||
+      get_u32(env, opts, "batchBytes", 0, MAX_BATCH_BYTES, DEFAULT_BATCH_BYTES, &batch_bytes) ||
+      get_u32(env, opts, "queueBytes", 0, UINT32_MAX, DEFAULT_QUEUE_BYTES, &queue_bytes) || get_bool(env, opts, "promiscuous", &promisc) ||
       get_bool(env, opts, "immediate", &immediate)) {
     free(name);
     return NULL;
@@ -507,14 +520,23 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   int snap = pcap_snapshot(p);
   c->snapshot = snap > 0 ? (uint32_t)snap : snaplen;
   c->max_frames = max_frames;
-  /* The data area holds at least two snapshots, so a batch always takes at least one frame. */
-  c->data_bytes = batch_bytes < 2u * c->snapshot ? 2u * c->snapshot : batch_bytes;
+  /* The data area: what maxBatchFrames frames of a whole snapshot take, at most batchBytes, and at
+     least two snapshots, so that a batch always takes at least one frame. */
+  uint64_t full = (uint64_t)max_frames * c->snapshot;
+  uint64_t data_bytes = full < batch_bytes ? full : batch_bytes;
+  c->data_bytes = data_bytes < 2u * c->snapshot ? 2u * c->snapshot : (size_t)data_bytes;
+  int rc_reader = rw_reader_init(&c->reader, p, c->nano, max_frames, queue_bytes, (uint32_t)c->data_bytes, wake_main, c);
 
   napi_value result, handle, data_ab, rec_ab;
   void *data_p = NULL, *rec_p = NULL;
-  if (napi_create_external(env, c, rw_polled_finalizer, NULL, &handle) != napi_ok) {
+  if (rc_reader != 0 || napi_create_external(env, c, rw_polled_finalizer, NULL, &handle) != napi_ok) {
+    rw_reader_destroy(&c->reader);
     pcap_close(p);
     free(c);
+    if (rc_reader != 0) {
+      snprintf(msg, sizeof msg, "open(): cannot set up the capture queue: %s", strerror(rc_reader));
+      return throw_coded(env, "PCAP_ERROR", msg);
+    }
     return NULL;
   }
   /* From here on the External owns `c`: errors below leave it to the finalizer. */
@@ -571,7 +593,9 @@ static napi_value js_set_filter(napi_env env, napi_callback_info info) {
   if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "setFilter(): the capture is closed");
   char *expr = get_string(env, argv[1], "setFilter(): expr");
   if (expr == NULL) return NULL;
+  lock_pcap(c);
   napi_value r = install_filter(env, c->pcap, expr);
+  unlock_pcap(c);
   free(expr);
   return r;
 }
@@ -595,16 +619,24 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
   if (napi_create_string_utf8(env, "rstwatch:capture", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, NULL, name, &c->async) != napi_ok || napi_create_reference(env, argv[1], 1, &c->on_batch) != napi_ok ||
+      napi_async_init(env, NULL, name, &c->async_ctx) != napi_ok || napi_create_reference(env, argv[1], 1, &c->on_batch) != napi_ok ||
       napi_create_reference(env, argv[2], 1, &c->on_fault) != napi_ok) {
     return NULL;
   }
-  int rc = rw_polled_start(&c->polled, loop, fd, c, on_poll);
+  int rc = rw_polled_start_async(&c->polled, loop, c, on_async);
   if (rc != 0) {
-    snprintf(msg, sizeof msg, "start(): uv_poll: %s", uv_strerror(rc));
+    snprintf(msg, sizeof msg, "start(): uv_async_init: %s", uv_strerror(rc));
     return throw_coded(env, "PCAP_ERROR", msg);
   }
+  /* From here on libpcap calls take the reader's lock (the thread may be reading). */
   c->started = 1;
+  rc = rw_reader_start(&c->reader);
+  if (rc != 0) {
+    /* Nothing would ever read: close the capture, so that the async handle does not keep the loop. */
+    teardown(&c->polled);
+    snprintf(msg, sizeof msg, "start(): cannot start the capture thread: %s", strerror(rc));
+    return throw_coded(env, "ERR_CAPTURE_THREAD", msg);
+  }
   napi_value undef;
   napi_get_undefined(env, &undef);
   return undef;
@@ -620,16 +652,22 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (c == NULL) return NULL;
   if (c->pcap != NULL) {
     struct pcap_stat st;
-    if (pcap_stats(c->pcap, &st) != 0) {
-      snprintf(msg, sizeof msg, "pcap_stats: %s", pcap_geterr(c->pcap));
-      return throw_coded(env, "PCAP_ERROR", msg);
-    }
+    lock_pcap(c);
+    int rc = pcap_stats(c->pcap, &st);
+    if (rc != 0) snprintf(msg, sizeof msg, "pcap_stats: %s", pcap_geterr(c->pcap));
+    unlock_pcap(c);
+    if (rc != 0) return throw_coded(env, "PCAP_ERROR", msg);
     c->last = st;
   }
   if (napi_create_object(env, &out) != napi_ok) return NULL;
+  const rw_frame_queue_t *q = &c->reader.queue;
   set_u32(env, out, "received", c->last.ps_recv);
   set_u32(env, out, "droppedKernel", c->last.ps_drop);
   set_u32(env, out, "droppedInterface", c->last.ps_ifdrop);
+  set_double(env, out, "droppedQueue", (double)atomic_load_explicit(&q->dropped, memory_order_relaxed));
+  set_double(env, out, "queued", (double)atomic_load_explicit(&q->queued, memory_order_relaxed));
+  set_double(env, out, "queueBytes", (double)rw_queue_bytes(q));
+  set_double(env, out, "queuePeakBytes", (double)atomic_load_explicit(&q->peak_bytes, memory_order_relaxed));
   return out;
 }
 
@@ -732,11 +770,11 @@ static napi_value js_inject(napi_env env, napi_callback_info info) {
     return throw_type(env, "inject(): bytes must be a Uint8Array");
   }
   if (c->polled.closed) return throw_coded(env, "ERR_CAPTURE_CLOSED", "inject(): the capture is closed");
+  lock_pcap(c);
   int n = pcap_inject(c->pcap, bytes, length);
-  if (n < 0) {
-    snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
-    return throw_coded(env, "PCAP_ERROR", msg);
-  }
+  if (n < 0) snprintf(msg, sizeof msg, "pcap_inject: %s", pcap_geterr(c->pcap));
+  unlock_pcap(c);
+  if (n < 0) return throw_coded(env, "PCAP_ERROR", msg);
   if (napi_create_int32(env, n, &out) != napi_ok) return NULL;
   return out;
 }

@@ -10,7 +10,9 @@
  * - Snapshot length fixed at 65535, promiscuous mode always on, read timeout 1000 ms: the
  *   options' values for these are ignored (a warning says so). The kernel buffer is raised to
  *   CAP_MIN_BUFFER_BYTES, because at that snapshot length each packet takes a 64 KiB slot.
- * - One JavaScript call (an EventEmitter `emit`) per packet, not per batch.
+ * - One JavaScript call (an EventEmitter `emit`) per packet, not per batch, read on the event loop:
+ *   no capture thread and no queue (`queueBytes` is ignored), so a busy event loop leaves the
+ *   kernel buffer to fill.
  * - On `any` the link type is LINUX_SLL (113): cap cannot ask for LINUX_SLL2.
  * - When the interface goes down or away, cap ABORTS the process (an `assert(status == 0)` in its
  *   poll callback): `onFault` is never called. Use the native backend where interfaces come and go.
@@ -61,7 +63,7 @@ interface CapDevice {
 /** IFF_UP of <linux/if.h>, as /sys/class/net/NAME/flags shows it (hex). */
 const IFF_UP = 0x1;
 
-const ZERO_STATS: CaptureStats = Object.freeze({ received: 0, droppedKernel: 0, droppedInterface: 0 });
+const ZERO_STATS: CaptureStats = Object.freeze({ received: 0, droppedKernel: 0, droppedInterface: 0, droppedQueue: 0 });
 
 /** cap's link type names (its binding returns names, not numbers) as LINKTYPE_* values. */
 function capLinkType(name: string): number {

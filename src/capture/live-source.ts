@@ -2,9 +2,11 @@
  * Live capture: `openLiveSource` opens a PacketSource on an interface with the project's libpcap
  * binding (native/, the default) or with the `cap` package (cap-source.ts).
  *
- * The native source is called once per batch (see native/src/rstwatch_pcap.c) and walks the
- * batch's records, calling `sink.onFrame` once per frame. Per frame nothing is created: the byte
- * view and the record view are made once at open and reused for every batch.
+ * The native source reads on a capture thread into a bounded queue (native/src/capture_thread.c,
+ * frame_queue.c), so the kernel buffer is emptied while the event loop is busy; it is called on the
+ * event loop once per batch (see native/src/rstwatch_pcap.c) and walks the batch's records,
+ * calling `sink.onFrame` once per frame. Per frame nothing is created: the byte view and the record
+ * view are made once at open and reused for every batch.
  *
  * Buffer ownership: the batch data area and its records belong to the native side. A frame's bytes
  * (`buf[offset, offset + capLen)`) are valid only until `onFrame` returns; the next batch
@@ -15,8 +17,8 @@ import { DEFAULT_FILTER, defaultFilter } from './bpf-filter.js';
 import { openCapSource } from './cap-source.js';
 import type { FrameSink } from './frame-sink.js';
 import { capturePermissionError, unknownInterfaceError } from './interfaces.js';
-import { loadNativeBinding, type NativeBinding } from './native-binding.js';
-import type { CaptureFault, CaptureStats, LiveCaptureOptions, PacketSource } from './packet-source.js';
+import { loadNativeBinding, type NativeBinding, type NativeStats } from './native-binding.js';
+import type { CaptureFault, LiveCaptureOptions, PacketSource } from './packet-source.js';
 
 /** The live capture backends: the project's libpcap binding, or the `cap` npm package. */
 export const CAPTURE_BACKENDS = ['native', 'cap'] as const;
@@ -94,6 +96,7 @@ export class NativePacketSource implements PacketSource {
         bufferBytes: options.bufferBytes,
         timeoutMs: options.timeoutMs,
         maxBatchFrames: options.maxBatchFrames,
+        queueBytes: options.queueBytes,
       });
     } catch (err) {
       throw openError(name, options.promiscuous, err);
@@ -117,14 +120,21 @@ export class NativePacketSource implements PacketSource {
     if (this.closed) throw new RstwatchError('RSTWATCH_ERR_INTERNAL', `start() on a closed capture of '${this.interfaceName}'`);
     this.sink = sink;
     this.onFault = onFault;
-    this.native.start(
-      this.handle,
-      (count) => this.deliver(count),
-      (reason, message) => this.fault(reason, message),
-    );
+    try {
+      this.native.start(
+        this.handle,
+        (count) => this.deliver(count),
+        (reason, message) => this.fault(reason, message),
+      );
+    } catch (err) {
+      // The native side has closed the capture (nothing would read it).
+      this.closed = true;
+      throw new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN', `cannot start the capture on '${this.interfaceName}': ${(err as Error).message}`, { cause: err });
+    }
   }
 
-  stats(): CaptureStats {
+  /** pcap_stats and the capture queue's counts (CaptureStats and more). */
+  stats(): NativeStats {
     return this.native.stats(this.handle);
   }
 

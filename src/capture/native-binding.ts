@@ -11,10 +11,12 @@ import type { LiveCaptureOptions } from './packet-source.js';
 
 /**
  * Options of `NativeBinding.open`: the live options but the filter (installed by `setFilter` once
- * the link type is known), plus the size of the batch data area in bytes (default 4 MiB, raised to
- * two snapshots if smaller). `bufferBytes` 0 keeps libpcap's default.
+ * the link type is known), plus the largest size of a batch's data area in bytes (default 4 MiB;
+ * the area is what `maxBatchFrames` whole snapshots take, at most this, at least two snapshots).
+ * `bufferBytes` 0 keeps libpcap's default; `queueBytes` may be left out (64 MiB) or 0 (every frame
+ * read is dropped and counted: for tests).
  */
-export type NativeOpenOptions = Omit<LiveCaptureOptions, 'filter'> & { readonly batchBytes?: number };
+export type NativeOpenOptions = Omit<LiveCaptureOptions, 'filter' | 'queueBytes'> & { readonly batchBytes?: number; readonly queueBytes?: number };
 
 /** What `NativeBinding.open` returns. */
 export interface NativeCapture {
@@ -62,14 +64,22 @@ export interface NativeDevice {
   readonly flags: { readonly up: boolean; readonly running: boolean; readonly loopback: boolean };
 }
 
-/** Cumulative pcap_stats counts. */
+/** Cumulative pcap_stats counts, and the capture queue's. */
 export interface NativeStats {
-  /** ps_recv: packets that passed the filter. */
+  /** ps_recv: packets that passed the filter (those the kernel dropped included). */
   readonly received: number;
   /** ps_drop: dropped because the kernel buffer was full. */
   readonly droppedKernel: number;
   /** ps_ifdrop: dropped by the interface. */
   readonly droppedInterface: number;
+  /** Read by the capture thread but dropped: the capture queue was full (or had no memory). */
+  readonly droppedQueue: number;
+  /** Read by the capture thread and put in the queue (handed on, or still waiting). */
+  readonly queued: number;
+  /** Bytes the queue holds now (the pages its waiting frames take). */
+  readonly queueBytes: number;
+  /** The most bytes it ever held. */
+  readonly queuePeakBytes: number;
 }
 
 /**
@@ -83,13 +93,16 @@ export interface NativeBinding {
   /** Compiles `expr` for the capture's link type and installs it. */
   setFilter(handle: unknown, expr: string): void;
   /**
-   * Starts reading on the event loop: `onBatch(frames)` once per batch, `onFault(reason, message)`
-   * at most once when the capture stops on its own (polling has stopped; call `close`).
+   * Starts the capture thread (it reads the kernel into the capture queue); batches come on the
+   * event loop: `onBatch(frames)` once per batch, in order, `onFault(reason, message)` at most once
+   * when the capture stops on its own, after every frame read before it (the thread has ended;
+   * call `close`). Throws (code ERR_CAPTURE_THREAD) when the thread cannot start (the capture is
+   * then closed).
    */
   start(handle: unknown, onBatch: (frames: number) => void, onFault: (reason: string, message: string) => void): void;
   /** Cumulative statistics; after `close`, the last ones read. */
   stats(handle: unknown): NativeStats;
-  /** Stops reading and closes the capture; safe to call twice. */
+  /** Stops the capture thread (waits for it), drops what the queue holds, closes the capture; safe to call twice. */
   close(handle: unknown): void;
   /** Every capture device of the network namespace. */
   findAllDevs(): NativeDevice[];
@@ -126,6 +139,31 @@ export interface NativeBinding {
   readonly RECORD_FIELDS: number;
 }
 
+/** Largest data area of a batch, bytes, when `batchBytes` is not given (native/src/rstwatch_pcap.c DEFAULT_BATCH_BYTES). */
+export const NATIVE_DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
+/** Drained chunks the capture queue keeps for reuse (native/src/frame_queue.h RW_QUEUE_RESERVE). */
+export const NATIVE_QUEUE_RESERVE_CHUNKS = 2;
+/** The capture thread's stack, bytes (native/src/capture_thread.c STACK_BYTES): resident only as far as it is used. */
+export const NATIVE_THREAD_STACK_BYTES = 256 * 1024;
+const PAGE_BYTES = 4096;
+/** Bytes of one frame's record (RECORD_FIELDS uint32). */
+const RECORD_BYTES = 5 * 4;
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** What the native capture allocates for a batch, bytes: its data area, its records, and a queue chunk (one mapping: header and records, then the data area page-aligned). */
+export interface NativeBatchBytes {
+  readonly data: number;
+  readonly records: number;
+  readonly chunk: number;
+}
+
+/** The sizes `open` gives a capture of `snaplen`-byte snapshots and `maxBatchFrames` frames a batch, `batchBytes` left out (native/src/rstwatch_pcap.c, frame_queue.c). */
+export function nativeBatchBytes(snaplen: number, maxBatchFrames: number): NativeBatchBytes {
+  const data = Math.max(2 * snaplen, Math.min(NATIVE_DEFAULT_BATCH_BYTES, maxBatchFrames * snaplen));
+  const records = maxBatchFrames * RECORD_BYTES;
+  // The chunk's struct (64 bytes with its alignment) before its records, the data area on a page boundary.
+  return { data, records, chunk: roundUp(64 + records, PAGE_BYTES) + roundUp(data, PAGE_BYTES) };
+}
 /** Where the built addon lives: native/build/Release under the package directory. */
 export const NATIVE_ADDON_PATH = join(packageRoot(), 'native/build/Release/rstwatch_pcap.node');
 

@@ -24,6 +24,12 @@ export interface LiveCaptureOptions {
   readonly filter: string;
   /** Largest number of frames handed on in one batch (bounds the time one batch holds the event loop). */
   readonly maxBatchFrames: number;
+  /**
+   * Bytes the capture queue may hold at most: frames the native backend's capture thread has read
+   * and the event loop has not handed on yet (taken only while frames wait; beyond it frames are
+   * dropped and counted in `CaptureStats.droppedQueue`). The `cap` backend has no queue.
+   */
+  readonly queueBytes: number;
 }
 
 /** Capture statistics, cumulative since the capture was opened (pcap_stats). */
@@ -34,6 +40,8 @@ export interface CaptureStats {
   readonly droppedKernel: number;
   /** Packets dropped by the interface or its driver (ps_ifdrop). */
   readonly droppedInterface: number;
+  /** Packets read from the kernel but dropped because the capture queue was full (native backend). */
+  readonly droppedQueue: number;
 }
 
 /** Why a running capture stopped on its own. */

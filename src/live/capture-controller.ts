@@ -56,7 +56,7 @@ export class CaptureController {
   /** Milliseconds down over the faults that ended. */
   private downMsEnded = 0;
   /** Stats of the handles closed so far, added to the current one's. */
-  private base = { received: 0, droppedKernel: 0, droppedInterface: 0 };
+  private base: CaptureStats = { received: 0, droppedKernel: 0, droppedInterface: 0, droppedQueue: 0 };
   /** sinkErrors of the handles closed so far. */
   private baseSinkErrors = 0;
   private baseLastSinkError: unknown = undefined;
@@ -110,6 +110,7 @@ export class CaptureController {
       received: this.base.received + (s?.received ?? 0),
       droppedKernel: this.base.droppedKernel + (s?.droppedKernel ?? 0),
       droppedInterface: this.base.droppedInterface + (s?.droppedInterface ?? 0),
+      droppedQueue: this.base.droppedQueue + (s?.droppedQueue ?? 0),
     };
   }
 
@@ -173,12 +174,18 @@ export class CaptureController {
     if (state === 'up') this.reopenNow('link');
   }
 
+  /** Starts an opened source and makes it the current one; a start that throws closes it and throws. */
   private attach(source: PacketSource): void {
+    try {
+      source.start(this.parts.sink, (fault) => this.onFault(source, fault));
+    } catch (err) {
+      source.close();
+      throw err;
+    }
     this.source = source;
     this.opens++;
     this.backoffMs = FIRST_BACKOFF_MS;
     for (const w of source.warnings) this.log.warn({ event: 'capture_warning', interface: source.interfaceName }, w);
-    source.start(this.parts.sink, (fault) => this.onFault(source, fault));
   }
 
   private onFault(source: PacketSource, fault: CaptureFault): void {
@@ -208,6 +215,7 @@ export class CaptureController {
         received: this.base.received + st.received,
         droppedKernel: this.base.droppedKernel + st.droppedKernel,
         droppedInterface: this.base.droppedInterface + st.droppedInterface,
+        droppedQueue: this.base.droppedQueue + st.droppedQueue,
       };
     } catch {
       // A handle whose interface vanished may have no statistics left to give.
@@ -230,6 +238,7 @@ export class CaptureController {
     let source: PacketSource;
     try {
       source = this.parts.open(this.options);
+      this.attach(source);
     } catch (err) {
       const message = messageOf(err);
       this.log.warn({ event: 'capture_reopen_failed', trigger, retry_in_ms: this.backoffMs, detail: message }, `cannot reopen the capture yet: ${message}`);
@@ -244,7 +253,6 @@ export class CaptureController {
       { event: 'capture_up', interface: source.interfaceName, link_type: source.linkType, down_seconds: downSeconds, reopened_by: trigger },
       `capture on ${source.interfaceName} is running again after ${downSeconds} s down (reopened by ${trigger}); counting resumes`,
     );
-    this.attach(source);
     this.parts.onReopened?.();
   }
 }

@@ -28,7 +28,7 @@ import { KernelReader } from './kernel-reader.js';
 import { LocalAddressWatcher } from './local-addresses.js';
 import { KERNEL_HISTORY_SLACK_SECONDS, logMemoryBudget } from './memory-budget.js';
 import { liveMetricSources } from './metric-sources.js';
-import type { LiveConfig } from './live-config.js';
+import { LIVE_BATCH_FRAMES, type LiveConfig } from './live-config.js';
 import { dropAndLockDown } from './privileges.js';
 import { SinkErrorLog } from './sink-error-log.js';
 
@@ -53,7 +53,8 @@ export function captureOptions(config: LiveConfig): LiveCaptureOptions {
     bufferBytes: config.bufferBytes,
     timeoutMs: 100,
     filter: config.filter ?? DEFAULT_FILTER,
-    maxBatchFrames: 4096,
+    maxBatchFrames: LIVE_BATCH_FRAMES,
+    queueBytes: config.queueBytes,
   };
 }
 

@@ -6,6 +6,9 @@ import type { CaptureBackend } from '../capture/live-source.js';
 import type { LogLevel } from '../log/logger.js';
 import type { Network } from '../net/address.js';
 
+/** Frames per batch of the live capture: one JavaScript call, one chunk of the capture queue (memory-budget.ts sizes it). */
+export const LIVE_BATCH_FRAMES = 4096;
+
 /** Validated settings of `rstwatch live`. */
 export interface LiveConfig {
   readonly interfaceName: string;
@@ -17,6 +20,8 @@ export interface LiveConfig {
   readonly snaplen: number | undefined;
   readonly promiscuous: boolean;
   readonly bufferBytes: number;
+  /** Cap of the capture queue (native backend), bytes. */
+  readonly queueBytes: number;
   readonly attemptTimeoutSeconds: number;
   readonly ratioWindowSeconds: number;
   readonly maxPorts: number;

@@ -11,6 +11,10 @@
  * and its allocator's), and V8's heap (the young generation at its default maximum of 2 x 16 MiB
  * semi-spaces, the old generation's live objects and the garbage between collections), which
  * grows with the scrape's size. The figures are those of Node 20 on x86-64.
+ *
+ * One part is elastic: the capture queue (native/src/frame_queue.c) takes memory only while frames
+ * the capture thread read wait for the event loop, up to --queue-size, and gives it back once they
+ * are counted. The budget is what the daemon holds at rest; `worstCaseBytes` adds the full queue.
  */
 import { CAUSE_COLUMN_BYTES, CAUSE_COUNT, OUTCOME_COUNT, PENDING_COUNTS_BYTES } from '../causes/cause-counts.js';
 import { EVIDENCE_LINE_BYTES, evidenceTableBytes, LINES_PER_PORT, MAX_EVIDENCE_PORTS } from '../causes/cause-evidence.js';
@@ -24,8 +28,10 @@ import { ATTEMPT_TABLE_BYTES_PER_SLOT } from '../track/attempt-table.js';
 import { addressCounterBytes } from '../track/address-counter.js';
 import { PORT_COUNTER_BYTES } from '../track/counters.js';
 import { DIRECTION_COUNT } from '../track/direction.js';
+import { DEFAULT_SNAPLEN } from '../capture/bpf-filter.js';
+import { NATIVE_QUEUE_RESERVE_CHUNKS, NATIVE_THREAD_STACK_BYTES, nativeBatchBytes } from '../capture/native-binding.js';
 import type { Logger } from 'pino';
-import type { LiveConfig } from './live-config.js';
+import { LIVE_BATCH_FRAMES, type LiveConfig } from './live-config.js';
 
 const MiB = 1024 * 1024;
 
@@ -39,8 +45,6 @@ export const V8_BYTES_PER_EXPOSITION_LINE = 1024;
 export const EXPOSITION_LINES_PER_PORT = 6 + 5 + 1 + 5;
 /** Lines an inbound port adds for its causes at most: every (outcome, cause) pair, and the pending outcomes. */
 export const CAUSE_LINES_PER_PORT = OUTCOME_COUNT * CAUSE_COUNT + OUTCOME_COUNT;
-/** The native capture's batch area (native/src/rstwatch_pcap.c DEFAULT_BATCH_BYTES) and its records. */
-export const CAPTURE_BATCH_BYTES = 4 * MiB + 4096 * 5 * 4;
 /** A kernel-state read kept by the cause engine: the snapshot without its listeners, measured. */
 export const KERNEL_READ_BYTES = 2048;
 /** A listener of a read, with its index entry (kept once per read whose listeners changed), measured. */
@@ -51,7 +55,10 @@ export const BUDGETED_LISTENERS = 64;
 export const KERNEL_HISTORY_SLACK_SECONDS = 10;
 
 /** The settings the budget depends on. */
-export type BudgetSettings = Pick<LiveConfig, 'maxAttempts' | 'attemptTimeoutSeconds' | 'maxPorts' | 'ports' | 'bufferBytes' | 'detect' | 'causes'>;
+export type BudgetSettings = Pick<
+  LiveConfig,
+  'maxAttempts' | 'attemptTimeoutSeconds' | 'maxPorts' | 'ports' | 'bufferBytes' | 'snaplen' | 'queueBytes' | 'detect' | 'causes'
+>;
 
 /** One part of the budget. */
 export interface BudgetItem {
@@ -64,6 +71,15 @@ export interface BudgetItem {
 /** Series (direction, port) the metrics may export at most: the selected and kept ports and `other`, per direction. */
 export function maxSeries(s: Pick<BudgetSettings, 'maxPorts' | 'ports'>): number {
   return DIRECTION_COUNT * (s.maxPorts + s.ports.size + 1);
+}
+
+/**
+ * The native capture at rest, bytes: the batch area JavaScript reads (data and records), the
+ * drained queue chunks kept for reuse, and the capture thread's stack; not the kernel ring.
+ */
+export function captureAtRestBytes(s: Pick<BudgetSettings, 'snaplen'>): number {
+  const batch = nativeBatchBytes(s.snaplen ?? DEFAULT_SNAPLEN, LIVE_BATCH_FRAMES);
+  return batch.data + batch.records + NATIVE_QUEUE_RESERVE_CHUNKS * batch.chunk + NATIVE_THREAD_STACK_BYTES;
 }
 
 /** The cause engine's parts at most. */
@@ -82,7 +98,7 @@ export function memoryBudget(s: BudgetSettings): BudgetItem[] {
   const items: BudgetItem[] = [
     { part: 'node', bytes: NODE_BASELINE_BYTES },
     { part: 'v8_heap', bytes: V8_HEAP_BASE_BYTES + lines * V8_BYTES_PER_EXPOSITION_LINE },
-    { part: 'capture', bytes: s.bufferBytes + CAPTURE_BATCH_BYTES },
+    { part: 'capture', bytes: s.bufferBytes + captureAtRestBytes(s) },
     { part: 'attempt_table', bytes: s.maxAttempts * ATTEMPT_TABLE_BYTES_PER_SLOT },
     { part: 'counters', bytes: PORT_COUNTER_BYTES + 2 * addressCounterBytes(65_536) + REFUSAL_LOG_BYTES },
     { part: 'ratio_windows', bytes: series * RATIO_RING_BYTES },
@@ -105,13 +121,25 @@ export function budgetTotal(items: readonly BudgetItem[]): number {
   return items.reduce((n, i) => n + i.bytes, 0);
 }
 
-/** Logs the budget of a daemon with settings `s` (`memory_budget`: MiB per part and in all). */
+/** The most a daemon with settings `s` holds, bytes: its budget at rest, and the capture queue full (--queue-size). */
+export function worstCaseBytes(s: BudgetSettings): number {
+  return budgetTotal(memoryBudget(s)) + s.queueBytes;
+}
+
+/** Logs the budget of a daemon with settings `s` (`memory_budget`: MiB per part and in all, at rest and with the capture queue full). */
 export function logMemoryBudget(log: Logger, s: BudgetSettings): void {
   const items = memoryBudget(s);
   const mib = (bytes: number): number => Math.round((bytes / MiB) * 10) / 10;
   const total = mib(budgetTotal(items));
+  const worst = mib(worstCaseBytes(s));
   log.info(
-    { event: 'memory_budget', total_mib: total, parts_mib: Object.fromEntries(items.map((i) => [i.part, mib(i.bytes)])) },
-    `memory budget ${total} MiB at most (docs/live.md "Memory")`,
+    {
+      event: 'memory_budget',
+      total_mib: total,
+      parts_mib: Object.fromEntries(items.map((i) => [i.part, mib(i.bytes)])),
+      capture_queue_mib: mib(s.queueBytes),
+      worst_case_mib: worst,
+    },
+    `memory budget ${total} MiB at rest, ${worst} MiB at most with the capture queue full (docs/live.md "Memory")`,
   );
 }

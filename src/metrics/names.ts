@@ -119,7 +119,7 @@ export const METRICS = {
   },
   captureDropped: {
     name: 'rstwatch_capture_dropped_total',
-    help: 'Packets the capture lost before rstwatch saw them (pcap_stats), by where: kernel (buffer full) or interface (driver).',
+    help: 'Packets the capture lost before rstwatch counted them, by where: kernel (its buffer was full, pcap_stats), interface (the driver, pcap_stats) or queue (read, but the capture queue was full: --queue-size).',
     type: 'counter',
     labels: ['where'],
   },
@@ -234,7 +234,7 @@ export const OTHER_PORT_LABEL = 'other';
 export const UNMATCHED_KIND_NAMES = ['syn_ack', 'reset', 'icmp'] as const;
 
 /** `where` label values of `rstwatch_capture_dropped_total`. */
-export const DROP_WHERE_NAMES = ['kernel', 'interface'] as const;
+export const DROP_WHERE_NAMES = ['kernel', 'interface', 'queue'] as const;
 
 /** `state` label values of `rstwatch_attempt_evictions_total`. */
 export const EVICTION_STATE_NAMES = ['pending', 'resolved'] as const;

@@ -251,7 +251,7 @@ describe('one run of traffic on the server veth, captured by native, cap and tcp
     expect(capOther - capMld).toBe(nativeOther - nativeMld);
     expect(cap.ports).toEqual(native.ports);
     expect(cap.statsSupported).toBe(false);
-    expect(cap.stats).toEqual({ received: 0, droppedKernel: 0, droppedInterface: 0 });
+    expect(cap.stats).toEqual({ received: 0, droppedKernel: 0, droppedInterface: 0, droppedQueue: 0 });
     expect(capReady.warnings.join('\n')).toMatch(/Date\.now\(\)/);
   });
 });

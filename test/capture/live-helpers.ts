@@ -50,11 +50,14 @@ export class CaptureChild {
     });
   }
 
-  /** Starts the child in `ns` with `options` (see the fixture) and waits for its first line. */
-  static async start(net: NetnsPair, ns: string, options: Record<string, unknown>): Promise<CaptureChild> {
-    const proc = net.spawn(ns, process.execPath, [CHILD, JSON.stringify(options)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * Starts the child in `ns` with `options` (see the fixture) and waits for its first line. `script`
+   * is the fixture (default capture-child.mjs) and `nodeArgs` go before it.
+   */
+  static async start(net: NetnsPair, ns: string, options: Record<string, unknown>, script = CHILD, nodeArgs: string[] = []): Promise<CaptureChild> {
+    const proc = net.spawn(ns, process.execPath, [...nodeArgs, script, JSON.stringify(options)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const child = new CaptureChild(proc);
-    await child.waitFor((l) => l.ready === true || l.error !== undefined, 15_000, 'ready or error');
+    await child.waitFor((l) => l.ready === true || l.error !== undefined || l.gc !== undefined, 15_000, 'ready or error');
     return child;
   }
 

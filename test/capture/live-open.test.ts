@@ -31,6 +31,7 @@ const options = (interfaceName: string, filter = DEFAULT_FILTER): LiveCaptureOpt
   timeoutMs: 100,
   filter,
   maxBatchFrames: 256,
+  queueBytes: 1 << 20,
 });
 
 let scratch: string;
@@ -124,7 +125,7 @@ describe('filters', () => {
     try {
       expect(src.linkType).toBe(LinkType.LINUX_SLL2);
       expect((src as unknown as { filter: string }).filter).toBe(defaultFilter(LinkType.LINUX_SLL2));
-      expect(src.stats()).toEqual({ received: expect.any(Number), droppedKernel: 0, droppedInterface: 0 });
+      expect(src.stats()).toMatchObject({ received: expect.any(Number), droppedKernel: 0, droppedInterface: 0, droppedQueue: 0, queued: 0, queueBytes: 0 });
     } finally {
       src.close();
       src.close();

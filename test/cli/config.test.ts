@@ -282,6 +282,8 @@ describe('every size a flag sets is bounded, and every bad value is one line, ex
     ['live', ['--ports', '0'], {}, 'RSTWATCH_ERR_CONFIG', /^--ports: port list '0': 0 is below 1$/],
     ['live', ['--max-ports', '1001'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-ports: '1001' is not a whole number from 0 to 1000$/],
     ['live', ['--max-attempts', '16777217'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-attempts: '16777217' is not a whole number from 1 to 16777216$/],
+    ['live', ['--queue-size', '1048575'], {}, 'RSTWATCH_ERR_CONFIG', /^--queue-size: '1048575' is not a whole number from 1048576 to 1073741824$/],
+    ['live', [], { RSTWATCH_QUEUE_SIZE: '2G' }, 'RSTWATCH_ERR_CONFIG', /^RSTWATCH_QUEUE_SIZE: '2G' is not a whole number from 1048576 to 1073741824$/],
     // A negative number meets the flag's own check, not parseArgs' three lines.
     ['live', ['--max-attempts', '-5'], {}, 'RSTWATCH_ERR_CONFIG', /^--max-attempts: '-5' is not a whole number from 1 to 16777216$/],
     ['replay', ['--top', '-1', 'a.pcap'], {}, 'RSTWATCH_ERR_CONFIG', /^--top: '-1' is not a whole number from 0 to 10000$/],
@@ -332,6 +334,8 @@ describe('every size a flag sets is bounded, and every bad value is one line, ex
   it.each<[keyof typeof LOADERS, string[]]>([
     ['live', ['--ratio-window', '3600', '--attempt-timeout', '3600', '--max-ports', '1000', '--ports', '1-1000', '--listen', 'metrics.example:7465']],
     ['live', ['--listen', '[2001:db8::1]:7465', '--local-net', '10.0.0.0/8', '--local-net', '192.0.2.7/32', '--attempt-timeout', '0.1']],
+    ['live', ['--queue-size', '1048576']],
+    ['live', ['--queue-size', '1073741824']],
     ['replay', ['--attempt-timeout', '3600', '--max-attempts', '16777216', '--local-net', '2001:db8::/32', 'a.pcap']],
     ['diagnose', ['--recent', '525600', '--daemon', 'rstwatch.example:7465']],
   ])('accepts the ends of the ranges: %s %j', (command, argv) => {

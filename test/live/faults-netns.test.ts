@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVethLink } from '../../kit/namespaces.js';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
 import { until } from '../../kit/wait.js';
-import { startLiveDaemon, type LiveDaemon, type LogLine } from '../support/live-daemon.js';
+import { parseProcStatus } from '../../src/live/process-privileges.js';
+import { captureThreads, startLiveDaemon, type LiveDaemon, type LogLine } from '../support/live-daemon.js';
 import { fileURLToPath } from 'node:url';
 
 const CLIENT = fileURLToPath(new URL('../../scripts/netns-client.mjs', import.meta.url));
@@ -89,8 +90,27 @@ beforeAll(async () => {
 
 afterAll(() => net?.destroy());
 
+/**
+ * The daemon's one capture thread, locked down like every thread: the first is started before the
+ * switch and the lock-down (setuid() takes its capabilities, TSYNC gives it the filter); a
+ * reopened capture's after them, from the main thread, whose credentials it inherits (CAP_NET_RAW:
+ * capset is denied by then) with the filter. `effective` is the capability set it must hold.
+ * Returns its thread id.
+ */
+function lockedDownCaptureThread(effective: bigint): string {
+  const threads = captureThreads(daemon.pid);
+  expect(threads).toHaveLength(1);
+  expect(parseProcStatus(threads[0].status)).toMatchObject({ uid: 65534, effective, permitted: effective, noNewPrivs: true, seccomp: 'filter' });
+  return threads[0].tid;
+}
+const NET_RAW = 1n << 13n;
+
 describe('rstwatch live: the capture interface goes away and comes back', () => {
+  let firstThread = '';
+
   it('counts refusals on the interface', async () => {
+    await daemon.event('privileges', 30_000);
+    firstThread = lockedDownCaptureThread(0n);
     await refusedAndCounted();
     expect(daemon.sample('rstwatch_capture_down_seconds_total')).toBe(0);
     expect(daemon.sample('rstwatch_capture_faults_total')).toBe(0);
@@ -111,7 +131,10 @@ describe('rstwatch live: the capture interface goes away and comes back', () => 
     expect(downSeconds).toBeLessThanOrEqual((seen - started) / 1000); // inside the outage the test made
     expect(daemon.sample('rstwatch_capture_faults_total')).toBe(1);
     expect(daemon.sample('rstwatch_capture_up')).toBe(1);
+    // The reopened capture reads on a new thread, created after the lock-down.
+    expect(lockedDownCaptureThread(NET_RAW)).not.toBe(firstThread);
     await refusedAndCounted();
+    expect(daemon.sample('rstwatch_capture_dropped_total', { where: 'queue' })).toBe(0);
   });
 
   it('deleted and created again (a new interface index): reopened on the link notice, counted inbound at once', async () => {

@@ -23,6 +23,7 @@ const OPTIONS: LiveCaptureOptions = {
   timeoutMs: 100,
   filter: '',
   maxBatchFrames: 64,
+  queueBytes: 1 << 20,
 };
 
 /**
@@ -39,8 +40,11 @@ class StandInSource implements PacketSource {
   lastSinkError: unknown = undefined;
   closed = false;
   fault: ((f: CaptureFault) => void) | undefined;
+  /** start() throws this (a capture thread that cannot start), when set. */
+  startError: Error | undefined;
   constructor(private readonly s: CaptureStats) {}
   start(_sink: FrameSink, onFault: (f: CaptureFault) => void): void {
+    if (this.startError !== undefined) throw this.startError;
     this.fault = onFault;
   }
   stats(): CaptureStats {
@@ -80,10 +84,13 @@ function standInLinkWatch(): { watchLink: LinkWatcher; emit: (s: LinkState) => v
   };
 }
 
-/** A controller over stand-in sources; `failNext` opens fail before the next succeeds; `clock.ms` is its clock. */
+/**
+ * A controller over stand-in sources; `failNext` opens fail before the next succeeds, `startFailNext`
+ * sources open but fail to start; `clock.ms` is its clock.
+ */
 function controller(extra: Partial<CaptureControllerParts> = {}) {
   const opened: StandInSource[] = [];
-  const state = { failNext: 0, opens: 0 };
+  const state = { failNext: 0, startFailNext: 0, opens: 0 };
   const clock = { ms: 0 };
   const open = (): PacketSource => {
     state.opens++;
@@ -91,7 +98,11 @@ function controller(extra: Partial<CaptureControllerParts> = {}) {
       state.failNext--;
       throw new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN' as never, 'no such device');
     }
-    const s = new StandInSource({ received: 10, droppedKernel: 1, droppedInterface: 0 });
+    const s = new StandInSource({ received: 10, droppedKernel: 1, droppedInterface: 0, droppedQueue: 4 });
+    if (state.startFailNext > 0) {
+      state.startFailNext--;
+      s.startError = new RstwatchError('RSTWATCH_ERR_CAPTURE_OPEN' as never, 'cannot start the capture thread: Resource temporarily unavailable');
+    }
     opened.push(s);
     return s;
   };
@@ -114,7 +125,7 @@ describe('CaptureController', () => {
     opened[0].fault?.({ reason: 'interface_gone', message: 'The interface disappeared' });
     expect(c.up()).toBe(false);
     expect(opened[0].closed).toBe(true);
-    expect(c.stats()).toEqual({ received: 10, droppedKernel: 1, droppedInterface: 0 });
+    expect(c.stats()).toEqual({ received: 10, droppedKernel: 1, droppedInterface: 0, droppedQueue: 4 });
     expect(c.sinkErrors()).toBe(3); // the closed handle's count is kept
     expect(c.lastSinkError()).toEqual(new Error('the third')); // and its last error
     vi.advanceTimersByTime(FIRST_BACKOFF_MS); // first retry fails
@@ -124,7 +135,7 @@ describe('CaptureController', () => {
     expect(c.up()).toBe(false);
     vi.advanceTimersByTime(1); // third retry opens
     expect(c.up()).toBe(true);
-    expect(c.stats()).toEqual({ received: 20, droppedKernel: 2, droppedInterface: 0 });
+    expect(c.stats()).toEqual({ received: 20, droppedKernel: 2, droppedInterface: 0, droppedQueue: 8 });
     opened[1].sinkErrors = 2;
     expect(c.sinkErrors()).toBe(5);
     expect(c.opens).toBe(2);
@@ -132,6 +143,33 @@ describe('CaptureController', () => {
     c.stop();
     expect(c.up()).toBe(false);
     expect(opened[1].closed).toBe(true);
+  });
+
+  it('a reopened source that cannot start (its capture thread) is closed, logged and retried on the backoff timer', () => {
+    vi.useFakeTimers();
+    const { log, lines } = recordingLogger();
+    const { c, opened, state } = controller({ log });
+    c.start();
+    state.startFailNext = 1;
+    opened[0].fault?.({ reason: 'interface_down', message: 'down' });
+    vi.advanceTimersByTime(FIRST_BACKOFF_MS); // opens, but the start fails
+    expect(c.up()).toBe(false);
+    expect(opened[1].closed).toBe(true);
+    expect(lines.find((l) => l.event === 'capture_reopen_failed')).toMatchObject({ trigger: 'timer', detail: expect.stringMatching(/capture thread/) });
+    expect(lines.filter((l) => l.event === 'capture_up')).toEqual([]);
+    expect(c.stats()).toEqual({ received: 10, droppedKernel: 1, droppedInterface: 0, droppedQueue: 4 }); // the unstarted one adds nothing
+    vi.advanceTimersByTime(FIRST_BACKOFF_MS * 2);
+    expect(c.up()).toBe(true);
+    expect(c.opens).toBe(2);
+    c.stop();
+  });
+
+  it('a first source that cannot start: start() throws and nothing runs', () => {
+    const { c, opened, state } = controller();
+    state.startFailNext = 1;
+    expect(() => c.start()).toThrow(/capture thread/);
+    expect(c.up()).toBe(false);
+    expect(opened[0].closed).toBe(true);
   });
 
   it('stop() cancels a pending reopen', () => {
@@ -238,7 +276,7 @@ describe('CaptureController', () => {
     const link = standInLinkWatch();
     const any = new CaptureController({
       options: { ...OPTIONS, interfaceName: 'any' },
-      open: () => new StandInSource({ received: 0, droppedKernel: 0, droppedInterface: 0 }),
+      open: () => new StandInSource({ received: 0, droppedKernel: 0, droppedInterface: 0, droppedQueue: 0 }),
       sink: { onFrame: () => undefined },
       log: quiet(),
       watchLink: link.watchLink,

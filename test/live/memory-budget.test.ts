@@ -12,7 +12,9 @@ import { FailureGroups, GROUP_BYTES } from '../../src/causes/failure-groups.js';
 import { maxReadsFor, ReadHistory, RECENT_READS } from '../../src/causes/read-history.js';
 import { DETECTOR_BYTES_PER_SLOT, ResetDetector } from '../../src/detect/detector.js';
 import type { Listener } from '../../src/kernel/listeners.js';
-import { budgetTotal, KERNEL_LISTENER_BYTES, KERNEL_READ_BYTES, memoryBudget } from '../../src/live/memory-budget.js';
+import { budgetTotal, KERNEL_LISTENER_BYTES, KERNEL_READ_BYTES, memoryBudget, worstCaseBytes } from '../../src/live/memory-budget.js';
+import { NATIVE_DEFAULT_BATCH_BYTES, NATIVE_QUEUE_RESERVE_CHUNKS, NATIVE_THREAD_STACK_BYTES } from '../../src/capture/native-binding.js';
+import { DEFAULT_QUEUE_BYTES } from '../../src/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { REFUSAL_LOG_BYTES, RefusalLog } from '../../src/log/refusal-log.js';
 import { PortSelection } from '../../src/metrics/port-selection.js';
@@ -152,5 +154,32 @@ describe('docs/live.md "Memory" tables the budget at the defaults', () => {
 
   it('and their total', () => {
     expect(doc).toContain(`| **total** | **${(budgetTotal(budget) / MiB).toFixed(1)} MiB** |`);
+  });
+
+  it('the capture queue beside it (taken only while frames wait), and the worst case with it full', () => {
+    const config = loadLiveConfig([], {});
+    expect(doc).toContain(`| \`capture_queue\` | ${(config.queueBytes / MiB).toFixed(1)} MiB |`);
+    expect(doc).toContain(`| **worst case** | **${(worstCaseBytes(config) / MiB).toFixed(1)} MiB** |`);
+    expect(worstCaseBytes(config)).toBe(budgetTotal(budget) + DEFAULT_QUEUE_BYTES);
+    expect(worstCaseBytes(loadLiveConfig(['--queue-size', String(MiB)], {}))).toBe(budgetTotal(budget) + MiB);
+  });
+});
+
+describe("the native capture's sizes the budget counts are the addon's", () => {
+  /** The value of `#define NAME <expression of integer products>` in a source file of native/src. */
+  function defined(file: string, name: string): number {
+    const src = readFileSync(new URL(`../../native/src/${file}`, import.meta.url), 'utf8');
+    const expr = new RegExp(`^#define ${name} \\(?([\\d\\su*]+)\\)?$`, 'm').exec(src)?.[1];
+    expect(expr, `#define ${name} in native/src/${file}`).toBeDefined();
+    return (expr ?? '').split('*').reduce((n, f) => n * Number(f.trim().replace(/u$/, '')), 1);
+  }
+
+  it.each([
+    ['rstwatch_pcap.c', 'DEFAULT_BATCH_BYTES', NATIVE_DEFAULT_BATCH_BYTES],
+    ['rstwatch_pcap.c', 'DEFAULT_QUEUE_BYTES', DEFAULT_QUEUE_BYTES],
+    ['frame_queue.h', 'RW_QUEUE_RESERVE', NATIVE_QUEUE_RESERVE_CHUNKS],
+    ['capture_thread.c', 'STACK_BYTES', NATIVE_THREAD_STACK_BYTES],
+  ])('%s %s = %d', (file, name, value) => {
+    expect(defined(file, name)).toBe(value);
   });
 });

@@ -12,7 +12,7 @@ import { ERROR_CODES } from '../../src/base/errors.js';
 import { describePrivileges, parseProcStatus } from '../../src/live/process-privileges.js';
 import { createNetnsPair, requireRoot, type NetnsPair } from '../../kit/netns.js';
 import { sleep, until } from '../../kit/wait.js';
-import { startLiveDaemon, type LiveDaemon } from '../support/live-daemon.js';
+import { captureThreads, startLiveDaemon, type LiveDaemon } from '../support/live-daemon.js';
 
 const ADDON = fileURLToPath(new URL('../../native/build/Release/rstwatch_pcap.node', import.meta.url));
 const NET_RAW = 1n << 13n;
@@ -89,6 +89,9 @@ describe('rstwatch live started as root, --user nobody', () => {
       .stdout.trim()
       .split(/\s+/);
     expect(tasks.length).toBeGreaterThan(1); // V8's and libuv's threads
+    // The capture thread among them, started before the switch and the lock-down (TSYNC reached it).
+    expect(captureThreads(d.pid).map((t) => t.tid)).toEqual([expect.any(String)]);
+    expect(tasks).toContain(captureThreads(d.pid)[0].tid);
     for (const t of tasks) {
       const p = parseProcStatus(status(d.pid, t));
       expect({ t, noNewPrivs: p.noNewPrivs, seccomp: p.seccomp, uid: p.uid }).toEqual({ t, noNewPrivs: true, seccomp: 'filter', uid: 65534 });

@@ -135,7 +135,7 @@ export function fakeCapture(overrides: Partial<MetricsSources['capture']> = {}):
     up: () => true,
     downSeconds: () => 0,
     faults: () => 0,
-    stats: () => ({ received: 0, droppedKernel: 0, droppedInterface: 0 }),
+    stats: () => ({ received: 0, droppedKernel: 0, droppedInterface: 0, droppedQueue: 0 }),
     statsSupported: true,
     sinkErrors: () => 0,
     ...overrides,

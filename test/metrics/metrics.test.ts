@@ -78,6 +78,7 @@ describe('createMetrics: exact values from a real tracker and pipeline', () => {
     expect(valueOf(text, 'rstwatch_capture_up')).toBe(1);
     expect(valueOf(text, 'rstwatch_capture_dropped_total', { where: 'kernel' })).toBe(7);
     expect(valueOf(text, 'rstwatch_capture_dropped_total', { where: 'interface' })).toBe(2);
+    expect(valueOf(text, 'rstwatch_capture_dropped_total', { where: 'queue' })).toBe(5);
     expect(valueOf(text, 'rstwatch_resets_seen_total')).toBe(5);
     expect(valueOf(text, 'rstwatch_unmatched_answers_total', { kind: 'reset' })).toBe(1);
     expect(valueOf(text, 'rstwatch_unmatched_answers_total', { kind: 'syn_ack' })).toBe(0);

@@ -52,10 +52,10 @@ export function everyOutcome(): Traffic {
   return t;
 }
 
-/** Metrics over `everyOutcome()`, with a capture that received 100 packets and dropped 7 in the kernel, 2 at the interface. */
+/** Metrics over `everyOutcome()`, with a capture that received 100 packets and dropped 7 in the kernel, 2 at the interface, 5 in its queue. */
 export function everyOutcomeMetrics(): { t: Traffic; metrics: RstwatchMetrics } {
   const t = everyOutcome();
-  const capture = fakeCapture({ stats: () => ({ received: 100, droppedKernel: 7, droppedInterface: 2 }) });
+  const capture = fakeCapture({ stats: () => ({ received: 100, droppedKernel: 7, droppedInterface: 2, droppedQueue: 5 }) });
   return { t, metrics: metricsFor(t, {}, { capture }).metrics };
 }
 
@@ -77,7 +77,7 @@ export function failingCaptureMetrics(): { metrics: RstwatchMetrics; warnings: u
   const capture = fakeCapture({
     stats: () => {
       if (broken) throw new Error('pcap_stats: device gone');
-      return { received: 1, droppedKernel: 3, droppedInterface: 0 };
+      return { received: 1, droppedKernel: 3, droppedInterface: 0, droppedQueue: 0 };
     },
   });
   const { metrics } = metricsFor(everyOutcome(), { logger: { warn: (obj, msg) => warnings.push([obj, msg]) } }, { capture });

@@ -5,6 +5,7 @@
  * test/live/ that look at the running daemon (faults, privileges, signals).
  */
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NetnsPair } from '../../kit/netns.js';
@@ -13,6 +14,23 @@ import { valueOf } from '../metrics/helpers.js';
 
 /** The bundled CLI the system project builds before it runs (test/global-setup.ts). */
 export const CLI = join(fileURLToPath(new URL('../..', import.meta.url)), 'dist/rstwatch.js');
+
+/** Thread name of the native capture's thread (native/src/capture_thread.c). */
+export const CAPTURE_THREAD_NAME = 'rstwatch-cap';
+
+/** The capture threads of process `pid` (a network namespace does not hide /proc): each thread id and its /proc status. */
+export function captureThreads(pid: number): { tid: string; status: string }[] {
+  const out: { tid: string; status: string }[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === CAPTURE_THREAD_NAME)
+        out.push({ tid, status: readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8') });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
 
 /** One JSON log line of the daemon. */
 export type LogLine = Record<string, unknown> & { event?: string; msg?: string; time?: string; level?: string };

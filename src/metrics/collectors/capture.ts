@@ -1,4 +1,4 @@
-/** The `capture` collector: whether the capture runs, how long and how often it stopped, frames seen, drops (pcap_stats). */
+/** The `capture` collector: whether the capture runs, how long and how often it stopped, frames seen, drops (pcap_stats and the capture queue). */
 import { COLLECTORS, DROP_WHERE_NAMES, METRICS } from '../names.js';
 import type { AddFamily, Shared } from '../sources.js';
 
@@ -17,6 +17,7 @@ export function registerCapture(add: AddFamily, shared: Shared): void {
     return [
       { labels: { where: DROP_WHERE_NAMES[0] }, value: st.droppedKernel },
       { labels: { where: DROP_WHERE_NAMES[1] }, value: st.droppedInterface },
+      { labels: { where: DROP_WHERE_NAMES[2] }, value: st.droppedQueue },
     ];
   });
 }
