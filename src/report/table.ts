@@ -4,7 +4,7 @@
  * docs/report.md explains every part with examples.
  */
 import { Counter } from '../track/counters.js';
-import type { OutcomeCounts } from './outcomes.js';
+import { failureRatio, refusalRatio, type OutcomeCounts } from './outcomes.js';
 import type { PortRow } from './port-rows.js';
 import type { PairJson, ReplaySummary, TimelineJson } from './replay-report.js';
 import type { ScanRow } from './scans.js';
@@ -317,50 +317,110 @@ function scansByPort(r: ReportInput): Map<number, string[]> {
   return byPort;
 }
 
-/** One row per server port, busiest first (by failures for a scan), at most `options.maxPortRows`. */
+/**
+ * One row per server port, busiest first (by failures for a scan), at most `options.maxPortRows`;
+ * on a scan, the ports that saw one failed attempt and belong to one scan are summed in one row per
+ * scan (`998 ports` ... `#1`), so that the rows left are the ports that stand out (those it found
+ * open among them).
+ */
 function portsSection(r: ReportInput, options: TableOptions): string[] {
   const rows = r.ports;
   const scan = scanOrdered(r);
-  const order = scan ? byFailures(r) : rows.busiest();
-  const shown = order.subarray(0, Math.min(rows.count, options.maxPortRows));
-  const more = shown.length < rows.count ? `, ${scan ? 'most failures' : 'busiest'} ${shown.length} shown; --all-ports or --json for all` : '';
-  const why = scan ? '; most saw a single attempt, so most failures first' : '';
-  const out = [`Server ports (${rows.count}${more}${why})`];
-  if (shown.length === 0) return [...out, '(no connection attempt seen)', ''];
-  const portRows: PortRow[] = Array.from(shown, (i) => rows.row(i));
-  const icmp = portRows.some((p) => p.icmp_rejected > 0);
   const scanOf = scansByPort(r);
-  const named = portRows.some((p) => scanOf.has(p.port));
+  const order = Array.from(scan ? byFailures(r) : rows.busiest());
+  const groups = new Map<string, PortRow[]>();
+  const single = order.filter((i) => {
+    const of = scanOf.get(rows.port(i));
+    // A port the scan found open (accepted) stands out: it keeps its row.
+    if (!scan || of === undefined || of.length !== 1 || rows.value(i, Counter.Attempts) !== 1 || rows.value(i, Counter.Accepted) !== 0) return true;
+    groups.set(of[0], [...(groups.get(of[0]) ?? []), rows.row(i)]);
+    return false;
+  });
+  const grouped = [...groups].map(([name, ports]) => ({ name, ports, sum: sumRows(ports) }));
+  const shown = single.slice(0, Math.max(0, options.maxPortRows - grouped.length));
+  const listed = grouped.reduce((n, g) => n + g.ports.length, 0) + shown.length;
+  const more = listed < rows.count ? `, ${scan ? 'most failures' : 'busiest'} ${shown.length} shown; --all-ports or --json for all` : '';
+  const why = scan ? '; most saw a single attempt, so most failures first' : '';
+  const sums = grouped.length > 0 ? `; the ports a scan failed on once each in one row per scan` : '';
+  const out = [`Server ports (${rows.count}${more}${why}${sums})`];
+  if (listed === 0) return [...out, '(no connection attempt seen)', ''];
+  const portRows: PortRow[] = shown.map((i) => rows.row(i));
+  const all = [...grouped.map((g) => g.sum), ...portRows];
+  const icmp = all.some((p) => p.icmp_rejected > 0);
+  const named = grouped.length > 0 || portRows.some((p) => scanOf.has(p.port));
   const header = ['port', ...COUNT_HEADER, ...(icmp ? ['icmp reasons', 'icmp sent by'] : []), ...(named ? ['scan'] : [])];
-  const cells = portRows.map((p) => [
-    String(p.port),
+  const line = (port: string, p: PortRow, scans: string): string[] => [
+    port,
     ...countCells(p),
     ...(icmp ? [reasonsCell(p), icmpSenderCell(p)] : []),
-    ...(named ? [(scanOf.get(p.port) ?? []).join(',')] : []),
-  ]);
+    ...(named ? [scans] : []),
+  ];
+  const cells = [
+    ...grouped.map((g) => line(`${g.ports.length} ports`, g.sum, g.name)),
+    ...portRows.map((p) => line(String(p.port), p, (scanOf.get(p.port) ?? []).join(','))),
+  ];
   out.push(...grid(header, cells, [...rightAligned(1 + COUNT_HEADER.length), false, false, false]));
   if (icmp) out.push('icmp sent by: the server itself, or another address answering for it (a router or firewall)');
   out.push('');
   return out;
 }
 
+/** The sum of port rows, as a row (its port 0: a sum has none). */
+function sumRows(ports: readonly PortRow[]): PortRow {
+  const sum = (k: keyof PortRow): number => ports.reduce((n, p) => n + (p[k] as number), 0);
+  const reasons: Record<string, number> = {};
+  for (const p of ports) for (const [k, n] of Object.entries(p.icmp_rejected_by_reason)) reasons[k] = (reasons[k] ?? 0) + n;
+  const [accepted, refused, icmp, unanswered] = [sum('accepted'), sum('refused'), sum('icmp_rejected'), sum('unanswered')];
+  return {
+    port: 0,
+    attempts: sum('attempts'),
+    accepted,
+    refused,
+    icmp_rejected: icmp,
+    unanswered,
+    syn_retransmits: sum('syn_retransmits'),
+    early_resets: sum('early_resets'),
+    refusal_ratio: refusalRatio(accepted, refused, icmp, unanswered),
+    failure_ratio: failureRatio(accepted, refused, icmp, unanswered),
+    icmp_rejected_by_reason: reasons,
+    icmp_from_other: sum('icmp_from_other'),
+  };
+}
+
 /** Who refuses whom: the top pairs by failures, and what was folded beyond --max-pairs. */
 function pairsSection(r: ReportInput, options: TableOptions, times: TimeText): string[] {
-  const pairs = r.pairs;
-  if (pairs === undefined || pairs.length === 0) return [];
-  const shown = pairs.slice(0, options.maxPairRows ?? DEFAULT_PAIR_ROWS);
-  if (shown.length === 0) return [];
-  const rows = shown.map((p) => [
-    `${endpoint(p.server, p.port)} <- ${p.client}`,
-    ...[p.attempts, p.accepted, p.refused, p.icmp_rejected, p.unanswered].map(String),
-    times.of(p.first),
-    times.of(p.last),
-  ]);
+  const all = r.pairs;
+  if (all === undefined || all.length === 0) return [];
+  // The pairs a scan failed on once each, one row per scan (`10.0.2.8:* <- 10.0.2.9  #1, 998 ports`).
+  const groups = new Map<number, PairJson[]>();
+  const pairs = all.filter((p) => {
+    const k = p.attempts === 1 && p.accepted === 0 ? (r.scans ?? []).findIndex((s) => scanHas(s, p)) : -1;
+    if (k < 0) return true;
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+    return false;
+  });
+  const limit = options.maxPairRows ?? DEFAULT_PAIR_ROWS;
+  const grouped = [...groups].slice(0, limit);
+  const shown = pairs.slice(0, Math.max(0, limit - grouped.length));
+  if (shown.length + grouped.length === 0) return [];
+  const rows = [
+    ...grouped.map(([k, ps]) => [`${scanPairs(r.scans[k])}  #${k + 1}, ${ps.length} ${SCAN_SPANS[r.scans[k].kind]}`, ...sumPairCells(ps, times)]),
+    ...shown.map((p) => [
+      `${endpoint(p.server, p.port)} <- ${p.client}`,
+      ...[p.attempts, p.accepted, p.refused, p.icmp_rejected, p.unanswered].map(String),
+      times.of(p.first),
+      times.of(p.last),
+    ]),
+  ];
+  const inGroups = grouped.reduce((n, [, ps]) => n + ps.length, 0);
+  const listed = shown.length + inGroups;
+  const sums = grouped.length > 0 ? '; the pairs a scan failed on once each in one row per scan' : '';
   const out = [
-    `Who refuses whom (${shown.length < pairs.length ? `top ${shown.length} of ${pairs.length}` : pairs.length} server:port <- client pairs, most failures first; first and last attempt)`,
+    `Who refuses whom (${listed < all.length ? `top ${listed} of ${all.length}` : all.length} server:port <- client pairs, most failures first; first and last attempt${sums})`,
     ...grid(['server:port <- client', ...COUNT_HEADER.slice(0, 5), 'first', 'last'], rows, [false, ...rightAligned(5), false, false]),
   ];
-  if (shown.length < pairs.length) out.push(`(${pairs.length - shown.length} more pairs in --json and --format csv --table pairs)`);
+  const pairsLeft = all.length - listed;
+  if (pairsLeft > 0) out.push(`(${pairsLeft} more pairs in --json and --format csv --table pairs)`);
   const o = r.pairs_other;
   if (o) {
     out.push(
@@ -369,6 +429,37 @@ function pairsSection(r: ReportInput, options: TableOptions, times: TimeText): s
   }
   out.push('');
   return out;
+}
+
+/** What a scan's group row counts, by kind. */
+const SCAN_SPANS: Readonly<Record<string, string>> = { vertical: 'ports', horizontal: 'servers', flood: 'clients' };
+
+/** A scan's pairs as the pair rows name them: `server:* <- client`, `*:port <- client`, `server:port <- *`. */
+function scanPairs(s: ScanRow): string {
+  if (s.kind === 'vertical') return `${s.server ?? '*'}:* <- ${s.client}`;
+  if (s.kind === 'horizontal') return `*:${s.port} <- ${s.client}`;
+  return `${endpoint(s.server ?? '*', s.port ?? 0)} <- *`;
+}
+
+/** Whether pair `p` is one of scan `s`'s: its client and server (vertical), client and port (horizontal), server and port (flood). */
+function scanHas(s: ScanRow, p: PairJson): boolean {
+  if (s.kind === 'vertical') return s.client === p.client && s.server === p.server;
+  if (s.kind === 'horizontal') return s.client === p.client && s.port === p.port;
+  return s.server === p.server && s.port === p.port;
+}
+
+/** The count, first and last cells of the sum of `pairs`. */
+function sumPairCells(pairs: readonly PairJson[], times: TimeText): string[] {
+  const counts = OUTCOME_KEYS.map((k) => String(pairs.reduce((n, p) => n + p[k], 0)));
+  const firsts = pairs
+    .map((p) => p.first)
+    .filter((t): t is string => t !== null)
+    .sort();
+  const lasts = pairs
+    .map((p) => p.last)
+    .filter((t): t is string => t !== null)
+    .sort();
+  return [...counts, times.of(firsts[0] ?? null), times.of(lasts.at(-1) ?? null)];
 }
 
 /** The top refusing servers beside the top refused clients, and the refusal latency. */

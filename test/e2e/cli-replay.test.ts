@@ -185,7 +185,7 @@ describe('rstwatch replay: who refuses whom, when, and the CSV tables', () => {
     expect(csv.stderr).toMatch(/^rstwatch: note: \d+ pairs past --max-pairs 2 are not rows; their sum is pairs_other in --json$/m);
   });
 
-  it('a scan: named in the table, its ports by failures naming it, and its row in --format csv --table scans', () => {
+  it('a scan: named in the table, the ports it failed on in one row, the open ones apart, and its row in --format csv --table scans', () => {
     // 10.9.0.1 probes ports 1..40 of 10.9.0.2 once each, 1 ms apart; the closed ports refuse, 22 and 25 accept.
     const records = [];
     for (let port = 1; port <= 40; port++) {
@@ -201,7 +201,9 @@ describe('rstwatch replay: who refuses whom, when, and the CSV tables', () => {
     const table = rstwatch(['replay', scan]);
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^#1 +vertical +10\.9\.0\.1 -> 10\.9\.0\.2 +38 ports +40 +38 +22:13:20\.001 +39\.0 ms$/m);
-    expect(table.stdout).toMatch(/^ +1 +1 +0 +1 +0 +0 +100\.0% +100\.0% +0 +#1$/m);
+    // The 38 ports it failed on once each in one row; the two it found open stand out.
+    expect(table.stdout).toMatch(/^38 ports +38 +0 +38 +0 +0 +100\.0% +100\.0% +0 +#1$/m);
+    expect(table.stdout).toMatch(/^ +22 +1 +1 +0 +0 +0 +0\.0% +0\.0% +0 +#1$/m);
     const csv = rstwatch(['replay', '--format', 'csv', '--table', 'scans', scan]);
     expect(csvRows(csv.stdout)).toEqual([
       ['kind', 'client', 'server', 'port', 'distinct', 'attempts', 'failures', 'first', 'last', 'duration_seconds'],

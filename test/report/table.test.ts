@@ -100,17 +100,34 @@ function scan(): Timed[] {
 }
 
 describe('a scan: ports with one attempt each', () => {
-  it('are listed by failures, then attempts, then port, not by port number, and name the scan they belong to', async () => {
+  it('are summed in one row per scan when failed once each; the other ports by failures, naming the scan they belong to', async () => {
     const r = await summaryOf(scan());
     const text = renderTable(r, { ...OPTIONS, maxPortRows: 5 });
     const ports = section(text, 'Server ports');
-    expect(ports[0]).toBe('Server ports (22, most failures 5 shown; --all-ports or --json for all; most saw a single attempt, so most failures first)');
+    expect(ports[0]).toBe('Server ports (22; most saw a single attempt, so most failures first; the ports a scan failed on once each in one row per scan)');
     expect(ports[1].split(/ {2,}/).at(-1)).toBe('scan');
-    expect(ports.slice(3).map((l) => l.trim().split(/ +/)[0])).toEqual(['25', '443', '1', '2', '3']);
-    expect(ports.slice(3).map((l) => l.trim().split(/ +/).at(-1))).toEqual(['#1', '#1', '#1', '#1', '#1']);
+    // Ports 1..20, tried once each by the scan, are one row; then the ports that stand out.
+    expect(ports.slice(3).map((l) => l.trim().split(/ {2,}/))).toEqual([
+      ['20 ports', '20', '0', '20', '0', '0', '100.0%', '100.0%', '0', '#1'],
+      ['25', '2', '0', '2', '0', '0', '100.0%', '100.0%', '0', '#1'],
+      ['443', '3', '2', '1', '0', '0', '33.3%', '33.3%', '0', '#1'],
+    ]);
     // The scan the replay's ScanFinder named: 23 failures on 22 ports, and the 2 accepted attempts between them.
     const scans = section(text, 'Scans and floods');
     expect(row(scans, '#1')).toEqual(['#1', 'vertical', `${C} -> ${S}`, '22 ports', '25', '23', '22:13:20.000', '24.0 ms']);
+  });
+
+  it('who refuses whom: the pairs the scan failed on once each in one row, the others as they are', async () => {
+    const r = await summaryOf(scan());
+    const pairs = section(renderTable(r, OPTIONS), 'Who refuses whom');
+    expect(pairs[0]).toBe(
+      'Who refuses whom (22 server:port <- client pairs, most failures first; first and last attempt; the pairs a scan failed on once each in one row per scan)',
+    );
+    expect(pairs.slice(3).map((l) => l.split(/ {2,}/).slice(0, 7))).toEqual([
+      [`${S}:* <- ${C}`, '#1, 20 ports', '20', '0', '20', '0', '0'],
+      [`${S}:25 <- ${C}`, '2', '0', '2', '0', '0', '22:13:20.020'],
+      [`${S}:443 <- ${C}`, '3', '2', '1', '0', '0', '22:13:20.022'],
+    ]);
   });
 
   it('without a scan, ports seen once each are ordered by failures all the same, and no port names a scan', async () => {
