@@ -103,19 +103,8 @@ export interface ReplayReport {
   warnings: string[];
 }
 
-/** Counts of one (server, server port, client) pair; `first`/`last`: the first SYN of its first and latest attempt. */
-export interface PairJson {
-  server: string;
-  port: number;
-  client: string;
-  attempts: number;
-  accepted: number;
-  refused: number;
-  icmp_rejected: number;
-  unanswered: number;
-  first: string | null;
-  last: string | null;
-}
+/** Counts of one (server, server port, client) pair; `first`/`last`: its earliest and latest first SYN (RFC 3339). */
+export type PairJson = Omit<PairRow, 'firstUs' | 'lastUs'> & { first: string | null; last: string | null };
 
 /** The pairs folded together: how many, and their counts. */
 export interface PairsOther extends EndedCounts {
@@ -246,19 +235,8 @@ function icmpFromOtherByDirection(collector: ReportCollector): number[] {
   return sums;
 }
 
-function pairJson(r: PairRow): PairJson {
-  return {
-    server: r.server,
-    port: r.port,
-    client: r.client,
-    attempts: r.attempts,
-    accepted: r.accepted,
-    refused: r.refused,
-    icmp_rejected: r.icmp_rejected,
-    unanswered: r.unanswered,
-    first: isoTime(Math.floor(r.firstUs / 1000)),
-    last: isoTime(Math.floor(r.lastUs / 1000)),
-  };
+function pairJson({ firstUs, lastUs, ...pair }: PairRow): PairJson {
+  return { ...pair, first: isoTime(Math.floor(firstUs / 1000)), last: isoTime(Math.floor(lastUs / 1000)) };
 }
 
 function pairsOther(collector: ReportCollector): PairsOther | null {

@@ -4,8 +4,8 @@
  * docs/report.md explains every part with examples.
  */
 import { Counter } from '../track/counters.js';
-import { failureRatio, refusalRatio, type OutcomeCounts } from './outcomes.js';
-import type { PortRow } from './port-rows.js';
+import { outcomes, type OutcomeCounts } from './outcomes.js';
+import type { PortRow, PortRows } from './port-rows.js';
 import type { PairJson, ReplaySummary, TimelineJson } from './replay-report.js';
 import type { ScanRow } from './scans.js';
 import { HEURISTIC_LEGEND } from './suspects.js';
@@ -328,15 +328,18 @@ function portsSection(r: ReportInput, options: TableOptions): string[] {
   const scan = scanOrdered(r);
   const scanOf = scansByPort(r);
   const order = Array.from(scan ? byFailures(r) : rows.busiest());
-  const groups = new Map<string, PortRow[]>();
+  /** The row indexes of the ports each scan failed on once each. */
+  const groups = new Map<string, number[]>();
   const single = order.filter((i) => {
     const of = scanOf.get(rows.port(i));
     // A port the scan found open (accepted) stands out: it keeps its row.
     if (!scan || of === undefined || of.length !== 1 || rows.value(i, Counter.Attempts) !== 1 || rows.value(i, Counter.Accepted) !== 0) return true;
-    groups.set(of[0], [...(groups.get(of[0]) ?? []), rows.row(i)]);
+    let group = groups.get(of[0]);
+    if (group === undefined) groups.set(of[0], (group = []));
+    group.push(i);
     return false;
   });
-  const grouped = [...groups].map(([name, ports]) => ({ name, ports, sum: sumRows(ports) }));
+  const grouped = [...groups].map(([name, ports]) => ({ name, ports, sum: sumRows(rows, ports) }));
   const shown = single.slice(0, Math.max(0, options.maxPortRows - grouped.length));
   const listed = grouped.reduce((n, g) => n + g.ports.length, 0) + shown.length;
   const more = listed < rows.count ? `, ${scan ? 'most failures' : 'busiest'} ${shown.length} shown; --all-ports or --json for all` : '';
@@ -365,26 +368,10 @@ function portsSection(r: ReportInput, options: TableOptions): string[] {
   return out;
 }
 
-/** The sum of port rows, as a row (its port 0: a sum has none). */
-function sumRows(ports: readonly PortRow[]): PortRow {
-  const sum = (k: keyof PortRow): number => ports.reduce((n, p) => n + (p[k] as number), 0);
-  const reasons: Record<string, number> = {};
-  for (const p of ports) for (const [k, n] of Object.entries(p.icmp_rejected_by_reason)) reasons[k] = (reasons[k] ?? 0) + n;
-  const [accepted, refused, icmp, unanswered] = [sum('accepted'), sum('refused'), sum('icmp_rejected'), sum('unanswered')];
-  return {
-    port: 0,
-    attempts: sum('attempts'),
-    accepted,
-    refused,
-    icmp_rejected: icmp,
-    unanswered,
-    syn_retransmits: sum('syn_retransmits'),
-    early_resets: sum('early_resets'),
-    refusal_ratio: refusalRatio(accepted, refused, icmp, unanswered),
-    failure_ratio: failureRatio(accepted, refused, icmp, unanswered),
-    icmp_rejected_by_reason: reasons,
-    icmp_from_other: sum('icmp_from_other'),
-  };
+/** The sum of the port rows `indexes` of `rows`, as a row (its port 0: a sum has none). */
+function sumRows(rows: PortRows, indexes: readonly number[]): PortRow {
+  const fromOther = indexes.reduce((n, i) => n + rows.icmpFromOther(i), 0);
+  return { port: 0, ...outcomes((c) => indexes.reduce((n, i) => n + rows.value(i, c), 0), fromOther) };
 }
 
 /** Who refuses whom: the top pairs by failures, and what was folded beyond --max-pairs. */
@@ -396,7 +383,9 @@ function pairsSection(r: ReportInput, options: TableOptions, times: TimeText): s
   const pairs = all.filter((p) => {
     const k = p.attempts === 1 && p.accepted === 0 ? (r.scans ?? []).findIndex((s) => scanHas(s, p)) : -1;
     if (k < 0) return true;
-    groups.set(k, [...(groups.get(k) ?? []), p]);
+    let group = groups.get(k);
+    if (group === undefined) groups.set(k, (group = []));
+    group.push(p);
     return false;
   });
   const limit = options.maxPairRows ?? DEFAULT_PAIR_ROWS;
