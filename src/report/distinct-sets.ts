@@ -79,6 +79,27 @@ export class DistinctSets {
     this.size[s] = 0;
   }
 
+  /** Makes slot `to`'s set a copy of slot `from`'s, which holds its values exactly (at most EXACT_DISTINCT). */
+  copyExact(from: number, to: number): void {
+    const n = this.exactSize(from);
+    this.values.copyWithin(to * EXACT_DISTINCT, from * EXACT_DISTINCT, from * EXACT_DISTINCT + n);
+    this.size[to] = n;
+  }
+
+  /** Adds the values of slot `from`, which holds them exactly, to slot `to`'s; returns its count (at least). */
+  addExact(to: number, from: number): number {
+    const n = this.exactSize(from);
+    let count = this.count(to);
+    for (let i = from * EXACT_DISTINCT; i < from * EXACT_DISTINCT + n; i++) count = this.add(to, this.values[i]);
+    return count;
+  }
+
+  private exactSize(s: number): number {
+    const n = this.size[s];
+    if (n > EXACT_DISTINCT) throw new RangeError(`distinct set ${s} is not exact`);
+    return n;
+  }
+
   /**
    * Adds `value` (signed 32 bits; a port when the sets have bitmaps) to slot `s` and returns how
    * many distinct values the slot has at least: exact up to EXACT_DISTINCT and in a bitmap.

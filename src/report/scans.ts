@@ -112,8 +112,8 @@ const KEY_WORDS = [8, 5, 5] as const;
 
 /** Bytes of a pattern's table of `slots` slots with `words` key words and `bitmaps` port bitmaps. */
 function keyTableBytes(slots: number, words: number, bitmaps: number): number {
-  // key, hash, state, then first/last/failures/accepted/later as float64, the distinct sets, the seen bits
-  return slots * (words * 4 + 4 + 1 + 5 * 8) + distinctSetsBytes(slots, bitmaps) + SEEN_BITS / 8;
+  // key, hash, state, then two windows of first/last/failures/accepted/later as float64, their distinct sets, the seen bits
+  return slots * (words * 4 + 4 + 1 + 2 * 5 * 8) + distinctSetsBytes(2 * slots, bitmaps) + SEEN_BITS / 8;
 }
 
 /** Bytes of typed arrays a ScanFinder with `keysPerKind` keys per pattern holds. */
@@ -182,12 +182,13 @@ class KeyTable {
     this.keys = new Uint32Array(slots * words);
     this.hashes = new Int32Array(slots);
     this.state = new Uint8Array(slots);
-    this.first = new Float64Array(slots);
-    this.last = new Float64Array(slots);
-    this.failures = new Float64Array(slots);
-    this.accepted = new Float64Array(slots);
-    this.later = new Float64Array(slots);
-    this.distinct = new DistinctSets(slots, bitmaps, maxDistinct);
+    // Two windows a slot: slot s's own, and at s + slots its previous one (see `fail`).
+    this.first = new Float64Array(2 * slots);
+    this.last = new Float64Array(2 * slots);
+    this.failures = new Float64Array(2 * slots);
+    this.accepted = new Float64Array(2 * slots);
+    this.later = new Float64Array(2 * slots);
+    this.distinct = new DistinctSets(2 * slots, bitmaps, maxDistinct);
   }
 
   /**
@@ -195,7 +196,6 @@ class KeyTable {
    * `times[0]` seconds.
    */
   fail(key: Uint32Array, h: number, value: number, times: Float64Array): void {
-    const t = times[0];
     let s = this.find(key, h);
     if (s === -1) {
       s = this.claim(key, h, times);
@@ -204,16 +204,37 @@ class KeyTable {
         return;
       }
     } else if (this.state[s] === WATCHED && !this.fits(s, times)) {
+      const p = s + this.slots;
+      if (this.failures[p] > 0 && this.fits(p, times)) {
+        if (this.count(p, value, times) >= this.threshold) this.promote(s);
+        return;
+      }
+      if (times[0] < this.last[s]) {
+        // A failure told late (an unanswered attempt decided at the end) from before this window: the previous one.
+        this.restart(p, times);
+        if (this.count(p, value, times) >= this.threshold) this.promote(s);
+        return;
+      }
+      this.copyWindow(s, p);
       this.restart(s, times);
     }
-    this.failures[s]++;
-    if (t < this.first[s]) this.first[s] = t;
-    if (t >= this.last[s]) {
-      this.last[s] = t;
-      this.accepted[s] += this.later[s];
-      this.later[s] = 0;
+    if (this.count(s, value, times) >= this.threshold && this.state[s] !== NAMED) {
+      this.state[s] = NAMED;
+      this.failures[s + this.slots] = 0;
     }
-    if (this.distinct.add(s, value) >= this.threshold) this.state[s] = NAMED;
+  }
+
+  /** Counts a failure at `times[0]` on `value` in window `w` (a slot, or a slot's previous window); returns its distinct values. */
+  private count(w: number, value: number, times: Float64Array): number {
+    const t = times[0];
+    this.failures[w]++;
+    if (t < this.first[w]) this.first[w] = t;
+    if (t >= this.last[w]) {
+      this.last[w] = t;
+      this.accepted[w] += this.later[w];
+      this.later[w] = 0;
+    }
+    return this.distinct.add(w, value);
   }
 
   /** Counts an accepted attempt of `key` (hash `h`), if held, its first SYN at `times[0]` seconds. */
@@ -221,25 +242,57 @@ class KeyTable {
     const s = this.find(key, h);
     if (s === -1) return;
     const t = times[0];
-    if (t < this.first[s]) return;
+    if (t < this.first[s]) {
+      const p = s + this.slots;
+      if (this.failures[p] > 0 && t >= this.first[p] && t <= this.last[p]) this.accepted[p]++;
+      return;
+    }
     if (t <= this.last[s]) this.accepted[s]++;
     else if (this.state[s] === NAMED || this.fits(s, times)) this.later[s]++;
   }
 
-  /** True when a failure at `times[0]` shares the window of slot `s` (always, without a window). */
-  private fits(s: number, times: Float64Array): boolean {
+  /** True when a failure at `times[0]` shares the span of window `w` (always, without a window). */
+  private fits(w: number, times: Float64Array): boolean {
     const t = times[0];
-    return this.windowSeconds === 0 || Math.max(this.last[s], t) - Math.min(this.first[s], t) <= this.windowSeconds;
+    return this.windowSeconds === 0 || Math.max(this.last[w], t) - Math.min(this.first[w], t) <= this.windowSeconds;
   }
 
-  /** Starts a new window in watched slot `s` at `times[0]`: nothing counted yet. */
-  private restart(s: number, times: Float64Array): void {
-    this.first[s] = times[0];
-    this.last[s] = times[0];
-    this.failures[s] = 0;
-    this.accepted[s] = 0;
-    this.later[s] = 0;
-    this.distinct.clear(s);
+  /** Starts window `w` afresh at `times[0]`: nothing counted yet. */
+  private restart(w: number, times: Float64Array): void {
+    this.first[w] = times[0];
+    this.last[w] = times[0];
+    this.failures[w] = 0;
+    this.accepted[w] = 0;
+    this.later[w] = 0;
+    this.distinct.clear(w);
+  }
+
+  /** Copies window `from` over window `to` (an unnamed one: its values exact). */
+  private copyWindow(from: number, to: number): void {
+    this.first[to] = this.first[from];
+    this.last[to] = this.last[from];
+    this.failures[to] = this.failures[from];
+    this.accepted[to] = this.accepted[from];
+    this.later[to] = this.later[from];
+    this.distinct.copyExact(from, to);
+  }
+
+  /**
+   * Names slot `s` from its previous window, which a failure told late has just brought to the
+   * threshold: the slot's own window, later, joins it as a named key's later failures would.
+   */
+  private promote(s: number): void {
+    const p = s + this.slots;
+    this.distinct.addExact(s, p);
+    this.failures[s] += this.failures[p];
+    this.accepted[s] += this.accepted[p];
+    if (this.last[p] > this.last[s]) {
+      this.last[s] = this.last[p];
+      this.later[s] = this.later[p];
+    }
+    this.first[s] = Math.min(this.first[s], this.first[p]);
+    this.state[s] = NAMED;
+    this.failures[p] = 0;
   }
 
   /** The slot holding `key` (hash `h`), or -1; `free` is then a free slot of its bucket, or -1. */
@@ -275,6 +328,7 @@ class KeyTable {
     this.hashes[s] = h;
     this.state[s] = WATCHED;
     this.restart(s, times);
+    this.failures[s + this.slots] = 0;
     return s;
   }
 

@@ -240,6 +240,23 @@ describe('ScanFinder: the window (5 minutes of first-SYN times, as Zeek)', () =>
     for (let i = 10; i < 15; i++) t.attempt(i, C, S, 5000 + i, 'refused');
     expect(t.rows()).toMatchObject([{ distinct: 15, failures: 15, first: '2023-11-14T22:13:20.000Z', last: '2023-11-14T22:13:34.000Z', duration_seconds: 14 }]);
   });
+
+  it('a scan whose unanswered probes are decided after a later refusal that opened a new window is still named, from its previous window', () => {
+    const t = new Traffic();
+    for (let i = 0; i < 10; i++) t.attempt(i, C, S, 5000 + i, 'refused');
+    for (let i = 0; i < 10; i++) t.attempt(i + 0.5, C, S, 6000 + i, 'unanswered');
+    t.attempt(400, C, S, 7000, 'refused'); // starts a new window before the 10 unanswered are told
+    t.attempt(401, C, S, 7001, 'accepted');
+    expect(t.rows()).toMatchObject([{ distinct: 21, failures: 21, attempts: 21, first: '2023-11-14T22:13:20.000Z', last: '2023-11-14T22:20:00.000Z' }]);
+  });
+
+  it('late failures that fit no window with the others, and do not reach the threshold in either, name nothing', () => {
+    const t = new Traffic();
+    for (let i = 0; i < 7; i++) t.attempt(i, C, S, 5000 + i, 'refused');
+    for (let i = 0; i < 7; i++) t.attempt(i + 0.5, C, S, 6000 + i, 'unanswered');
+    for (let i = 0; i < 7; i++) t.attempt(400 + i, C, S, 7000 + i, 'refused');
+    expect(t.rows()).toEqual([]);
+  });
 });
 
 describe('ScanFinder: distinct counts, exact and estimated', () => {
