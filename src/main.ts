@@ -95,7 +95,7 @@ function replayOutput(report: ReportInput, config: ReplayConfig): Iterable<strin
 /** Writes the report as an HTML page to `file` (the page code is loaded only then). */
 async function writeHtml(file: string, report: ReportInput): Promise<void> {
   const { renderHtmlReport } = await import('./report/html/page.js');
-  const page = renderHtmlReport({ ...report, ports: report.ports.rows() });
+  const page = renderHtmlReport(report);
   try {
     writeFileSync(file, page);
   } catch (err) {

@@ -11,7 +11,7 @@
 import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES } from '../track/counters.js';
 import { failureRatio, refusalRatio } from './outcomes.js';
 import { PortRows } from './port-rows.js';
-import type { ReplaySummary } from './replay-report.js';
+import { PairRows, type ReplaySummary } from './replay-report.js';
 
 /** Characters a chunk holds at least before it is handed on (the last may hold fewer). */
 export const JSON_CHUNK_CHARS = 64 * 1024;
@@ -36,8 +36,8 @@ export function* replayReportJson(summary: ReplaySummary): Generator<string, voi
  */
 function* pieces(value: unknown, pad: string): Generator<string, void, undefined> {
   const inner = `${pad}  `;
-  if (value instanceof PortRows || Array.isArray(value)) {
-    const items: Iterable<string> = value instanceof PortRows ? portRowsJson(value) : value.map((item) => JSON.stringify(item) ?? 'null');
+  if (value instanceof PortRows || value instanceof PairRows || Array.isArray(value)) {
+    const items: Iterable<string> = value instanceof PortRows ? portRowsJson(value) : elementsJson(value);
     let empty = true;
     for (const item of items) {
       yield `${empty ? '[' : ','}\n${inner}${item}`;
@@ -46,7 +46,7 @@ function* pieces(value: unknown, pad: string): Generator<string, void, undefined
     yield empty ? '[]' : `\n${pad}]`;
     return;
   }
-  if (value !== null && typeof value === 'object' && Object.values(value).some((v) => Array.isArray(v) || v instanceof PortRows)) {
+  if (value !== null && typeof value === 'object' && Object.values(value).some((v) => Array.isArray(v) || v instanceof PortRows || v instanceof PairRows)) {
     let first = true;
     for (const [key, v] of Object.entries(value)) {
       if (v === undefined) continue; // JSON.stringify leaves such a key out
@@ -58,6 +58,11 @@ function* pieces(value: unknown, pad: string): Generator<string, void, undefined
     return;
   }
   yield indent(JSON.stringify(value, null, 2) ?? 'null', pad);
+}
+
+/** Each element of `list` as JSON text on one line, one at a time: a list of 10000 pairs is not 10000 strings at once. */
+function* elementsJson(list: Iterable<unknown>): Generator<string, void, undefined> {
+  for (const item of list) yield JSON.stringify(item) ?? 'null';
 }
 
 /** `text` with `prefix` after each line break: a value's JSON text at a deeper level (strings in JSON hold no raw line break). */

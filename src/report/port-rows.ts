@@ -5,7 +5,7 @@
  * (json-report.ts) and the table write them straight from the counters.
  */
 import { DIRECTION_COUNT } from '../track/direction.js';
-import { Counter, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
+import { Counter, FIRST_ICMP_COUNTER, ICMP_REASON_NAMES, PORT_COUNTERS, PORT_SPACE, type PortCounters } from '../track/counters.js';
 import { outcomes, type OutcomeCounts } from './outcomes.js';
 
 /** One server port's row, as `--json` prints it. */
@@ -13,8 +13,22 @@ export interface PortRow extends OutcomeCounts {
   port: number;
 }
 
+/** Port rows read by index, without an object per row (the table and the page pick what they show). */
+export interface PortSource {
+  /** Rows: ports that saw an attempt. */
+  readonly count: number;
+  /** The server port of row `i`. */
+  port(i: number): number;
+  /** `counter` (a `Counter`) of row `i`. */
+  value(i: number, counter: number): number;
+  /** ICMP rejections of row `i` sent by another address than the server. */
+  icmpFromOther(i: number): number;
+  /** Row `i` as an object (what `--json` prints for it). */
+  row(i: number): PortRow;
+}
+
 /** The rows of the ports that saw an attempt; reads the counters, never changes them. */
-export class PortRows {
+export class PortRows implements PortSource {
   /** Rows: ports that saw an attempt. */
   readonly count: number;
   /** The port of each row, ascending. */
@@ -63,11 +77,42 @@ export class PortRows {
   rows(): PortRow[] {
     return Array.from({ length: this.count }, (_, i) => this.row(i));
   }
+}
 
-  /** The row indexes, busiest first: most attempts, then the lower port. */
-  busiest(): Int32Array {
-    const attempts = new Float64Array(this.count);
-    for (let i = 0; i < this.count; i++) attempts[i] = this.value(i, Counter.Attempts);
-    return Int32Array.from({ length: this.count }, (_, i) => i).sort((a, b) => attempts[b] - attempts[a] || a - b);
+/** The JSON field of each `Counter` a port row prints, but the ICMP reasons (by name). */
+const ROW_FIELDS: Partial<Record<number, 'attempts' | 'accepted' | 'refused' | 'unanswered' | 'syn_retransmits' | 'early_resets'>> = {
+  [Counter.Attempts]: 'attempts',
+  [Counter.Accepted]: 'accepted',
+  [Counter.Refused]: 'refused',
+  [Counter.Unanswered]: 'unanswered',
+  [Counter.SynRetransmits]: 'syn_retransmits',
+  [Counter.EarlyResets]: 'early_resets',
+};
+
+/** Port rows already made objects (a report's `ports`, as `--json` printed them), read as a PortSource. */
+export class PortArray implements PortSource {
+  readonly count: number;
+
+  constructor(private readonly rows: readonly PortRow[]) {
+    this.count = rows.length;
+  }
+
+  port(i: number): number {
+    return this.rows[i].port;
+  }
+
+  value(i: number, counter: number): number {
+    const field = ROW_FIELDS[counter];
+    if (field !== undefined) return Number(this.rows[i][field]) || 0;
+    const reason = ICMP_REASON_NAMES[counter - FIRST_ICMP_COUNTER];
+    return counter >= FIRST_ICMP_COUNTER && reason !== undefined ? Number(this.rows[i].icmp_rejected_by_reason?.[reason]) || 0 : 0;
+  }
+
+  icmpFromOther(i: number): number {
+    return Number(this.rows[i].icmp_from_other) || 0;
+  }
+
+  row(i: number): PortRow {
+    return this.rows[i];
   }
 }

@@ -4,9 +4,10 @@
  * docs/report.md explains every part with examples.
  */
 import { Counter } from '../track/counters.js';
-import { outcomes, type OutcomeCounts } from './outcomes.js';
-import type { PortRow, PortRows } from './port-rows.js';
+import type { OutcomeCounts } from './outcomes.js';
+import type { PortRow } from './port-rows.js';
 import type { PairJson, ReplaySummary, TimelineJson } from './replay-report.js';
+import { groupPairs, SCAN_SPANS, selectPorts } from './scan-groups.js';
 import type { ScanRow } from './scans.js';
 import { HEURISTIC_LEGEND } from './suspects.js';
 
@@ -266,57 +267,6 @@ function scansSection(r: ReportInput, times: TimeText): string[] {
   ];
 }
 
-/** Ports a capture needs at least for its port rows to be ordered as a scan's: the 15 ports of Zeek's scan.zeek. */
-export const SCAN_ORDER_MIN_PORTS = 15;
-
-/**
- * Whether the port rows are a scan's: at least SCAN_ORDER_MIN_PORTS ports, most of which saw one attempt, so that "busiest first" would
- * list them by port number. They are then ordered by failures, and each names its scan.
- */
-function scanOrdered(r: ReplaySummary): boolean {
-  let once = 0;
-  for (let i = 0; i < r.ports.count; i++) if (r.ports.value(i, Counter.Attempts) === 1) once++;
-  return r.ports.count >= SCAN_ORDER_MIN_PORTS && once * 2 > r.ports.count;
-}
-
-/** The row indexes of the ports by failures: most first, then most attempts, then the lower port. */
-function byFailures(r: ReplaySummary): Int32Array {
-  const rows = r.ports;
-  const failures = new Float64Array(rows.count);
-  const attempts = new Float64Array(rows.count);
-  for (let i = 0; i < rows.count; i++) {
-    attempts[i] = rows.value(i, Counter.Attempts);
-    failures[i] = attempts[i] - rows.value(i, Counter.Accepted);
-  }
-  return Int32Array.from({ length: rows.count }, (_, i) => i).sort((a, b) => failures[b] - failures[a] || attempts[b] - attempts[a] || a - b);
-}
-
-/**
- * The scans (`#1`, ...) each port belongs to: a horizontal scan or a flood by its port, a vertical
- * scan by the pairs of its client and server on the port (a pair folded past --max-pairs is not
- * seen, and its port names no scan).
- */
-function scansByPort(r: ReportInput): Map<number, string[]> {
-  const byPort = new Map<number, string[]>();
-  const add = (port: number, i: number): void => {
-    const list = byPort.get(port) ?? [];
-    if (!list.includes(`#${i + 1}`)) list.push(`#${i + 1}`);
-    byPort.set(port, list);
-  };
-  const scans = r.scans;
-  const vertical = new Map<string, number>();
-  scans.forEach((s, i) => {
-    if (s.kind === 'vertical') vertical.set(`${s.server} ${s.client}`, i);
-    else if (s.port !== null) add(s.port, i);
-  });
-  if (vertical.size === 0) return byPort;
-  for (const p of r.pairs) {
-    const i = vertical.get(`${p.server} ${p.client}`);
-    if (i !== undefined) add(p.port, i);
-  }
-  return byPort;
-}
-
 /**
  * One row per server port, busiest first (by failures for a scan), at most `options.maxPortRows`;
  * on a scan, the ports that saw one failed attempt and belong to one scan are summed in one row per
@@ -324,33 +274,18 @@ function scansByPort(r: ReportInput): Map<number, string[]> {
  * open among them).
  */
 function portsSection(r: ReportInput, options: TableOptions): string[] {
-  const rows = r.ports;
-  const scan = scanOrdered(r);
-  const scanOf = scansByPort(r);
-  const order = Array.from(scan ? byFailures(r) : rows.busiest());
-  /** The row indexes of the ports each scan failed on once each. */
-  const groups = new Map<string, number[]>();
-  const single = order.filter((i) => {
-    const of = scanOf.get(rows.port(i));
-    // A port the scan found open (accepted) stands out: it keeps its row.
-    if (!scan || of === undefined || of.length !== 1 || rows.value(i, Counter.Attempts) !== 1 || rows.value(i, Counter.Accepted) !== 0) return true;
-    let group = groups.get(of[0]);
-    if (group === undefined) groups.set(of[0], (group = []));
-    group.push(i);
-    return false;
-  });
-  const grouped = [...groups].map(([name, ports]) => ({ name, ports, sum: sumRows(rows, ports) }));
-  const shown = single.slice(0, Math.max(0, options.maxPortRows - grouped.length));
-  const listed = grouped.reduce((n, g) => n + g.ports.length, 0) + shown.length;
-  const more = listed < rows.count ? `, ${scan ? 'most failures' : 'busiest'} ${shown.length} shown; --all-ports or --json for all` : '';
+  const sel = selectPorts(r.ports, r.scans, [...r.pairs], options.maxPortRows, 'busiest');
+  const { scan, scanOf, groups, shown } = sel;
+  const listed = groups.reduce((n, g) => n + g.ports, 0) + shown.length;
+  const more = listed < sel.total ? `, ${scan ? 'most failures' : 'busiest'} ${shown.length} shown; --all-ports or --json for all` : '';
   const why = scan ? '; most saw a single attempt, so most failures first' : '';
-  const sums = grouped.length > 0 ? `; the ports a scan failed on once each in one row per scan` : '';
-  const out = [`Server ports (${rows.count}${more}${why}${sums})`];
+  const sums = groups.length > 0 ? `; the ports a scan failed on once each in one row per scan` : '';
+  const out = [`Server ports (${sel.total}${more}${why}${sums})`];
   if (listed === 0) return [...out, '(no connection attempt seen)', ''];
-  const portRows: PortRow[] = shown.map((i) => rows.row(i));
-  const all = [...grouped.map((g) => g.sum), ...portRows];
+  const all = [...groups.map((g) => g.sum), ...shown];
   const icmp = all.some((p) => p.icmp_rejected > 0);
-  const named = grouped.length > 0 || portRows.some((p) => scanOf.has(p.port));
+  const scansOf = (port: number): string => (scanOf.get(port) ?? []).map((k) => `#${k + 1}`).join(',');
+  const named = groups.length > 0 || shown.some((p) => scanOf.has(p.port));
   const header = ['port', ...COUNT_HEADER, ...(icmp ? ['icmp reasons', 'icmp sent by'] : []), ...(named ? ['scan'] : [])];
   const line = (port: string, p: PortRow, scans: string): string[] => [
     port,
@@ -358,38 +293,21 @@ function portsSection(r: ReportInput, options: TableOptions): string[] {
     ...(icmp ? [reasonsCell(p), icmpSenderCell(p)] : []),
     ...(named ? [scans] : []),
   ];
-  const cells = [
-    ...grouped.map((g) => line(`${g.ports.length} ports`, g.sum, g.name)),
-    ...portRows.map((p) => line(String(p.port), p, (scanOf.get(p.port) ?? []).join(','))),
-  ];
+  const cells = [...groups.map((g) => line(`${g.ports} ports`, g.sum, `#${g.scan + 1}`)), ...shown.map((p) => line(String(p.port), p, scansOf(p.port)))];
   out.push(...grid(header, cells, [...rightAligned(1 + COUNT_HEADER.length), false, false, false]));
   if (icmp) out.push('icmp sent by: the server itself, or another address answering for it (a router or firewall)');
   out.push('');
   return out;
 }
 
-/** The sum of the port rows `indexes` of `rows`, as a row (its port 0: a sum has none). */
-function sumRows(rows: PortRows, indexes: readonly number[]): PortRow {
-  const fromOther = indexes.reduce((n, i) => n + rows.icmpFromOther(i), 0);
-  return { port: 0, ...outcomes((c) => indexes.reduce((n, i) => n + rows.value(i, c), 0), fromOther) };
-}
-
 /** Who refuses whom: the top pairs by failures, and what was folded beyond --max-pairs. */
 function pairsSection(r: ReportInput, options: TableOptions, times: TimeText): string[] {
-  const all = r.pairs;
+  const all = [...r.pairs];
   if (all === undefined || all.length === 0) return [];
   // The pairs a scan failed on once each, one row per scan (`10.0.2.8:* <- 10.0.2.9  #1, 998 ports`).
-  const groups = new Map<number, PairJson[]>();
-  const pairs = all.filter((p) => {
-    const k = p.attempts === 1 && p.accepted === 0 ? (r.scans ?? []).findIndex((s) => scanHas(s, p)) : -1;
-    if (k < 0) return true;
-    let group = groups.get(k);
-    if (group === undefined) groups.set(k, (group = []));
-    group.push(p);
-    return false;
-  });
+  const { groups, single: pairs } = groupPairs(r.scans ?? [], all);
   const limit = options.maxPairRows ?? DEFAULT_PAIR_ROWS;
-  const grouped = [...groups].slice(0, limit);
+  const grouped = groups.slice(0, limit);
   const shown = pairs.slice(0, Math.max(0, limit - grouped.length));
   if (shown.length + grouped.length === 0) return [];
   const rows = [
@@ -420,21 +338,11 @@ function pairsSection(r: ReportInput, options: TableOptions, times: TimeText): s
   return out;
 }
 
-/** What a scan's group row counts, by kind. */
-const SCAN_SPANS: Readonly<Record<string, string>> = { vertical: 'ports', horizontal: 'servers', flood: 'clients' };
-
 /** A scan's pairs as the pair rows name them: `server:* <- client`, `*:port <- client`, `server:port <- *`. */
 function scanPairs(s: ScanRow): string {
   if (s.kind === 'vertical') return `${s.server ?? '*'}:* <- ${s.client}`;
   if (s.kind === 'horizontal') return `*:${s.port} <- ${s.client}`;
   return `${endpoint(s.server ?? '*', s.port ?? 0)} <- *`;
-}
-
-/** Whether pair `p` is one of scan `s`'s: its client and server (vertical), client and port (horizontal), server and port (flood). */
-function scanHas(s: ScanRow, p: PairJson): boolean {
-  if (s.kind === 'vertical') return s.client === p.client && s.server === p.server;
-  if (s.kind === 'horizontal') return s.client === p.client && s.port === p.port;
-  return s.server === p.server && s.port === p.port;
 }
 
 /** The count, first and last cells of the sum of `pairs`. */

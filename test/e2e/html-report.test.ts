@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chromium, type Tab } from '../../kit/chromium.js';
 import { DEFAULT_MAX_ROWS, renderHtmlReport } from '../../src/report/html/page.js';
-import type { PageReport, PairRow } from '../../src/report/html/report-fields.js';
+import type { PageReport, PairRow, ScanRow } from '../../src/report/html/report-fields.js';
 import type { ReplayReport } from '../../src/report/replay-report.js';
 import { freePort } from '../support/free-port.js';
 import { sharedPcaps } from '../support/shared-pcaps.js';
@@ -109,26 +109,64 @@ async function checkPage(tab: Tab, url: string): Promise<Dom> {
   return dom;
 }
 
-/** The ports of `report` as the page orders them: most failures, most attempts, lower port. */
+/** What a scan's `distinct` counts. */
+const SPANS: Record<string, string> = { vertical: 'ports', horizontal: 'servers', flood: 'clients' };
+
+/** Whether pair `p` is scan `s`'s. */
+const inScan = (s: ScanRow, p: PairRow): boolean =>
+  s.kind === 'vertical'
+    ? s.client === p.client && s.server === p.server
+    : s.kind === 'horizontal'
+      ? s.client === p.client && s.port === p.port
+      : s.server === p.server && s.port === p.port;
+
+/**
+ * The ports of `report` as the page orders them: most failures, most attempts, lower port; when
+ * most ports saw one attempt (a scan's, 15 ports at least), the ports one scan failed on once each
+ * first, as one `N ports` row per scan (a vertical scan's ports are those of its pairs).
+ */
 function expectedPorts(report: PageReport): string[] {
   const failures = (p: PageReport['ports'][number]): number => p.refused + p.icmp_rejected + p.unanswered;
-  return [...report.ports]
-    .sort((a, b) => failures(b) - failures(a) || b.attempts - a.attempts || a.port - b.port)
-    .slice(0, DEFAULT_MAX_ROWS)
-    .map((p) => String(p.port));
+  const sorted = [...report.ports].sort((a, b) => failures(b) - failures(a) || b.attempts - a.attempts || a.port - b.port);
+  const scans = report.scans ?? [];
+  const pairKeys = new Set((report.pairs ?? []).map((p) => `${p.server} ${p.client} ${p.port}`));
+  const scansOf = (port: number): ScanRow[] => scans.filter((s) => (s.kind === 'vertical' ? pairKeys.has(`${s.server} ${s.client} ${port}`) : s.port === port));
+  const scan = report.ports.length >= 15 && report.ports.filter((p) => p.attempts === 1).length * 2 > report.ports.length;
+  const groups = new Map<ScanRow, number>();
+  const single: string[] = [];
+  for (const p of sorted) {
+    const of = scansOf(p.port);
+    if (scan && of.length === 1 && p.attempts === 1 && p.accepted === 0) groups.set(of[0], (groups.get(of[0]) ?? 0) + 1);
+    else single.push(String(p.port));
+  }
+  return [...[...groups.values()].map((n) => `${n.toLocaleString('en-US')} ports`), ...single].slice(0, DEFAULT_MAX_ROWS);
 }
 
-/** The pairs of `report` as the page orders them (most failures, most attempts, the report's order), as `server port client`. */
+/**
+ * The pairs of `report` as the page orders them (most failures, most attempts, the report's
+ * order), as `server port client`; those a scan failed on once each first, one row per scan, what
+ * differs among them counted (`10.0.0.9 80 9,999 clients`).
+ */
 function expectedPairs(report: PageReport): string[] {
   const failures = (p: PairRow): number => p.refused + p.icmp_rejected + p.unanswered;
-  return [...(report.pairs ?? [])]
-    .sort((a, b) => failures(b) - failures(a) || b.attempts - a.attempts)
-    .slice(0, DEFAULT_MAX_ROWS)
-    .map((p) => `${p.server} ${p.port} ${p.client}`);
+  const sorted = [...(report.pairs ?? [])].sort((a, b) => failures(b) - failures(a) || b.attempts - a.attempts);
+  const scans = report.scans ?? [];
+  const groups = new Map<ScanRow, number>();
+  const single: string[] = [];
+  for (const p of sorted) {
+    const s = p.attempts === 1 && p.accepted === 0 ? scans.find((x) => inScan(x, p)) : undefined;
+    if (s === undefined) single.push(`${p.server} ${p.port} ${p.client}`);
+    else groups.set(s, (groups.get(s) ?? 0) + 1);
+  }
+  const grouped = [...groups].map(([s, n]) => {
+    const many = `${n.toLocaleString('en-US')} ${SPANS[s.kind]}`;
+    return `${s.server ?? many} ${s.port ?? many} ${s.client ?? many}`;
+  });
+  return [...grouped, ...single].slice(0, DEFAULT_MAX_ROWS);
 }
 
 describe.each([
-  ['a scan: nslkdd_nmap.pcap', 'nslkdd_nmap.pcap', 0, ['vertical 10.0.2.9 10.0.2.8 many 998 ports']],
+  ['a scan: nslkdd_nmap.pcap', 'nslkdd_nmap.pcap', 0, ['#1 vertical 10.0.2.9 10.0.2.8 many 998 ports']],
   ['a mixed capture: sgr_SkypeIRC.cap', 'sgr_SkypeIRC.cap', 0, []],
   ['an injected RST: zeek_rst-inject-rae.pcap', 'zeek_rst-inject-rae.pcap', 1, []],
 ])('the page of %s, in chromium', (_what, capture, suspects, scans) => {
@@ -143,7 +181,7 @@ describe.each([
     // One row per suspect RST, whatever the report lists (it may list a RST again for a later verdict).
     expect(await tab.evaluate<number>(`document.querySelectorAll('#suspects-table tbody tr').length`)).toBe(suspects);
     expect(report.totals.suspect_resets).toBe(suspects);
-    const scanRows = `[...document.querySelectorAll('#scans-table tbody tr')].map((tr) => [...tr.cells].slice(0, 5).map((c) => c.textContent).join(' '))`;
+    const scanRows = `[...document.querySelectorAll('#scans-table tbody tr')].map((tr) => [...tr.cells].slice(0, 6).map((c) => c.textContent).join(' '))`;
     expect(await tab.evaluate<string[]>(scanRows)).toEqual(scans);
   });
 });
@@ -154,7 +192,7 @@ describe('the test reports, in chromium', () => {
     const { tab, url } = await load('scan', renderHtmlReport(asReplayReport(report)));
     const dom = await checkPage(tab, url);
     expect(dom.ports).toEqual(expectedPorts(report));
-    expect([dom.ports.length, dom.pairs.length, dom.portFoot]).toEqual([200, 200, '65,335 other ports']);
+    expect([dom.ports.length, dom.pairs, dom.portFoot]).toEqual([200, ['10.0.0.9 80 9,999 clients', '10.0.0.9 80 10.0.0.5'], '65,335 other ports']);
     expect(dom.pairs).toEqual(expectedPairs(report));
     const order = async (): Promise<string[]> =>
       tab.evaluate<string[]>(`[...document.querySelectorAll('#ports-table tbody tr')].map((tr) => tr.cells[0].textContent)`);

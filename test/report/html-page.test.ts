@@ -123,15 +123,30 @@ describe('a scan of every port, 10000 pairs and more folded', () => {
     );
   });
 
-  it('lists the 200 pairs with the most failures and sums the listed rest and the folded ones: the totals again', () => {
+  it('sums the pairs a flood failed on once each in one row, names its scan, and sums the folded ones: the totals again', () => {
     const pairs = table(page, 'pairs-table');
+    expect(pairs.rows.map((r) => [...r.slice(0, 6), r.at(-1)])).toEqual([
+      ['10.0.0.9', '80', '9,999 clients', '9,999', '0', '9,999', '#2'],
+      ['10.0.0.9', '80', '10.0.0.5', '2', '1', '1', ''],
+    ]);
+    expect(pairs.foot?.[0]).toBe('70,534 other pairs');
+    expect(columnSums(pairs)).toEqual(totalsOf(report));
+    expect(text(page)).toContain('70,534 of them were folded by the replay itself (--max-pairs)');
+    expect(text(page)).toContain('The pairs a scan failed on once each are one row per scan');
+    expect(pairs.head.slice(-3)).toEqual(['first (2026-12-03)', 'last (2026-12-03)', 'scan']);
+    expect(pairs.rows[0].slice(-3, -1)).toEqual(['18:00:00.050', '18:00:00.050']);
+    expect(pairs.rows[1].slice(-3, -1)).toEqual(['18:00:00.000', '18:00:00.071']);
+  });
+
+  it('without scans, lists the 200 pairs with the most failures and sums the listed rest and the folded ones', () => {
+    const plain = scanReport();
+    plain.scans = [];
+    const pairs = table(render(plain), 'pairs-table');
     expect(pairs.rows).toHaveLength(DEFAULT_MAX_ROWS);
     expect(pairs.rows[0].slice(0, 3)).toEqual(['10.0.0.9', '80', '10.0.0.5']); // 1 failure, 2 attempts: first among the 1-failure pairs
     expect(pairs.foot?.[0]).toBe(`${(10000 - 200 + 70534).toLocaleString('en-US')} other pairs`);
     expect(columnSums(pairs)).toEqual(totalsOf(report));
-    expect(text(page)).toContain('70,534 of them were folded by the replay itself (--max-pairs)');
-    expect(pairs.head.slice(-2)).toEqual(['first (2026-12-03)', 'last (2026-12-03)']);
-    expect(pairs.rows[0].slice(-2)).toEqual(['18:00:00.000', '18:00:00.071']);
+    expect(pairs.head).not.toContain('scan');
   });
 
   it('says where the failures were: mostly on port 80, or spread over every port', () => {
@@ -145,9 +160,9 @@ describe('a scan of every port, 10000 pairs and more folded', () => {
 
   it('names the scans with what they span', () => {
     const scans = table(page, 'scans-table');
-    expect(scans.rows.map((r) => [r[0], r[1], r[2], r[3], r[4]])).toEqual([
-      ['vertical', '10.0.0.5', '10.0.0.9', 'many', '65,535 ports'],
-      ['flood', 'many', '10.0.0.9', '80', '15,000 clients'],
+    expect(scans.rows.map((r) => r.slice(0, 6))).toEqual([
+      ['#1', 'vertical', '10.0.0.5', '10.0.0.9', 'many', '65,535 ports'],
+      ['#2', 'flood', 'many', '10.0.0.9', '80', '15,000 clients'],
     ]);
   });
 

@@ -153,12 +153,17 @@ export class PairTable {
     this.last[e] = ts;
   }
 
-  /** The entries as rows, sorted by failures (most first), then attempts (most first), then server, port and client. */
-  rows(): PairRow[] {
-    const order: number[] = [];
-    for (let e = 0; e < this.capacity; e++) if (this.used[e] === 1) order.push(e);
-    order.sort((a, b) => this.failures(b) - this.failures(a) || this.countOf(b, 0) - this.countOf(a, 0) || this.compareKeys(a, b));
-    return order.map((e) => ({
+  /** The entries in use, sorted by failures (most first), then attempts (most first), then server, port and client. */
+  order(): Int32Array {
+    const order = new Int32Array(this.size);
+    let n = 0;
+    for (let e = 0; e < this.capacity; e++) if (this.used[e] === 1) order[n++] = e;
+    return order.sort((a, b) => this.failures(b) - this.failures(a) || this.countOf(b, 0) - this.countOf(a, 0) || this.compareKeys(a, b));
+  }
+
+  /** Entry `e` as a row. */
+  row(e: number): PairRow {
+    return {
       server: formatAddress(this.keys, e * KEY_WORDS),
       port: this.keys[e * KEY_WORDS + 8],
       client: formatAddress(this.keys, e * KEY_WORDS + 4),
@@ -169,7 +174,12 @@ export class PairTable {
       unanswered: this.countOf(e, PairCount.Unanswered),
       firstUs: this.first[e],
       lastUs: this.last[e],
-    }));
+    };
+  }
+
+  /** The entries as rows, in `order()`. */
+  rows(): PairRow[] {
+    return Array.from(this.order(), (e) => this.row(e));
   }
 
   private countOf(e: number, outcome: number): number {

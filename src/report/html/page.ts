@@ -8,14 +8,15 @@
  * ports, 10000 pairs) and say how many they left out, so the page stays small.
  */
 import { createHash } from 'node:crypto';
-import type { ReplayReport } from '../replay-report.js';
+import type { PairJson, ReplayReport } from '../replay-report.js';
 import { count, utcTime } from './format.js';
 import { markup, raw, type Html } from './markup.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_CSS } from './page-style.js';
 import { pairSection } from './pair-table.js';
 import { portSection } from './port-table.js';
-import type { PageReport } from './report-fields.js';
+import { listOf, type PageData } from './report-fields.js';
+import { PortArray, type PortRow, type PortSource } from '../port-rows.js';
 import { scanSection } from './scan-table.js';
 import { headerSection, notesSection, totalsSection } from './summary-sections.js';
 import { suspectSection } from './suspect-table.js';
@@ -46,7 +47,7 @@ const CSP = [
 ].join('; ');
 
 /** The sections in page order: anchor, title, body. */
-function sections(r: PageReport, maxRows: number): [string, string, Html][] {
+function sections(r: PageData, maxRows: number): [string, string, Html][] {
   return [
     ['totals', 'Totals', totalsSection(r)],
     ['timeline', 'Timeline', timelineChart(r.timeline, r.totals)],
@@ -58,9 +59,15 @@ function sections(r: PageReport, maxRows: number): [string, string, Html][] {
   ];
 }
 
-/** The page of `report` (the object `--json` prints), a complete HTML document. */
-export function renderHtmlReport(report: ReplayReport, options: HtmlOptions = {}): string {
-  const r = report as unknown as PageReport;
+/** What the page is made of: the object `--json` prints, its port rows as a list or read by index from the counters. */
+export type HtmlReportInput = Omit<ReplayReport, 'ports' | 'pairs'> & { ports: readonly PortRow[] | PortSource; pairs: Iterable<PairJson> };
+
+/** The page of `report`, a complete HTML document. */
+export function renderHtmlReport(report: HtmlReportInput, options: HtmlOptions = {}): string {
+  const ports = Array.isArray(report.ports) || report.ports === undefined ? new PortArray(listOf(report.ports as readonly PortRow[])) : report.ports;
+  // An older report has no pairs: left out, the section says so.
+  const pairs = report.pairs === undefined || Array.isArray(report.pairs) ? report.pairs : [...report.pairs];
+  const r = { ...report, ports, pairs } as unknown as PageData;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const parts = sections(r, maxRows);
   const firstFile = r.files?.[0]?.path;

@@ -5,6 +5,7 @@
  * missing. The shapes are ReplayReport's (src/report/replay-report.ts).
  */
 import type { OutcomeCounts } from '../outcomes.js';
+import type { PortSource } from '../port-rows.js';
 import type { EndedCounts, PairJson, PairsOther, ReplayReport, TimelineJson } from '../replay-report.js';
 import type { ScanRow } from '../scans.js';
 import { utcDate } from './format.js';
@@ -71,3 +72,6 @@ export function sameDay(report: Pick<PageReport, 'capture'>): string | null {
   const first = utcDate(report.capture?.first);
   return first !== null && first === utcDate(report.capture?.last) ? first : null;
 }
+
+/** The report as the sections read it: its port rows read by index (renderHtmlReport makes a report's list one), so that a scan's 65535 need not be objects. */
+export type PageData = Omit<PageReport, 'ports'> & { ports: PortSource };

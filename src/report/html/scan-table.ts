@@ -5,7 +5,7 @@
 import { dataTable, type Column } from './data-table.js';
 import { count, counted, duration, NONE, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
-import { sameDay, type PageReport, type ScanRow } from './report-fields.js';
+import { sameDay, type PageData, type ScanRow } from './report-fields.js';
 
 /** Each kind: what it is, and what its `distinct` counts. */
 const KINDS: Record<string, { meaning: string; spans: string }> = {
@@ -14,9 +14,13 @@ const KINDS: Record<string, { meaning: string; spans: string }> = {
   flood: { meaning: 'many clients failing on one server port: a flood, or an outage', spans: 'clients' },
 };
 
+/** A scan and its number (from 1, in the report's order). */
+type NumberedScan = ScanRow & { n: number };
+
 /** The columns, times shown without their date when every time of the capture is on `sameDate`. */
-function scanColumns(sameDate: string | null): Column<ScanRow>[] {
+function scanColumns(sameDate: string | null): Column<NumberedScan>[] {
   return [
+    { head: 'scan', numeric: true, cell: (r) => `#${r.n}`, title: 'its number, by which the port and pair tables name it' },
     { head: 'kind', cell: (r) => markup`<span class="tag" title="${KINDS[r.kind]?.meaning ?? ''}">${r.kind}</span>` },
     { head: 'client', cell: (r) => r.client ?? 'many' },
     { head: 'server', cell: (r) => r.server ?? 'many' },
@@ -44,10 +48,10 @@ export function scanSentence(r: ScanRow): string {
 }
 
 /** The scans section's body; a sentence when there is none, or when the report has no scan list (an older one). */
-export function scanSection(report: PageReport, maxRows: number): Html {
+export function scanSection(report: PageData, maxRows: number): Html {
   if (!Array.isArray(report.scans)) return markup`<p class="note">This report has no scan list (it was written by an rstwatch without one).</p>`;
   const scans = report.scans;
-  const shown = scans.slice(0, maxRows);
+  const shown = scans.slice(0, maxRows).map((s, i) => ({ ...s, n: i + 1 }));
   const kinds = Object.entries(KINDS).map(([kind, k]) => markup`<dt>${kind}</dt><dd>${k.meaning}</dd>`);
   const more = scans.length > shown.length ? ` The first ${count(shown.length)} are listed; ${count(scans.length - shown.length)} left out.` : '';
   return markup`<p>${scans.length === 0 ? 'No scan or flood found.' : `${count(scans.length)} found, most failures first.${more}`}</p>

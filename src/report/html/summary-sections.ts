@@ -9,10 +9,12 @@ import { OUTCOME_STYLES } from './outcome-colours.js';
 import { outcomeColumns } from './outcome-columns.js';
 import { reasonTags } from './port-table.js';
 import { scanSentence } from './scan-table.js';
-import { failureShare, failuresOf, listOf, type OutcomeRow, type PageReport } from './report-fields.js';
+import { failureShare, failuresOf, listOf, type OutcomeRow, type PageData } from './report-fields.js';
+import type { PortSource } from '../port-rows.js';
+import { Counter } from '../../track/counters.js';
 
 /** What was read, and the verdict in a sentence. */
-export function headerSection(r: PageReport): Html {
+export function headerSection(r: PageData): Html {
   const files = listOf(r.files).map((f) => {
     const stopped = f.stopped_at !== null && f.stopped_at !== undefined ? `, stopped at byte ${count(f.stopped_at)}` : '';
     const about = `${f.format}, ${count(f.frames)} frames, ${bytes(f.bytes)}${f.truncated_tail ? ', cut short' : ''}${stopped}`;
@@ -35,12 +37,12 @@ ${incomplete}<p class="verdict">${verdict(r)}</p></header>`;
 }
 
 /** The report in one or two sentences: how many attempts failed and how, where most, the scans. */
-function verdict(r: PageReport): string {
+function verdict(r: PageData): string {
   const t = r.totals;
   if (!(t.attempts > 0)) return 'No connection attempt (SYN) seen.';
   const failed = failuresOf(t);
   let text = `${counted(t.attempts, 'connection attempt', 'connection attempts')}; ${count(failed)} failed (${percent(failureShare(t))}): ${count(t.refused)} refused, ${count(t.icmp_rejected)} ICMP rejected, ${count(t.unanswered)} unanswered.`;
-  text += ` ${where(listOf(r.ports), failed)}`;
+  text += ` ${where(r.ports, failed)}`;
   const scans = listOf(r.scans);
   if (scans.length > 0) text += ` ${counted(scans.length, 'scan or flood', 'scans or floods')} found; the largest is ${scanSentence(scans[0])}.`;
   if (t.suspect_resets > 0) text += ` ${counted(t.suspect_resets, 'refusal looks', 'refusals look')} forged or sent by a middlebox.`;
@@ -48,18 +50,26 @@ function verdict(r: PageReport): string {
 }
 
 /** Where the failures were: on one port mostly, or spread over many (a scan: one each on a thousand ports). */
-function where(ports: readonly PageReport['ports'][number][], failed: number): string {
-  const failing = ports.filter((p) => failuresOf(p) > 0);
-  if (failing.length === 0) return '';
-  const worst = failing.reduce((a, b) => (failuresOf(b) > failuresOf(a) ? b : a));
-  const most = failuresOf(worst);
-  if (failing.length === 1) return `All on port ${worst.port}.`;
-  if (most * 10 >= failed) return `Most on port ${worst.port} (${count(most)} of ${count(failed)}).`;
-  return `Spread over ${count(failing.length)} ports, at most ${count(most)} on one.`;
+function where(ports: PortSource, failed: number): string {
+  let failing = 0;
+  let worst = -1;
+  let most = 0;
+  for (let i = 0; i < ports.count; i++) {
+    const n = ports.value(i, Counter.Attempts) - ports.value(i, Counter.Accepted);
+    if (n <= 0) continue;
+    failing++;
+    // Among equals, the lower port.
+    if (n > most || (n === most && ports.port(i) < ports.port(worst))) [worst, most] = [i, n];
+  }
+  if (failing === 0) return '';
+  const port = ports.port(worst);
+  if (failing === 1) return `All on port ${port}.`;
+  if (most * 10 >= failed) return `Most on port ${port} (${count(most)} of ${count(failed)}).`;
+  return `Spread over ${count(failing)} ports, at most ${count(most)} on one.`;
 }
 
 /** Totals as cards, per direction when directions were told apart, ICMP reasons, latency. */
-export function totalsSection(r: PageReport): Html {
+export function totalsSection(r: PageData): Html {
   const t = r.totals;
   const card = (label: string, value: string, cls: string, title: string): Html =>
     markup`<div class="card ${cls}" title="${title}"><b>${value}</b><span>${label}</span></div>`;
@@ -92,7 +102,7 @@ export function totalsSection(r: PageReport): Html {
 }
 
 /** What was not counted, or counted apart; the warnings; an empty list says so. */
-export function notesSection(r: PageReport): Html {
+export function notesSection(r: PageData): Html {
   const notes: string[] = [];
   const u = r.unmatched;
   if (u && u.syn_acks + u.resets + u.icmp > 0) {

@@ -8,7 +8,7 @@ import { HEURISTIC_LEGEND } from '../suspects.js';
 import { dataTable, type Column } from './data-table.js';
 import { count, counted, NONE, utcTime } from './format.js';
 import { markup, type Html } from './markup.js';
-import { listOf, sameDay, type PageReport } from './report-fields.js';
+import { listOf, sameDay, type PageData } from './report-fields.js';
 
 /** The columns whose figures need words. */
 const COLUMN_MEANINGS: Record<string, string> = {
@@ -41,7 +41,7 @@ function suspectColumns(sameDate: string | null): Column<SuspectRecord>[] {
 }
 
 /** The suspects section's body. */
-export function suspectSection(report: PageReport, maxRows: number): Html {
+export function suspectSection(report: PageData, maxRows: number): Html {
   // One record per RST already (replay-report.ts groups them).
   const listed = listOf(report.suspect_resets);
   const total = Math.max(Number(report.totals.suspect_resets) || 0, listed.length);
