@@ -154,6 +154,11 @@ export class PairRows implements Iterable<PairJson> {
     for (const e of this.entries) yield pairJson(this.table.row(e));
   }
 
+  /** The pairs as the table holds them (times in microseconds), in order. */
+  *raw(): Generator<PairRow, void, undefined> {
+    for (const e of this.entries) yield this.table.row(e);
+  }
+
   /** Every pair as an object. */
   list(): PairJson[] {
     return [...this];

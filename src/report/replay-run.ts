@@ -4,6 +4,7 @@
  * which the pipeline does not know. The commands and tests that print a report start here.
  */
 import { runReplay, type ReplayOptions, type ReplayResult } from '../pipeline/replay.js';
+import { EndedAttemptFeed } from './collect/ended-attempt.js';
 import { ReportCollector, type CollectOptions } from './collect/report-collector.js';
 import { ScanFinder } from './scans.js';
 
@@ -23,7 +24,13 @@ export async function replayForReport(paths: readonly string[], options: ReportR
   let scans: ScanFinder | undefined;
   const result = await runReplay(paths, {
     ...replayOptions,
-    consumers: [(view) => (collector = new ReportCollector(view, { maxPairs, bucketSeconds })), (view) => (scans = new ScanFinder(view))],
+    consumers: [
+      (view) => {
+        collector = new ReportCollector({ maxPairs, bucketSeconds });
+        scans = new ScanFinder();
+        return new EndedAttemptFeed(view, [collector, scans]);
+      },
+    ],
   });
   // buildPipeline makes every consumer before the first frame.
   return { ...result, collector: collector as ReportCollector, scans: scans as ScanFinder };

@@ -25,9 +25,8 @@
 import { isoTime } from '../capture/frame-sink.js';
 import { formatAddress } from '../net/address.js';
 import { DistinctSets, distinctSetsBytes, EXACT_DISTINCT, mix32 } from './distinct-sets.js';
-import { AttemptEventsBase } from '../track/attempt-events.js';
-import type { AttemptView } from '../track/attempt-view.js';
-import { IPV4_MAPPED_WORD2, type DecodedPacket } from '../wire/decoded-packet.js';
+import { IPV4_MAPPED_WORD2 } from '../wire/decoded-packet.js';
+import { Ended, FIRST_SYN_SECONDS, type EndedAttempt, type EndedAttemptConsumer } from './collect/ended-attempt.js';
 
 /** Index of a pattern in SCAN_KIND_NAMES. */
 export const ScanKind = { Vertical: 0, Horizontal: 1, Flood: 2 } as const;
@@ -443,10 +442,10 @@ function threshold(name: string, value: number): number {
 }
 
 /**
- * Names vertical scans, horizontal scans and floods from the tracker's failure events; see the
- * module comment. An events consumer: chain it after the tracker's other consumers.
+ * Names vertical scans, horizontal scans and floods from ended attempts (collect/ended-attempt.ts);
+ * see the module comment.
  */
-export class ScanFinder extends AttemptEventsBase {
+export class ScanFinder implements EndedAttemptConsumer {
   /** Bytes of typed arrays held, fixed at construction. */
   readonly bytes: number;
   private readonly tables: readonly KeyTable[];
@@ -467,11 +466,7 @@ export class ScanFinder extends AttemptEventsBase {
   private horizontalHash = 0;
   private floodHash = 0;
 
-  constructor(
-    private readonly view: AttemptView,
-    options: ScanOptions = {},
-  ) {
-    super();
+  constructor(options: ScanOptions = {}) {
     const window = options.windowSeconds ?? DEFAULT_SCAN_WINDOW_SECONDS;
     if (!Number.isFinite(window) || window < 0) throw new RangeError(`scan window must be 0 or more seconds, got ${window}`);
     const keys = options.keysPerKind ?? DEFAULT_SCAN_KEYS;
@@ -498,23 +493,18 @@ export class ScanFinder extends AttemptEventsBase {
     return this.tables.reduce((n, t) => n + t.dropped, 0);
   }
 
-  override refused(slot: number, _p: DecodedPacket, _direction: number): void {
-    this.fail(slot);
-  }
-
-  override icmpRejected(slot: number, _p: DecodedPacket, _direction: number): void {
-    this.fail(slot);
-  }
-
-  override unanswered(slot: number, _direction: number): void {
-    this.fail(slot);
-  }
-
-  override accepted(slot: number, _p: DecodedPacket, _direction: number): void {
-    this.readKeys(slot);
-    this.vertical.accept(this.verticalKey, this.verticalHash, this.time);
-    this.horizontal.accept(this.horizontalKey, this.horizontalHash, this.time);
-    this.flood.accept(this.floodKey, this.floodHash, this.time);
+  /** Counts attempt `a`: a failure under each pattern, or an accepted attempt within a key's span. */
+  ended(a: EndedAttempt): void {
+    this.readKeys(a);
+    if (a.outcome === Ended.Accepted) {
+      this.vertical.accept(this.verticalKey, this.verticalHash, this.time);
+      this.horizontal.accept(this.horizontalKey, this.horizontalHash, this.time);
+      this.flood.accept(this.floodKey, this.floodHash, this.time);
+      return;
+    }
+    this.vertical.fail(this.verticalKey, this.verticalHash, this.horizontalKey[4], this.time);
+    this.horizontal.fail(this.horizontalKey, this.horizontalHash, addressValue(this.server, this.serverHash), this.time);
+    this.flood.fail(this.floodKey, this.floodHash, addressValue(this.client, this.clientHash), this.time);
   }
 
   /** The named scans and floods, most failures first (then most distinct values, kind, key). */
@@ -526,21 +516,15 @@ export class ScanFinder extends AttemptEventsBase {
     return named.sort(byFailures).map(scanRow);
   }
 
-  private fail(slot: number): void {
-    this.readKeys(slot);
-    this.vertical.fail(this.verticalKey, this.verticalHash, this.horizontalKey[4], this.time);
-    this.horizontal.fail(this.horizontalKey, this.horizontalHash, addressValue(this.server, this.serverHash), this.time);
-    this.flood.fail(this.floodKey, this.floodHash, addressValue(this.client, this.clientHash), this.time);
-  }
-
-  /** Fills the three keys, their hashes and `time` for the attempt in `slot`. */
-  private readKeys(slot: number): void {
-    const v = this.view;
+  /** Fills the three keys, their hashes and `time` for attempt `a`. */
+  private readKeys(a: EndedAttempt): void {
     const { client, server, verticalKey, horizontalKey, floodKey } = this;
-    v.client(slot, client);
-    v.server(slot, server);
-    v.firstSyn(slot, this.time, 0);
-    const port = v.serverPort(slot);
+    for (let w = 0; w < 4; w++) {
+      client[w] = a.client[w];
+      server[w] = a.server[w];
+    }
+    this.time[0] = a.times[FIRST_SYN_SECONDS];
+    const port = a.serverPort;
     for (let w = 0; w < 4; w++) {
       verticalKey[w] = client[w];
       verticalKey[w + 4] = server[w];

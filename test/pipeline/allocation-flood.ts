@@ -19,6 +19,8 @@ import { Counter } from '../../src/track/counters.js';
 import { ethernet, tcp4 } from '../../kit/craft.js';
 import { kernelSnapshot } from '../support/kernel-snapshot.js';
 import { ReportCollector } from '../../src/report/collect/report-collector.js';
+import { EndedAttemptFeed } from '../../src/report/collect/ended-attempt.js';
+import { ScanFinder } from '../../src/report/scans.js';
 import { allocationDuring } from '../support/young-generation.js';
 
 const LINKTYPE_ETHERNET = 1;
@@ -54,7 +56,7 @@ export interface FloodResult {
 /** The pipeline as `rstwatch live` builds it with its defaults, a kernel read a second, and the report's collector. */
 function livePipeline(): Pipeline {
   return buildPipeline({
-    consumers: [(view) => new ReportCollector(view, { maxPairs: 1000 })],
+    consumers: [(view) => new EndedAttemptFeed(view, [new ReportCollector({ maxPairs: 1000 }), new ScanFinder()])],
     maxAttempts: TABLE_SLOTS,
     attemptTimeoutSeconds: 60,
     localNets: new LocalNets([parseCidr('198.51.100.0/24')]),

@@ -13,7 +13,6 @@ import { writeCapture } from '../../bench/captures.js';
 import { ethernet, icmp4Unreach, icmp6Unreach, tcp4, tcp6 } from '../../kit/craft.js';
 import { EXACT_DISTINCT } from '../../src/report/distinct-sets.js';
 import { PORT_BITMAPS, ScanFinder, scanFinderBytes, type ScanOptions, type ScanRow } from '../../src/report/scans.js';
-import { AttemptTable } from '../../src/track/attempt-table.js';
 import { Counter } from '../../src/track/counters.js';
 import { runFloodChild } from '../support/flood-child.js';
 import { heldArrayBytes } from '../support/memory.js';
@@ -325,7 +324,6 @@ describe('ScanFinder: bounded keys', () => {
   });
 
   it('options out of range are refused', () => {
-    const view = new AttemptTable(16).view;
     for (const bad of [
       { verticalPorts: 0 },
       { horizontalServers: EXACT_DISTINCT + 1 },
@@ -334,14 +332,13 @@ describe('ScanFinder: bounded keys', () => {
       { keysPerKind: 0 },
       { keysPerKind: 2 ** 20 },
     ]) {
-      expect(() => new ScanFinder(view, bad), JSON.stringify(bad)).toThrow(RangeError);
+      expect(() => new ScanFinder(bad), JSON.stringify(bad)).toThrow(RangeError);
     }
   });
 
   it('holds exactly the typed arrays it says it does, fixed at construction, and docs/scans.md gives the figure', async () => {
-    const view = new AttemptTable(16).view;
     const before = await heldArrayBytes();
-    const scans = new ScanFinder(view);
+    const scans = new ScanFinder();
     const held = (await heldArrayBytes()) - before;
     expect(held).toBe(scans.bytes);
     expect(scans.bytes).toBe(scanFinderBytes());

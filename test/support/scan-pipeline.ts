@@ -7,6 +7,7 @@
 import { readCaptureFile } from '../../src/capture/file-reader.js';
 import { DEFAULT_HOP_THRESHOLD, ResetDetector } from '../../src/detect/detector.js';
 import { PipelineSink } from '../../src/pipeline/pipeline-sink.js';
+import { EndedAttemptFeed } from '../../src/report/collect/ended-attempt.js';
 import { ScanFinder, type ScanOptions } from '../../src/report/scans.js';
 import { chainEvents } from '../../src/track/attempt-events.js';
 import { AttemptTable } from '../../src/track/attempt-table.js';
@@ -31,8 +32,9 @@ export function scanPipeline(options: ScanPipelineOptions = {}): ScanPipeline {
   const table = new AttemptTable(options.maxAttempts ?? 65_536);
   const view = table.view;
   const detector = new ResetDetector({ slots: view.capacity, clock: view.clock, hopThreshold: DEFAULT_HOP_THRESHOLD });
-  const scans = new ScanFinder(view, options.scans);
-  const tracker = new Tracker({ table, attemptTimeoutSeconds: options.attemptTimeoutSeconds ?? 0, events: chainEvents([detector, scans]) });
+  const scans = new ScanFinder(options.scans);
+  const feed = new EndedAttemptFeed(view, [scans]);
+  const tracker = new Tracker({ table, attemptTimeoutSeconds: options.attemptTimeoutSeconds ?? 0, events: chainEvents([detector, feed]) });
   return { sink: new PipelineSink(tracker), tracker, scans };
 }
 
