@@ -129,7 +129,7 @@ export interface PortSelection {
 }
 
 /**
- * The port rows to show, at most `maxRows` (groups included): by failures when `order` is
+ * The port rows to show, at most `maxRows` (groups first, then single ports): by failures when `order` is
  * `failures` or the rows are a scan's, else busiest first; on a scan, the ports that saw one failed
  * attempt and belong to one scan are one row per scan. Only the rows shown become objects: a scan
  * of 65535 ports makes `maxRows` of them.
@@ -150,13 +150,15 @@ export function selectPorts(
     if (!scan || of === undefined || of.length !== 1 || rows.value(i, Counter.Attempts) !== 1 || rows.value(i, Counter.Accepted) !== 0) return -1;
     return of[0];
   });
-  const shown = single.slice(0, Math.max(0, maxRows - groups.length));
-  const left = single.slice(shown.length);
+  // At most maxRows rows, groups first (one per vertical scan: there may be thousands).
+  const kept = groups.slice(0, maxRows);
+  const shown = single.slice(0, Math.max(0, maxRows - kept.length));
+  const left = [...groups.slice(kept.length).flatMap(([, ports]) => ports), ...single.slice(shown.length)];
   return {
     total: rows.count,
     scan,
     scanOf,
-    groups: groups.map(([k, ports]) => ({ scan: k, ports: ports.length, sum: sumPorts(rows, ports) })),
+    groups: kept.map(([k, ports]) => ({ scan: k, ports: ports.length, sum: sumPorts(rows, ports) })),
     shown: shown.map((i) => rows.row(i)),
     rest: left.length === 0 ? null : { ports: left.length, sum: sumPorts(rows, left) },
   };

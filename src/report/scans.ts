@@ -202,7 +202,7 @@ class KeyTable {
         this.dropped++;
         return;
       }
-    } else if (this.state[s] === WATCHED && !this.fits(s, times)) {
+    } else if (this.state[s] === WATCHED && (this.toPrevious(s, times) || !this.fits(s, times))) {
       const p = s + this.slots;
       if (this.failures[p] > 0 && this.fits(p, times)) {
         if (this.count(p, value, times) >= this.threshold) this.promote(s);
@@ -218,9 +218,22 @@ class KeyTable {
       this.restart(s, times);
     }
     if (this.count(s, value, times) >= this.threshold && this.state[s] !== NAMED) {
+      // Named on its own: its previous window joins it, as it would had its failures been told
+      // after the naming (a named key counts every failure, however late).
+      const p = s + this.slots;
+      if (this.failures[p] > 0) this.merge(s);
       this.state[s] = NAMED;
-      this.failures[s + this.slots] = 0;
+      this.failures[p] = 0;
     }
+  }
+
+  /**
+   * True when a failure at `times[0]`, earlier than watched slot `s`'s window, fits the slot's
+   * previous window: it belongs there (the nearer), even if it would also fit the later one.
+   */
+  private toPrevious(s: number, times: Float64Array): boolean {
+    const p = s + this.slots;
+    return this.failures[p] > 0 && times[0] < this.first[s] && this.fits(p, times);
   }
 
   /** Counts a failure at `times[0]` on `value` in window `w` (a slot, or a slot's previous window); returns its distinct values. */
@@ -242,8 +255,13 @@ class KeyTable {
     if (s === -1) return;
     const t = times[0];
     if (t < this.first[s]) {
+      // Between the previous window's first failure and this one's: the previous window's (counted
+      // in when a failure after it comes, or when the two windows join).
       const p = s + this.slots;
-      if (this.failures[p] > 0 && t >= this.first[p] && t <= this.last[p]) this.accepted[p]++;
+      if (this.failures[p] > 0 && t >= this.first[p]) {
+        if (t <= this.last[p]) this.accepted[p]++;
+        else this.later[p]++;
+      }
       return;
     }
     if (t <= this.last[s]) this.accepted[s]++;
@@ -281,17 +299,22 @@ class KeyTable {
    * threshold: the slot's own window, later, joins it as a named key's later failures would.
    */
   private promote(s: number): void {
+    this.merge(s);
+    this.state[s] = NAMED;
+    this.failures[s + this.slots] = 0;
+  }
+
+  /**
+   * Joins slot `s`'s previous window (earlier) into its own: the values, the failures, the
+   * accepted attempts (those after the previous window's last failure lie before this window's
+   * first: within the joined span), the first failure.
+   */
+  private merge(s: number): void {
     const p = s + this.slots;
     this.distinct.addExact(s, p);
     this.failures[s] += this.failures[p];
-    this.accepted[s] += this.accepted[p];
-    if (this.last[p] > this.last[s]) {
-      this.last[s] = this.last[p];
-      this.later[s] = this.later[p];
-    }
+    this.accepted[s] += this.accepted[p] + this.later[p];
     this.first[s] = Math.min(this.first[s], this.first[p]);
-    this.state[s] = NAMED;
-    this.failures[p] = 0;
   }
 
   /** The slot holding `key` (hash `h`), or -1; `free` is then a free slot of its bucket, or -1. */

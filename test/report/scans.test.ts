@@ -249,6 +249,34 @@ describe('ScanFinder: the window (5 minutes of first-SYN times, as Zeek)', () =>
     expect(t.rows()).toMatchObject([{ distinct: 21, failures: 21, attempts: 21, first: '2023-11-14T22:13:20.000Z', last: '2023-11-14T22:20:00.000Z' }]);
   });
 
+  it.each<Outcome>(['unanswered', 'refused'])(
+    'the same row whether a probe is told late or at once (%s): accepted attempts between the two windows count',
+    (probe) => {
+      const t = new Traffic();
+      for (let i = 0; i < 14; i++) t.attempt(i, C, S, 5000 + i, 'refused');
+      t.attempt(5.5, C, S, 6000, probe);
+      t.attempt(100, C, S, 7001, 'accepted');
+      t.attempt(400, C, S, 7000, 'refused');
+      expect(t.rows()).toMatchObject([{ distinct: 16, failures: 16, attempts: 17, first: '2023-11-14T22:13:20.000Z', last: '2023-11-14T22:20:00.000Z' }]);
+    },
+  );
+
+  it('late probes that would also fit the window a stray refusal opened go to their own, earlier one: the scan is named', () => {
+    const t = new Traffic();
+    for (let i = 0; i < 5; i++) t.attempt(i, C, S, 5000 + i, 'refused');
+    for (let i = 0; i < 10; i++) t.attempt(i + 0.5, C, S, 6000 + i, 'unanswered');
+    t.attempt(305, C, S, 7000, 'refused');
+    expect(t.rows()).toMatchObject([{ distinct: 16, failures: 16, first: '2023-11-14T22:13:20.000Z' }]);
+  });
+
+  it.each<Outcome>(['unanswered', 'refused'])('a key named in a later window takes in its earlier one: the same row whether its probes are %s', (probe) => {
+    const t = new Traffic();
+    for (let i = 0; i < 10; i++) t.attempt(i, C, S, 5000 + i, 'refused');
+    for (let i = 0; i < 10; i++) t.attempt(i + 0.5, C, S, 6000 + i, probe);
+    for (let i = 0; i < 15; i++) t.attempt(400 + i, C, S, 7000 + i, 'refused');
+    expect(t.rows()).toMatchObject([{ distinct: 35, failures: 35, first: '2023-11-14T22:13:20.000Z', last: '2023-11-14T22:20:14.000Z' }]);
+  });
+
   it('late failures that fit no window with the others, and do not reach the threshold in either, name nothing', () => {
     const t = new Traffic();
     for (let i = 0; i < 7; i++) t.attempt(i, C, S, 5000 + i, 'refused');
