@@ -36,6 +36,7 @@ export const SYSTEM_TESTS: Readonly<Record<string, string>> = {
   'test/oracle/replay-pairs.test.ts':
     'tshark, the built binary (dist/), ../shared/pcaps (every capture replayed four times: --bucket 1 and 0.001, --max-pairs 3)',
   'test/report/scans-captures.test.ts': 'tshark, ../shared/pcaps, ../shared/pcaps-more',
+  'test/report/report-thread.test.ts': 'the built binary and report thread (dist/), ../shared/pcaps',
   'test/wire/tshark-crosscheck.test.ts': 'tshark, ../shared/pcaps',
   'test/wire/untracked-segment-captures.test.ts': '../shared/pcaps',
 };

@@ -26,7 +26,7 @@ function newest(path) {
 // The bundle holds fastify, pino and prom-client: a change of the installed packages is a change
 // of dist/ (node_modules/.package-lock.json is rewritten by every npm install or ci).
 const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json'];
-const outputs = ['dist/rstwatch.js', 'dist/chunks'];
+const outputs = ['dist/rstwatch.js', 'dist/rstwatch-report-worker.js', 'dist/chunks'];
 const built = existsSync(stamp) && outputs.every((p) => existsSync(join(root, p)));
 if (ifStale && built && statSync(stamp).mtimeMs >= Math.max(...inputs.filter((p) => existsSync(join(root, p))).map((p) => newest(join(root, p))))) {
   process.exit(0);

@@ -23,6 +23,7 @@ import { DEFAULT_RATIO_WINDOW_SECONDS, MAX_RATIO_STEPS, MAX_RATIO_WINDOW_SECONDS
 import { DEFAULT_RECENT_MINUTES } from './diagnose/port-report.js';
 import { CSV_TABLES, DEFAULT_CSV_TABLE, type CsvTable } from './report/csv.js';
 import { DEFAULT_MAX_PAIRS } from './report/collect/report-collector.js';
+import { REPORT_THREAD_CHOICES, THREAD_MIN_BYTES, type ReportThreadChoice } from './report/collect/report-thread.js';
 import { pairTableBytes } from './report/collect/pair-table.js';
 import { MAX_SHOWN_BUCKETS, WIDTH_LADDER_US } from './report/collect/timeline.js';
 
@@ -181,6 +182,11 @@ const REPLAY = {
   noDetect: flag('boolean', { name: 'no-detect', help: 'do not look for forged or middlebox resets' }),
   progress: flag('boolean', { name: 'progress', help: 'show a progress bar on stderr (default: when stderr is a terminal)' }),
   noProgress: flag('boolean', { name: 'no-progress', help: 'never show the progress bar' }),
+  reportThread: flag('string', {
+    name: 'report-thread',
+    value: REPORT_THREAD_CHOICES.join('|'),
+    help: `count the report's pairs, timeline and scans in a second thread while this one reads and tracks; the report is the same. 'auto' (the default): for captures of ${THREAD_MIN_BYTES / 1024 / 1024} MiB or more on two cores or more; 'on': for any file; 'off': never. Standard input is always one thread`,
+  }),
   help: flag('boolean', { name: 'help', short: 'h', help: 'show this help' }),
 };
 
@@ -204,6 +210,8 @@ export interface ReplayConfig {
   readonly topN: number;
   /** Pairs counted apart at most. */
   readonly maxPairs: number;
+  /** Whether the report's collectors run in a second thread. */
+  readonly reportThread: ReportThreadChoice;
   /** Timeline bucket width, seconds, or undefined to choose it from the capture's span. */
   readonly bucketSeconds: number | undefined;
   readonly maxPortRows: number;
@@ -453,6 +461,17 @@ function replayFormat(p: ParsedFlags): ReplayFormat {
   return formatFirst ? text : 'json';
 }
 
+/** --report-thread: one of REPORT_THREAD_CHOICES, `auto` unless given. */
+function reportThreadChoice(p: ParsedFlags): ReportThreadChoice {
+  const text = p.string(REPLAY.reportThread) ?? 'auto';
+  if (!isOneOf(REPORT_THREAD_CHOICES, text)) {
+    throw new RstwatchError('RSTWATCH_ERR_CONFIG', `${p.source(REPLAY.reportThread)}: '${text}' is not a choice`, {
+      hint: `use ${orList(REPORT_THREAD_CHOICES.map((c) => `'${c}'`))}`,
+    });
+  }
+  return text;
+}
+
 /** The CSV table from --table: only with --format csv, where it defaults to DEFAULT_CSV_TABLE. */
 function csvTable(p: ParsedFlags, format: ReplayFormat): CsvTable | undefined {
   const text = p.string(REPLAY.table);
@@ -507,6 +526,7 @@ export function loadReplayConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     maxAttempts: p.number(REPLAY.maxAttempts, DEFAULT_MAX_ATTEMPTS),
     topN: p.number(REPLAY.top, DEFAULT_TOP_N),
     maxPairs: p.number(REPLAY.maxPairs, DEFAULT_MAX_PAIRS),
+    reportThread: reportThreadChoice(p),
     bucketSeconds: bucket === undefined ? undefined : p.number(REPLAY.bucket, 0),
     maxPortRows: p.boolean(REPLAY.allPorts) ? Infinity : DEFAULT_MAX_PORT_ROWS,
     progress,

@@ -36,6 +36,7 @@ async function replayCommand(config: ReplayConfig, version: string): Promise<num
     localNets: config.localNets,
     maxAttempts: config.maxAttempts,
     maxPairs: config.maxPairs,
+    reportThread: config.reportThread,
     bucketSeconds: config.bucketSeconds,
     detect: config.detect,
     onProgress: bar ? (read, total, index) => bar.update(read, total, index) : undefined,

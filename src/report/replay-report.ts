@@ -16,7 +16,7 @@ import { DECODE_STATUS_COUNT, DECODE_STATUS_NAMES, FIRST_ERROR_STATUS, DecodeSta
 import { outcomes, type OutcomeCounts } from './outcomes.js';
 import { PortRows, type PortRow } from './port-rows.js';
 import { PairCount, type PairRow, type PairTable } from './collect/pair-table.js';
-import type { ReportCollector } from './collect/report-collector.js';
+import type { Collected } from './collect/report-thread.js';
 import type { ReportRun } from './replay-run.js';
 import type { ScanRow } from './scans.js';
 import { MAX_ASKED_BUCKETS } from './collect/timeline.js';
@@ -256,7 +256,7 @@ export function summarizeReplay(result: ReportRun, settings: ReportSettings): Re
 }
 
 /** ICMP rejections sent by another address than the server, per direction. */
-function icmpFromOtherByDirection(collector: ReportCollector): number[] {
+function icmpFromOtherByDirection(collector: Collected): number[] {
   const sums: number[] = [];
   for (let d = 0; d < DIRECTION_COUNT; d++) {
     let n = 0;
@@ -270,7 +270,7 @@ function pairJson({ firstUs, lastUs, ...pair }: PairRow): PairJson {
   return { ...pair, first: isoTime(Math.floor(firstUs / 1000)), last: isoTime(Math.floor(lastUs / 1000)) };
 }
 
-function pairsOther(collector: ReportCollector): PairsOther | null {
+function pairsOther(collector: Collected): PairsOther | null {
   const { other, otherPairs } = collector.pairs;
   return otherPairs === 0 ? null : { pairs: otherPairs, ...endedCounts(other) };
 }
@@ -287,7 +287,7 @@ function endedCounts(c: Float64Array): EndedCounts {
 }
 
 /** The timeline as the JSON has it, and the warning to give when the width asked for had to be widened. */
-function timelineJson(collector: ReportCollector): { json: TimelineJson; widened: string | undefined } {
+function timelineJson(collector: Collected): { json: TimelineJson; widened: string | undefined } {
   const t = collector.timeline.rows();
   const json: TimelineJson = {
     bucket_seconds: t.bucketSeconds,

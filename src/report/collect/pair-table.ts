@@ -57,13 +57,30 @@ function slotsFor(capacity: number): number {
   return slots;
 }
 
+/**
+ * What a pair table's rows are made of, handed from the thread that counted them to the one that
+ * reports them (report-thread.ts): its arrays, moved, not copied.
+ */
+export interface PairTableState {
+  capacity: number;
+  size: number;
+  otherPairs: number;
+  other: Float64Array;
+  keys: Uint32Array;
+  counts: Float64Array;
+  fails: Uint32Array;
+  first: Float64Array;
+  last: Float64Array;
+  used: Uint8Array;
+}
+
 /** The bounded pair table; see the module comment. */
 export class PairTable {
   readonly capacity: number;
   /** Entries in use. */
   size = 0;
   /** Counts folded out of the table, by PairCount. */
-  readonly other = new Float64Array(PAIR_COUNTS);
+  readonly other: Float64Array;
   /** Entries folded into `other`. */
   otherPairs = 0;
 
@@ -86,23 +103,36 @@ export class PairTable {
   /** A random seed: pairs an attacker crafted to collide in the index cannot be predicted. */
   private readonly seed = randomBytes(4).readInt32LE(0);
 
-  /** @param capacity pairs held at most (>= 1) */
-  constructor(capacity: number) {
+  /**
+   * @param capacity pairs held at most (>= 1)
+   * @param state a table's `state()`, to read its rows (order, row, other): a table made so is not
+   *   counted into (it has no index)
+   */
+  constructor(capacity: number, state?: PairTableState) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`pair table capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
-    const slots = slotsFor(capacity);
+    const slots = state ? 1 : slotsFor(capacity);
     this.mask = slots - 1;
     this.slots = new Int32Array(slots);
-    this.keys = new Uint32Array(capacity * KEY_WORDS);
-    this.hashes = new Int32Array(capacity);
-    this.counts = new Float64Array(capacity * PAIR_COUNTS);
-    this.fails = new Uint32Array(capacity);
-    this.first = new Float64Array(capacity);
-    this.last = new Float64Array(capacity);
-    this.used = new Uint8Array(capacity);
-    this.free = new Int32Array(capacity);
-    for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
-    this.freeCount = capacity;
+    this.keys = state?.keys ?? new Uint32Array(capacity * KEY_WORDS);
+    this.hashes = new Int32Array(state ? 0 : capacity);
+    this.counts = state?.counts ?? new Float64Array(capacity * PAIR_COUNTS);
+    this.fails = state?.fails ?? new Uint32Array(capacity);
+    this.first = state?.first ?? new Float64Array(capacity);
+    this.last = state?.last ?? new Float64Array(capacity);
+    this.used = state?.used ?? new Uint8Array(capacity);
+    this.other = state?.other ?? new Float64Array(PAIR_COUNTS);
+    this.size = state?.size ?? 0;
+    this.otherPairs = state?.otherPairs ?? 0;
+    this.free = new Int32Array(state ? 0 : capacity);
+    for (let i = 0; i < this.free.length; i++) this.free[i] = capacity - 1 - i;
+    this.freeCount = this.free.length;
+  }
+
+  /** The arrays and counts the rows are made of (see PairTableState); this table is not to be used after. */
+  state(): PairTableState {
+    const { capacity, size, otherPairs, other, keys, counts, fails, first, last, used } = this;
+    return { capacity, size, otherPairs, other, keys, counts, fails, first, last, used };
   }
 
   /**
