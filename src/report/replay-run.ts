@@ -9,7 +9,15 @@ import { RstwatchError } from '../base/errors.js';
 import { runReplay, type ReplayOptions, type ReplayResult } from '../pipeline/replay.js';
 import { EndedAttemptFeed } from './collect/ended-attempt.js';
 import { ReportCollector, type CollectOptions } from './collect/report-collector.js';
-import { ReportThread, reportWorkerEntry, useReportThread, type Collected, type FoundScans, type ReportThreadChoice } from './collect/report-thread.js';
+import {
+  ReportThread,
+  reportWorkerEntry,
+  useReportThread,
+  whyOneThread,
+  type Collected,
+  type FoundScans,
+  type ReportThreadChoice,
+} from './collect/report-thread.js';
 import { ScanFinder } from './scans.js';
 
 /** Replay settings, plus the collector's and where it runs. */
@@ -47,6 +55,7 @@ export async function replayForReport(paths: readonly string[], options: ReportR
       throw new RstwatchError('RSTWATCH_ERR_INTERNAL', `the report thread failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
+  if (reportThread === 'on') replayOptions.onWarning?.(`--report-thread on: ${whyOneThread(paths, entry)}; the report is counted on this thread`);
   let collector: ReportCollector | undefined;
   let scans: ScanFinder | undefined;
   const result = await runReplay(paths, {

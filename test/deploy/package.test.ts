@@ -80,6 +80,15 @@ describe('npm pack, then npm install -g of the tarball', () => {
     expect(report.complete).toBe(true);
   });
 
+  it('the installed rstwatch runs the report thread from its own bundle: the same report as on one thread', () => {
+    expect(existsSync(join(installed, 'dist/rstwatch-report-worker.js'))).toBe(true);
+    const on = rstwatch(['replay', '--json', '--report-thread', 'on', capture]);
+    const off = rstwatch(['replay', '--json', '--report-thread', 'off', capture]);
+    expect([on.status, off.status], `${on.stderr}${off.stderr}`).toEqual([0, 0]);
+    expect(on.stderr).toBe(''); // no "counted on this thread" warning: the worker ran
+    expect(on.stdout).toBe(off.stdout);
+  });
+
   it.each([
     ['native', []],
     ['cap', ['--backend', 'cap']],

@@ -6,7 +6,7 @@
  * fail with an internal error, not hang or print a report short of counts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -108,7 +108,7 @@ describe('the report thread', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
-  it('the binary: --report-thread on and off print the same; a bad choice is a configuration error (2)', () => {
+  it('the binary: --report-thread on and off print the same (on says nothing: the worker ran); on standard input, a warning; a bad choice is a configuration error (2)', () => {
     const run = (args: string[]) => spawnSync(process.execPath, [cli, 'replay', ...args], { encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
     const on = run(['--json', '--report-thread', 'on', flood]);
     const off = run(['--json', '--report-thread', 'off', flood]);
@@ -116,6 +116,14 @@ describe('the report thread', () => {
     expect(on.stdout).toBe(off.stdout);
     const table = [run(['--report-thread', 'on', flood]), run(['--report-thread', 'off', flood])];
     expect(table[0].stdout).toBe(table[1].stdout);
+    const fromStdin = spawnSync(process.execPath, [cli, 'replay', '--json', '--report-thread', 'on', '-'], {
+      input: readFileSync(join(shared, 'nslkdd_nmap.pcap')),
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(fromStdin.status).toBe(0);
+    expect(fromStdin.stderr).toBe('rstwatch: warning: --report-thread on: standard input is read on one thread; the report is counted on this thread\n');
     const bad = run(['--report-thread', 'maybe', flood]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--report-thread: 'maybe' is not a choice");

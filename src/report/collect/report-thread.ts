@@ -96,6 +96,12 @@ export function useReportThread(paths: readonly string[], choice: ReportThreadCh
   return availableParallelism() >= 2 && totalBytes(paths) >= THREAD_MIN_BYTES;
 }
 
+/** Why `--report-thread on` runs on one thread (useReportThread said no), for a warning. */
+export function whyOneThread(paths: readonly string[], entry: string | undefined): string {
+  if (paths.includes('-')) return 'standard input is read on one thread';
+  return entry === undefined ? 'the report thread needs the built bundle dist/rstwatch-report-worker.js, which is missing' : 'it cannot be used';
+}
+
 /** The replay's side of a report thread: the ring's writer, and the worker's result. */
 export class ReportThread {
   /** The tracker's ended attempts go here (an EndedAttemptConsumer). */
